@@ -1,0 +1,254 @@
+//! What staff do in the field, recorded once and never edited.
+//!
+//! Each event has a UUID v7 id. A correction is another event. Current state (who holds a
+//! document now, whether a person was verified today) is derived from events.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// An event that cannot be recorded as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    #[error("{0} is required")]
+    Missing(&'static str),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn require(value: &str, what: &'static str) -> Result<(), EventError> {
+    if value.trim().is_empty() {
+        Err(EventError::Missing(what))
+    } else {
+        Ok(())
+    }
+}
+
+/// A field where the record and the document disagree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mismatch {
+    /// The record's field (CSV column name), e.g. `date_of_birth`.
+    pub field: String,
+    pub on_record: String,
+    pub on_document: String,
+}
+
+/// What the officer concluded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum CheckOutcome {
+    Verified,
+    Mismatch { reason: String },
+    NotVerified { reason: String },
+}
+
+/// An identity and document check of one individual.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityCheck {
+    pub id: Uuid,
+    pub individual_no: String,
+    /// The document checked against, if any.
+    pub document_no: Option<String>,
+    pub outcome: CheckOutcome,
+    pub mismatches: Vec<Mismatch>,
+    pub site: String,
+    pub checked_by: String,
+    pub checked_at: DateTime<Utc>,
+}
+
+/// A pre-departure counselling session with (part of) a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounsellingSession {
+    pub id: Uuid,
+    pub case_no: String,
+    pub programme: Option<String>,
+    /// Topic ids from the programme's SOP checklist.
+    pub topics_covered: Vec<String>,
+    /// Individual numbers of those who attended.
+    pub attendees: Vec<String>,
+    /// ISO 639 code of the language the session was held in.
+    pub language: String,
+    pub interpreter: Option<String>,
+    pub counsellor: String,
+    pub held_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub notes: Option<String>,
+    /// Every mandatory topic was covered.
+    pub complete: bool,
+    pub site: String,
+}
+
+/// Who or what holds a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Custodian {
+    /// A member of a case (the document's holder or another).
+    Individual { individual_no: String },
+    /// A staff member of the organisation.
+    Staff { name: String },
+    /// A safe, cabinet or office.
+    Storage { place: String },
+    /// The envelope of documents that travels with the case.
+    TravelBag { case_no: String },
+    /// An authority or partner (embassy, immigration, airline).
+    Authority { name: String },
+}
+
+/// A travel document moving from one custodian to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustodyTransfer {
+    pub id: Uuid,
+    /// The individual whose document it is.
+    pub individual_no: String,
+    pub document_no: String,
+    pub from: Custodian,
+    pub to: Custodian,
+    /// Where the transfer happened.
+    pub location: String,
+    pub site: String,
+    pub recorded_by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Every kind of append-only field event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FieldEvent {
+    IdentityCheck(IdentityCheck),
+    CounsellingSession(CounsellingSession),
+    CustodyTransfer(CustodyTransfer),
+}
+
+impl FieldEvent {
+    pub fn id(&self) -> Uuid {
+        match self {
+            Self::IdentityCheck(e) => e.id,
+            Self::CounsellingSession(e) => e.id,
+            Self::CustodyTransfer(e) => e.id,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::IdentityCheck(_) => "identity_check",
+            Self::CounsellingSession(_) => "counselling_session",
+            Self::CustodyTransfer(_) => "custody_transfer",
+        }
+    }
+
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Self::IdentityCheck(e) => e.checked_at,
+            Self::CounsellingSession(e) => e.held_at,
+            Self::CustodyTransfer(e) => e.at,
+        }
+    }
+
+    /// The individual the event is about, if it is about one person.
+    pub fn individual_no(&self) -> Option<&str> {
+        match self {
+            Self::IdentityCheck(e) => Some(&e.individual_no),
+            Self::CounsellingSession(_) => None,
+            Self::CustodyTransfer(e) => Some(&e.individual_no),
+        }
+    }
+
+    /// Checks what every event of this kind must have. The store checks what needs the data
+    /// (that the individual exists, that a hand-over follows an identity check).
+    pub fn validate(&self) -> Result<(), EventError> {
+        if self.id().get_version_num() != 7 {
+            return Err(EventError::Invalid("an event id must be a UUID v7".into()));
+        }
+        match self {
+            Self::IdentityCheck(e) => {
+                require(&e.individual_no, "the individual checked")?;
+                require(&e.checked_by, "the officer who checked")?;
+                require(&e.site, "the site")?;
+                match &e.outcome {
+                    CheckOutcome::Verified if !e.mismatches.is_empty() => Err(EventError::Invalid(
+                        "a check with mismatches cannot be recorded as verified".into(),
+                    )),
+                    CheckOutcome::Mismatch { reason } | CheckOutcome::NotVerified { reason } => {
+                        require(reason, "a reason")
+                    }
+                    CheckOutcome::Verified => Ok(()),
+                }
+            }
+            Self::CounsellingSession(e) => {
+                require(&e.case_no, "the case")?;
+                require(&e.counsellor, "the counsellor")?;
+                require(&e.language, "the language of the session")?;
+                require(&e.site, "the site")?;
+                if e.attendees.is_empty() {
+                    return Err(EventError::Missing("at least one attendee"));
+                }
+                if e.duration_minutes == 0 || e.duration_minutes > 24 * 60 {
+                    return Err(EventError::Invalid(format!(
+                        "a session of {} minutes is not possible",
+                        e.duration_minutes
+                    )));
+                }
+                Ok(())
+            }
+            Self::CustodyTransfer(e) => {
+                require(&e.individual_no, "whose document it is")?;
+                require(&e.document_no, "the document")?;
+                require(&e.location, "where the transfer happened")?;
+                require(&e.recorded_by, "who recorded it")?;
+                require(&e.site, "the site")?;
+                if e.from == e.to {
+                    return Err(EventError::Invalid(
+                        "a document cannot be handed from a custodian to the same custodian".into(),
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(outcome: CheckOutcome, mismatches: Vec<Mismatch>) -> FieldEvent {
+        FieldEvent::IdentityCheck(IdentityCheck {
+            id: Uuid::now_v7(),
+            individual_no: "I-1".into(),
+            document_no: Some("P1".into()),
+            outcome,
+            mismatches,
+            site: "KGL-TC1".into(),
+            checked_by: "officer".into(),
+            checked_at: Utc::now(),
+        })
+    }
+
+    #[test]
+    fn events_round_trip_through_json_with_their_kind() {
+        let e = check(CheckOutcome::Verified, vec![]);
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.contains("\"type\":\"identity_check\""), "{json}");
+        assert_eq!(serde_json::from_str::<FieldEvent>(&json).unwrap(), e);
+        assert!(e.validate().is_ok());
+    }
+
+    #[test]
+    fn inconsistent_events_are_refused() {
+        let m = Mismatch {
+            field: "date_of_birth".into(),
+            on_record: "1984".into(),
+            on_document: "1985".into(),
+        };
+        assert!(check(CheckOutcome::Verified, vec![m]).validate().is_err());
+        assert_eq!(
+            check(CheckOutcome::NotVerified { reason: " ".into() }, vec![]).validate(),
+            Err(EventError::Missing("a reason"))
+        );
+        let mut e = check(CheckOutcome::Verified, vec![]);
+        if let FieldEvent::IdentityCheck(c) = &mut e {
+            c.id = Uuid::nil();
+        }
+        assert!(e.validate().is_err());
+    }
+}
