@@ -1,0 +1,221 @@
+//! `waypoint-bench`: prints the numbers BENCHMARKS.md records. Run it in release:
+//! `cargo run --release -p waypoint-bench -- all`.
+
+mod synth;
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use waypoint_import::ImportOptions;
+use waypoint_store::Store;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "waypoint-bench",
+    about = "Waypoint benchmarks (run with --release)"
+)]
+struct Args {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Debug, Subcommand)]
+enum What {
+    /// Import a synthetic messy file, next to raw SQLite inserting the same rows
+    Import {
+        #[arg(long, default_value_t = 50_000)]
+        rows: usize,
+    },
+    /// Search latency over a store of this many individuals
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        individuals: usize,
+    },
+    /// Both, with the defaults
+    All,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; run with --release for meaningful numbers");
+    }
+    match args.what {
+        What::Import { rows } => import(rows),
+        What::Search { individuals } => search(individuals),
+        What::All => {
+            import(50_000)?;
+            search(100_000)
+        }
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn write_file(path: &Path, rows: usize) -> Result<()> {
+    let mut w = BufWriter::new(File::create(path)?);
+    synth::write_cases(&mut w, rows, 42)?;
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    Ok(())
+}
+
+fn rate(rows: usize, d: Duration) -> f64 {
+    rows as f64 / d.as_secs_f64()
+}
+
+/// Raw SQLite: the same rows, already in memory, into one plain table, one transaction, same
+/// journal settings as the store. The ceiling the import is measured against.
+fn raw_sqlite(dir: &Path, file: &Path) -> Result<(usize, Duration)> {
+    let mut reader = csv::Reader::from_path(file)?;
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    let cols = reader.headers()?.len();
+    let conn = rusqlite::Connection::open(dir.join("raw.db"))?;
+    let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA synchronous = FULL;")?;
+    let col_defs: Vec<String> = (0..cols).map(|i| format!("c{i} TEXT")).collect();
+    conn.execute_batch(&format!("CREATE TABLE raw ({})", col_defs.join(", ")))?;
+    let params: Vec<String> = (1..=cols).map(|i| format!("?{i}")).collect();
+    let sql = format!("INSERT INTO raw VALUES ({})", params.join(", "));
+    let start = Instant::now();
+    conn.execute_batch("BEGIN")?;
+    {
+        let mut stmt = conn.prepare(&sql)?;
+        for r in &rows {
+            stmt.execute(rusqlite::params_from_iter(r.iter()))?;
+        }
+    }
+    conn.execute_batch("COMMIT")?;
+    Ok((rows.len(), start.elapsed()))
+}
+
+/// Parses and stores a file as `waypoint import` does; returns rows and (parse, store) times.
+fn import_file(store: &mut Store, file: &Path) -> Result<(usize, Duration, Duration)> {
+    let start = Instant::now();
+    let parsed = waypoint_import::parse(
+        BufReader::new(File::open(file)?),
+        &ImportOptions { today: today() },
+        &mut |_, _| {},
+    )?;
+    anyhow::ensure!(
+        parsed.problems.is_empty(),
+        "synthetic file has problems: {:?}",
+        &parsed.problems[..1]
+    );
+    let parse = start.elapsed();
+    let start = Instant::now();
+    store.import(
+        parsed.rows.iter().map(|r| (r.line, &r.record)),
+        false,
+        &mut |_| {},
+    )?;
+    Ok((parsed.rows.len(), parse, start.elapsed()))
+}
+
+fn import(rows: usize) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("cases.csv");
+    write_file(&file, rows)?;
+    let size = std::fs::metadata(&file)?.len();
+    println!(
+        "== import: {rows} synthetic rows ({:.1} MB, BOM, diacritics, native scripts, partial dates, quoted newlines)",
+        size as f64 / 1e6
+    );
+
+    let (n, raw) = raw_sqlite(dir.path(), &file)?;
+    println!(
+        "raw SQLite insert, one transaction:  {:>8.0} rows/s  ({:.3} s)",
+        rate(n, raw),
+        raw.as_secs_f64()
+    );
+
+    let mut store = Store::open(&dir.path().join("store"))?;
+    let (n, parse, stored) = import_file(&mut store, &file)?;
+    let first = parse + stored;
+    println!(
+        "waypoint import (parse+validate+store+outbox): {:>8.0} rows/s  ({:.3} s)",
+        rate(n, first),
+        first.as_secs_f64()
+    );
+    println!(
+        "ratio to raw SQLite:                {:>8.2}x",
+        rate(n, first) / rate(n, raw)
+    );
+
+    println!(
+        "  of which parse+validate {:.3} s, store+outbox {:.3} s",
+        parse.as_secs_f64(),
+        stored.as_secs_f64()
+    );
+    let (n, parse, stored) = import_file(&mut store, &file)?;
+    let again = parse + stored;
+    println!(
+        "re-import, nothing changed:         {:>8.0} rows/s  ({:.3} s)",
+        rate(n, again),
+        again.as_secs_f64()
+    );
+    println!(
+        "outbox entries after both imports:  {}",
+        store.outbox_len()?
+    );
+    Ok(())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn search(individuals: usize) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("cases.csv");
+    write_file(&file, individuals)?;
+    let data = dir.path().join("store");
+    let mut store = Store::open(&data)?;
+    import_file(&mut store, &file).context("loading the search corpus")?;
+    drop(store);
+    println!("== search: {individuals} individuals");
+
+    let start = Instant::now();
+    let mut store = Store::open(&data)?;
+    let open = start.elapsed();
+    let start = Instant::now();
+    store.warm_search()?;
+    let build = start.elapsed();
+    println!("open store:                 {:>8.1} ms", ms(open));
+    println!("build search index (once):  {:>8.1} ms", ms(build));
+
+    let mut rng = synth::Rng::new(7);
+    let queries = synth::queries(&mut rng, individuals);
+    let mut times = Vec::with_capacity(queries.len());
+    let mut found = 0usize;
+    for q in &queries {
+        let start = Instant::now();
+        let results = store.search(q, 20)?;
+        times.push(start.elapsed());
+        found += usize::from(!results.is_empty());
+    }
+    times.sort();
+    println!(
+        "{} queries (numbers, names, variants, typos, native script), results fetched from the store:",
+        queries.len()
+    );
+    println!(
+        "  p50 {:.2} ms   p95 {:.2} ms   max {:.2} ms   ({} of {} found someone)",
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.95)),
+        ms(percentile(&times, 1.0)),
+        found,
+        queries.len()
+    );
+    Ok(())
+}

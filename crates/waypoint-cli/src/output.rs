@@ -1,0 +1,219 @@
+//! How the CLI shows things to a person (the `--json` forms are serde's).
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+
+use chrono::NaiveDate;
+use waypoint_import::ParsedFile;
+use waypoint_store::{CaseView, ImportSummary, OutboxEntry, SearchResult};
+
+pub fn distinct_lines(parsed: &ParsedFile) -> usize {
+    parsed
+        .problems
+        .iter()
+        .map(|p| p.line)
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+pub fn search_results(out: &mut dyn Write, results: &[SearchResult]) -> io::Result<()> {
+    if results.is_empty() {
+        return writeln!(out, "no one found");
+    }
+    for r in results {
+        let native = match (&r.family_name_native, &r.given_names_native) {
+            (None, None) => String::new(),
+            (f, g) => format!(
+                "  ({})",
+                [f.as_deref(), g.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        };
+        writeln!(
+            out,
+            "{:<16} {:<11} {}, {}{}  {} {} born {}",
+            r.case_no,
+            r.individual_no,
+            r.family_name,
+            r.given_names,
+            native,
+            r.relationship,
+            r.sex,
+            r.date_of_birth
+        )?;
+    }
+    Ok(())
+}
+
+pub fn case(out: &mut dyn Write, view: &CaseView, today: NaiveDate) -> io::Result<()> {
+    let c = &view.case;
+    writeln!(out, "Case {}  site {}", c.case_no, c.site)?;
+    if let Some(p) = &c.programme {
+        writeln!(out, "  programme:   {p}")?;
+    }
+    if let Some(d) = &c.destination {
+        let place = d
+            .airport()
+            .map(|a| format!(" ({}, {})", a.name, a.country_alpha2))
+            .unwrap_or_default();
+        writeln!(out, "  destination: {d}{place}")?;
+    }
+    if let Some(abn) = &c.abn {
+        writeln!(out, "  ABN:         {abn}")?;
+    }
+    writeln!(out, "Members:")?;
+    for m in &c.members {
+        let age = m
+            .date_of_birth
+            .age_on(today)
+            .map(|a| format!("age {a}"))
+            .unwrap_or("age unknown".into());
+        writeln!(
+            out,
+            "  {} {:<2} {}, {}  {}  born {} ({age})  {}",
+            m.individual_no,
+            m.relationship,
+            m.family_name,
+            m.given_names,
+            m.sex,
+            m.date_of_birth,
+            m.nationality
+        )?;
+        if let Some(d) = &m.document {
+            let number = d.number.as_deref().unwrap_or("no number");
+            let expiry = d
+                .expiry
+                .map(|e| format!(", expires {e}"))
+                .unwrap_or_default();
+            writeln!(out, "      document: {} {number}{expiry}", d.document_type)?;
+        }
+        if !m.special_needs.ssr_codes.is_empty() || m.special_needs.notes.is_some() {
+            let codes: Vec<String> = m
+                .special_needs
+                .ssr_codes
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
+            writeln!(out, "      special needs: {}", codes.join(" "))?;
+            if let Some(n) = &m.special_needs.notes {
+                writeln!(out, "        {}", n.replace('\n', "\n        "))?;
+            }
+        }
+        if !m.vulnerabilities.is_empty() {
+            let v: Vec<&str> = m.vulnerabilities.iter().map(|v| v.code()).collect();
+            writeln!(out, "      vulnerabilities (sensitive): {}", v.join(" "))?;
+        }
+        if let Some(p) = &m.exit_permit {
+            let reason = p
+                .denial_reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
+            writeln!(out, "      exit permit: {}{reason}", p.status)?;
+        }
+    }
+    if !view.events.is_empty() {
+        writeln!(out, "Recorded:")?;
+        for e in &view.events {
+            writeln!(
+                out,
+                "  {} {} {}",
+                e.event.at().format("%Y-%m-%d %H:%M"),
+                e.kind,
+                e.id
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn outbox(out: &mut dyn Write, entries: &[OutboxEntry]) -> io::Result<()> {
+    writeln!(out, "{} change(s) waiting to be synced", entries.len())?;
+    for e in entries {
+        let field = e
+            .field
+            .as_deref()
+            .map(|f| format!(" {f}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  #{:<6} {:<6} {} {}{field}",
+            e.client_seq,
+            e.kind.as_str(),
+            e.scope,
+            e.entity
+        )?;
+    }
+    Ok(())
+}
+
+pub fn import_summary(
+    out: &mut dyn Write,
+    name: &str,
+    parsed: &ParsedFile,
+    summary: &ImportSummary,
+) -> io::Result<()> {
+    let verb = if summary.dry_run {
+        "Checked (dry run, nothing saved)"
+    } else {
+        "Imported"
+    };
+    writeln!(out, "{verb} {name}: {} row(s)", parsed.rows.len())?;
+    let tally = |t: &waypoint_store::Tally| {
+        format!(
+            "{} created, {} updated, {} unchanged",
+            t.created, t.updated, t.unchanged
+        )
+    };
+    writeln!(out, "  cases:       {}", tally(&summary.cases))?;
+    writeln!(out, "  individuals: {}", tally(&summary.individuals))?;
+    if !parsed.problems.is_empty() {
+        writeln!(
+            out,
+            "  skipped:     {} row(s) with problems (listed on standard error)",
+            distinct_lines(parsed)
+        )?;
+    }
+    if !parsed.unknown_columns.is_empty() {
+        writeln!(
+            out,
+            "  ignored columns: {}",
+            parsed.unknown_columns.join(", ")
+        )?;
+    }
+    writeln!(out, "  warnings:    {}", parsed.warnings.len())?;
+    for w in &parsed.warnings {
+        writeln!(out, "    {name}:{}:{}: {}", w.line, w.column, w.message)?;
+    }
+    writeln!(out, "  clashes:     {}", summary.clashes.len())?;
+    if !summary.clashes.is_empty() {
+        writeln!(
+            out,
+            "    (edited on this device since the last import: the local value was kept; decide which is right)"
+        )?;
+    }
+    let show = |v: &Option<String>| {
+        v.as_deref()
+            .map(|s| format!("'{s}'"))
+            .unwrap_or("(empty)".into())
+    };
+    for c in &summary.clashes {
+        let who = if c.individual_no.is_empty() {
+            format!("case {}", c.case_no)
+        } else {
+            c.individual_no.clone()
+        };
+        writeln!(
+            out,
+            "    {name}:{}: {who} {}: kept {} (edited here), file has {}",
+            c.line,
+            c.field,
+            show(&c.local),
+            show(&c.incoming)
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,708 @@
+//! Reads the case-import CSV (see the import spec) into validated [`Record`]s, with every
+//! problem and warning in the file found in one pass.
+//!
+//! [`parse`] reads the whole input, finds the columns by their header names, runs every cell
+//! through [`Field::normalize`] and checks the rows against each other (an `individual_no` once
+//! per file; one site, programme, destination and ABN per case). A row with any [`Problem`] is
+//! left out of [`ParsedFile::rows`]; a file is fit to load whole when [`ParsedFile::is_clean`].
+//! [`Warning`]s are for data that is valid but suspicious and never keep a row out.
+//!
+//! This crate knows nothing of the store: comparing with what is already stored, and clashes with
+//! edits made in Waypoint since the last import, are the store's business.
+
+mod checks;
+mod quotes;
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as MapEntry;
+use std::fmt;
+use std::io::Read;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use waypoint_domain::{Field, Record};
+
+use crate::quotes::Trouble;
+
+/// How often [`parse`] reports progress, in rows.
+pub const PROGRESS_EVERY: u64 = 1000;
+
+/// What [`parse`] needs to know besides the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOptions {
+    /// Bounds dates of birth, and is the date document expiry is measured from.
+    pub today: NaiveDate,
+}
+
+impl ImportOptions {
+    pub fn new(today: NaiveDate) -> Self {
+        Self { today }
+    }
+}
+
+/// One row that passed validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// Physical line where the row starts, 1-based; the header is line 1.
+    pub line: u64,
+    pub record: Record,
+}
+
+/// A problem that makes a row unusable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Physical line where the row (for an unclosed quote: the quote) starts; the header is 1.
+    pub line: u64,
+    /// The column's header name as in the spec, lower case, or `""` for the whole row.
+    pub column: String,
+    /// The offending value as it is in the file (shortened when very long).
+    pub value: String,
+    /// What is wrong and what to do, naming the value, in words a data clerk understands.
+    pub message: String,
+}
+
+/// Valid but suspicious data: reported, never a reason to leave a row out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    pub line: u64,
+    /// The column's header name as in the spec, lower case.
+    pub column: String,
+    /// The value concerned, in its canonical spelling.
+    pub value: String,
+    pub message: String,
+}
+
+impl Problem {
+    /// The field the problem is about, if it is about one field.
+    pub fn field(&self) -> Option<Field> {
+        Field::from_column(&self.column)
+    }
+}
+
+impl Warning {
+    pub fn field(&self) -> Option<Field> {
+        Field::from_column(&self.column)
+    }
+}
+
+/// `LINE:COLUMN: message`; the caller puts the file name in front.
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// `LINE:COLUMN: message`; the caller puts the file name (and "warning") in front.
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParsedFile {
+    /// The rows without any problem, in file order.
+    pub rows: Vec<ImportRow>,
+    /// Every problem in the file, sorted by line, then by column in the order of the spec
+    /// (problems with the whole row first).
+    pub problems: Vec<Problem>,
+    /// Every warning, sorted like the problems.
+    pub warnings: Vec<Warning>,
+    /// Header names that are not columns of the spec, each once, as written in the header.
+    pub unknown_columns: Vec<String>,
+    /// Data rows read after the header, good and bad; rows whose every cell is empty
+    /// (spreadsheets leave such rows behind) are skipped and not counted.
+    pub rows_read: u64,
+}
+
+impl ParsedFile {
+    /// Whether the file has no problem at all (it may have warnings).
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// A failure that stops reading the file altogether.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("could not read the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(
+        "the file is empty: its first line must name the columns, e.g. {}",
+        required_columns()
+    )]
+    Empty,
+    #[error(
+        "the file is not UTF-8 text (it looks like {encoding}): open it in the spreadsheet and save it again as \"CSV UTF-8\""
+    )]
+    NotUtf8 { encoding: &'static str },
+    #[error(
+        "line 1 is not a header: it names none of the columns of a case import ({}); line 1 reads: {first_line}",
+        required_columns()
+    )]
+    NoHeader { first_line: String },
+    #[error(
+        "the columns are separated by {separator}, not by commas: open the file in the spreadsheet and save it again as \"CSV UTF-8 (comma delimited)\""
+    )]
+    WrongSeparator { separator: &'static str },
+    #[error(
+        "the header (line 1) does not end on line 1: a quote (\") in it is not closed, or a column name holds a line break; the header must be one line of column names separated by commas"
+    )]
+    HeaderNotOneLine,
+    #[error(
+        "the header (line 1) has no column {}{}: every case import must have the columns {}",
+        columns.join(", "),
+        if unknown.is_empty() { String::new() } else {
+            format!(" (it has columns that are not in the spec: {})", unknown.join(", "))
+        },
+        required_columns()
+    )]
+    MissingColumns {
+        /// The required columns the header lacks.
+        columns: Vec<String>,
+        /// The header's names that are not columns of the spec: perhaps misspelt.
+        unknown: Vec<String>,
+    },
+    #[error(
+        "the header (line 1) has the column {column} twice (columns {first} and {second}): keep only one"
+    )]
+    DuplicateColumn {
+        column: String,
+        first: usize,
+        second: usize,
+    },
+}
+
+fn required_columns() -> String {
+    let names: Vec<&str> = Field::ALL
+        .iter()
+        .filter(|f| f.required())
+        .map(|f| f.column())
+        .collect();
+    names.join(", ")
+}
+
+/// Reads and checks a whole case-import CSV.
+///
+/// `progress` is called every [`PROGRESS_EVERY`] rows, and once at the end, with the bytes and
+/// the rows read so far. The input is read into memory first (tens of thousands of rows are a
+/// few megabytes), so that a problem can be shown with the text around it.
+pub fn parse<R: Read>(
+    mut input: R,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ParsedFile, ImportError> {
+    let mut buf = Vec::new();
+    input.read_to_end(&mut buf)?;
+    parse_bytes(buf, options, progress)
+}
+
+/// [`parse`] for a file already in memory.
+pub fn parse_bytes(
+    mut buf: Vec<u8>,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ParsedFile, ImportError> {
+    if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
+        return Err(ImportError::NotUtf8 { encoding: "UTF-16" });
+    }
+    // Line breaks of old Mac spreadsheets: a lone CR. The csv crate counts lines by LF only.
+    if !buf.contains(&b'\n') {
+        for b in buf.iter_mut().filter(|b| **b == b'\r') {
+            *b = b'\n';
+        }
+    }
+    let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let data = &buf[bom..];
+    if data.iter().all(u8::is_ascii_whitespace) {
+        return Err(ImportError::Empty);
+    }
+
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data);
+    let mut record = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut record).map_err(csv_error)? {
+        return Err(ImportError::Empty);
+    }
+    let (columns, unknown_columns) = header(&record, data)?;
+
+    let mut absent = [true; Field::COUNT];
+    for f in columns.iter().filter_map(|c| c.field) {
+        absent[f.index()] = false;
+    }
+    let mut parser = Parser {
+        absent,
+        columns,
+        today: options.today,
+        problems: Vec::new(),
+        entries: Vec::new(),
+        individuals: HashMap::new(),
+        cases: HashMap::new(),
+    };
+    let mut rows_read = 0;
+    loop {
+        let before = reader.position().clone();
+        if !reader.read_byte_record(&mut record).map_err(csv_error)? {
+            break;
+        }
+        let end = (reader.position().byte() as usize).min(data.len());
+        // The record's position is where the previous one ended: step over the line break(s)
+        // (and the blank lines the csv crate skips) to where this record really starts.
+        let (mut start, mut line) = (before.byte() as usize, before.line());
+        while start < end && matches!(data[start], b'\r' | b'\n') {
+            line += u64::from(data[start] == b'\n');
+            start += 1;
+        }
+        if record
+            .iter()
+            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+        {
+            continue;
+        }
+        rows_read += 1;
+        parser.row(&record, &data[start..end], line);
+        if rows_read % PROGRESS_EVERY == 0 {
+            progress((bom + end) as u64, rows_read);
+        }
+    }
+    progress(buf.len() as u64, rows_read);
+    Ok(parser.finish(unknown_columns, rows_read))
+}
+
+fn csv_error(e: csv::Error) -> ImportError {
+    ImportError::Io(std::io::Error::other(e))
+}
+
+/// One column of the file.
+#[derive(Debug)]
+struct Column {
+    /// The spec's name for a known column, else the header text, trimmed and lower-cased.
+    name: String,
+    field: Option<Field>,
+}
+
+fn header(
+    record: &csv::ByteRecord,
+    data: &[u8],
+) -> Result<(Vec<Column>, Vec<String>), ImportError> {
+    if record.as_slice().contains(&0) {
+        return Err(ImportError::NotUtf8 { encoding: "UTF-16" });
+    }
+    if record.as_slice().iter().any(|&b| b == b'\n' || b == b'\r') {
+        return Err(ImportError::HeaderNotOneLine);
+    }
+    let mut columns = Vec::with_capacity(record.len());
+    let mut unknown: Vec<String> = Vec::new();
+    let mut seen: [Option<usize>; Field::COUNT] = [None; Field::COUNT];
+    for (i, cell) in record.iter().enumerate() {
+        let text = String::from_utf8_lossy(cell);
+        let text = text.trim();
+        let field = Field::from_column(text);
+        if let Some(f) = field {
+            if let Some(first) = seen[f.index()] {
+                return Err(ImportError::DuplicateColumn {
+                    column: f.column().to_string(),
+                    first: first + 1,
+                    second: i + 1,
+                });
+            }
+            seen[f.index()] = Some(i);
+        } else {
+            let shown = if text.is_empty() {
+                format!("(column {} has no name)", i + 1)
+            } else {
+                text.to_string()
+            };
+            if !unknown.contains(&shown) {
+                unknown.push(shown);
+            }
+        }
+        columns.push(Column {
+            name: field.map_or_else(|| text.to_lowercase(), |f| f.column().to_string()),
+            field,
+        });
+    }
+    if seen.iter().all(Option::is_none) {
+        let first_line = data.split(|&b| b == b'\n').next().unwrap_or_default();
+        let first_line = String::from_utf8_lossy(first_line);
+        for (byte, separator) in [(';', "semicolons (;)"), ('\t', "tabs")] {
+            let known = first_line
+                .split(byte)
+                .filter(|name| Field::from_column(name.trim_matches(['"', ' '])).is_some())
+                .count();
+            if known > 0 {
+                return Err(ImportError::WrongSeparator { separator });
+            }
+        }
+        return Err(ImportError::NoHeader {
+            first_line: show(first_line.trim_end(), 100),
+        });
+    }
+    let missing: Vec<String> = Field::ALL
+        .iter()
+        .filter(|f| f.required() && seen[f.index()].is_none())
+        .map(|f| f.column().to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(ImportError::MissingColumns {
+            columns: missing,
+            unknown,
+        });
+    }
+    Ok((columns, unknown))
+}
+
+/// The case-level fields that every row of one case must agree on.
+const CASE_FIELDS: [Field; 4] = [
+    Field::Site,
+    Field::Programme,
+    Field::Destination,
+    Field::Abn,
+];
+
+/// A row that had the right shape, with the values that normalized (all of them when `ok`).
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub line: u64,
+    pub record: Record,
+    pub ok: bool,
+}
+
+/// Where each case-level value of a case was first seen: (line, canonical value).
+type CaseValues = [Option<(u64, Option<String>)>; CASE_FIELDS.len()];
+
+struct Parser {
+    columns: Vec<Column>,
+    today: NaiveDate,
+    problems: Vec<Problem>,
+    entries: Vec<Entry>,
+    /// individual_no → line where it first appears.
+    individuals: HashMap<String, u64>,
+    cases: HashMap<String, CaseValues>,
+    /// By field index: the file has no column for the field.
+    absent: [bool; Field::COUNT],
+}
+
+impl Parser {
+    fn column_name(&self, index: usize) -> &str {
+        self.columns.get(index).map_or("", |c| c.name.as_str())
+    }
+
+    fn problem(&mut self, line: u64, column: &str, value: String, message: String) {
+        self.problems.push(Problem {
+            line,
+            column: column.to_string(),
+            value,
+            message,
+        });
+    }
+
+    /// Checks one row; `raw` is its text in the file, from its first byte to the next row.
+    fn row(&mut self, record: &csv::ByteRecord, raw: &[u8], line: u64) {
+        let before = self.problems.len();
+        let expected = self.columns.len();
+        let found = record.len();
+        let mut skip = None;
+        if raw.contains(&b'"') {
+            let scan = quotes::scan(raw);
+            match scan.trouble {
+                Some(Trouble::Unclosed { field, open }) => {
+                    return self.unclosed_quote(raw, line, field, open, None);
+                }
+                Some(Trouble::TextAfterClose(q)) if has_line_break(&raw[q.open..q.close]) => {
+                    return self.unclosed_quote(raw, line, q.field, q.open, Some(q.close));
+                }
+                Some(Trouble::TextAfterClose(q)) => {
+                    self.stray_quote(raw, line, q);
+                    skip = Some(q.field);
+                }
+                None => {
+                    if found != expected {
+                        if let Some(q) = scan.first_multiline {
+                            return self.unclosed_quote(raw, line, q.field, q.open, Some(q.close));
+                        }
+                    }
+                }
+            }
+        }
+        if found != expected {
+            return self.wrong_field_count(raw, line, found);
+        }
+
+        let mut values = Record::new();
+        // By field index: the row has a usable value (possibly none) for the field. Columns the
+        // file does not have are usable as "no value".
+        let mut usable = self.absent;
+        for (i, cell) in record.iter().enumerate() {
+            let Some(field) = self.columns[i].field else {
+                continue;
+            };
+            if skip == Some(i) {
+                continue;
+            }
+            let text = match std::str::from_utf8(cell) {
+                Ok(text) => text,
+                Err(_) => {
+                    let value = String::from_utf8_lossy(cell).into_owned();
+                    let message = format!(
+                        "'{}' is not UTF-8 text: the file may have been saved in another encoding; save it again as \"CSV UTF-8\"",
+                        show(&value, 60)
+                    );
+                    self.problem(line, field.column(), value, message);
+                    continue;
+                }
+            };
+            match field.normalize(text, self.today) {
+                Ok(value) => {
+                    values.set(field, value);
+                    usable[field.index()] = true;
+                }
+                Err(e) => {
+                    let message = with_value(e.message(), text);
+                    self.problem(line, field.column(), shorten(text), message);
+                }
+            }
+        }
+        self.across_rows(&values, usable, line);
+        let ok = self.problems.len() == before;
+        self.entries.push(Entry {
+            line,
+            record: values,
+            ok,
+        });
+    }
+
+    /// Checks a row against the rows before it: one row per individual, one set of case values
+    /// per case.
+    fn across_rows(&mut self, values: &Record, usable: [bool; Field::COUNT], line: u64) {
+        if let Some(no) = values.get(Field::IndividualNo) {
+            match self.individuals.entry(no.to_string()) {
+                MapEntry::Occupied(first) => {
+                    let message = format!(
+                        "individual_no {no} is already on line {}: each individual must appear once in a file",
+                        first.get()
+                    );
+                    self.problem(line, Field::IndividualNo.column(), no.to_string(), message);
+                }
+                MapEntry::Vacant(v) => {
+                    v.insert(line);
+                }
+            }
+        }
+        let Some(case_no) = values.get(Field::CaseNo) else {
+            return;
+        };
+        if !self.cases.contains_key(case_no) {
+            self.cases
+                .insert(case_no.to_string(), CaseValues::default());
+        }
+        let Some(seen) = self.cases.get_mut(case_no) else {
+            return;
+        };
+        let mut disagreements = Vec::new();
+        for (k, field) in CASE_FIELDS.iter().enumerate() {
+            if !usable[field.index()] {
+                continue;
+            }
+            let value = values.get(*field);
+            match &seen[k] {
+                None => seen[k] = Some((line, value.map(str::to_string))),
+                Some((first_line, first)) if first.as_deref() != value => {
+                    let message = format!(
+                        "case {case_no} has {} here but {} on line {first_line}: every row of a case must have the same {}",
+                        quoted_or_none(value, field.column()),
+                        quoted_or_none(first.as_deref(), field.column()),
+                        field.column()
+                    );
+                    disagreements.push((*field, value.unwrap_or_default().to_string(), message));
+                }
+                Some(_) => {}
+            }
+        }
+        for (field, value, message) in disagreements {
+            self.problem(line, field.column(), value, message);
+        }
+    }
+
+    fn unclosed_quote(
+        &mut self,
+        raw: &[u8],
+        line: u64,
+        field: usize,
+        open: usize,
+        close: Option<usize>,
+    ) {
+        let quote_line = line + count_lines(&raw[..open]);
+        let column = self.column_name(field).to_string();
+        let what = if column.is_empty() {
+            "a value".to_string()
+        } else {
+            format!("the value of {column}")
+        };
+        let to = match close {
+            Some(close) => {
+                let close_line = line + count_lines(&raw[..close]);
+                format!(
+                    "that is not closed on its line, so lines {quote_line} to {close_line} were read as one row (the next quote is on line {close_line})"
+                )
+            }
+            None => {
+                let content = raw.trim_ascii_end();
+                let last_line = line + count_lines(content);
+                if last_line > quote_line {
+                    format!(
+                        "that is never closed, so lines {quote_line} to {last_line} (the end of the file) were read as one value"
+                    )
+                } else {
+                    "that is never closed".to_string()
+                }
+            }
+        };
+        let message = format!(
+            "unclosed quote: {what} starts with a quote (\") {to}. Add the closing quote; a quote inside a value is written twice (\"\")"
+        );
+        let value = first_line_from(raw, open);
+        self.problem(quote_line, &column, value, message);
+    }
+
+    fn stray_quote(&mut self, raw: &[u8], line: u64, q: quotes::Quoted) {
+        let rest = &raw[q.open..];
+        let end = rest
+            .iter()
+            .position(|&b| matches!(b, b',' | b'\r' | b'\n'))
+            .unwrap_or(rest.len());
+        let value = String::from_utf8_lossy(&rest[..end]).into_owned();
+        let message = format!(
+            "{}: a quote (\") ends the quoted value but more text follows it. In a value between quotes, write each quote inside it twice, e.g. \"Jean \"\"JC\"\" Claude\"",
+            show(&value, 60)
+        );
+        let column = self.column_name(q.field).to_string();
+        self.problem(line, &column, shorten(&value), message);
+    }
+
+    fn wrong_field_count(&mut self, raw: &[u8], line: u64, found: usize) {
+        let expected = self.columns.len();
+        let (column, detail) = if found < expected {
+            let missing = self.column_name(found);
+            let column = if self.columns[found].field.is_some() {
+                missing.to_string()
+            } else {
+                String::new()
+            };
+            (column, format!("the row ends before the column {missing}"))
+        } else {
+            (String::new(), "it has more values than columns".to_string())
+        };
+        let message = format!(
+            "this row has {found} fields but the header has {expected}: {detail}. Check for a missing or extra comma, or a value with a comma that is not between quotes"
+        );
+        let value = first_line_from(raw, 0);
+        self.problem(line, &column, value, message);
+    }
+
+    fn finish(self, unknown_columns: Vec<String>, rows_read: u64) -> ParsedFile {
+        let mut problems = self.problems;
+        problems.sort_by_cached_key(|p| (p.line, column_rank(&p.column)));
+        let mut warnings = checks::warnings(&self.entries, self.today);
+        warnings.sort_by_cached_key(|w| (w.line, column_rank(&w.column)));
+        let rows = self
+            .entries
+            .into_iter()
+            .filter(|e| e.ok)
+            .map(|e| ImportRow {
+                line: e.line,
+                record: e.record,
+            })
+            .collect();
+        ParsedFile {
+            rows,
+            problems,
+            warnings,
+            unknown_columns,
+            rows_read,
+        }
+    }
+}
+
+/// Whole-row problems first, then the columns in the order of the spec, then unknown columns.
+fn column_rank(column: &str) -> usize {
+    if column.is_empty() {
+        0
+    } else {
+        Field::from_column(column).map_or(usize::MAX, |f| f.index() + 1)
+    }
+}
+
+fn has_line_break(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| b == b'\n' || b == b'\r')
+}
+
+fn count_lines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// The text of `raw` from `from` to the end of that line, shortened.
+fn first_line_from(raw: &[u8], from: usize) -> String {
+    let rest = raw.get(from..).unwrap_or_default();
+    let end = rest
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .unwrap_or(rest.len());
+    show(&String::from_utf8_lossy(&rest[..end]), 80)
+}
+
+fn quoted_or_none(value: Option<&str>, column: &str) -> String {
+    match value {
+        Some(v) => format!("{column} '{v}'"),
+        None => format!("no {column}"),
+    }
+}
+
+/// A value as it may be shown in a message: control characters escaped, at most `max`
+/// characters.
+pub(crate) fn show(value: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in value.chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A value as kept in a problem: very long text is cut.
+fn shorten(value: &str) -> String {
+    const MAX: usize = 300;
+    if value.len() <= MAX {
+        value.to_string()
+    } else {
+        let mut end = MAX;
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}…", &value[..end])
+    }
+}
+
+/// A domain message, with the value in front when the message does not name it already.
+fn with_value(message: &str, value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() || message.contains(value) {
+        message.to_string()
+    } else {
+        format!("'{}': {message}", show(value, 60))
+    }
+}

@@ -1,0 +1,257 @@
+//! Waypoint's local store: one SQLite file per device, in which an acknowledged write survives
+//! a crash or a power cut.
+//!
+//! Every write goes through [`Store`]: in the same transaction it changes the rows and appends
+//! to the outbox (one entry per changed field, per new case or individual, or per new event),
+//! with the device's next `client_seq`, a hybrid-logical-clock timestamp and the server
+//! sequence the edit was based on. Nothing else writes to these tables.
+
+mod clock;
+mod export;
+mod import;
+mod migrations;
+mod outbox;
+mod profile;
+mod search;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use uuid::Uuid;
+use waypoint_domain::{EventError, Field, FieldError};
+
+pub use clock::{Hlc, wall_clock_ms};
+pub use import::{Clash, ImportSummary, Tally};
+pub use migrations::{MIGRATIONS, SCHEMA_VERSION};
+pub use outbox::{OutboxEntry, OutboxKind};
+pub use profile::{CaseView, EditOutcome, StoredEvent};
+pub use search::SearchResult;
+
+/// The file name of the store inside the data directory.
+pub const DB_FILE: &str = "waypoint.db";
+
+/// What went wrong in the store, said for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the Waypoint data at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the Waypoint data was written by a newer version of Waypoint (schema {found}; this version knows up to {known}): update Waypoint"
+    )]
+    TooNew { found: u32, known: u32 },
+    #[error("there is no individual with number {0}")]
+    UnknownIndividual(String),
+    #[error("there is no case with number {0}")]
+    UnknownCase(String),
+    #[error("{field}: {error}")]
+    InvalidValue { field: Field, error: FieldError },
+    #[error("{0} cannot be changed: it identifies the record")]
+    ReadOnlyField(Field),
+    #[error("event not recorded: {0}")]
+    Event(#[from] EventError),
+    #[error("an event with id {0} is already recorded")]
+    DuplicateEvent(Uuid),
+    #[error("the Waypoint data is damaged: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The device's local store.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    device_id: Uuid,
+    search: search::SearchCache,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir)?;
+        Self::open_file(&data_dir.join(DB_FILE))
+    }
+
+    /// Opens (creating if needed) the store in the SQLite file `path`.
+    pub fn open_file(path: &Path) -> Result<Self, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        configure(&conn).map_err(open_err)?;
+        migrations::migrate_to(&mut conn, SCHEMA_VERSION)?;
+        let device_id = ensure_device(&mut conn)?;
+        Ok(Self {
+            conn,
+            device_id,
+            search: search::SearchCache::default(),
+        })
+    }
+
+    /// This device's id, made once when the store was created.
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    /// The schema version of the open store.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        migrations::schema_version(&self.conn)
+    }
+
+    /// SQLite's own consistency check: `Ok(())` or what it found.
+    pub fn integrity_check(&self) -> Result<(), StoreError> {
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(result))
+        }
+    }
+
+    /// Starts a write: an immediate transaction (the write lock is taken now, not half-way).
+    fn write(&mut self) -> Result<Writer<'_>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (next_seq, hlc): (i64, i64) = tx.query_row(
+            "SELECT next_client_seq, hlc FROM device WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(Writer {
+            tx,
+            next_seq,
+            hlc: Hlc::from_i64(hlc),
+            dirty: false,
+        })
+    }
+}
+
+/// Durability and speed settings; see ARCHITECTURE.md ("Durability").
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Query-planner stability: without it, this SQLite build (STAT4) re-prepares cached
+    // statements whenever a bound value changes, which made imports ten times slower.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    // WAL: readers never block the writer, and a crash mid-transaction leaves the last
+    // committed state. synchronous=FULL: the WAL is fsynced at every commit, so a commit that
+    // returned survives a power cut, not only a process crash (NORMAL would not).
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidQuery);
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -32768;",
+    )
+}
+
+fn ensure_device(conn: &mut Connection) -> Result<Uuid, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let existing: Option<String> = tx
+        .query_row("SELECT device_id FROM device WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let id = match existing {
+        Some(s) => {
+            Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt(format!("device id: {e}")))?
+        }
+        None => {
+            let id = Uuid::now_v7();
+            tx.execute(
+                "INSERT INTO device (id, device_id, next_client_seq, hlc) VALUES (1, ?1, 1, 0)",
+                [id.to_string()],
+            )?;
+            id
+        }
+    };
+    tx.commit()?;
+    Ok(id)
+}
+
+/// One write transaction: changes rows and appends the matching outbox entries.
+struct Writer<'a> {
+    tx: Transaction<'a>,
+    next_seq: i64,
+    hlc: Hlc,
+    dirty: bool,
+}
+
+/// One outbox entry to append.
+struct Change<'v> {
+    kind: OutboxKind,
+    scope: &'static str,
+    entity: &'v str,
+    field: Option<&'static str>,
+    value: Option<&'v str>,
+    payload: Option<&'v str>,
+}
+
+impl Writer<'_> {
+    /// Appends to the outbox, with the next client_seq and HLC timestamp.
+    fn append(&mut self, change: Change<'_>) -> Result<(), StoreError> {
+        self.hlc = self.hlc.tick(wall_clock_ms());
+        let base_seq: i64 = match change.field {
+            Some(field) if change.kind == OutboxKind::Field => self
+                .tx
+                .prepare_cached(
+                    "SELECT server_seq FROM field_version WHERE scope = ?1 AND entity = ?2 AND field = ?3",
+                )?
+                .query_row((change.scope, change.entity, field), |r| r.get(0))
+                .optional()?
+                .unwrap_or(0),
+            _ => 0,
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO outbox (client_seq, hlc, kind, scope, entity, field, value, base_seq, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(rusqlite::params![
+                self.next_seq,
+                self.hlc.as_i64(),
+                change.kind.as_str(),
+                change.scope,
+                change.entity,
+                change.field,
+                change.value,
+                base_seq,
+                change.payload,
+            ])?;
+        self.next_seq += 1;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Commits rows and outbox together; when this returns Ok the write is durable.
+    fn commit(self) -> Result<(), StoreError> {
+        if self.dirty {
+            self.tx.execute(
+                "UPDATE device SET next_client_seq = ?1, hlc = ?2 WHERE id = 1",
+                (self.next_seq, self.hlc.as_i64()),
+            )?;
+        }
+        self.tx.commit()?;
+        Ok(())
+    }
+}
