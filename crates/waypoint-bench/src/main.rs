@@ -37,6 +37,13 @@ enum What {
     },
     /// Both, with the defaults
     All,
+    /// Write a synthetic case-import CSV (for trying the CLI on a large file)
+    Generate {
+        #[arg(long, default_value_t = 50_000)]
+        rows: usize,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 fn main() -> Result<()> {
@@ -47,6 +54,7 @@ fn main() -> Result<()> {
     match args.what {
         What::Import { rows } => import(rows),
         What::Search { individuals } => search(individuals),
+        What::Generate { rows, out } => write_file(&out, rows),
         What::All => {
             import(50_000)?;
             search(100_000)

@@ -61,14 +61,15 @@ BEGIN
 END;
 
 -- Every local change, in the order it was made, until the server has it.
+-- (The CHECKs use OR, not IN: an IN list builds a temporary b-tree at every insert.)
 -- kind 'create': a new case or individual, payload = its fields as a JSON object;
 -- kind 'field':  one changed field, value = the new canonical text (NULL = cleared);
 -- kind 'event':  a new field event, entity = its id, payload = its JSON.
 CREATE TABLE outbox (
     client_seq INTEGER PRIMARY KEY,
     hlc        INTEGER NOT NULL,
-    kind       TEXT    NOT NULL CHECK (kind IN ('create', 'field', 'event')),
-    scope      TEXT    NOT NULL CHECK (scope IN ('case', 'individual', 'event')),
+    kind       TEXT    NOT NULL CHECK (kind = 'create' OR kind = 'field' OR kind = 'event'),
+    scope      TEXT    NOT NULL CHECK (scope = 'case' OR scope = 'individual' OR scope = 'event'),
     entity     TEXT    NOT NULL,
     field      TEXT,
     value      TEXT,

@@ -2,13 +2,13 @@
 //! edits kept and reported as clashes. All of it in one transaction: a file loads whole or not
 //! at all.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use waypoint_domain::{Field, Record};
 
-use crate::outbox::OutboxKind;
 use crate::profile::{case_fields, individual_fields, load_individual};
 use crate::{Change, Store, StoreError, Writer};
 
@@ -71,19 +71,15 @@ static SELECT_CASE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The JSON object of a new record's fields, keys sorted, empty fields left out.
-fn create_payload(record: &Record, fields: impl Iterator<Item = Field>) -> String {
-    let map: BTreeMap<&str, &str> = fields
-        .filter_map(|f| record.get(f).map(|v| (f.column(), v)))
-        .collect();
-    serde_json::to_string(&map).unwrap_or_default()
-}
-
 type EditKey = (&'static str, String, &'static str);
 
 struct Apply<'w, 'c> {
     w: &'w mut Writer<'c>,
     local_edits: HashSet<EditKey>,
+    /// Numbers already in the store when the import began: a row whose number is not here
+    /// is new, without a query.
+    stored_individuals: HashSet<String>,
+    stored_cases: HashSet<String>,
     summary: ImportSummary,
 }
 
@@ -165,17 +161,21 @@ impl Store {
                     Some((scope, entity, Field::from_column(&field)?.column()))
                 })
                 .collect();
+        let stored_individuals = keys(&w, "SELECT individual_no FROM individual")?;
+        let stored_cases = keys(&w, "SELECT case_no FROM case_file")?;
         let mut apply = Apply {
             w: &mut w,
             local_edits,
+            stored_individuals,
+            stored_cases,
             summary: ImportSummary::default(),
         };
-        let mut cases_seen: HashMap<String, ()> = HashMap::new();
+        let mut cases_seen: HashSet<String> = HashSet::new();
         let mut count = 0u64;
         for (line, record) in rows {
             let case_no = record.case_no();
-            if !cases_seen.contains_key(case_no) {
-                cases_seen.insert(case_no.to_string(), ());
+            if !cases_seen.contains(case_no) {
+                cases_seen.insert(case_no.to_string());
                 apply_case(&mut apply, line, record)?;
             }
             apply_individual(&mut apply, line, record)?;
@@ -197,37 +197,34 @@ impl Store {
     }
 }
 
+/// Every value of a one-column query.
+fn keys(w: &Writer<'_>, sql: &str) -> Result<HashSet<String>, StoreError> {
+    let mut stmt = w.tx.prepare(sql)?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 fn apply_case(apply: &mut Apply<'_, '_>, line: u64, record: &Record) -> Result<(), StoreError> {
     let case_no = record.case_no();
-    let stored = apply
-        .w
-        .tx
-        .prepare_cached(&SELECT_CASE)?
-        .query_row([case_no], |r| {
+    let stored = if !apply.stored_cases.contains(case_no) {
+        None
+    } else {
+        let mut stmt = apply.w.tx.prepare_cached(&SELECT_CASE)?;
+        stmt.query_row([case_no], |r| {
             let mut rec = Record::new();
             for (i, f) in case_fields().enumerate() {
                 rec.set(f, r.get(i)?);
             }
             Ok(rec)
         })
-        .ok();
+        .optional()?
+    };
     match stored {
         None => {
-            let values: Vec<Option<&str>> = case_fields().map(|f| record.get(f)).collect();
-            apply
-                .w
-                .tx
-                .prepare_cached(&INSERT_CASE)?
+            let values = case_fields().map(|f| record.get(f));
+            (apply.w.tx.prepare_cached(&INSERT_CASE)?)
                 .execute(rusqlite::params_from_iter(values))?;
-            let payload = create_payload(record, case_fields());
-            apply.w.append(Change {
-                kind: OutboxKind::Create,
-                scope: "case",
-                entity: case_no,
-                field: None,
-                value: None,
-                payload: Some(&payload),
-            })?;
+            apply.w.append(Change::create("case", case_no))?;
             apply.summary.cases.created += 1;
         }
         Some(stored) => {
@@ -248,23 +245,23 @@ fn apply_individual(
     record: &Record,
 ) -> Result<(), StoreError> {
     let individual_no = record.individual_no();
-    match load_individual(&apply.w.tx, individual_no)? {
+    let stored = if apply.stored_individuals.contains(individual_no) {
+        load_individual(&apply.w.tx, individual_no)?
+    } else {
+        None
+    };
+    match stored {
         None => {
-            let values: Vec<Option<&str>> = individual_fields().map(|f| record.get(f)).collect();
             apply
                 .w
                 .tx
                 .prepare_cached(&INSERT_INDIVIDUAL)?
-                .execute(rusqlite::params_from_iter(values))?;
-            let payload = create_payload(record, individual_fields());
-            apply.w.append(Change {
-                kind: OutboxKind::Create,
-                scope: "individual",
-                entity: individual_no,
-                field: None,
-                value: None,
-                payload: Some(&payload),
-            })?;
+                .execute(rusqlite::params_from_iter(
+                    individual_fields().map(|f| record.get(f)),
+                ))?;
+            apply
+                .w
+                .append(Change::create("individual", individual_no))?;
             apply.summary.individuals.created += 1;
         }
         Some((_, stored)) => {

@@ -207,6 +207,21 @@ struct Change<'v> {
     payload: Option<&'v str>,
 }
 
+impl<'v> Change<'v> {
+    /// A new case or individual. The entry names the record; sync sends the record's fields
+    /// as they are when it pushes (the row is the data: nothing is stored twice).
+    fn create(scope: &'static str, entity: &'v str) -> Self {
+        Change {
+            kind: OutboxKind::Create,
+            scope,
+            entity,
+            field: None,
+            value: None,
+            payload: None,
+        }
+    }
+}
+
 impl Writer<'_> {
     /// Appends to the outbox, with the next client_seq and HLC timestamp.
     fn append(&mut self, change: Change<'_>) -> Result<(), StoreError> {
