@@ -4,7 +4,6 @@
 //! (PyPI, version 20260905, MIT licence, see `data/airports-LICENSE`): iata, icao, name, city,
 //! country (ISO 3166-1 alpha-2), tz (IANA time zone).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -27,14 +26,34 @@ pub struct Airport {
     pub time_zone: String,
 }
 
-static AIRPORTS: LazyLock<HashMap<String, Airport>> = LazyLock::new(|| {
-    csv::Reader::from_reader(AIRPORTS_CSV.as_bytes())
+/// The table, sorted by IATA code (as the file is; sorted again to be sure).
+static AIRPORTS: LazyLock<Vec<([u8; 3], Airport)>> = LazyLock::new(|| {
+    let mut airports: Vec<([u8; 3], Airport)> = csv::Reader::from_reader(AIRPORTS_CSV.as_bytes())
         .into_deserialize::<Airport>()
         // The table is part of the binary and checked by a test; a bad row cannot come from a user.
         .filter_map(Result::ok)
-        .map(|a| (a.iata.clone(), a))
-        .collect()
+        .filter_map(|a| Some((code3(&a.iata)?, a)))
+        .collect();
+    airports.sort_by_key(|(code, _)| *code);
+    airports
 });
+
+fn find(code: &[u8; 3]) -> Option<&'static Airport> {
+    let i = AIRPORTS.binary_search_by_key(code, |(c, _)| *c).ok()?;
+    Some(&AIRPORTS[i].1)
+}
+
+/// Three ASCII letters, upper-cased, or `None`.
+pub(crate) fn code3(s: &str) -> Option<[u8; 3]> {
+    match s.as_bytes() {
+        [a, b, c] if s.bytes().all(|b| b.is_ascii_alphabetic()) => Some([
+            a.to_ascii_uppercase(),
+            b.to_ascii_uppercase(),
+            c.to_ascii_uppercase(),
+        ]),
+        _ => None,
+    }
+}
 
 /// A three-letter IATA airport code that exists in the shipped table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -43,10 +62,8 @@ pub struct AirportCode([u8; 3]);
 
 impl AirportCode {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let s = raw.trim().to_ascii_uppercase();
-        if s.len() == 3 && AIRPORTS.contains_key(s.as_str()) {
-            let b = s.as_bytes();
-            return Ok(Self([b[0], b[1], b[2]]));
+        if let Some(code) = code3(raw.trim()).filter(|c| find(c).is_some()) {
+            return Ok(Self(code));
         }
         Err(FieldError::new(format!(
             "'{}' is not a known IATA airport code (three letters, e.g. ORD)",
@@ -59,7 +76,7 @@ impl AirportCode {
     }
 
     pub fn airport(&self) -> Option<&'static Airport> {
-        AIRPORTS.get(self.as_str())
+        find(&self.0)
     }
 }
 
@@ -99,7 +116,11 @@ mod tests {
 
     #[test]
     fn the_whole_table_loads() {
-        assert!(AIRPORTS.len() > 7000, "{}", AIRPORTS.len());
+        assert!(
+            AIRPORTS.len() > 7000 && AIRPORTS.iter().all(|(c, a)| find(c) == Some(a)),
+            "{}",
+            AIRPORTS.len()
+        );
     }
 
     #[test]

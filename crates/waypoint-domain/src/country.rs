@@ -51,10 +51,11 @@ pub struct CountryCode([u8; 3]);
 
 impl CountryCode {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let s = raw.trim().to_ascii_uppercase();
-        if is_iso_alpha3(&s) || ICAO_PERSON_CODES.iter().any(|(c, _)| *c == s) {
-            let b = s.as_bytes();
-            return Ok(Self([b[0], b[1], b[2]]));
+        if let Some(code) = crate::airport::code3(raw.trim()) {
+            let s = std::str::from_utf8(&code).unwrap_or_default();
+            if is_iso_alpha3(s) || ICAO_PERSON_CODES.iter().any(|(c, _)| *c == s) {
+                return Ok(Self(code));
+            }
         }
         Err(FieldError::new(format!(
             "'{}' is not a nationality code: use ISO 3166-1 alpha-3 (e.g. SYR, COD) or XXA (stateless), XXB / XXC (refugee), XXX (unspecified)",
@@ -79,8 +80,18 @@ impl CountryCode {
     }
 }
 
+/// Every ISO 3166-1 alpha-3 code, sorted, for a lookup without allocation.
+static ISO_ALPHA3: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut codes: Vec<&'static str> = celes::Country::get_countries()
+        .iter()
+        .map(|c| c.alpha3)
+        .collect();
+    codes.sort_unstable();
+    codes
+});
+
 fn is_iso_alpha3(s: &str) -> bool {
-    s.len() == 3 && celes::Country::from_alpha3(s).is_ok()
+    ISO_ALPHA3.binary_search(&s).is_ok()
 }
 
 impl fmt::Display for CountryCode {
@@ -111,14 +122,17 @@ pub enum DocumentIssuer {
 
 impl DocumentIssuer {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let s = raw.trim().to_ascii_uppercase();
-        if s == "ICRC" {
+        let s = raw.trim();
+        if s.eq_ignore_ascii_case("ICRC") {
             return Ok(Self::Icrc);
         }
-        if ICAO_ORGANISATION_CODES.iter().any(|(c, _)| *c == s) {
-            return Ok(Self::Organisation(s));
+        if let Some((code, _)) = ICAO_ORGANISATION_CODES
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(s))
+        {
+            return Ok(Self::Organisation((*code).to_owned()));
         }
-        CountryCode::parse(&s).map(Self::State).map_err(|_| {
+        CountryCode::parse(raw).map(Self::State).map_err(|_| {
             FieldError::new(format!(
                 "'{}' is not a document issuer: use the issuing state's ISO 3166-1 alpha-3 code, an ICAO organisation code (UNO, XOM, ...) or ICRC",
                 raw.trim()
@@ -127,13 +141,19 @@ impl DocumentIssuer {
     }
 }
 
+impl DocumentIssuer {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::State(c) => c.as_str(),
+            Self::Organisation(o) => o,
+            Self::Icrc => "ICRC",
+        }
+    }
+}
+
 impl fmt::Display for DocumentIssuer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::State(c) => c.fmt(f),
-            Self::Organisation(o) => f.write_str(o),
-            Self::Icrc => f.write_str("ICRC"),
-        }
+        f.write_str(self.as_str())
     }
 }
 impl From<DocumentIssuer> for String {

@@ -24,42 +24,43 @@ impl PartialDate {
     /// Parses `YYYY-MM-DD`, `YYYY-MM`, `YYYY` or `UNKNOWN` (case-insensitive).
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let s = raw.trim();
+        if s.eq_ignore_ascii_case("UNKNOWN") {
+            return Ok(Self::Unknown);
+        }
         let bad = || {
             FieldError::new(format!(
                 "'{s}' is not a date: use YYYY-MM-DD, YYYY-MM, YYYY (when only that is known) or UNKNOWN"
             ))
         };
-        if s.eq_ignore_ascii_case("UNKNOWN") {
-            return Ok(Self::Unknown);
-        }
-        let parts: Vec<&str> = s.split('-').collect();
-        let num = |p: &str, len: usize| -> Result<u32, FieldError> {
-            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) {
-                p.parse().map_err(|_| bad())
-            } else {
-                Err(bad())
-            }
+        // Digits at b[from..from + len] as a number, or None.
+        let digits = |b: &[u8], from: usize, len: usize| -> Option<u32> {
+            b.get(from..from + len)?.iter().try_fold(0u32, |n, d| {
+                d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+            })
         };
-        let date = match parts.as_slice() {
-            [y] => Self::Year(num(y, 4)? as i32),
-            [y, m] => {
-                let (y, m) = (num(y, 4)? as i32, num(m, 2)?);
+        let b = s.as_bytes();
+        let year = digits(b, 0, 4).ok_or_else(bad)? as i32;
+        let date = match b.len() {
+            4 => Self::Year(year),
+            7 if b[4] == b'-' => {
+                let m = digits(b, 5, 2).ok_or_else(bad)?;
                 if !(1..=12).contains(&m) {
                     return Err(FieldError::new(format!(
                         "'{s}' has no month {m}: months run 01 to 12"
                     )));
                 }
-                Self::YearMonth(y, m)
+                Self::YearMonth(year, m)
             }
-            [y, m, d] => {
-                let (y, m, d) = (num(y, 4)? as i32, num(m, 2)?, num(d, 2)?);
-                Self::Full(NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+            10 if b[4] == b'-' && b[7] == b'-' => {
+                let m = digits(b, 5, 2).ok_or_else(bad)?;
+                let d = digits(b, 8, 2).ok_or_else(bad)?;
+                Self::Full(NaiveDate::from_ymd_opt(year, m, d).ok_or_else(|| {
                     FieldError::new(format!("'{s}' is not a day of the calendar"))
                 })?)
             }
             _ => return Err(bad()),
         };
-        if date.year().is_some_and(|y| y < MIN_YEAR) {
+        if year < MIN_YEAR {
             return Err(FieldError::new(format!("'{s}' is before {MIN_YEAR}")));
         }
         Ok(date)
@@ -153,14 +154,41 @@ impl fmt::Display for AgeRange {
     }
 }
 
+impl PartialDate {
+    /// The canonical text (`1984`, `1984-03`, `1984-03-14`, `UNKNOWN`), made without the
+    /// formatting machinery: imports make it for every row.
+    pub fn to_canonical(&self) -> String {
+        fn push(out: &mut String, n: u32, width: usize) {
+            let digits = n.to_string();
+            for _ in digits.len()..width {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        }
+        let mut out = String::with_capacity(10);
+        match *self {
+            Self::Unknown => out.push_str("UNKNOWN"),
+            Self::Year(y) => push(&mut out, y.max(0) as u32, 4),
+            Self::YearMonth(y, m) => {
+                push(&mut out, y.max(0) as u32, 4);
+                out.push('-');
+                push(&mut out, m, 2);
+            }
+            Self::Full(d) => {
+                push(&mut out, d.year().max(0) as u32, 4);
+                out.push('-');
+                push(&mut out, d.month(), 2);
+                out.push('-');
+                push(&mut out, d.day(), 2);
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Unknown => f.write_str("UNKNOWN"),
-            Self::Year(y) => write!(f, "{y:04}"),
-            Self::YearMonth(y, m) => write!(f, "{y:04}-{m:02}"),
-            Self::Full(d) => write!(f, "{}", d.format("%Y-%m-%d")),
-        }
+        f.write_str(&self.to_canonical())
     }
 }
 

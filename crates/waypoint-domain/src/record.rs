@@ -133,16 +133,16 @@ impl Field {
             | Field::FamilyNameNative
             | Field::GivenNamesNative => name(raw)?,
             Field::Sex => Sex::parse(raw)?.code().to_string(),
-            Field::DateOfBirth => PartialDate::parse_birth(raw, today)?.to_string(),
-            Field::Nationality => CountryCode::parse(raw)?.to_string(),
+            Field::DateOfBirth => PartialDate::parse_birth(raw, today)?.to_canonical(),
+            Field::Nationality => CountryCode::parse(raw)?.as_str().to_owned(),
             Field::Languages => list(raw, language)?,
             Field::Phone => free_text(raw, 60, false)?,
-            Field::Destination => AirportCode::parse(raw)?.to_string(),
+            Field::Destination => AirportCode::parse(raw)?.as_str().to_owned(),
             Field::DocumentType => DocumentType::parse(raw)?.code().to_string(),
             Field::DocumentNo => document_no(raw)?,
-            Field::DocumentIssuer => DocumentIssuer::parse(raw)?.to_string(),
-            Field::DocumentExpiry => full_date(raw)?.format("%Y-%m-%d").to_string(),
-            Field::SsrCodes => list(raw, |c| SsrCode::parse(c).map(|c| c.to_string()))?,
+            Field::DocumentIssuer => DocumentIssuer::parse(raw)?.as_str().to_owned(),
+            Field::DocumentExpiry => PartialDate::Full(full_date(raw)?).to_canonical(),
+            Field::SsrCodes => list(raw, |c| SsrCode::parse(c).map(|c| c.as_str().to_owned()))?,
             Field::SpecialNeedsNotes | Field::ExitPermitDenialReason => free_text(raw, 2000, true)?,
             Field::Vulnerabilities => list(raw, |v| {
                 Vulnerability::parse(v).map(|v| v.code().to_string())
@@ -191,6 +191,14 @@ fn programme(raw: &str) -> Result<String, FieldError> {
     }
 }
 
+/// Unicode NFC of `s`, without copying twice when it already is (the usual case).
+fn nfc(s: &str) -> String {
+    match unicode_normalization::is_nfc_quick(s.chars()) {
+        unicode_normalization::IsNormalized::Yes => s.to_owned(),
+        _ => s.nfc().collect(),
+    }
+}
+
 /// A name: Unicode NFC, blanks collapsed, no control characters.
 fn name(raw: &str) -> Result<String, FieldError> {
     if has_control(raw, false) {
@@ -198,8 +206,13 @@ fn name(raw: &str) -> Result<String, FieldError> {
             "a name cannot contain line breaks or control characters",
         ));
     }
-    let s: String = raw.nfc().collect();
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = nfc(raw);
+    let single_spaced = !s.contains("  ") && !s.chars().any(|c| c.is_whitespace() && c != ' ');
+    let s = if single_spaced {
+        s
+    } else {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
     if s.chars().count() > 200 {
         return Err(FieldError::new(
             "a name cannot be longer than 200 characters",
@@ -212,7 +225,11 @@ fn free_text(raw: &str, max: usize, allow_newlines: bool) -> Result<String, Fiel
     if has_control(raw, allow_newlines) {
         return Err(FieldError::new("this text contains control characters"));
     }
-    let s: String = raw.replace("\r\n", "\n").nfc().collect();
+    let s = if raw.contains('\r') {
+        nfc(&raw.replace("\r\n", "\n"))
+    } else {
+        nfc(raw)
+    };
     if s.chars().count() > max {
         return Err(FieldError::new(format!(
             "this text is longer than {max} characters"

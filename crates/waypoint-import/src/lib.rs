@@ -200,9 +200,33 @@ pub fn parse<R: Read>(
 
 /// [`parse`] for a file already in memory.
 pub fn parse_bytes(
+    buf: Vec<u8>,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ParsedFile, ImportError> {
+    parse_bytes_streaming(buf, options, progress, &mut |_, _| {})
+}
+
+/// [`parse`] that also hands each good row to `on_row` as soon as it is read, so a caller
+/// can store rows while the rest of the file is still being checked. A row handed over is in
+/// [`ParsedFile::rows`] too; later rows never make it bad. Whether the file as a whole is
+/// acceptable is known only from the returned [`ParsedFile`].
+pub fn parse_streaming<R: Read>(
+    mut input: R,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+    on_row: &mut dyn FnMut(u64, &Record),
+) -> Result<ParsedFile, ImportError> {
+    let mut buf = Vec::new();
+    input.read_to_end(&mut buf)?;
+    parse_bytes_streaming(buf, options, progress, on_row)
+}
+
+fn parse_bytes_streaming(
     mut buf: Vec<u8>,
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64),
+    on_row: &mut dyn FnMut(u64, &Record),
 ) -> Result<ParsedFile, ImportError> {
     if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
         return Err(ImportError::NotUtf8 { encoding: "UTF-16" });
@@ -267,7 +291,11 @@ pub fn parse_bytes(
             continue;
         }
         rows_read += 1;
+        let entries = parser.entries.len();
         parser.row(&record, &data[start..end], line);
+        if let Some(e) = parser.entries.get(entries).filter(|e| e.ok) {
+            on_row(e.line, &e.record);
+        }
         if rows_read % PROGRESS_EVERY == 0 {
             progress((bom + end) as u64, rows_read);
         }

@@ -22,17 +22,30 @@ use unicode_normalization::char::is_combining_mark;
 ///   apostrophe-like modifier letters (ʻ ʼ ʾ ʿ) become `'`, so they separate tokens like any
 ///   other punctuation.
 pub fn fold(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// [`fold`], appending to `out`.
+pub(crate) fn fold_into(s: &str, out: &mut String) {
+    let start = out.len();
+    if s.is_ascii() {
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     let mut recompose = false;
     for c in s.nfkd() {
         for c in c.to_lowercase() {
-            push_folded(c, &mut out, &mut recompose);
+            push_folded(c, out, &mut recompose);
         }
     }
-    if recompose { out.nfc().collect() } else { out }
+    if recompose {
+        let composed: String = out[start..].nfc().collect();
+        out.truncate(start);
+        out.push_str(&composed);
+    }
 }
 
 /// fold() then split on anything that is not a letter or digit; empty tokens dropped.
@@ -40,15 +53,22 @@ pub fn fold(s: &str) -> String {
 /// Marks that [`fold`] keeps (the vowel signs and viramas of Indic scripts, for instance) stay
 /// inside their token.
 pub fn tokens(s: &str) -> Vec<String> {
-    fold(s)
-        .split(|c: char| !is_token_char(c))
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
+    split_folded(&fold(s)).map(str::to_owned).collect()
 }
 
-pub(crate) fn is_token_char(c: char) -> bool {
-    c.is_alphanumeric() || (!c.is_ascii() && is_combining_mark(c))
+/// The tokens of an already folded text.
+pub(crate) fn split_folded(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !is_token_char(c))
+        .filter(|t| !t.is_empty())
+}
+
+fn is_token_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric() || is_combining_mark(c)
+    }
 }
 
 fn push_folded(c: char, out: &mut String, recompose: &mut bool) {

@@ -1,13 +1,16 @@
 //! The in-memory index: vocabularies, postings and the query evaluator.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::Bound;
+use std::collections::{BTreeSet, HashMap};
 
-use crate::fold::tokens;
+use crate::fold::{fold_into, split_folded, tokens};
 use crate::skeleton::skeleton;
+use crate::store::{
+    At, Interner, KEY_BYTES, Key, NO_AT, NONE, Postings, SortedRuns, index_u32, key, key_len,
+    key_range,
+};
 
-// Per query token, the score of its best match in a document. Tiers never overlap: the
-// proportional part of a prefix score (how much of the token was typed) stays below 100.
+// Per query word, the score of its best match in a document. Tiers never overlap: the
+// proportional part of a prefix score (how much of the word was typed) stays below 100.
 const EXACT_IDENTIFIER: u32 = 1000;
 const EXACT_NAME: u32 = 980;
 const PREFIX_NAME: u32 = 600;
@@ -15,9 +18,9 @@ const SKELETON: u32 = 500;
 const SKELETON_PREFIX: u32 = 450;
 const TYPO: u32 = 400;
 const AFFIX_IDENTIFIER: u32 = 300;
-/// Per query token, when every query token matched exactly.
+/// Per query word, when every query word matched exactly.
 const ALL_EXACT_BONUS: u32 = 50;
-/// When every query token matched a name, in the order of the names and their words.
+/// When every query word matched a name, in the order of the names and their words.
 const IN_ORDER_BONUS: u32 = 30;
 
 const MIN_PREFIX_CHARS: usize = 2;
@@ -25,9 +28,9 @@ const MIN_SKELETON_CHARS: usize = 3;
 const MIN_SKELETON_PREFIX_CHARS: usize = 4;
 const MIN_TYPO_CHARS: usize = 4;
 const MIN_AFFIX_IDENTIFIER_CHARS: usize = 3;
-/// A name field of 2 to this many words is also indexed as one joined word.
+/// A name of 2 to this many words is also indexed as one joined word.
 const MAX_JOINED_WORDS: usize = 4;
-/// A multi-word query of up to this many words is also tried as one joined word.
+/// A query of up to this many words also has its runs of consecutive words tried as one word.
 const MAX_JOINED_QUERY_WORDS: usize = 6;
 /// Removed documents are compacted away once there are more of them than this and than live ones.
 const COMPACT_MIN_DEAD: usize = 1024;
@@ -55,82 +58,167 @@ pub struct Hit {
 /// An in-memory search index of individuals. See the crate documentation for the matching rules.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
-    /// Indexed by slot; `None` for a removed document (a tombstone still in some postings).
-    docs: Vec<Option<Doc>>,
+    /// The document id in each slot; `None` for a removed document (a tombstone, still in some
+    /// postings).
+    docs: Vec<Option<u64>>,
     slots: HashMap<u64, u32>,
     dead: usize,
     names: NameVocab,
-    idents: IdentVocab,
-}
-
-#[derive(Debug)]
-struct Doc {
-    id: u64,
-    names: Vec<NameRef>,
-    idents: Vec<u32>,
-}
-
-/// One word of a document's names: the token, which name it is in and where in that name.
-#[derive(Debug, Clone, Copy)]
-struct NameRef {
-    tok: u32,
-    field: u8,
-    pos: u8,
+    idents: IdentIndex,
 }
 
 #[derive(Debug, Default)]
 struct NameVocab {
-    ids: HashMap<Box<str>, u32>,
-    sorted: BTreeMap<Box<str>, u32>,
-    toks: Vec<NameTok>,
-    skel_ids: BTreeMap<Box<str>, u32>,
-    skels: Vec<Skel>,
+    words: Interner,
+    /// Word ids by their key, for prefixes.
+    sorted: SortedRuns<(Key, u32)>,
+    postings: Vec<Postings>,
+    /// Each word's skeleton id, or [`NONE`].
+    skel: Vec<u32>,
+    skels: Interner,
+    skels_sorted: SortedRuns<(Key, u32)>,
+    /// The words of each skeleton.
+    skel_words: Vec<Vec<u32>>,
     alphabet: BTreeSet<char>,
 }
 
-#[derive(Debug)]
-struct NameTok {
-    text: Box<str>,
-    chars: usize,
-    skel: Option<u32>,
-    postings: Vec<u32>,
-}
-
-#[derive(Debug)]
-struct Skel {
-    text: Box<str>,
-    toks: Vec<u32>,
-}
-
+/// Identifier words are mostly unique to a document, so they are not interned: each occurrence
+/// is an entry (key, slot) in sorted runs, and the entries with one key are that word's postings.
 #[derive(Debug, Default)]
-struct IdentVocab {
-    ids: HashMap<Box<str>, u32>,
-    sorted: BTreeMap<Box<str>, u32>,
-    /// Whole identifiers, keyed by their reversed text, for suffix search.
-    reversed: BTreeMap<Box<str>, u32>,
-    toks: Vec<IdentTok>,
+struct IdentIndex {
+    /// Every identifier word: wholes, parts, parts without leading zeros.
+    forward: SortedRuns<IdentEntry>,
+    /// Whole identifiers, keyed by their bytes from the end, for suffixes.
+    backward: SortedRuns<IdentEntry>,
+    /// The words longer than a key.
+    long: Vec<Box<str>>,
+    /// Each document's identifier words, for checking a document directly: `*` before a whole
+    /// identifier, a space after every word.
+    doc_words: String,
+    /// The span of `doc_words` of each slot.
+    doc_spans: Vec<(u32, u32)>,
 }
 
-#[derive(Debug)]
-struct IdentTok {
-    text: Box<str>,
-    chars: usize,
-    /// Whether this is a whole identifier (all its parts joined), not only a part of one.
-    whole: bool,
-    postings: Vec<u32>,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct IdentEntry {
+    key: Key,
+    slot: u32,
+    /// Index of the word in `long`, or [`NONE`] when the key holds the whole word.
+    long: u32,
 }
 
-fn index_u32(i: usize) -> u32 {
-    u32::try_from(i).expect("fewer than 2^32 tokens and documents")
-}
+impl IdentIndex {
+    /// Starts the words of the next document.
+    fn begin(&mut self) {
+        let at = index_u32(self.doc_words.len());
+        self.doc_spans.push((at, at));
+    }
 
-fn prefix_range<'a>(
-    map: &'a BTreeMap<Box<str>, u32>,
-    prefix: &'a str,
-) -> impl Iterator<Item = u32> + 'a {
-    map.range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
-        .take_while(move |(k, _)| k.starts_with(prefix))
-        .map(|(_, &v)| v)
+    /// The words of the document in `slot`, each with whether it is a whole identifier.
+    fn words_of(&self, slot: u32) -> impl Iterator<Item = (&str, bool)> {
+        let (start, end) = self.doc_spans[slot as usize];
+        self.doc_words[start as usize..end as usize]
+            .split_terminator(' ')
+            .map(|w| match w.strip_prefix('*') {
+                Some(w) => (w, true),
+                None => (w, false),
+            })
+    }
+
+    fn add(&mut self, text: &str, slot: u32, whole: bool) {
+        if whole {
+            self.doc_words.push('*');
+        }
+        self.doc_words.push_str(text);
+        self.doc_words.push(' ');
+        if let Some(span) = self.doc_spans.last_mut() {
+            span.1 = index_u32(self.doc_words.len());
+        }
+        let long = if text.len() > KEY_BYTES {
+            self.long.push(text.into());
+            index_u32(self.long.len() - 1)
+        } else {
+            NONE
+        };
+        self.forward.insert(IdentEntry {
+            key: key(text.bytes()),
+            slot,
+            long,
+        });
+        if whole {
+            self.backward.insert(IdentEntry {
+                key: key(text.bytes().rev()),
+                slot,
+                long,
+            });
+        }
+    }
+
+    /// How many entries are in a range.
+    fn count(&self, backward: bool, lo: Key, hi: Key) -> usize {
+        let (lo, hi) = Self::bounds(lo, hi);
+        self.runs(backward).count(lo, hi)
+    }
+
+    fn runs(&self, backward: bool) -> &SortedRuns<IdentEntry> {
+        if backward {
+            &self.backward
+        } else {
+            &self.forward
+        }
+    }
+
+    fn bounds(lo: Key, hi: Key) -> (IdentEntry, IdentEntry) {
+        let lo = IdentEntry {
+            key: lo,
+            slot: 0,
+            long: 0,
+        };
+        let hi = IdentEntry {
+            key: hi,
+            slot: u32::MAX,
+            long: u32::MAX,
+        };
+        (lo, hi)
+    }
+
+    /// The entries in a range, each with its word.
+    fn range(&self, backward: bool, lo: Key, hi: Key, mut f: impl FnMut(u32, &str)) {
+        let (lo, hi) = Self::bounds(lo, hi);
+        self.runs(backward).range(lo, hi, |e| {
+            if e.long != NONE {
+                f(e.slot, &self.long[e.long as usize]);
+            } else {
+                let mut bytes = e.key.bytes();
+                let len = key_len(&bytes);
+                if backward {
+                    bytes[..len].reverse();
+                }
+                // Keys of short words hold whole words: valid UTF-8.
+                f(e.slot, std::str::from_utf8(&bytes[..len]).unwrap_or(""));
+            }
+        });
+    }
+
+    fn compact(&mut self, remap: &[u32]) {
+        let renumber = |e: IdentEntry| {
+            let slot = remap[e.slot as usize];
+            (slot != NONE).then_some(IdentEntry { slot, ..e })
+        };
+        self.forward.retain_map(renumber);
+        self.backward.retain_map(renumber);
+        let mut words = String::new();
+        let mut spans = Vec::new();
+        for (old, &(start, end)) in self.doc_spans.iter().enumerate() {
+            if remap[old] != NONE {
+                let at = index_u32(words.len());
+                words.push_str(&self.doc_words[start as usize..end as usize]);
+                spans.push((at, index_u32(words.len())));
+            }
+        }
+        self.doc_words = words;
+        self.doc_spans = spans;
+    }
 }
 
 /// A coarse script block (128 code points). Typo candidates only bring in letters from the
@@ -146,57 +234,44 @@ fn near_blocks(blocks: &[u32], c: char) -> bool {
 
 impl NameVocab {
     fn intern(&mut self, text: &str) -> u32 {
-        if let Some(&id) = self.ids.get(text) {
+        let (id, new) = self.words.intern(text);
+        if !new {
             return id;
         }
-        let id = index_u32(self.toks.len());
+        self.sorted.insert((key(text.bytes()), id));
+        self.postings.push(Postings::default());
         let skel = if text.bytes().all(|b| b.is_ascii_lowercase()) {
-            let key = skeleton(text);
-            let sid = match self.skel_ids.get(key.as_str()) {
-                Some(&sid) => sid,
-                None => {
-                    let sid = index_u32(self.skels.len());
-                    self.skels.push(Skel {
-                        text: key.clone().into_boxed_str(),
-                        toks: Vec::new(),
-                    });
-                    self.skel_ids.insert(key.into_boxed_str(), sid);
-                    sid
-                }
-            };
-            self.skels[sid as usize].toks.push(id);
-            Some(sid)
+            let skel_text = skeleton(text);
+            let (sid, new_skel) = self.skels.intern(&skel_text);
+            if new_skel {
+                self.skels_sorted.insert((key(skel_text.bytes()), sid));
+                self.skel_words.push(Vec::new());
+            }
+            self.skel_words[sid as usize].push(id);
+            sid
         } else {
-            None
+            NONE
         };
+        self.skel.push(skel);
         for c in text.chars() {
             self.alphabet.insert(c);
         }
-        self.toks.push(NameTok {
-            text: text.into(),
-            chars: text.chars().count(),
-            skel,
-            postings: Vec::new(),
-        });
-        self.ids.insert(text.into(), id);
-        self.sorted.insert(text.into(), id);
         id
     }
 
-    /// The tokens one edit (Damerau-Levenshtein: insertion, deletion, substitution, adjacent
+    /// The words one edit (Damerau-Levenshtein: insertion, deletion, substitution, adjacent
     /// transposition) away from `q`, found by generating the variants over the letters of the
     /// vocabulary that are near `q`'s script.
-    fn one_edit_tokens(&self, q: &[char], blocks: &[u32]) -> Vec<u32> {
+    fn one_edit_words(&self, q: &[char], blocks: &[u32], out: &mut Vec<u32>) {
         let alphabet: Vec<char> = self
             .alphabet
             .iter()
             .copied()
             .filter(|&c| near_blocks(blocks, c))
             .collect();
-        let mut out = Vec::new();
         let mut buf = String::new();
         let mut probe = |buf: &String| {
-            if let Some(&id) = self.ids.get(buf.as_str()) {
+            if let Some(id) = self.words.get(buf) {
                 out.push(id);
             }
         };
@@ -237,56 +312,7 @@ impl NameVocab {
                 probe(&buf);
             }
         }
-        out.sort_unstable();
-        out.dedup();
-        out
     }
-}
-
-impl IdentVocab {
-    fn intern(&mut self, text: &str, whole: bool) -> u32 {
-        let id = match self.ids.get(text) {
-            Some(&id) => id,
-            None => {
-                let id = index_u32(self.toks.len());
-                self.toks.push(IdentTok {
-                    text: text.into(),
-                    chars: text.chars().count(),
-                    whole: false,
-                    postings: Vec::new(),
-                });
-                self.ids.insert(text.into(), id);
-                self.sorted.insert(text.into(), id);
-                id
-            }
-        };
-        let tok = &mut self.toks[id as usize];
-        if whole && !tok.whole {
-            tok.whole = true;
-            self.reversed
-                .insert(text.chars().rev().collect::<String>().into_boxed_str(), id);
-        }
-        id
-    }
-}
-
-/// The alphanumeric parts of a folded identifier: runs of letters and runs of digits.
-fn identifier_parts(folded_tokens: &[String]) -> Vec<&str> {
-    let mut parts = Vec::new();
-    for t in folded_tokens {
-        let mut start = 0;
-        let mut prev_digit = None;
-        for (i, c) in t.char_indices() {
-            let digit = c.is_ascii_digit();
-            if prev_digit.is_some_and(|p| p != digit) {
-                parts.push(&t[start..i]);
-                start = i;
-            }
-            prev_digit = Some(digit);
-        }
-        parts.push(&t[start..]);
-    }
-    parts
 }
 
 /// A run of digits without its leading zeros, when it has some and is not all zeros.
@@ -326,60 +352,97 @@ fn within_one_edit(a: &str, b: &str) -> bool {
     }
 }
 
-/// One query word, with what it matches in the vocabularies.
+/// How much of a word of `of` characters the `typed` ones are, from 0 to 99.
+fn proportion(typed: usize, of: usize) -> u32 {
+    index_u32((typed * 99 / of.max(1)).min(99))
+}
+
+/// One query word (or run of words joined), with what it matches and how well.
 #[derive(Debug)]
-struct QueryToken {
+struct Term<'a> {
     text: String,
     chars: usize,
-    name_exact: Option<u32>,
-    /// The query word's skeleton, when it is a Latin word long enough for skeleton matching.
-    skel: Option<String>,
-    skel_exact: Option<u32>,
-    skel_prefix: bool,
-    typo: bool,
-    blocks: Vec<u32>,
-    typo_toks: Vec<u32>,
-    ident_exact: [Option<u32>; 2],
-    ident_affix: bool,
-}
-
-/// The best match of one query word in one document.
-#[derive(Debug, Clone, Copy)]
-struct Match {
-    score: u32,
-    exact: bool,
-    /// (name, word) of the name word matched; `None` for an identifier.
-    at: Option<(u8, u8)>,
-}
-
-/// A query word prepared once per search, with the postings it could match.
-#[derive(Debug)]
-struct Prepared<'a> {
-    q: QueryToken,
-    lists: Vec<&'a [u32]>,
+    /// The word without its leading zeros, for identifiers.
+    stripped: Option<String>,
+    /// Whether identifier prefixes and suffixes match.
+    affix: bool,
+    /// Postings of each matching name word, with the score of the match.
+    lists: Vec<(&'a Postings, u32)>,
+    /// Ranges of identifier entries to look at: (backward, lowest key, highest key).
+    ident_ranges: Vec<(bool, Key, Key)>,
+    /// About how many documents the term matches.
     cost: usize,
 }
 
-/// The distinct words (and joined runs of words) of one query.
-#[derive(Debug, Default)]
-struct Terms<'a> {
-    prepared: Vec<Prepared<'a>>,
-    by_text: HashMap<String, usize>,
+impl Term<'_> {
+    /// The score of an identifier word for this term; `whole` when the word is a whole
+    /// identifier (only those match by suffix).
+    fn ident_score(&self, word: &str, whole: bool) -> Option<u32> {
+        if word == self.text || self.stripped.as_deref() == Some(word) {
+            Some(EXACT_IDENTIFIER)
+        } else if self.affix
+            && (word.starts_with(self.text.as_str())
+                || (whole && word.ends_with(self.text.as_str())))
+        {
+            Some(AFFIX_IDENTIFIER + proportion(self.chars, word.chars().count()))
+        } else {
+            None
+        }
+    }
 }
 
-impl<'a> Terms<'a> {
-    fn add(&mut self, index: &'a SearchIndex, text: &str) -> usize {
-        if let Some(&i) = self.by_text.get(text) {
-            return i;
+/// The documents a term matches, each with `score << 16 | (NO_AT - at)` so that the maximum is the
+/// best score and, among equals, the earliest position.
+#[derive(Debug)]
+enum TermHits {
+    Dense(Vec<u64>),
+    Sparse(Vec<(u32, u64)>),
+}
+
+impl TermHits {
+    fn get(&self, slot: u32) -> u64 {
+        match self {
+            Self::Dense(v) => v[slot as usize],
+            Self::Sparse(v) => v
+                .binary_search_by_key(&slot, |&(s, _)| s)
+                .map_or(0, |i| v[i].1),
         }
-        let q = index.prepare(text);
-        let lists = index.candidate_postings(&q);
-        let cost = lists.iter().map(|l| l.len()).sum();
-        self.prepared.push(Prepared { q, lists, cost });
-        self.by_text
-            .insert(text.to_owned(), self.prepared.len() - 1);
-        self.prepared.len() - 1
     }
+
+    fn for_each(&self, mut f: impl FnMut(u32)) {
+        match self {
+            Self::Dense(v) => {
+                for (slot, &packed) in v.iter().enumerate() {
+                    if packed != 0 {
+                        f(index_u32(slot));
+                    }
+                }
+            }
+            Self::Sparse(v) => {
+                for &(slot, _) in v {
+                    f(slot);
+                }
+            }
+        }
+    }
+}
+
+/// How one alternative reads a term: from its collected hits, or by checking each document.
+#[derive(Debug, Clone, Copy)]
+enum TermView<'t, 'a> {
+    Hits(&'t TermHits),
+    Probe(&'t Term<'a>),
+}
+
+fn pack_hit(score: u32, at: At) -> u64 {
+    u64::from(score) << 16 | u64::from(NO_AT - at)
+}
+
+fn unpack_hit(packed: u64) -> (u32, At) {
+    // The score was a u32 shifted left by 16; the low 16 bits are NO_AT - at.
+    let score = u32::try_from(packed >> 16).unwrap_or(u32::MAX);
+    let at = NO_AT - (packed & 0xFFFF) as At;
+    (score, at)
 }
 
 impl SearchIndex {
@@ -391,53 +454,68 @@ impl SearchIndex {
     pub fn insert(&mut self, id: u64, doc: &SearchDoc<'_>) {
         self.remove(id);
         let slot = index_u32(self.docs.len());
+        let mut folded = String::new();
+        let mut joined = String::new();
 
-        let mut names = Vec::new();
         for (field, name) in doc.names.iter().enumerate() {
-            let field = u8::try_from(field).unwrap_or(u8::MAX);
-            let words = tokens(name);
-            for (pos, word) in words.iter().enumerate() {
-                let pos = u8::try_from(pos).unwrap_or(u8::MAX);
+            // NO_AT (0xFFFF) stays free for identifiers.
+            let field = At::try_from(field).unwrap_or(0xFE).min(0xFE);
+            folded.clear();
+            fold_into(name, &mut folded);
+            joined.clear();
+            let mut count = 0;
+            for (pos, word) in split_folded(&folded).enumerate() {
+                let at = field << 8 | At::try_from(pos).unwrap_or(0xFF).min(0xFF);
                 let tok = self.names.intern(word);
-                names.push(NameRef { tok, field, pos });
+                self.names.postings[tok as usize].push(slot, at);
+                joined.push_str(word);
+                count += 1;
             }
-            if (2..=MAX_JOINED_WORDS).contains(&words.len()) {
-                let tok = self.names.intern(&words.concat());
-                names.push(NameRef { tok, field, pos: 0 });
+            if (2..=MAX_JOINED_WORDS).contains(&count) {
+                let tok = self.names.intern(&joined);
+                self.names.postings[tok as usize].push(slot, field << 8);
             }
         }
 
-        let mut idents = Vec::new();
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        self.idents.begin();
         for ident in doc.identifiers {
-            let words = tokens(ident);
-            if words.is_empty() {
+            folded.clear();
+            fold_into(ident, &mut folded);
+            joined.clear();
+            parts.clear();
+            for word in split_folded(&folded) {
+                // Runs of letters and runs of digits, as byte ranges of `joined`.
+                let base = joined.len();
+                let mut start = 0;
+                let mut prev_digit = None;
+                for (i, c) in word.char_indices() {
+                    let digit = c.is_ascii_digit();
+                    if prev_digit.is_some_and(|p| p != digit) {
+                        parts.push((base + start, base + i));
+                        start = i;
+                    }
+                    prev_digit = Some(digit);
+                }
+                parts.push((base + start, base + word.len()));
+                joined.push_str(word);
+            }
+            if joined.is_empty() {
                 continue;
             }
-            idents.push(self.idents.intern(&words.concat(), true));
-            let parts = identifier_parts(&words);
-            for part in &parts {
+            self.idents.add(&joined, slot, true);
+            for &(start, end) in &parts {
+                let part = &joined[start..end];
                 if parts.len() > 1 {
-                    idents.push(self.idents.intern(part, false));
+                    self.idents.add(part, slot, false);
                 }
                 if let Some(stripped) = strip_zeros(part) {
-                    idents.push(self.idents.intern(stripped, false));
+                    self.idents.add(stripped, slot, false);
                 }
             }
         }
-        idents.sort_unstable();
-        idents.dedup();
 
-        let mut name_toks: Vec<u32> = names.iter().map(|n| n.tok).collect();
-        name_toks.sort_unstable();
-        name_toks.dedup();
-        for t in name_toks {
-            self.names.toks[t as usize].postings.push(slot);
-        }
-        for &t in &idents {
-            self.idents.toks[t as usize].postings.push(slot);
-        }
-
-        self.docs.push(Some(Doc { id, names, idents }));
+        self.docs.push(Some(id));
         self.slots.insert(id, slot);
     }
 
@@ -449,12 +527,6 @@ impl SearchIndex {
                 self.compact();
             }
         }
-    }
-
-    /// Slots in use, tombstones included.
-    #[cfg(test)]
-    pub(crate) fn slot_count(&self) -> usize {
-        self.docs.len()
     }
 
     /// Whether a document with this id is in the index.
@@ -470,30 +542,27 @@ impl SearchIndex {
         self.slots.is_empty()
     }
 
+    /// Slots in use, tombstones included.
+    #[cfg(test)]
+    pub(crate) fn slot_count(&self) -> usize {
+        self.docs.len()
+    }
+
     /// Drops tombstones: renumbers the live documents and rewrites the postings.
     fn compact(&mut self) {
-        let mut remap = vec![u32::MAX; self.docs.len()];
+        let mut remap = vec![NONE; self.docs.len()];
         let mut docs = Vec::with_capacity(self.slots.len());
         for (old, doc) in std::mem::take(&mut self.docs).into_iter().enumerate() {
-            if let Some(doc) = doc {
+            if doc.is_some() {
                 remap[old] = index_u32(docs.len());
-                docs.push(Some(doc));
+                docs.push(doc);
             }
         }
         self.docs = docs;
-        let postings = self
-            .names
-            .toks
-            .iter_mut()
-            .map(|t| &mut t.postings)
-            .chain(self.idents.toks.iter_mut().map(|t| &mut t.postings));
-        for list in postings {
-            // The renumbering keeps the order, so postings stay sorted.
-            list.retain_mut(|slot| {
-                *slot = remap[*slot as usize];
-                *slot != u32::MAX
-            });
+        for postings in &mut self.names.postings {
+            postings.remap(&remap);
         }
+        self.idents.compact(&remap);
         for slot in self.slots.values_mut() {
             *slot = remap[*slot as usize];
         }
@@ -507,35 +576,86 @@ impl SearchIndex {
         if limit == 0 || words.is_empty() {
             return Vec::new();
         }
-        let mut terms = Terms::default();
-        let mut alternatives: Vec<Vec<(usize, u32)>> = Vec::new();
-        let plain: Vec<(usize, u32)> = words.iter().map(|w| (terms.add(self, w), 1)).collect();
-        alternatives.push(plain.clone());
+        // The distinct terms, and the alternatives: lists of (term, weight). The first
+        // alternative is the words as typed; with two to six words, each run of two or more
+        // consecutive words is also tried as one word ("abd al rahman" finds Abdulrahman,
+        // "KGL-2025-000101" is also tried as kgl2025000101), weighing as many words as it joins.
+        let mut texts: Vec<String> = Vec::new();
+        let mut term_of = |text: String| match texts.iter().position(|t| *t == text) {
+            Some(i) => i,
+            None => {
+                texts.push(text);
+                texts.len() - 1
+            }
+        };
+        let plain: Vec<(usize, u32)> = words.iter().map(|w| (term_of(w.clone()), 1)).collect();
+        let mut alternatives = vec![plain.clone()];
         let n = words.len();
         if (2..=MAX_JOINED_QUERY_WORDS).contains(&n) {
-            // Each run of two or more consecutive words is also tried as one word: "abd al rahman"
-            // finds Abdulrahman, "KGL-2025-000101" is tried as kgl2025000101.
             for i in 0..n {
                 for j in i + 2..=n {
-                    let joined = terms.add(self, &words[i..j].concat());
                     let mut alt = plain[..i].to_vec();
-                    alt.push((joined, index_u32(j - i)));
+                    alt.push((term_of(words[i..j].concat()), index_u32(j - i)));
                     alt.extend_from_slice(&plain[j..]);
                     alternatives.push(alt);
                 }
             }
         }
-        let mut scored = Vec::new();
+        let terms: Vec<Term<'_>> = texts.into_iter().map(|t| self.term(t)).collect();
+        // Only alternatives whose every term matches something are evaluated.
+        alternatives.retain(|alt| alt.iter().all(|&(t, _)| terms[t].cost > 0));
+
+        // Each alternative is driven by its most selective term, whose hits are collected; the
+        // other terms are collected too when that is cheap, or else checked document by document.
+        let driver_of = |alt: &[(usize, u32)]| -> usize {
+            alt.iter()
+                .map(|&(t, _)| t)
+                .min_by_key(|&t| terms[t].cost)
+                .unwrap_or(0)
+        };
+        let probe = |t: usize, driver: usize| -> bool {
+            let candidates = terms[driver].cost;
+            let per_doc = 8 * terms[t].lists.len() + 16;
+            t != driver && candidates.saturating_mul(per_doc) < terms[t].cost
+        };
+        let mut hits_of: Vec<Option<TermHits>> = terms.iter().map(|_| None).collect();
         for alt in &alternatives {
-            scored = merge_max(scored, self.evaluate(&terms.prepared, alt));
+            let driver = driver_of(alt);
+            for &(t, _) in alt {
+                if hits_of[t].is_none() && !probe(t, driver) {
+                    hits_of[t] = Some(self.term_hits(&terms[t]));
+                }
+            }
         }
+
+        let mut scored: Vec<(u32, u32)> = Vec::new();
+        for alt in &alternatives {
+            let driver = driver_of(alt);
+            let views: Vec<TermView<'_, '_>> = alt
+                .iter()
+                .map(|&(t, _)| match &hits_of[t] {
+                    Some(hits) if !probe(t, driver) => TermView::Hits(hits),
+                    _ => TermView::Probe(&terms[t]),
+                })
+                .collect();
+            let Some(driver_hits) = &hits_of[driver] else {
+                continue;
+            };
+            driver_hits.for_each(|slot| {
+                if let Some(score) = self.score_doc(alt, &views, slot) {
+                    scored.push((slot, score));
+                }
+            });
+        }
+        if alternatives.len() > 1 {
+            // A document found by several alternatives keeps its best score.
+            scored.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            scored.dedup_by_key(|e| e.0);
+        }
+
         let mut hits: Vec<Hit> = scored
             .into_iter()
-            .filter_map(|(slot, score)| {
-                self.docs[slot as usize]
-                    .as_ref()
-                    .map(|d| Hit { id: d.id, score })
-            })
+            .filter_map(|(slot, score)| self.docs[slot as usize].map(|id| Hit { id, score }))
             .collect();
         let order = |a: &Hit, b: &Hit| b.score.cmp(&a.score).then(a.id.cmp(&b.id));
         if hits.len() > limit {
@@ -546,134 +666,190 @@ impl SearchIndex {
         hits
     }
 
-    fn prepare(&self, text: &str) -> QueryToken {
+    /// What a query word matches: the name words, each with the score of its best match tier,
+    /// and the ranges of identifier entries to look at.
+    fn term(&self, text: String) -> Term<'_> {
         let chars: Vec<char> = text.chars().collect();
         let n = chars.len();
+        let names = &self.names;
         let mut blocks: Vec<u32> = chars.iter().map(|&c| block(c)).collect();
         blocks.sort_unstable();
         blocks.dedup();
+
+        // Name words: gather candidates from every generator, then score each once.
+        let name_exact = names.words.get(&text);
+        let mut cands: Vec<u32> = Vec::new();
+        if n >= MIN_PREFIX_CHARS {
+            let (lo, hi) = key_range(text.as_bytes());
+            names.sorted.range((lo, 0), (hi, u32::MAX), |(_, id)| {
+                if text.len() <= KEY_BYTES || names.words.text(id).starts_with(text.as_str()) {
+                    cands.push(id);
+                }
+            });
+        } else {
+            cands.extend(name_exact);
+        }
         let latin = text.bytes().all(|b| b.is_ascii_lowercase());
-        let skel = (latin && n >= MIN_SKELETON_CHARS).then(|| skeleton(text));
-        let skel_exact = skel
+        let skel = (latin && n >= MIN_SKELETON_CHARS).then(|| skeleton(&text));
+        let skel_exact = skel.as_deref().and_then(|s| names.skels.get(s));
+        let skel_prefix = skel
             .as_deref()
-            .and_then(|s| self.names.skel_ids.get(s).copied());
-        let skel_prefix =
-            n >= MIN_SKELETON_PREFIX_CHARS && skel.as_ref().is_some_and(|s| s.len() >= 3);
-        let typo = n >= MIN_TYPO_CHARS;
-        let typo_toks = if typo {
-            self.names.one_edit_tokens(&chars, &blocks)
+            .filter(|s| n >= MIN_SKELETON_PREFIX_CHARS && s.len() >= 3);
+        if let Some(s) = skel_prefix {
+            let (lo, hi) = key_range(s.as_bytes());
+            names
+                .skels_sorted
+                .range((lo, 0), (hi, u32::MAX), |(_, sid)| {
+                    if s.len() <= KEY_BYTES || names.skels.text(sid).starts_with(s) {
+                        cands.extend(&names.skel_words[sid as usize]);
+                    }
+                });
+        } else if let Some(sid) = skel_exact {
+            cands.extend(&names.skel_words[sid as usize]);
+        }
+        if n >= MIN_TYPO_CHARS {
+            names.one_edit_words(&chars, &blocks, &mut cands);
+        }
+        cands.sort_unstable();
+        cands.dedup();
+
+        let mut lists: Vec<(&Postings, u32)> = Vec::new();
+        for id in cands {
+            let word = names.words.text(id);
+            let sid = names.skel[id as usize];
+            let score = if Some(id) == name_exact {
+                EXACT_NAME
+            } else if n >= MIN_PREFIX_CHARS && word.starts_with(text.as_str()) {
+                PREFIX_NAME + proportion(n, word.chars().count())
+            } else if skel_exact.is_some_and(|s| s == sid) {
+                SKELETON
+            } else if skel_prefix
+                .is_some_and(|s| sid != NONE && names.skels.text(sid).starts_with(s))
+            {
+                SKELETON_PREFIX
+            } else if n >= MIN_TYPO_CHARS
+                && word.chars().count().abs_diff(n) <= 1
+                && within_one_edit(&text, word)
+                && word.chars().all(|c| near_blocks(&blocks, c))
+            {
+                TYPO
+            } else {
+                continue;
+            };
+            lists.push((&names.postings[id as usize], score));
+        }
+
+        // Identifier words: with affixes, the prefix range holds the exact matches too.
+        let stripped = strip_zeros(&text).map(str::to_owned);
+        let affix = n >= MIN_AFFIX_IDENTIFIER_CHARS && text.bytes().any(|b| b.is_ascii_digit());
+        let mut ident_ranges = Vec::new();
+        if affix {
+            let (lo, hi) = key_range(text.as_bytes());
+            ident_ranges.push((false, lo, hi));
+            let reversed: Vec<u8> = text.bytes().rev().collect();
+            let (lo, hi) = key_range(&reversed);
+            ident_ranges.push((true, lo, hi));
         } else {
-            Vec::new()
-        };
-        let ident_exact = [
-            self.idents.ids.get(text).copied(),
-            strip_zeros(text).and_then(|s| self.idents.ids.get(s).copied()),
-        ];
-        QueryToken {
-            text: text.to_owned(),
+            let k = key(text.bytes());
+            ident_ranges.push((false, k, k));
+        }
+        if let Some(stripped) = &stripped {
+            let k = key(stripped.bytes());
+            ident_ranges.push((false, k, k));
+        }
+
+        let cost = lists.iter().map(|(p, _)| p.len()).sum::<usize>()
+            + ident_ranges
+                .iter()
+                .map(|&(backward, lo, hi)| self.idents.count(backward, lo, hi))
+                .sum::<usize>();
+        Term {
+            text,
             chars: n,
-            name_exact: self.names.ids.get(text).copied(),
-            skel,
-            skel_exact,
-            skel_prefix,
-            typo,
-            blocks,
-            typo_toks,
-            ident_exact,
-            ident_affix: n >= MIN_AFFIX_IDENTIFIER_CHARS
-                && text.bytes().any(|b| b.is_ascii_digit()),
+            stripped,
+            affix,
+            lists,
+            ident_ranges,
+            cost,
         }
     }
 
-    /// The postings of every token that `q` can match: a superset of the documents that
-    /// [`Self::best_match`] accepts.
-    fn candidate_postings(&self, q: &QueryToken) -> Vec<&[u32]> {
-        let names = &self.names;
-        let idents = &self.idents;
-        let mut lists: Vec<&[u32]> = Vec::new();
-        let name_postings = |t: u32| names.toks[t as usize].postings.as_slice();
-        let ident_postings = |t: u32| idents.toks[t as usize].postings.as_slice();
-        if q.chars >= MIN_PREFIX_CHARS {
-            lists.extend(prefix_range(&names.sorted, &q.text).map(name_postings));
+    /// Every document the term matches, with its best match.
+    fn term_hits(&self, term: &Term<'_>) -> TermHits {
+        let mut ident_hits: Vec<(u32, u64)> = Vec::new();
+        for &(backward, lo, hi) in &term.ident_ranges {
+            self.idents.range(backward, lo, hi, |slot, word| {
+                if let Some(score) = term.ident_score(word, backward) {
+                    ident_hits.push((slot, pack_hit(score, NO_AT)));
+                }
+            });
+        }
+        let name_hits = term.lists.iter().flat_map(|&(postings, score)| {
+            postings
+                .iter()
+                .map(move |(slot, at)| (slot, pack_hit(score, at)))
+        });
+        let slots = self.docs.len();
+        if term.cost.saturating_mul(16) > slots {
+            let mut dense = vec![0u64; slots];
+            for (slot, packed) in name_hits.chain(ident_hits) {
+                let cell = &mut dense[slot as usize];
+                *cell = (*cell).max(packed);
+            }
+            TermHits::Dense(dense)
         } else {
-            lists.extend(q.name_exact.map(name_postings));
+            let mut sparse: Vec<(u32, u64)> = name_hits.chain(ident_hits).collect();
+            // By slot, best first; keep the best of each slot.
+            sparse.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            sparse.dedup_by_key(|e| e.0);
+            TermHits::Sparse(sparse)
         }
-        if let Some(skel) = &q.skel {
-            if q.skel_prefix {
-                for sid in prefix_range(&names.skel_ids, skel) {
-                    let toks = &names.skels[sid as usize].toks;
-                    lists.extend(toks.iter().map(|&t| name_postings(t)));
-                }
-            } else if let Some(sid) = q.skel_exact {
-                let toks = &names.skels[sid as usize].toks;
-                lists.extend(toks.iter().map(|&t| name_postings(t)));
-            }
-        }
-        lists.extend(q.typo_toks.iter().map(|&t| name_postings(t)));
-        lists.extend(q.ident_exact.iter().flatten().map(|&t| ident_postings(t)));
-        if q.ident_affix {
-            lists.extend(prefix_range(&idents.sorted, &q.text).map(ident_postings));
-            let reversed: String = q.text.chars().rev().collect();
-            let suffixed: Vec<u32> = prefix_range(&idents.reversed, &reversed).collect();
-            lists.extend(suffixed.into_iter().map(ident_postings));
-        }
-        lists
     }
 
-    /// The documents matching every term of `alt` (a prepared word and its weight), with their
-    /// scores, by slot.
-    fn evaluate(&self, prepared: &[Prepared<'_>], alt: &[(usize, u32)]) -> Vec<(u32, u32)> {
-        // Drive from the most selective word; check the others against each candidate's own
-        // words.
-        let Some(driver) = alt
-            .iter()
-            .map(|&(i, _)| &prepared[i])
-            .min_by_key(|p| p.cost)
-        else {
-            return Vec::new();
-        };
-        if driver.cost == 0 {
-            return Vec::new();
-        }
-        let mut seen = vec![0u64; self.docs.len().div_ceil(64)];
-        for list in &driver.lists {
-            for &slot in *list {
-                seen[slot as usize / 64] |= 1 << (slot % 64);
+    /// The term's best match in one document, checked there.
+    fn probe(&self, term: &Term<'_>, slot: u32) -> u64 {
+        let mut best = 0;
+        for &(postings, score) in &term.lists {
+            if let Some(at) = postings.find(slot) {
+                best = best.max(pack_hit(score, at));
             }
         }
-        let mut out = Vec::new();
-        for (w, &bits) in seen.iter().enumerate() {
-            let mut bits = bits;
-            while bits != 0 {
-                let slot = index_u32(w * 64) + bits.trailing_zeros();
-                bits &= bits - 1;
-                let scored = self.docs[slot as usize]
-                    .as_ref()
-                    .and_then(|doc| self.score(prepared, alt, doc));
-                if let Some(score) = scored {
-                    out.push((slot, score));
-                }
+        for (word, whole) in self.idents.words_of(slot) {
+            if let Some(score) = term.ident_score(word, whole) {
+                best = best.max(pack_hit(score, NO_AT));
             }
         }
-        out
+        best
     }
 
-    /// The document's score for the query, if every term matches it.
-    fn score(&self, prepared: &[Prepared<'_>], alt: &[(usize, u32)], doc: &Doc) -> Option<u32> {
+    /// The score of the document in `slot` for one alternative, if every term matches it.
+    fn score_doc(
+        &self,
+        alt: &[(usize, u32)],
+        views: &[TermView<'_, '_>],
+        slot: u32,
+    ) -> Option<u32> {
         let mut total = 0;
         let mut words = 0;
         let mut all_exact = true;
         let mut in_order = alt.len() > 1;
-        let mut prev: Option<(u8, u8)> = None;
-        for &(i, weight) in alt {
-            let m = self.best_match(&prepared[i].q, doc)?;
-            total += m.score * weight;
-            words += weight;
-            all_exact &= m.exact;
-            match m.at {
-                Some(at) if prev.is_none_or(|p| p < at) => prev = Some(at),
-                _ => in_order = false,
+        let mut prev: Option<At> = None;
+        for (&(_, weight), view) in alt.iter().zip(views) {
+            let packed = match view {
+                TermView::Hits(hits) => hits.get(slot),
+                TermView::Probe(term) => self.probe(term, slot),
+            };
+            if packed == 0 {
+                return None;
             }
+            let (score, at) = unpack_hit(packed);
+            total += score * weight;
+            words += weight;
+            all_exact &= score >= EXACT_NAME;
+            if at == NO_AT || prev.is_some_and(|p| p >= at) {
+                in_order = false;
+            }
+            prev = Some(at);
         }
         if all_exact {
             total += ALL_EXACT_BONUS * words;
@@ -682,105 +858,5 @@ impl SearchIndex {
             total += IN_ORDER_BONUS;
         }
         Some(total)
-    }
-
-    fn best_match(&self, q: &QueryToken, doc: &Doc) -> Option<Match> {
-        let mut best: Option<Match> = None;
-        let mut consider = |m: Match| {
-            if best.is_none_or(|b| m.score > b.score) {
-                best = Some(m);
-            }
-        };
-        for n in &doc.names {
-            let t = &self.names.toks[n.tok as usize];
-            let score = if q.name_exact == Some(n.tok) {
-                EXACT_NAME
-            } else if q.chars >= MIN_PREFIX_CHARS && t.text.starts_with(q.text.as_str()) {
-                PREFIX_NAME + proportion(q.chars, t.chars)
-            } else if q.skel_exact.is_some() && q.skel_exact == t.skel {
-                SKELETON
-            } else if self.skeleton_prefix_match(q, t) {
-                SKELETON_PREFIX
-            } else if q.typo
-                && q.chars.abs_diff(t.chars) <= 1
-                && within_one_edit(&q.text, &t.text)
-                && t.text.chars().all(|c| near_blocks(&q.blocks, c))
-            {
-                TYPO
-            } else {
-                continue;
-            };
-            consider(Match {
-                score,
-                exact: score == EXACT_NAME,
-                at: Some((n.field, n.pos)),
-            });
-        }
-        for &i in &doc.idents {
-            let t = &self.idents.toks[i as usize];
-            let score = if q.ident_exact.contains(&Some(i)) {
-                EXACT_IDENTIFIER
-            } else if q.ident_affix
-                && (t.text.starts_with(q.text.as_str())
-                    || (t.whole && t.text.ends_with(q.text.as_str())))
-            {
-                AFFIX_IDENTIFIER + proportion(q.chars, t.chars)
-            } else {
-                continue;
-            };
-            consider(Match {
-                score,
-                exact: score == EXACT_IDENTIFIER,
-                at: None,
-            });
-        }
-        best
-    }
-}
-
-impl SearchIndex {
-    fn skeleton_prefix_match(&self, q: &QueryToken, t: &NameTok) -> bool {
-        match (q.skel_prefix, &q.skel, t.skel) {
-            (true, Some(qs), Some(ts)) => {
-                self.names.skels[ts as usize].text.starts_with(qs.as_str())
-            }
-            _ => false,
-        }
-    }
-}
-
-/// How much of a word of `of` characters the `typed` ones are, from 0 to 99.
-fn proportion(typed: usize, of: usize) -> u32 {
-    index_u32((typed * 99 / of.max(1)).min(99))
-}
-
-/// Two (slot, score) lists sorted by slot, merged, keeping the higher score.
-fn merge_max(a: Vec<(u32, u32)>, b: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
-    if b.is_empty() {
-        return a;
-    }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        match (a.peek().copied(), b.peek().copied()) {
-            (Some(x), Some(y)) if x.0 == y.0 => {
-                out.push((x.0, x.1.max(y.1)));
-                a.next();
-                b.next();
-            }
-            (Some(x), Some(y)) if x.0 < y.0 => {
-                out.push(x);
-                a.next();
-            }
-            (_, Some(y)) => {
-                out.push(y);
-                b.next();
-            }
-            (Some(x), None) => {
-                out.push(x);
-                a.next();
-            }
-            (None, None) => return out,
-        }
     }
 }

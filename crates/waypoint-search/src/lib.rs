@@ -61,6 +61,7 @@
 mod fold;
 mod index;
 mod skeleton;
+mod store;
 
 pub use fold::{fold, tokens};
 pub use index::{Hit, SearchDoc, SearchIndex};

@@ -2,14 +2,19 @@
 //! edits kept and reported as clashes. All of it in one transaction: a file loads whole or not
 //! at all.
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
+use std::io::Read;
 use std::sync::LazyLock;
+use std::sync::mpsc;
 
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 use waypoint_domain::{Field, Record};
+use waypoint_import::{ImportOptions, ParsedFile};
 
 use crate::profile::{case_fields, individual_fields, load_individual};
+use crate::search::SearchCache;
 use crate::{Change, Store, StoreError, Writer};
 
 /// How many records were created, updated or left as they were.
@@ -73,17 +78,182 @@ static SELECT_CASE: LazyLock<String> = LazyLock::new(|| {
 
 type EditKey = (&'static str, String, &'static str);
 
-struct Apply<'w, 'c> {
-    w: &'w mut Writer<'c>,
+/// An import under way: one write transaction, applied row by row, then committed whole or
+/// rolled back whole.
+#[derive(Debug)]
+pub struct ImportSession<'s> {
+    w: Writer<'s>,
+    search: &'s mut SearchCache,
     local_edits: HashSet<EditKey>,
     /// Numbers already in the store when the import began: a row whose number is not here
     /// is new, without a query.
     stored_individuals: HashSet<String>,
     stored_cases: HashSet<String>,
+    cases_seen: HashSet<String>,
     summary: ImportSummary,
+    rows: u64,
 }
 
-impl Apply<'_, '_> {
+impl Store {
+    /// Starts an import: takes the write lock now; nothing is visible until [`ImportSession::commit`].
+    pub fn begin_import(&mut self) -> Result<ImportSession<'_>, StoreError> {
+        let w = Writer::begin(&mut self.conn)?;
+        let local_edits = {
+            let mut stmt =
+                w.tx.prepare("SELECT scope, entity, field FROM local_edit")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            let mut edits = HashSet::new();
+            for row in rows {
+                let (scope, entity, field): (String, String, String) = row?;
+                let scope = if scope == "case" {
+                    "case"
+                } else {
+                    "individual"
+                };
+                if let Some(field) = Field::from_column(&field) {
+                    edits.insert((scope, entity, field.column()));
+                }
+            }
+            edits
+        };
+        let stored_individuals = keys(&w, "SELECT individual_no FROM individual")?;
+        let stored_cases = keys(&w, "SELECT case_no FROM case_file")?;
+        Ok(ImportSession {
+            w,
+            search: &mut self.search,
+            local_edits,
+            stored_individuals,
+            stored_cases,
+            cases_seen: HashSet::new(),
+            summary: ImportSummary::default(),
+            rows: 0,
+        })
+    }
+
+    /// Applies validated import records (with the line each starts on) in one transaction.
+    /// With `dry_run`, reports what would happen and writes nothing.
+    pub fn import<R: Borrow<Record>>(
+        &mut self,
+        rows: impl IntoIterator<Item = (u64, R)>,
+        dry_run: bool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportSummary, StoreError> {
+        let mut session = self.begin_import()?;
+        for (line, record) in rows {
+            session.apply(line, record.borrow())?;
+            if session.rows() % 1000 == 0 {
+                progress(session.rows());
+            }
+        }
+        progress(session.rows());
+        if dry_run {
+            Ok(session.rollback())
+        } else {
+            session.commit()
+        }
+    }
+}
+
+impl ImportSession<'_> {
+    /// Applies one validated record.
+    pub fn apply(&mut self, line: u64, record: &Record) -> Result<(), StoreError> {
+        let case_no = record.case_no();
+        if !self.cases_seen.contains(case_no) {
+            self.cases_seen.insert(case_no.to_string());
+            self.apply_case(line, record)?;
+        }
+        self.apply_individual(line, record)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// How many records were applied so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Makes the whole import durable and visible at once.
+    pub fn commit(self) -> Result<ImportSummary, StoreError> {
+        self.w.commit()?;
+        self.search.invalidate();
+        Ok(self.summary)
+    }
+
+    /// Undoes everything this import did; the summary says what it would have done.
+    pub fn rollback(self) -> ImportSummary {
+        let mut summary = self.summary;
+        summary.dry_run = true;
+        summary // dropping the transaction rolls it back
+    }
+
+    fn apply_case(&mut self, line: u64, record: &Record) -> Result<(), StoreError> {
+        let case_no = record.case_no();
+        let stored = if self.stored_cases.contains(case_no) {
+            let mut stmt = self.w.tx.prepare_cached(&SELECT_CASE)?;
+            stmt.query_row([case_no], |r| {
+                let mut rec = Record::new();
+                for (i, f) in case_fields().enumerate() {
+                    rec.set(f, r.get(i)?);
+                }
+                Ok(rec)
+            })
+            .optional()?
+        } else {
+            None
+        };
+        match stored {
+            None => {
+                let values = case_fields().map(|f| record.get(f));
+                (self.w.tx.prepare_cached(&INSERT_CASE)?)
+                    .execute(rusqlite::params_from_iter(values))?;
+                self.w.append(Change::create("case", case_no))?;
+                self.summary.cases.created += 1;
+            }
+            Some(stored) => {
+                let fields = case_fields().filter(|f| *f != Field::CaseNo);
+                if self.merge(line, "case", case_no, &stored, record, fields)? {
+                    self.summary.cases.updated += 1;
+                } else {
+                    self.summary.cases.unchanged += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_individual(&mut self, line: u64, record: &Record) -> Result<(), StoreError> {
+        let individual_no = record.individual_no();
+        let stored = if self.stored_individuals.contains(individual_no) {
+            load_individual(&self.w.tx, individual_no)?
+        } else {
+            None
+        };
+        match stored {
+            None => {
+                let values = individual_fields().map(|f| record.get(f));
+                (self.w.tx.prepare_cached(&INSERT_INDIVIDUAL)?)
+                    .execute(rusqlite::params_from_iter(values))?;
+                self.w.append(Change::create("individual", individual_no))?;
+                self.summary.individuals.created += 1;
+            }
+            Some((_, stored)) => {
+                let fields = individual_fields().filter(|f| *f != Field::IndividualNo);
+                if self.merge(line, "individual", individual_no, &stored, record, fields)? {
+                    self.summary.individuals.updated += 1;
+                } else {
+                    self.summary.individuals.unchanged += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Brings the stored fields of one record to the incoming values, keeping local edits.
     fn merge(
         &mut self,
@@ -134,69 +304,6 @@ impl Apply<'_, '_> {
     }
 }
 
-impl Store {
-    /// Applies validated import records (with the line each starts on) in one transaction.
-    /// With `dry_run`, reports what would happen and writes nothing.
-    pub fn import<'r>(
-        &mut self,
-        rows: impl IntoIterator<Item = (u64, &'r Record)>,
-        dry_run: bool,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<ImportSummary, StoreError> {
-        let mut w = self.write()?;
-        let local_edits =
-            w.tx.prepare("SELECT scope, entity, field FROM local_edit")?
-                .query_map([], |r| {
-                    let scope: String = r.get(0)?;
-                    let field: String = r.get(2)?;
-                    Ok((scope, r.get::<_, String>(1)?, field))
-                })?
-                .filter_map(|row| {
-                    let (scope, entity, field) = row.ok()?;
-                    let scope = if scope == "case" {
-                        "case"
-                    } else {
-                        "individual"
-                    };
-                    Some((scope, entity, Field::from_column(&field)?.column()))
-                })
-                .collect();
-        let stored_individuals = keys(&w, "SELECT individual_no FROM individual")?;
-        let stored_cases = keys(&w, "SELECT case_no FROM case_file")?;
-        let mut apply = Apply {
-            w: &mut w,
-            local_edits,
-            stored_individuals,
-            stored_cases,
-            summary: ImportSummary::default(),
-        };
-        let mut cases_seen: HashSet<String> = HashSet::new();
-        let mut count = 0u64;
-        for (line, record) in rows {
-            let case_no = record.case_no();
-            if !cases_seen.contains(case_no) {
-                cases_seen.insert(case_no.to_string());
-                apply_case(&mut apply, line, record)?;
-            }
-            apply_individual(&mut apply, line, record)?;
-            count += 1;
-            if count % 1000 == 0 {
-                progress(count);
-            }
-        }
-        progress(count);
-        let mut summary = std::mem::take(&mut apply.summary);
-        summary.dry_run = dry_run;
-        if dry_run {
-            drop(w); // rolls back
-        } else {
-            w.commit()?;
-            self.search.invalidate();
-        }
-        Ok(summary)
-    }
-}
-
 /// Every value of a one-column query.
 fn keys(w: &Writer<'_>, sql: &str) -> Result<HashSet<String>, StoreError> {
     let mut stmt = w.tx.prepare(sql)?;
@@ -204,74 +311,103 @@ fn keys(w: &Writer<'_>, sql: &str) -> Result<HashSet<String>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn apply_case(apply: &mut Apply<'_, '_>, line: u64, record: &Record) -> Result<(), StoreError> {
-    let case_no = record.case_no();
-    let stored = if !apply.stored_cases.contains(case_no) {
-        None
-    } else {
-        let mut stmt = apply.w.tx.prepare_cached(&SELECT_CASE)?;
-        stmt.query_row([case_no], |r| {
-            let mut rec = Record::new();
-            for (i, f) in case_fields().enumerate() {
-                rec.set(f, r.get(i)?);
-            }
-            Ok(rec)
-        })
-        .optional()?
-    };
-    match stored {
-        None => {
-            let values = case_fields().map(|f| record.get(f));
-            (apply.w.tx.prepare_cached(&INSERT_CASE)?)
-                .execute(rusqlite::params_from_iter(values))?;
-            apply.w.append(Change::create("case", case_no))?;
-            apply.summary.cases.created += 1;
-        }
-        Some(stored) => {
-            let fields = case_fields().filter(|f| *f != Field::CaseNo);
-            if apply.merge(line, "case", case_no, &stored, record, fields)? {
-                apply.summary.cases.updated += 1;
-            } else {
-                apply.summary.cases.unchanged += 1;
-            }
-        }
-    }
-    Ok(())
+/// How an import file is to be taken.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportMode {
+    /// Load the good rows of a file that has problems (else such a file loads nothing).
+    pub partial: bool,
+    /// Say what would happen; save nothing.
+    pub dry_run: bool,
 }
 
-fn apply_individual(
-    apply: &mut Apply<'_, '_>,
-    line: u64,
-    record: &Record,
-) -> Result<(), StoreError> {
-    let individual_no = record.individual_no();
-    let stored = if apply.stored_individuals.contains(individual_no) {
-        load_individual(&apply.w.tx, individual_no)?
-    } else {
-        None
-    };
-    match stored {
-        None => {
-            apply
-                .w
-                .tx
-                .prepare_cached(&INSERT_INDIVIDUAL)?
-                .execute(rusqlite::params_from_iter(
-                    individual_fields().map(|f| record.get(f)),
-                ))?;
-            apply
-                .w
-                .append(Change::create("individual", individual_no))?;
-            apply.summary.individuals.created += 1;
-        }
-        Some((_, stored)) => {
-            let fields = individual_fields().filter(|f| *f != Field::IndividualNo);
-            if apply.merge(line, "individual", individual_no, &stored, record, fields)? {
-                apply.summary.individuals.updated += 1;
-            } else {
-                apply.summary.individuals.unchanged += 1;
+/// How far an import has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportProgress {
+    /// Bytes and rows read and checked so far.
+    Read { bytes: u64, rows: u64 },
+    /// Rows applied to the store so far.
+    Saved { rows: u64 },
+}
+
+/// What an import of a file did.
+#[derive(Debug)]
+pub struct ImportReport {
+    /// Problems, warnings and ignored columns of the file (its rows are not kept here).
+    pub file: ParsedFile,
+    /// What was saved, or `None` when the file was rejected and nothing was saved.
+    pub summary: Option<ImportSummary>,
+}
+
+/// Rows travel from the reading thread to the saving thread in batches of this many.
+const BATCH: usize = 512;
+
+enum Message {
+    Rows(Vec<(u64, Record)>),
+    Read { bytes: u64, rows: u64 },
+}
+
+impl Store {
+    /// Imports a case-import CSV: one thread reads and checks the file while this one saves
+    /// the good rows, in one transaction that is committed only if the whole file is good (or
+    /// `mode.partial`), and never with `mode.dry_run`.
+    pub fn import_csv<R: Read + Send>(
+        &mut self,
+        input: R,
+        options: &ImportOptions,
+        mode: ImportMode,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportReport, StoreError> {
+        let (tx, rx) = mpsc::sync_channel::<Message>(8);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                let rows_tx = tx.clone();
+                let parsed = waypoint_import::parse_streaming(
+                    input,
+                    options,
+                    &mut |bytes, rows| {
+                        let _ = tx.send(Message::Read { bytes, rows });
+                    },
+                    &mut |line, record| {
+                        batch.push((line, record.clone()));
+                        if batch.len() == BATCH {
+                            // A closed channel means the saving side stopped; reading on to
+                            // the end is harmless.
+                            let _ = rows_tx.send(Message::Rows(std::mem::take(&mut batch)));
+                        }
+                    },
+                );
+                if !batch.is_empty() {
+                    let _ = rows_tx.send(Message::Rows(batch));
+                }
+                parsed
+            });
+            let mut session = self.begin_import()?;
+            for message in rx {
+                match message {
+                    Message::Rows(rows) => {
+                        for (line, record) in &rows {
+                            session.apply(*line, record)?;
+                        }
+                        progress(ImportProgress::Saved {
+                            rows: session.rows(),
+                        });
+                    }
+                    Message::Read { bytes, rows } => progress(ImportProgress::Read { bytes, rows }),
+                }
             }
-        }
+            let mut file = reader.join().map_err(|_| {
+                StoreError::Corrupt("the import stopped while reading the file".into())
+            })??;
+            file.rows = Vec::new();
+            let summary = if !file.problems.is_empty() && !mode.partial {
+                None
+            } else if mode.dry_run {
+                Some(session.rollback())
+            } else {
+                Some(session.commit()?)
+            };
+            Ok(ImportReport { file, summary })
+        })
     }
-    Ok(())
 }

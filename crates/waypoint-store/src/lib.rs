@@ -21,7 +21,9 @@ use uuid::Uuid;
 use waypoint_domain::{EventError, Field, FieldError};
 
 pub use clock::{Hlc, wall_clock_ms};
-pub use import::{Clash, ImportSummary, Tally};
+pub use import::{
+    Clash, ImportMode, ImportProgress, ImportReport, ImportSession, ImportSummary, Tally,
+};
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION};
 pub use outbox::{OutboxEntry, OutboxKind};
 pub use profile::{CaseView, EditOutcome, StoredEvent};
@@ -33,7 +35,7 @@ pub const DB_FILE: &str = "waypoint.db";
 /// What went wrong in the store, said for a person.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the Waypoint data at {path}: {source}")]
+    #[error("cannot open the Waypoint data at {path}")]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
@@ -51,15 +53,23 @@ pub enum StoreError {
     #[error("{0} cannot be changed: it identifies the record")]
     ReadOnlyField(Field),
     #[error("event not recorded: {0}")]
-    Event(#[from] EventError),
+    Event(EventError),
     #[error("an event with id {0} is already recorded")]
     DuplicateEvent(Uuid),
+    #[error(transparent)]
+    File(#[from] waypoint_import::ImportError),
     #[error("the Waypoint data is damaged: {0}")]
     Corrupt(String),
-    #[error("database error: {0}")]
+    #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl From<EventError> for StoreError {
+    fn from(e: EventError) -> Self {
+        Self::Event(e)
+    }
 }
 
 /// The device's local store.
@@ -124,9 +134,13 @@ impl Store {
 
     /// Starts a write: an immediate transaction (the write lock is taken now, not half-way).
     fn write(&mut self) -> Result<Writer<'_>, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Writer::begin(&mut self.conn)
+    }
+}
+
+impl<'c> Writer<'c> {
+    fn begin(conn: &'c mut Connection) -> Result<Self, StoreError> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (next_seq, hlc): (i64, i64) = tx.query_row(
             "SELECT next_client_seq, hlc FROM device WHERE id = 1",
             [],
@@ -190,6 +204,7 @@ fn ensure_device(conn: &mut Connection) -> Result<Uuid, StoreError> {
 }
 
 /// One write transaction: changes rows and appends the matching outbox entries.
+#[derive(Debug)]
 struct Writer<'a> {
     tx: Transaction<'a>,
     next_seq: i64,

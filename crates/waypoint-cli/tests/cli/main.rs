@@ -1,0 +1,10 @@
+//! Integration tests of the `waypoint` command: the real binary, each test with its own data
+//! directory in a temporary directory. One test binary (`cli`), in modules:
+//!
+//! - `acceptance`: the acceptance list of the CLI issue, one test per promise;
+//! - `crash`: the durability proof, killing real processes during edits and imports;
+//! - `util`: running the binary and reading what it says.
+
+mod acceptance;
+mod crash;
+mod util;
