@@ -8,7 +8,7 @@ use std::io::Read;
 use std::sync::LazyLock;
 use std::sync::mpsc;
 
-use rusqlite::OptionalExtension;
+use rusqlite::{CachedStatement, OptionalExtension};
 use serde::Serialize;
 use waypoint_domain::{Field, Record};
 use waypoint_import::{ImportOptions, ParsedFile};
@@ -80,9 +80,10 @@ type EditKey = (&'static str, String, &'static str);
 
 /// An import under way: one write transaction, applied row by row, then committed whole or
 /// rolled back whole.
-#[derive(Debug)]
 pub struct ImportSession<'s> {
     w: Writer<'s>,
+    insert_individual: CachedStatement<'s>,
+    insert_case: CachedStatement<'s>,
     search: &'s mut SearchCache,
     local_edits: HashSet<EditKey>,
     /// Numbers already in the store when the import began: a row whose number is not here
@@ -97,7 +98,7 @@ pub struct ImportSession<'s> {
 impl Store {
     /// Starts an import: takes the write lock now; nothing is visible until [`ImportSession::commit`].
     pub fn begin_import(&mut self) -> Result<ImportSession<'_>, StoreError> {
-        let w = Writer::begin(&mut self.conn)?;
+        let w = Writer::begin(&self.conn)?;
         let local_edits = {
             let mut stmt =
                 w.tx.prepare("SELECT scope, entity, field FROM local_edit")?;
@@ -125,6 +126,8 @@ impl Store {
         let stored_individuals = keys(&w, "SELECT individual_no FROM individual")?;
         let stored_cases = keys(&w, "SELECT case_no FROM case_file")?;
         Ok(ImportSession {
+            insert_individual: self.conn.prepare_cached(&INSERT_INDIVIDUAL)?,
+            insert_case: self.conn.prepare_cached(&INSERT_CASE)?,
             w,
             search: &mut self.search,
             local_edits,
@@ -157,6 +160,14 @@ impl Store {
         } else {
             session.commit()
         }
+    }
+}
+
+impl std::fmt::Debug for ImportSession<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportSession")
+            .field("rows", &self.rows)
+            .finish()
     }
 }
 
@@ -210,7 +221,7 @@ impl ImportSession<'_> {
         match stored {
             None => {
                 let values = case_fields().map(|f| record.get(f));
-                (self.w.tx.prepare_cached(&INSERT_CASE)?)
+                self.insert_case
                     .execute(rusqlite::params_from_iter(values))?;
                 self.w.append(Change::create("case", case_no))?;
                 self.summary.cases.created += 1;
@@ -237,7 +248,7 @@ impl ImportSession<'_> {
         match stored {
             None => {
                 let values = individual_fields().map(|f| record.get(f));
-                (self.w.tx.prepare_cached(&INSERT_INDIVIDUAL)?)
+                self.insert_individual
                     .execute(rusqlite::params_from_iter(values))?;
                 self.w.append(Change::create("individual", individual_no))?;
                 self.summary.individuals.created += 1;
@@ -380,7 +391,12 @@ impl Store {
                 if !batch.is_empty() {
                     let _ = rows_tx.send(Message::Rows(batch));
                 }
-                parsed
+                // The rows were sent; freeing them here overlaps with the saving of the last
+                // batches instead of delaying the commit.
+                parsed.map(|mut file| {
+                    file.rows = Vec::new();
+                    file
+                })
             });
             let mut session = self.begin_import()?;
             for message in rx {
@@ -399,7 +415,6 @@ impl Store {
             let mut file = reader.join().map_err(|_| {
                 StoreError::Corrupt("the import stopped while reading the file".into())
             })??;
-            file.rows = Vec::new();
             let summary = if !file.problems.is_empty() && !mode.partial {
                 None
             } else if mode.dry_run {

@@ -16,7 +16,7 @@ mod search;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{CachedStatement, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 use waypoint_domain::{EventError, Field, FieldError};
 
@@ -134,24 +134,32 @@ impl Store {
 
     /// Starts a write: an immediate transaction (the write lock is taken now, not half-way).
     fn write(&mut self) -> Result<Writer<'_>, StoreError> {
-        Writer::begin(&mut self.conn)
+        Writer::begin(&self.conn)
     }
 }
 
 impl<'c> Writer<'c> {
-    fn begin(conn: &'c mut Connection) -> Result<Self, StoreError> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (next_seq, hlc): (i64, i64) = tx.query_row(
+    fn begin(conn: &'c Connection) -> Result<Self, StoreError> {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let mut writer = Writer {
+            tx: conn,
+            insert_outbox: conn.prepare_cached(
+                "INSERT INTO outbox (client_seq, hlc, kind, scope, entity, field, value, base_seq, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?,
+            next_seq: 0,
+            hlc: Hlc(0),
+            dirty: false,
+            open: true,
+        };
+        let (next_seq, hlc): (i64, i64) = conn.query_row(
             "SELECT next_client_seq, hlc FROM device WHERE id = 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        Ok(Writer {
-            tx,
-            next_seq,
-            hlc: Hlc::from_i64(hlc),
-            dirty: false,
-        })
+        writer.next_seq = next_seq;
+        writer.hlc = Hlc::from_i64(hlc);
+        Ok(writer)
     }
 }
 
@@ -204,12 +212,36 @@ fn ensure_device(conn: &mut Connection) -> Result<Uuid, StoreError> {
 }
 
 /// One write transaction: changes rows and appends the matching outbox entries.
-#[derive(Debug)]
-struct Writer<'a> {
-    tx: Transaction<'a>,
+///
+/// It holds the connection shared, not a `rusqlite::Transaction`, so that it can keep its
+/// prepared statements for the whole transaction (an import appends 50,000 entries). Dropped
+/// without [`Writer::commit`], it rolls back.
+struct Writer<'c> {
+    tx: &'c Connection,
+    insert_outbox: CachedStatement<'c>,
     next_seq: i64,
     hlc: Hlc,
     dirty: bool,
+    open: bool,
+}
+
+impl std::fmt::Debug for Writer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("next_seq", &self.next_seq)
+            .field("hlc", &self.hlc)
+            .finish()
+    }
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing of an unfinished write may remain; if even this fails, SQLite rolls
+            // back the transaction when the connection closes.
+            let _ = self.tx.execute_batch("ROLLBACK");
+        }
+    }
 }
 
 /// One outbox entry to append.
@@ -252,36 +284,32 @@ impl Writer<'_> {
                 .unwrap_or(0),
             _ => 0,
         };
-        self.tx
-            .prepare_cached(
-                "INSERT INTO outbox (client_seq, hlc, kind, scope, entity, field, value, base_seq, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(rusqlite::params![
-                self.next_seq,
-                self.hlc.as_i64(),
-                change.kind.as_str(),
-                change.scope,
-                change.entity,
-                change.field,
-                change.value,
-                base_seq,
-                change.payload,
-            ])?;
+        self.insert_outbox.execute(rusqlite::params![
+            self.next_seq,
+            self.hlc.as_i64(),
+            change.kind.as_str(),
+            change.scope,
+            change.entity,
+            change.field,
+            change.value,
+            base_seq,
+            change.payload,
+        ])?;
         self.next_seq += 1;
         self.dirty = true;
         Ok(())
     }
 
     /// Commits rows and outbox together; when this returns Ok the write is durable.
-    fn commit(self) -> Result<(), StoreError> {
+    fn commit(mut self) -> Result<(), StoreError> {
         if self.dirty {
             self.tx.execute(
                 "UPDATE device SET next_client_seq = ?1, hlc = ?2 WHERE id = 1",
                 (self.next_seq, self.hlc.as_i64()),
             )?;
         }
-        self.tx.commit()?;
+        self.tx.execute_batch("COMMIT")?;
+        self.open = false;
         Ok(())
     }
 }
