@@ -90,17 +90,16 @@ pub fn case(out: &mut dyn Write, view: &CaseView, today: NaiveDate) -> io::Resul
                 .unwrap_or_default();
             writeln!(out, "      document: {} {number}{expiry}", d.document_type)?;
         }
-        if !m.special_needs.ssr_codes.is_empty() || m.special_needs.notes.is_some() {
-            let codes: Vec<String> = m
-                .special_needs
-                .ssr_codes
-                .iter()
-                .map(|c| c.to_string())
-                .collect();
-            writeln!(out, "      special needs: {}", codes.join(" "))?;
-            if let Some(n) = &m.special_needs.notes {
-                writeln!(out, "        {}", n.replace('\n', "\n        "))?;
-            }
+        for code in &m.special_needs.ssr_codes {
+            let what = code.info().map_or("not a code Waypoint knows", |i| i.en);
+            writeln!(out, "      special need: {code} ({what})")?;
+        }
+        if let Some(n) = &m.special_needs.notes {
+            writeln!(
+                out,
+                "      special-needs notes (sensitive): {}",
+                n.replace('\n', "\n        ")
+            )?;
         }
         if !m.vulnerabilities.is_empty() {
             let v: Vec<&str> = m.vulnerabilities.iter().map(|v| v.code()).collect();
@@ -161,7 +160,9 @@ pub fn import_summary(
     } else {
         "Imported"
     };
-    writeln!(out, "{verb} {name}: {} row(s)", parsed.rows.len())?;
+    let rows =
+        summary.individuals.created + summary.individuals.updated + summary.individuals.unchanged;
+    writeln!(out, "{verb} {name}: {rows} row(s)")?;
     let tally = |t: &waypoint_store::Tally| {
         format!(
             "{} created, {} updated, {} unchanged",

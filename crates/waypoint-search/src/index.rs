@@ -90,8 +90,6 @@ struct IdentIndex {
     forward: SortedRuns<IdentEntry>,
     /// Whole identifiers, keyed by their bytes from the end, for suffixes.
     backward: SortedRuns<IdentEntry>,
-    /// The words longer than a key.
-    long: Vec<Box<str>>,
     /// Each document's identifier words, for checking a document directly: `*` before a whole
     /// identifier, a space after every word.
     doc_words: String,
@@ -103,8 +101,8 @@ struct IdentIndex {
 struct IdentEntry {
     key: Key,
     slot: u32,
-    /// Index of the word in `long`, or [`NONE`] when the key holds the whole word.
-    long: u32,
+    /// Whether the word is longer than its key (it is then read from the document's words).
+    long: bool,
 }
 
 impl IdentIndex {
@@ -134,12 +132,7 @@ impl IdentIndex {
         if let Some(span) = self.doc_spans.last_mut() {
             span.1 = index_u32(self.doc_words.len());
         }
-        let long = if text.len() > KEY_BYTES {
-            self.long.push(text.into());
-            index_u32(self.long.len() - 1)
-        } else {
-            NONE
-        };
+        let long = text.len() > KEY_BYTES;
         self.forward.insert(IdentEntry {
             key: key(text.bytes()),
             slot,
@@ -172,12 +165,12 @@ impl IdentIndex {
         let lo = IdentEntry {
             key: lo,
             slot: 0,
-            long: 0,
+            long: false,
         };
         let hi = IdentEntry {
             key: hi,
             slot: u32::MAX,
-            long: u32::MAX,
+            long: true,
         };
         (lo, hi)
     }
@@ -186,8 +179,18 @@ impl IdentIndex {
     fn range(&self, backward: bool, lo: Key, hi: Key, mut f: impl FnMut(u32, &str)) {
         let (lo, hi) = Self::bounds(lo, hi);
         self.runs(backward).range(lo, hi, |e| {
-            if e.long != NONE {
-                f(e.slot, &self.long[e.long as usize]);
+            if e.long {
+                // The document's words of this key (one, unless two long words share a key).
+                for (word, whole) in self.words_of(e.slot) {
+                    let same_key = if backward {
+                        whole && key(word.bytes().rev()) == e.key
+                    } else {
+                        key(word.bytes()) == e.key
+                    };
+                    if word.len() > KEY_BYTES && same_key {
+                        f(e.slot, word);
+                    }
+                }
             } else {
                 let mut bytes = e.key.bytes();
                 let len = key_len(&bytes);
@@ -858,5 +861,91 @@ impl SearchIndex {
             total += IN_ORDER_BONUS;
         }
         Some(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Collecting a term's hits and checking documents one by one must agree, for every
+    /// document and every kind of match.
+    #[test]
+    fn probing_agrees_with_collected_hits() {
+        const FAMILIES: [&str; 6] = [
+            "Ashfield", "Brookner", "Calloway", "Dunmore", "Ashfeld", "Abd",
+        ];
+        const GIVENS: [&str; 5] = ["Mohamed", "Muhammad", "Testa", "Al-Rahman", "Tester"];
+        let mut index = SearchIndex::new();
+        for id in 0..3000u64 {
+            let family = FAMILIES[(id % 6) as usize];
+            let given = GIVENS[(id % 5) as usize];
+            let case = format!("KGL-2025-{:06}", id / 3);
+            let ind = format!("I-{id:07}");
+            let long = format!("LONGPREFIX-ABCDEFGH-{id:08}");
+            let doc = SearchDoc {
+                names: &[family, given, "ተስፋይ"],
+                identifiers: &[&case, &ind, &long],
+            };
+            index.insert(id, &doc);
+        }
+        for id in (0..3000u64).step_by(7) {
+            index.remove(id);
+        }
+        let words = [
+            "ashfield",
+            "ashfeld",
+            "ash",
+            "mohammed",
+            "muham",
+            "testa",
+            "tester",
+            "alrahman",
+            "alrahmen",
+            "kgl",
+            "2025",
+            "000101",
+            "101",
+            "0101",
+            "i0000042",
+            "42",
+            "00042",
+            "longprefix",
+            "longprefixabcdefgh0000",
+            "abcdefgh00001234",
+            "00001234",
+            "ተስፋ",
+            "ተስፋይ",
+            "i",
+        ];
+        for w in words {
+            let term = index.term(w.to_owned());
+            let hits = index.term_hits(&term);
+            let mut found = 0;
+            for slot in 0..index.slot_count() {
+                let slot = index_u32(slot);
+                let probed = index.probe(&term, slot);
+                assert_eq!(probed, hits.get(slot), "{w} in slot {slot}");
+                found += usize::from(probed != 0);
+            }
+            assert!(found > 0, "{w} matches nothing");
+            assert!(term.cost >= found, "{w}: cost {} < {found}", term.cost);
+        }
+    }
+
+    #[test]
+    fn one_edit() {
+        assert!(within_one_edit("habimana", "habimna"));
+        assert!(within_one_edit("habimana", "habimanaa"));
+        assert!(within_one_edit("habimana", "hbaimana"));
+        assert!(!within_one_edit("habimana", "habimono"));
+        assert!(within_one_edit("habimana", "habimaan"));
+        assert!(within_one_edit("ተስፋይ", "ተስፋ"));
+        assert!(within_one_edit("ተስፋይ", "ተፋስይ"));
+        assert!(!within_one_edit("ተስፋይ", "ይስፋተ"));
+        assert!(within_one_edit("ተስፋይ", "ስተፋይ"));
+        assert!(within_one_edit("abc", "abc"));
+        assert!(!within_one_edit("abcd", "badc"));
+        assert!(!within_one_edit("ab", "abcd"));
     }
 }

@@ -24,10 +24,10 @@
 //!    an identifier or one of its parts, or ends a whole identifier (`0101`).
 //!
 //! A name of two to four words is also indexed as one joined word (`Abd al-Rahman` as
-//! `abdalrahman`, `O'Brien` as `obrien`), and a query of two to six words is also tried as one
-//! joined word (`abd al rahman` finds Abdulrahman, `KGL-2025-000101` is tried as
-//! `kgl2025000101`); a document keeps the better of the two scores, the joined one counted once
-//! per query word.
+//! `abdalrahman`, `O'Brien` as `obrien`). In a query of two to six words, each run of two or more
+//! consecutive words is also tried as one word (`abd al rahman fakir` finds Abdulrahman Fakir,
+//! `KGL-2025-000101` is also tried as `kgl2025000101`); a document keeps its best score over
+//! these readings, a joined word counting for as many query words as it joins.
 //!
 //! A document's score is the sum of its best match per query word, plus a bonus when every word
 //! matched exactly and a smaller one when the words matched names in order (name by name, word by
@@ -37,26 +37,34 @@
 //!
 //! # Index layout
 //!
-//! - Documents live in slots (a `Vec`); an id maps to its slot. Removing a document leaves a
-//!   tombstone; replacing one is a removal and a fresh insertion. When tombstones outnumber live
-//!   documents (and there are more than 1,024) the slots are renumbered and postings rewritten.
-//! - Name words are interned into a vocabulary: a hash map for exact look-ups, a `BTreeMap` for
-//!   prefix ranges, and per word its character count, skeleton id and postings (the slots of the
-//!   documents that have it, ascending). Skeletons have their own `BTreeMap` (for exact and
-//!   prefix look-ups) listing their words. The set of letters in the vocabulary is kept for typo
-//!   candidates.
-//! - Identifier words (wholes, parts, parts without leading zeros) have their own vocabulary: a
-//!   hash map, a `BTreeMap` for prefixes and one keyed by the reversed text of whole identifiers
-//!   for suffixes.
-//! - Each document keeps its own list of name words (with the name and the position in it) and
-//!   identifier words.
+//! - Documents live in slots (a `Vec` of ids); an id maps to its slot. Removing a document leaves
+//!   a tombstone; replacing one is a removal and a fresh insertion. When tombstones outnumber live
+//!   documents (and there are more than 1,024) the slots are renumbered and the postings
+//!   rewritten.
+//! - Name words are interned (one text arena, a hash table from a 64-bit hash to word ids,
+//!   collisions chained and checked). Each word has postings: the slots of the documents that
+//!   have it, ascending, each with where the word first occurs (which name, which word), for the
+//!   in-order bonus. Skeletons are interned too, each with its list of words. The set of letters
+//!   in the vocabulary is kept for typo candidates.
+//! - Prefix ranges (of name words, of skeletons, of identifier words) come from sorted runs of
+//!   16-byte keys (a word's first 16 bytes): a few runs sorted by key plus a short unsorted tail,
+//!   merged four at a time as they fill, so inserting never needs a rebuild and searching never
+//!   waits for one.
+//! - Identifier words are mostly unique to a document, so they are not interned: every
+//!   occurrence is an entry (key, slot) in the sorted runs, and the run of entries with one key
+//!   is that word's postings. Whole identifiers are also keyed by their bytes read from the end,
+//!   for suffixes. Each document keeps its identifier words as one short text, to check a
+//!   document directly and to read words longer than a key.
 //!
-//! A search works out, for each query word, the postings it could match (prefix range, skeleton
-//! range, the vocabulary words one edit away, generated from the letters of the vocabulary near
-//! the query word's script, identifier look-ups), takes the most selective query word as the
-//! driver, and checks every candidate document of the driver against all query words using the
-//! document's own word list. Nothing is rebuilt lazily: inserting and searching can be mixed
-//! freely.
+//! A search first works out, for each query word (and each joined run of words), what it
+//! matches: the name words with their match score (prefix range, skeleton range, the vocabulary
+//! words one edit away, generated from the vocabulary's letters near the word's script) and the
+//! ranges of identifier entries, with an estimate of how many documents that is. Each
+//! alternative is driven by its most selective word, whose matches are collected (in a dense
+//! array when they are many); each other word is collected too when that is cheap, or else
+//! checked in each candidate document (binary search in its postings, the document's own
+//! identifier words). A one-letter query, or one matching every document, stays a single pass
+//! over the postings.
 
 mod fold;
 mod index;

@@ -192,6 +192,39 @@ fn identifiers_with_and_without_punctuation() {
 }
 
 #[test]
+fn long_identifiers() {
+    let mut index = SearchIndex::new();
+    add(
+        &mut index,
+        1,
+        &["Fakeone"],
+        &["TESTORG-LONGPREFIX-2025-00001234"],
+    );
+    add(
+        &mut index,
+        2,
+        &["Faketwo"],
+        &["TESTORG-LONGPREFIX-2025-00001235"],
+    );
+    add(
+        &mut index,
+        3,
+        &["Fakethree"],
+        &["TESTORGLONGPREFIX202500001234X"],
+    );
+    // Also a prefix of the third, joined.
+    assert_eq!(ids(&index, "testorg-longprefix-2025-00001234"), [1, 3]);
+    assert_eq!(best(&index, "testorg-longprefix-2025-00001234"), [1]);
+    assert_eq!(ids(&index, "TESTORGLONGPREFIX202500001234"), [1, 3]);
+    assert_eq!(best(&index, "TESTORGLONGPREFIX202500001234"), [1]);
+    assert_eq!(ids(&index, "testorglongprefix2025000012"), [1, 2, 3]);
+    assert_eq!(ids(&index, "longprefix202500001235"), [2]);
+    assert_eq!(ids(&index, "00001234"), [1]);
+    assert_eq!(ids(&index, "1234"), [1]);
+    assert_eq!(ids(&index, "1234x"), [3]);
+}
+
+#[test]
 fn exact_identifier_ranks_before_partial() {
     let mut index = SearchIndex::new();
     add(&mut index, 1, &["Fakeone"], &["X-1011"]);
@@ -343,6 +376,11 @@ fn many_replacements_compact_and_stay_correct() {
     assert_eq!(got, expected);
     assert_eq!(ids(&index, "c-000777"), [777]);
     assert!(ids(&index, "c-000778").is_empty());
+    // A selective word with common ones: the common ones are checked document by document.
+    assert_eq!(ids(&index, "c-000777 echo"), [777]);
+    assert!(ids(&index, "c-000777 delta").is_empty());
+    assert_eq!(ids(&index, "ashfield 000777"), [777]);
+    assert!(ids(&index, "dunmore 000777").is_empty());
     assert_eq!(index.search("echo", 10_000).len(), 500);
 }
 

@@ -241,7 +241,7 @@ impl ImportSession<'_> {
     fn apply_individual(&mut self, line: u64, record: &Record) -> Result<(), StoreError> {
         let individual_no = record.individual_no();
         let stored = if self.stored_individuals.contains(individual_no) {
-            load_individual(&self.w.tx, individual_no)?
+            load_individual(self.w.tx, individual_no)?
         } else {
             None
         };
@@ -412,7 +412,7 @@ impl Store {
                     Message::Read { bytes, rows } => progress(ImportProgress::Read { bytes, rows }),
                 }
             }
-            let mut file = reader.join().map_err(|_| {
+            let file = reader.join().map_err(|_| {
                 StoreError::Corrupt("the import stopped while reading the file".into())
             })??;
             let summary = if !file.problems.is_empty() && !mode.partial {

@@ -135,7 +135,7 @@ impl Store {
             .map_err(|error| StoreError::InvalidValue { field, error })?;
         let individual_no = individual_no.trim().to_ascii_uppercase();
         let mut w = self.write()?;
-        let (id, record) = load_individual(&w.tx, &individual_no)?
+        let (id, record) = load_individual(w.tx, &individual_no)?
             .ok_or_else(|| StoreError::UnknownIndividual(individual_no.clone()))?;
         let (scope, entity) = match field.scope() {
             FieldScope::Case if field != Field::CaseNo => ("case", record.case_no().to_string()),
@@ -248,12 +248,12 @@ impl Store {
                 }
                 s.case_no.clone()
             }
-            FieldEvent::IdentityCheck(c) => case_of(&w.tx, &c.individual_no)?,
+            FieldEvent::IdentityCheck(c) => case_of(w.tx, &c.individual_no)?,
             FieldEvent::CustodyTransfer(t) => {
                 if let Custodian::Individual { individual_no } = &t.to {
-                    case_of(&w.tx, individual_no)?;
+                    case_of(w.tx, individual_no)?;
                     let day = t.at.date_naive();
-                    if !verified_on(&w.tx, individual_no, &t.site, day)? {
+                    if !verified_on(w.tx, individual_no, &t.site, day)? {
                         return Err(StoreError::Event(waypoint_domain::EventError::Invalid(
                             format!(
                                 "{individual_no} has not passed an identity check at {} on {day}: check their identity before handing over the document",
@@ -262,7 +262,7 @@ impl Store {
                         )));
                     }
                 }
-                case_of(&w.tx, &t.individual_no)?
+                case_of(w.tx, &t.individual_no)?
             }
         };
         let id = event.id().to_string();

@@ -126,6 +126,7 @@ fn importing_the_sample_creates_5_cases_and_10_individuals_and_again_changes_not
         },
         "{first}"
     );
+    assert!(first.contains(": 10 row(s)"), "{first}");
     let lines = env.export_lines();
     assert_eq!(
         (count_type(&lines, "case"), count_type(&lines, "individual")),
