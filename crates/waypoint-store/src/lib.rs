@@ -13,6 +13,7 @@ mod migrations;
 mod outbox;
 mod profile;
 mod search;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -24,10 +25,14 @@ pub use clock::{Hlc, wall_clock_ms};
 pub use import::{
     Clash, ImportMode, ImportProgress, ImportReport, ImportSession, ImportSummary, Tally,
 };
-pub use migrations::{MIGRATIONS, SCHEMA_VERSION};
+pub use migrations::{MIGRATIONS, SCHEMA_VERSION, migrate_to};
 pub use outbox::{OutboxEntry, OutboxKind};
 pub use profile::{CaseView, EditOutcome, StoredEvent};
 pub use search::SearchResult;
+pub use sync::{
+    Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, RefusedChange,
+    Scope, SyncState,
+};
 
 /// The file name of the store inside the data directory.
 pub const DB_FILE: &str = "waypoint.db";
@@ -54,6 +59,8 @@ pub enum StoreError {
     ReadOnlyField(Field),
     #[error("event not recorded: {0}")]
     Event(EventError),
+    #[error("there is no conflict with id {0}")]
+    UnknownConflict(String),
     #[error("an event with id {0} is already recorded")]
     DuplicateEvent(Uuid),
     #[error(transparent)]

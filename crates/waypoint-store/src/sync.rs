@@ -1,0 +1,603 @@
+//! The device's side of sync, without the network: what to push, what the server
+//! acknowledged or refused, applying what was pulled, conflicts, and the sync bookkeeping.
+//!
+//! Applying pulled changes never writes to the outbox: they are the server's, not this
+//! device's. A field with a change of this device still waiting to be pushed keeps its local
+//! value until that change has been pushed; the server's verdict comes back on a later pull.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use waypoint_domain::{Field, FieldEvent};
+
+use crate::outbox::OutboxKind;
+use crate::profile::{case_fields, individual_fields, load_individual};
+use crate::{Change, Hlc, Store, StoreError, Writer, wall_clock_ms};
+
+/// Which kind of record a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Case,
+    Individual,
+    Event,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Case => "case",
+            Self::Individual => "individual",
+            Self::Event => "event",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, StoreError> {
+        match s {
+            "case" => Ok(Self::Case),
+            "individual" => Ok(Self::Individual),
+            "event" => Ok(Self::Event),
+            other => Err(StoreError::Corrupt(format!("unknown scope '{other}'"))),
+        }
+    }
+}
+
+/// A local change on its way to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutgoingChange {
+    pub client_seq: i64,
+    pub hlc: u64,
+    pub scope: Scope,
+    pub entity: String,
+    /// The case the record belongs to (the server checks it against the device's sites).
+    pub case_no: String,
+    pub body: OutgoingBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum OutgoingBody {
+    /// A new record: its fields as they are now.
+    Create {
+        fields: Vec<(Field, Option<String>)>,
+    },
+    Field {
+        field: Field,
+        value: Option<String>,
+        base_seq: i64,
+        resolves: Option<String>,
+    },
+    Event {
+        kind: String,
+        json: String,
+    },
+}
+
+/// A change from the server, already filtered to this device's scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingChange {
+    pub server_seq: i64,
+    pub scope: Scope,
+    pub entity: String,
+    pub case_no: String,
+    pub body: IncomingBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncomingBody {
+    /// The current value of one field.
+    Field {
+        field: Field,
+        value: Option<String>,
+    },
+    Event {
+        json: String,
+    },
+    /// The case left this device's scope: remove it and everything of it.
+    Remove,
+}
+
+/// A concurrent edit of a sensitive field, as the server reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    pub id: String,
+    pub scope: Scope,
+    pub entity: String,
+    pub case_no: String,
+    pub field: Field,
+    pub winner: Option<String>,
+    pub loser: Option<String>,
+    pub resolved: bool,
+}
+
+/// A change the server refused, kept for a person to see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedChange {
+    pub client_seq: i64,
+    pub scope: String,
+    pub entity: String,
+    pub field: Option<String>,
+    pub reason: String,
+    pub refused_at: String,
+}
+
+/// Where and how this device syncs. The token is never printed.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct SyncState {
+    pub server_url: Option<String>,
+    pub server_device_id: Option<String>,
+    #[serde(skip)]
+    pub token: Option<String>,
+    pub cursor: i64,
+    pub last_success: Option<String>,
+    pub last_attempt: Option<String>,
+    pub last_error: Option<String>,
+}
+
+impl std::fmt::Debug for SyncState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncState")
+            .field("server_url", &self.server_url)
+            .field("cursor", &self.cursor)
+            .field("last_success", &self.last_success)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What applying a pulled page did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    pub fields: u64,
+    pub events: u64,
+    pub removed_cases: u64,
+    /// Fields left as they are because this device has a change of them still to push.
+    pub kept_local: u64,
+}
+
+fn field_of(name: &str) -> Result<Field, StoreError> {
+    Field::from_column(name).ok_or_else(|| StoreError::Corrupt(format!("unknown field '{name}'")))
+}
+
+/// The case a record belongs to, as this store has it.
+fn case_no_of(conn: &Connection, scope: Scope, entity: &str) -> Result<Option<String>, StoreError> {
+    let sql = match scope {
+        Scope::Case => return Ok(Some(entity.to_string())),
+        Scope::Individual => "SELECT case_no FROM individual WHERE individual_no = ?1",
+        Scope::Event => "SELECT case_no FROM event WHERE id = ?1",
+    };
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row([entity], |r| r.get(0))
+        .optional()?)
+}
+
+impl Store {
+    /// The oldest changes waiting to be pushed, after `after_seq`, at most `limit`.
+    pub fn outgoing(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<OutgoingChange>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT client_seq, hlc, kind, scope, entity, field, value, base_seq, payload, resolves
+             FROM outbox WHERE client_seq > ?1 ORDER BY client_seq LIMIT ?2",
+        )?;
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = stmt
+            .query_map((after_seq, limit as i64), |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (client_seq, hlc, kind, scope, entity, field, value, base_seq, payload, resolves) in
+            rows
+        {
+            let scope = Scope::parse(&scope)?;
+            let body = match kind.as_str() {
+                "create" => OutgoingBody::Create {
+                    fields: self.current_fields(scope, &entity)?,
+                },
+                "field" => OutgoingBody::Field {
+                    field: field_of(field.as_deref().unwrap_or_default())?,
+                    value,
+                    base_seq,
+                    resolves,
+                },
+                "event" => {
+                    let json = payload.unwrap_or_default();
+                    let event: FieldEvent = serde_json::from_str(&json)
+                        .map_err(|e| StoreError::Corrupt(format!("outbox event {entity}: {e}")))?;
+                    OutgoingBody::Event {
+                        kind: event.kind().to_string(),
+                        json,
+                    }
+                }
+                other => {
+                    return Err(StoreError::Corrupt(format!(
+                        "unknown outbox kind '{other}'"
+                    )));
+                }
+            };
+            let case_no = case_no_of(&self.conn, scope, &entity)?.unwrap_or_default();
+            out.push(OutgoingChange {
+                client_seq,
+                hlc: hlc.max(0) as u64,
+                scope,
+                entity,
+                case_no,
+                body,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A record's fields as stored now (for a `create` entry).
+    fn current_fields(
+        &self,
+        scope: Scope,
+        entity: &str,
+    ) -> Result<Vec<(Field, Option<String>)>, StoreError> {
+        match scope {
+            Scope::Individual => {
+                let (_, record) = load_individual(&self.conn, entity)?
+                    .ok_or_else(|| StoreError::UnknownIndividual(entity.to_string()))?;
+                Ok(individual_fields()
+                    .map(|f| (f, record.get(f).map(str::to_string)))
+                    .collect())
+            }
+            Scope::Case => {
+                let cols: Vec<&str> = case_fields().map(Field::column).collect();
+                let sql = format!(
+                    "SELECT {} FROM case_file WHERE case_no = ?1",
+                    cols.join(", ")
+                );
+                let values: Vec<Option<String>> = self
+                    .conn
+                    .query_row(&sql, [entity], |r| {
+                        (0..cols.len()).map(|i| r.get(i)).collect()
+                    })
+                    .optional()?
+                    .ok_or_else(|| StoreError::UnknownCase(entity.to_string()))?;
+                Ok(case_fields().zip(values).collect())
+            }
+            Scope::Event => Err(StoreError::Corrupt("an event is never a create".into())),
+        }
+    }
+
+    /// The server has every change up to `up_to`, except `refused` (client_seq, reason), which
+    /// are kept aside for a person. Both leave the outbox, in one transaction.
+    pub fn acknowledge(&mut self, up_to: i64, refused: &[(i64, String)]) -> Result<(), StoreError> {
+        let w = self.write()?;
+        let now = Utc::now().to_rfc3339();
+        for (seq, reason) in refused {
+            w.tx.execute(
+                "INSERT OR REPLACE INTO refused_change (client_seq, scope, entity, field, value, reason, refused_at)
+                 SELECT client_seq, scope, entity, field, value, ?2, ?3 FROM outbox WHERE client_seq = ?1",
+                (seq, reason, &now),
+            )?;
+        }
+        w.tx.execute("DELETE FROM outbox WHERE client_seq <= ?1", [up_to])?;
+        w.commit()
+    }
+
+    /// Applies one pulled page and moves the cursor, in one transaction: an interrupted pull
+    /// repeats at most this page. Advances the HLC past the server's.
+    pub fn apply_incoming(
+        &mut self,
+        changes: &[IncomingChange],
+        conflicts: &[Conflict],
+        cursor: i64,
+        server_hlc: u64,
+    ) -> Result<Applied, StoreError> {
+        let mut w = self.write()?;
+        let mut applied = Applied::default();
+        for change in changes {
+            apply_one(&w, change, &mut applied)?;
+        }
+        for c in conflicts {
+            w.tx.execute(
+                "INSERT INTO conflict (id, scope, entity, case_no, field, winner, loser, resolved)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE SET winner = ?6, loser = ?7, resolved = ?8",
+                (
+                    &c.id,
+                    c.scope.as_str(),
+                    &c.entity,
+                    &c.case_no,
+                    c.field.column(),
+                    &c.winner,
+                    &c.loser,
+                    c.resolved,
+                ),
+            )?;
+        }
+        w.tx.execute(
+            "UPDATE sync_state SET cursor = max(cursor, ?1) WHERE id = 1",
+            [cursor],
+        )?;
+        w.hlc = w.hlc.observe(Hlc(server_hlc), wall_clock_ms());
+        w.dirty = true;
+        w.commit()?;
+        if applied.fields + applied.removed_cases > 0 {
+            self.search.invalidate();
+        }
+        Ok(applied)
+    }
+
+    /// The sync bookkeeping.
+    pub fn sync_state(&self) -> Result<SyncState, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT server_url, server_device_id, token, cursor, last_success, last_attempt, last_error
+             FROM sync_state WHERE id = 1",
+            [],
+            |r| {
+                Ok(SyncState {
+                    server_url: r.get(0)?,
+                    server_device_id: r.get(1)?,
+                    token: r.get(2)?,
+                    cursor: r.get(3)?,
+                    last_success: r.get(4)?,
+                    last_attempt: r.get(5)?,
+                    last_error: r.get(6)?,
+                })
+            },
+        )?)
+    }
+
+    /// Remembers the server and this device's credential after enrolment.
+    pub fn set_enrolment(
+        &mut self,
+        server_url: &str,
+        server_device_id: &str,
+        token: &str,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_state SET server_url = ?1, server_device_id = ?2, token = ?3, cursor = 0 WHERE id = 1",
+            (server_url, server_device_id, token),
+        )?;
+        Ok(())
+    }
+
+    /// Records how a sync ended: `None` for success.
+    pub fn record_sync_attempt(
+        &mut self,
+        at: DateTime<Utc>,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let at = at.to_rfc3339();
+        match error {
+            None => self.conn.execute(
+                "UPDATE sync_state SET last_attempt = ?1, last_success = ?1, last_error = NULL WHERE id = 1",
+                [&at],
+            )?,
+            Some(e) => self.conn.execute(
+                "UPDATE sync_state SET last_attempt = ?1, last_error = ?2 WHERE id = 1",
+                (&at, e),
+            )?,
+        };
+        Ok(())
+    }
+
+    /// Conflicts waiting for a person (or all, with `include_resolved`).
+    pub fn conflicts(&self, include_resolved: bool) -> Result<Vec<Conflict>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, scope, entity, case_no, field, winner, loser, resolved FROM conflict
+             WHERE resolved = 0 OR ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([include_resolved], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, bool>(7)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, scope, entity, case_no, field, winner, loser, resolved) = row?;
+            Ok(Conflict {
+                id,
+                scope: Scope::parse(&scope)?,
+                entity,
+                case_no,
+                field: field_of(&field)?,
+                winner,
+                loser,
+                resolved,
+            })
+        })
+        .collect()
+    }
+
+    /// Settles a conflict with the value a person chose: an ordinary field change (it syncs
+    /// like any other) that names the conflict.
+    pub fn resolve_conflict(
+        &mut self,
+        id: &str,
+        value: Option<&str>,
+        today: chrono::NaiveDate,
+    ) -> Result<(), StoreError> {
+        let conflict = self
+            .conflicts(true)?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| StoreError::UnknownConflict(id.to_string()))?;
+        let value =
+            match value {
+                Some(raw) => conflict.field.normalize(raw, today).map_err(|error| {
+                    StoreError::InvalidValue {
+                        field: conflict.field,
+                        error,
+                    }
+                })?,
+                None => None,
+            };
+        let mut w = self.write()?;
+        let (table, key) = match conflict.scope {
+            Scope::Case => ("case_file", "case_no"),
+            _ => ("individual", "individual_no"),
+        };
+        let sql = format!(
+            "UPDATE {table} SET {} = ?1 WHERE {key} = ?2",
+            conflict.field.column()
+        );
+        w.tx.execute(&sql, (&value, &conflict.entity))?;
+        w.append(Change {
+            kind: OutboxKind::Field,
+            scope: conflict.scope.as_str(),
+            entity: &conflict.entity,
+            field: Some(conflict.field.column()),
+            value: value.as_deref(),
+            payload: None,
+        })?;
+        w.tx.execute(
+            "UPDATE outbox SET resolves = ?1 WHERE client_seq = ?2",
+            (id, w.next_seq - 1),
+        )?;
+        w.tx.execute("UPDATE conflict SET resolved = 1 WHERE id = ?1", [id])?;
+        w.commit()?;
+        self.search.invalidate();
+        Ok(())
+    }
+
+    /// Changes the server refused, newest first.
+    pub fn refused_changes(&self) -> Result<Vec<RefusedChange>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT client_seq, scope, entity, field, reason, refused_at FROM refused_change ORDER BY client_seq DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RefusedChange {
+                client_seq: r.get(0)?,
+                scope: r.get(1)?,
+                entity: r.get(2)?,
+                field: r.get(3)?,
+                reason: r.get(4)?,
+                refused_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// Applies one pulled change inside the page's transaction.
+fn apply_one(
+    w: &Writer<'_>,
+    change: &IncomingChange,
+    applied: &mut Applied,
+) -> Result<(), StoreError> {
+    let tx = w.tx;
+    match &change.body {
+        IncomingBody::Field { field, value } => {
+            let scope = change.scope;
+            let pending: bool = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'field' AND scope = ?1 AND entity = ?2 AND field = ?3)",
+                )?
+                .query_row((scope.as_str(), &change.entity, field.column()), |r| r.get(0))?;
+            tx.prepare_cached(
+                "INSERT INTO field_version (scope, entity, field, server_seq) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (scope, entity, field) DO UPDATE SET server_seq = max(server_seq, ?4)",
+            )?
+            .execute((scope.as_str(), &change.entity, field.column(), change.server_seq))?;
+            if pending {
+                applied.kept_local += 1;
+                return Ok(());
+            }
+            ensure_row(tx, scope, &change.entity, &change.case_no)?;
+            let is_key = matches!(
+                (scope, field),
+                (Scope::Case, Field::CaseNo) | (Scope::Individual, Field::IndividualNo)
+            );
+            if is_key {
+                return Ok(());
+            }
+            let (table, key) = match scope {
+                Scope::Case => ("case_file", "case_no"),
+                _ => ("individual", "individual_no"),
+            };
+            let sql = format!(
+                "UPDATE {table} SET {} = ?1 WHERE {key} = ?2",
+                field.column()
+            );
+            tx.prepare_cached(&sql)?.execute((value, &change.entity))?;
+            applied.fields += 1;
+        }
+        IncomingBody::Event { json } => {
+            let event: FieldEvent = serde_json::from_str(json)
+                .map_err(|e| StoreError::Corrupt(format!("pulled event {}: {e}", change.entity)))?;
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO event (id, kind, case_no, individual_no, at, payload)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute((
+                    &change.entity,
+                    event.kind(),
+                    &change.case_no,
+                    event.individual_no(),
+                    event.at().to_rfc3339(),
+                    json,
+                ))?;
+            applied.events += inserted as u64;
+        }
+        IncomingBody::Remove => {
+            tx.execute("DELETE FROM event WHERE case_no = ?1", [&change.case_no])?;
+            tx.execute(
+                "DELETE FROM individual WHERE case_no = ?1",
+                [&change.case_no],
+            )?;
+            tx.execute(
+                "DELETE FROM case_file WHERE case_no = ?1",
+                [&change.case_no],
+            )?;
+            applied.removed_cases += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Makes sure the row a pulled field belongs to exists. A record arrives field by field, so
+/// its first field creates it with placeholders the following fields of the page overwrite.
+fn ensure_row(
+    tx: &Connection,
+    scope: Scope,
+    entity: &str,
+    case_no: &str,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("INSERT OR IGNORE INTO case_file (case_no, site) VALUES (?1, '')")?
+        .execute([case_no])?;
+    if scope == Scope::Individual {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO individual
+               (individual_no, case_no, relationship, family_name, given_names, sex, date_of_birth, nationality)
+             VALUES (?1, ?2, 'OT', '', '', 'X', 'UNKNOWN', 'XXX')",
+        )?
+        .execute((entity, case_no))?;
+    }
+    Ok(())
+}

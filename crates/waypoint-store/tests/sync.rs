@@ -1,0 +1,266 @@
+//! The device side of sync and the schema migrations, against real SQLite files.
+#![allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
+
+use chrono::NaiveDate;
+use waypoint_domain::Field;
+use waypoint_import::{ImportOptions, parse};
+use waypoint_store::{
+    Conflict, IncomingBody, IncomingChange, OutgoingBody, Scope, Store, migrate_to,
+};
+
+const SAMPLE: &str = include_str!("../../../tests/fixtures/sample-cases.csv");
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+}
+
+fn import(store: &mut Store, csv: &str) {
+    let parsed = parse(
+        csv.as_bytes(),
+        &ImportOptions { today: today() },
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert!(parsed.problems.is_empty());
+    store
+        .import(
+            parsed.rows.iter().map(|r| (r.line, &r.record)),
+            false,
+            &mut |_| {},
+        )
+        .unwrap();
+}
+
+fn export(store: &Store) -> String {
+    let mut out = Vec::new();
+    store.export(&mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// What a server would send for these outgoing changes: every field of a create, each field
+/// change, each event, numbered from `first_seq`.
+fn as_server_would_send(
+    changes: &[waypoint_store::OutgoingChange],
+    first_seq: i64,
+) -> Vec<IncomingChange> {
+    let mut seq = first_seq;
+    let mut out = Vec::new();
+    for c in changes {
+        let mut push = |body| {
+            out.push(IncomingChange {
+                server_seq: seq,
+                scope: c.scope,
+                entity: c.entity.clone(),
+                case_no: c.case_no.clone(),
+                body,
+            });
+            seq += 1;
+        };
+        match &c.body {
+            OutgoingBody::Create { fields } => {
+                for (field, value) in fields {
+                    push(IncomingBody::Field {
+                        field: *field,
+                        value: value.clone(),
+                    });
+                }
+            }
+            OutgoingBody::Field { field, value, .. } => push(IncomingBody::Field {
+                field: *field,
+                value: value.clone(),
+            }),
+            OutgoingBody::Event { json, .. } => push(IncomingBody::Event { json: json.clone() }),
+        }
+    }
+    out
+}
+
+#[test]
+fn a_store_of_the_previous_schema_is_migrated_with_its_data_and_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(waypoint_store::DB_FILE);
+    {
+        // Build a store of schema 1 by hand, as the previous release left it.
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO device (id, device_id, next_client_seq, hlc) VALUES (1, '0190a0b0-0000-7000-8000-000000000001', 3, 5);
+             INSERT INTO case_file (case_no, site) VALUES ('KGL-OLD-1', 'KGL-TC1');
+             INSERT INTO individual (individual_no, case_no, relationship, family_name, given_names, sex, date_of_birth, nationality)
+               VALUES ('I-OLD-1', 'KGL-OLD-1', 'PA', 'TESTOLD', 'Fictional', 'F', '1990', 'COD');
+             INSERT INTO outbox (client_seq, hlc, kind, scope, entity) VALUES (1, 4, 'create', 'case', 'KGL-OLD-1');
+             INSERT INTO outbox (client_seq, hlc, kind, scope, entity) VALUES (2, 5, 'create', 'individual', 'I-OLD-1');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        waypoint_store::SCHEMA_VERSION
+    );
+    assert_eq!(store.outbox_len().unwrap(), 2);
+    assert!(export(&store).contains("TESTOLD"));
+    let pending = store.outgoing(0, 10).unwrap();
+    assert_eq!(pending.len(), 2);
+    assert!(
+        matches!(&pending[1].body, OutgoingBody::Create { fields } if fields.iter().any(|(f, v)| *f == Field::FamilyName && v.as_deref() == Some("TESTOLD")))
+    );
+    assert_eq!(store.sync_state().unwrap().cursor, 0);
+    store.integrity_check().unwrap();
+}
+
+#[test]
+fn a_second_device_applying_what_the_server_sends_converges_byte_for_byte() {
+    let a_dir = tempfile::tempdir().unwrap();
+    let b_dir = tempfile::tempdir().unwrap();
+    let mut a = Store::open(a_dir.path()).unwrap();
+    let mut b = Store::open(b_dir.path()).unwrap();
+    import(&mut a, SAMPLE);
+    a.set_field("I-0001002", Field::FamilyName, "MUKAMANA-TESTEDIT", today())
+        .unwrap();
+    let outgoing = a.outgoing(0, 1000).unwrap();
+    assert_eq!(outgoing.len(), 16);
+    assert!(outgoing.iter().all(|c| !c.case_no.is_empty()));
+    let incoming = as_server_would_send(&outgoing, 1);
+    // Pulled in two pages, the cursor moving with each.
+    let (first, second) = incoming.split_at(incoming.len() / 2);
+    b.apply_incoming(first, &[], first.last().unwrap().server_seq, 0)
+        .unwrap();
+    assert_eq!(
+        b.sync_state().unwrap().cursor,
+        first.last().unwrap().server_seq
+    );
+    let applied = b
+        .apply_incoming(second, &[], second.last().unwrap().server_seq, 0)
+        .unwrap();
+    assert!(applied.fields > 0);
+    assert_eq!(export(&a), export(&b));
+    assert_eq!(
+        b.outbox_len().unwrap(),
+        0,
+        "pulled changes are not this device's to push"
+    );
+    // Pulling the same page again changes nothing.
+    b.apply_incoming(second, &[], second.last().unwrap().server_seq, 0)
+        .unwrap();
+    assert_eq!(export(&a), export(&b));
+    assert_eq!(
+        b.search("mukamana-testedit", 5).unwrap()[0].individual_no,
+        "I-0001002"
+    );
+}
+
+#[test]
+fn acknowledged_changes_leave_the_outbox_and_refused_ones_are_kept_with_their_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path()).unwrap();
+    import(&mut s, SAMPLE);
+    let all = s.outgoing(0, 100).unwrap();
+    let refused_seq = all[3].client_seq;
+    s.acknowledge(
+        all[9].client_seq,
+        &[(refused_seq, "case of another site".into())],
+    )
+    .unwrap();
+    assert_eq!(s.outbox_len().unwrap(), 5);
+    assert_eq!(
+        s.outgoing(0, 100).unwrap()[0].client_seq,
+        all[10].client_seq
+    );
+    let refused = s.refused_changes().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        (refused[0].client_seq, refused[0].reason.as_str()),
+        (refused_seq, "case of another site")
+    );
+}
+
+#[test]
+fn a_pulled_value_does_not_overwrite_a_local_edit_still_to_push() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path()).unwrap();
+    import(&mut s, SAMPLE);
+    s.set_field("I-0001002", Field::GivenNames, "Localedit", today())
+        .unwrap();
+    let page = [IncomingChange {
+        server_seq: 7,
+        scope: Scope::Individual,
+        entity: "I-0001002".into(),
+        case_no: "KGL-2025-000101".into(),
+        body: IncomingBody::Field {
+            field: Field::GivenNames,
+            value: Some("Remoteedit".into()),
+        },
+    }];
+    let applied = s.apply_incoming(&page, &[], 7, 0).unwrap();
+    assert_eq!(applied.kept_local, 1);
+    assert_eq!(
+        s.individual("I-0001002")
+            .unwrap()
+            .unwrap()
+            .get(Field::GivenNames),
+        Some("Localedit")
+    );
+    // The edit will be pushed as based on the server's version it has now seen.
+    s.set_field("I-0001002", Field::GivenNames, "Localedit2", today())
+        .unwrap();
+    let last = s.outgoing(0, 100).unwrap().pop().unwrap();
+    assert!(
+        matches!(last.body, OutgoingBody::Field { base_seq: 7, .. }),
+        "{last:?}"
+    );
+}
+
+#[test]
+fn conflicts_are_listed_until_resolved_and_the_resolution_is_pushed_like_any_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path()).unwrap();
+    import(&mut s, SAMPLE);
+    let conflict = Conflict {
+        id: "c-1".into(),
+        scope: Scope::Individual,
+        entity: "I-0001002".into(),
+        case_no: "KGL-2025-000101".into(),
+        field: Field::FamilyName,
+        winner: Some("MUKAMANA".into()),
+        loser: Some("MUKAMANAA".into()),
+        resolved: false,
+    };
+    s.apply_incoming(&[], std::slice::from_ref(&conflict), 1, 0)
+        .unwrap();
+    assert_eq!(s.conflicts(false).unwrap(), vec![conflict]);
+    let before = s.outbox_len().unwrap();
+    s.resolve_conflict("c-1", Some("MUKAMANAA"), today())
+        .unwrap();
+    assert!(s.conflicts(false).unwrap().is_empty());
+    assert_eq!(s.outbox_len().unwrap(), before + 1);
+    let last = s.outgoing(0, 100).unwrap().pop().unwrap();
+    assert!(
+        matches!(&last.body, OutgoingBody::Field { resolves: Some(id), value: Some(v), .. } if id == "c-1" && v == "MUKAMANAA")
+    );
+    assert!(s.resolve_conflict("c-404", None, today()).is_err());
+}
+
+#[test]
+fn a_case_leaving_scope_is_removed_with_its_members_and_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path()).unwrap();
+    import(&mut s, SAMPLE);
+    let page = [IncomingChange {
+        server_seq: 3,
+        scope: Scope::Case,
+        entity: "KGL-2025-000101".into(),
+        case_no: "KGL-2025-000101".into(),
+        body: IncomingBody::Remove,
+    }];
+    s.apply_incoming(&page, &[], 3, 0).unwrap();
+    assert!(s.case("KGL-2025-000101").unwrap().is_none());
+    assert!(s.search("habimana", 10).unwrap().is_empty());
+    assert_eq!(
+        export(&s)
+            .lines()
+            .filter(|l| l.contains("\"type\":\"individual\""))
+            .count(),
+        6
+    );
+}
