@@ -1,0 +1,431 @@
+//! The sync wire contract between a Waypoint device (`waypoint sync`) and `waypoint-server`.
+//!
+//! `docs/sync-protocol.md` is the prose of this contract; this crate is its code. Both sides
+//! depend on it, so a change here is a change of the protocol: bump [`SCHEMA_VERSION`] when a
+//! type's shape changes (the server accepts the current and the previous version).
+//!
+//! Two kinds of body travel:
+//!
+//! - **Bulk bodies** ([`PushRequest`], [`PushResponse`], [`PullPage`], [`SyncRequest`],
+//!   [`SyncResponse`]) are [postcard](https://docs.rs/postcard) compressed with zstd, with the
+//!   content type [`BATCH_CONTENT_TYPE`]. Use [`encode`] and [`decode`] (or
+//!   [`decode_request`], which checks the schema version first). A field change costs well
+//!   under [`BYTES_PER_CHANGE_BUDGET`] bytes on the wire; [`measure`] tells how many.
+//! - **Small calls** ([`EnrolRequest`], [`EnrolResponse`], [`StatusResponse`], [`ErrorBody`])
+//!   are JSON.
+//!
+//! Timestamps are hybrid logical clock values: a `u64` of 48 bits of milliseconds since the
+//! Unix epoch and 16 bits of counter ([`hlc`]).
+//!
+//! No SQL and no HTTP server code lives here: only types, constants and the encoding.
+
+use std::io::Read;
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+/// The protocol version a device of this build speaks. Every request body starts with it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The oldest version the server still accepts: the current one and the one before it.
+///
+/// When [`SCHEMA_VERSION`] becomes `N`, this becomes `N - 1` (never lower: guarantee 8 keeps
+/// one version of overlap so that devices can update at their own pace).
+pub const MIN_SCHEMA_VERSION: u32 = 1;
+
+// Guarantee 8 at compile time: the accepted range is the current version and at most one before.
+const _: () =
+    assert!(MIN_SCHEMA_VERSION <= SCHEMA_VERSION && MIN_SCHEMA_VERSION + 1 >= SCHEMA_VERSION);
+
+/// HTTP paths of the API (all under `/v1`).
+pub mod paths {
+    /// `POST`, JSON [`EnrolRequest`](crate::EnrolRequest) → [`EnrolResponse`](crate::EnrolResponse).
+    pub const ENROL: &str = "/v1/enrol";
+    /// `POST`, bulk [`PushRequest`](crate::PushRequest) → [`PushResponse`](crate::PushResponse).
+    pub const PUSH: &str = "/v1/push";
+    /// `GET ?after=CURSOR&limit=N` with the [`SCHEMA_HEADER`](crate::SCHEMA_HEADER) →
+    /// bulk [`PullPage`](crate::PullPage).
+    pub const PULL: &str = "/v1/pull";
+    /// `POST`, bulk [`SyncRequest`](crate::SyncRequest) → [`SyncResponse`](crate::SyncResponse):
+    /// a push and the first pull page in one round trip.
+    pub const SYNC: &str = "/v1/sync";
+    /// `GET`, JSON [`StatusResponse`](crate::StatusResponse).
+    pub const STATUS: &str = "/v1/status";
+    /// `GET`, the OpenAPI description of this API.
+    pub const OPENAPI: &str = "/v1/openapi.json";
+}
+
+/// Content type of every bulk body (zstd-compressed postcard).
+pub const BATCH_CONTENT_TYPE: &str = "application/x-waypoint-batch";
+/// Header carrying the schema version on requests without a bulk body (`GET /v1/pull`).
+pub const SCHEMA_HEADER: &str = "waypoint-schema-version";
+/// Largest bulk body the server takes, compressed.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Largest bulk body once decompressed (a guard against compression bombs).
+pub const MAX_DECODED_BYTES: usize = 128 * 1024 * 1024;
+/// How far ahead of the server's clock a change's timestamp may be; later ones are clamped.
+pub const HLC_FUTURE_TOLERANCE_MS: u64 = 5 * 60 * 1000;
+/// The wire budget: bytes per field change in a realistic batch (tested in this crate).
+pub const BYTES_PER_CHANGE_BUDGET: f64 = 40.0;
+/// Default and largest page size of a pull.
+pub const DEFAULT_PULL_LIMIT: u32 = 5_000;
+/// See [`DEFAULT_PULL_LIMIT`].
+pub const MAX_PULL_LIMIT: u32 = 20_000;
+
+/// The zstd level bulk bodies are compressed with.
+const ZSTD_LEVEL: i32 = 9;
+
+/// Hybrid logical clock values: 48 bits of milliseconds, 16 bits of counter.
+pub mod hlc {
+    /// An HLC value from wall-clock milliseconds and a counter.
+    pub fn from_parts(physical_ms: u64, logical: u16) -> u64 {
+        (physical_ms << 16) | u64::from(logical)
+    }
+
+    /// The milliseconds part.
+    pub fn physical_ms(hlc: u64) -> u64 {
+        hlc >> 16
+    }
+
+    /// The largest timestamp the server keeps when its clock reads `server_now_ms`: anything
+    /// later is clamped to this (guarantee 7: a fast clock must not win every conflict).
+    pub fn clamp(hlc: u64, server_now_ms: u64) -> u64 {
+        let ceiling = from_parts(
+            server_now_ms.saturating_add(crate::HLC_FUTURE_TOLERANCE_MS),
+            u16::MAX,
+        );
+        hlc.min(ceiling)
+    }
+}
+
+/// What a change or a server change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Scope {
+    /// A case; the entity is its case number.
+    Case,
+    /// An individual; the entity is its individual number.
+    Individual,
+    /// A field event; the entity is its UUID (v7) as text.
+    Event,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Case => "case",
+            Scope::Individual => "individual",
+            Scope::Event => "event",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "case" => Some(Scope::Case),
+            "individual" => Some(Scope::Individual),
+            "event" => Some(Scope::Event),
+            _ => None,
+        }
+    }
+}
+
+/// One outbox entry of a device, as pushed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The device's outbox sequence: strictly increasing within and across batches.
+    pub client_seq: u64,
+    /// The device's HLC when the change was made.
+    pub hlc: u64,
+    pub scope: Scope,
+    /// Case number, individual number or event id (see [`Scope`]).
+    pub entity: String,
+    pub body: ChangeBody,
+}
+
+/// What a [`Change`] does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeBody {
+    /// A new case or individual with all its fields (each merged like a `Field` change with
+    /// `base_seq` 0). Field names are CSV column names; values are canonical text.
+    Create {
+        case_no: String,
+        fields: Vec<(String, Option<String>)>,
+    },
+    /// One changed field.
+    Field {
+        /// The case the entity belongs to (for an individual: its case).
+        case_no: String,
+        /// CSV column name (`waypoint_domain::Field::column`).
+        field: String,
+        /// New canonical value; `None` clears the field.
+        value: Option<String>,
+        /// The field's `server_seq` the edit was made on (0: never synced).
+        base_seq: u64,
+        /// The conflict this change resolves, when a person resolved one.
+        resolves: Option<u64>,
+    },
+    /// A new field event (never edited; stored once by id).
+    Event {
+        case_no: String,
+        kind: String,
+        /// The event's canonical JSON.
+        json: String,
+    },
+}
+
+/// `POST /v1/push`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// Must stay the first field: the server reads it before the rest ([`decode_request`]).
+    pub schema_version: u32,
+    pub changes: Vec<Change>,
+}
+
+/// A change the server did not apply, and why, in words for the person at the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub client_seq: u64,
+    pub reason: String,
+}
+
+/// The answer to a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Every change with `client_seq <= acked_up_to` is settled (applied, merged, or refused
+    /// and listed in `refused`): the device may remove it from its outbox.
+    pub acked_up_to: u64,
+    pub refused: Vec<Refusal>,
+    /// The device advances its HLC past this.
+    pub server_hlc: u64,
+}
+
+/// One entry of a pull page: the current state of one thing in the device's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerChange {
+    /// Global, increasing; the device stores it as the field's `base_seq` for later edits.
+    pub server_seq: u64,
+    pub scope: Scope,
+    pub entity: String,
+    pub case_no: String,
+    pub body: ServerBody,
+}
+
+/// What a [`ServerChange`] carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServerBody {
+    /// The field's current value.
+    Field {
+        field: String,
+        value: Option<String>,
+    },
+    /// An event (deliver once: the device ignores an id it already has).
+    Event { kind: String, json: String },
+    /// The case left the device's scope: remove it, its individuals and events.
+    Remove,
+}
+
+/// Two concurrent values of a sensitive field: one won, both wait for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// Stable id; a resolution names it in `ChangeBody::Field::resolves`.
+    pub id: u64,
+    /// Increases when the conflict changes (created, resolved).
+    pub server_seq: u64,
+    pub scope: Scope,
+    pub entity: String,
+    pub case_no: String,
+    pub field: String,
+    pub winner: Option<String>,
+    pub loser: Option<String>,
+    /// Device names (never people's names).
+    pub winner_device: String,
+    pub loser_device: String,
+    pub resolved: bool,
+}
+
+/// `GET /v1/pull`: changes with `server_seq > after` in the device's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullPage {
+    /// In `server_seq` order.
+    pub changes: Vec<ServerChange>,
+    /// Conflicts created or resolved in this page's range, for the device's sites.
+    pub conflicts: Vec<Conflict>,
+    /// Store this with the page (same local transaction) and pull `after` it next time.
+    pub next_cursor: u64,
+    /// Another page follows right away.
+    pub more: bool,
+    pub server_hlc: u64,
+}
+
+/// `POST /v1/sync`: a push and a pull in one round trip (an empty one is the no-op sync).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    /// Must stay the first field (see [`PushRequest`]).
+    pub schema_version: u32,
+    /// The pull cursor.
+    pub after: u64,
+    /// Page size (0: the default).
+    pub limit: u32,
+    pub changes: Vec<Change>,
+}
+
+/// The answer to [`SyncRequest`]: the push's answer, then the first page after the push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub push: PushResponse,
+    pub page: PullPage,
+}
+
+/// `POST /v1/enrol` (JSON): the one-time code `waypoint-server admin device enrol` printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolRequest {
+    /// As printed (dashes, spaces and case do not matter).
+    pub code: String,
+}
+
+/// The device's identity and credential. The token is shown once; the server keeps a hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolResponse {
+    pub device_id: Uuid,
+    pub device_name: String,
+    /// Send as `Authorization: Bearer <token>` on every other request.
+    pub token: String,
+    /// The sites whose cases this device receives.
+    pub sites: Vec<String>,
+}
+
+/// `GET /v1/status` (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusResponse {
+    pub device_id: Uuid,
+    pub device_name: String,
+    pub sites: Vec<String>,
+    /// The highest `client_seq` of this device the server has settled (after a lost push
+    /// answer, the device can drop its outbox up to here).
+    pub acked_up_to: u64,
+    pub schema_version: u32,
+    pub min_schema_version: u32,
+    pub server_hlc: u64,
+}
+
+/// Every error answer of the server (JSON), written for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub error: String,
+}
+
+/// What can go wrong encoding or decoding a bulk body.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("the message could not be encoded: {0}")]
+    Encode(String),
+    #[error(
+        "the message is not a valid Waypoint batch (it may be damaged or from another program): {0}"
+    )]
+    Decode(String),
+    #[error("the message is larger than {MAX_DECODED_BYTES} bytes once decompressed")]
+    TooLarge,
+    #[error(
+        "this device speaks sync schema version {got}, which this server does not accept \
+         (it accepts {MIN_SCHEMA_VERSION} to {SCHEMA_VERSION}); {}",
+        if *.got < MIN_SCHEMA_VERSION {
+            "please update Waypoint on this device: its unsynced changes stay safe until then"
+        } else {
+            "the server is older than this device: ask HQ to update the server"
+        }
+    )]
+    UnsupportedSchema { got: u32 },
+}
+
+/// Whether the server accepts this schema version (the current and the previous one).
+pub fn schema_supported(version: u32) -> bool {
+    (MIN_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&version)
+}
+
+/// Encodes a bulk body: postcard, then zstd.
+pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, ProtocolError> {
+    let raw = postcard::to_stdvec(message).map_err(|e| ProtocolError::Encode(e.to_string()))?;
+    zstd::bulk::compress(&raw, ZSTD_LEVEL).map_err(|e| ProtocolError::Encode(e.to_string()))
+}
+
+/// Decompresses a bulk body, refusing more than [`MAX_DECODED_BYTES`].
+fn decompress(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+    let decoder = zstd::stream::read::Decoder::with_buffer(body)
+        .map_err(|e| ProtocolError::Decode(e.to_string()))?;
+    let mut raw = Vec::new();
+    decoder
+        .take(MAX_DECODED_BYTES as u64 + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| ProtocolError::Decode(e.to_string()))?;
+    if raw.len() > MAX_DECODED_BYTES {
+        return Err(ProtocolError::TooLarge);
+    }
+    Ok(raw)
+}
+
+/// Decodes a bulk body made by [`encode`].
+pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ProtocolError> {
+    let raw = decompress(body)?;
+    postcard::from_bytes(&raw).map_err(|e| ProtocolError::Decode(e.to_string()))
+}
+
+/// Decodes a request body whose first field is its schema version ([`PushRequest`],
+/// [`SyncRequest`]), checking the version before the rest, so that a device of another
+/// version gets [`ProtocolError::UnsupportedSchema`] rather than a decoding error.
+pub fn decode_request<T: DeserializeOwned>(body: &[u8]) -> Result<T, ProtocolError> {
+    let raw = decompress(body)?;
+    let (version, _) =
+        postcard::take_from_bytes::<u32>(&raw).map_err(|e| ProtocolError::Decode(e.to_string()))?;
+    if !schema_supported(version) {
+        return Err(ProtocolError::UnsupportedSchema { got: version });
+    }
+    postcard::from_bytes(&raw).map_err(|e| ProtocolError::Decode(e.to_string()))
+}
+
+/// How big a batch is on the wire.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WireStats {
+    /// Field changes in the batch: one per `Field`, one per field of a `Create`, one per `Event`.
+    pub field_changes: usize,
+    /// Postcard bytes before compression.
+    pub raw_bytes: usize,
+    /// Bytes on the wire (the HTTP body).
+    pub encoded_bytes: usize,
+}
+
+impl WireStats {
+    /// Bytes on the wire per field change (compare with [`BYTES_PER_CHANGE_BUDGET`]).
+    pub fn bytes_per_change(&self) -> f64 {
+        if self.field_changes == 0 {
+            return self.encoded_bytes as f64;
+        }
+        self.encoded_bytes as f64 / self.field_changes as f64
+    }
+}
+
+/// Measures a push batch as it would travel.
+pub fn measure(request: &PushRequest) -> Result<WireStats, ProtocolError> {
+    let raw = postcard::to_stdvec(request).map_err(|e| ProtocolError::Encode(e.to_string()))?;
+    let encoded = encode(request)?;
+    let field_changes = request
+        .changes
+        .iter()
+        .map(|c| match &c.body {
+            ChangeBody::Create { fields, .. } => fields.len().max(1),
+            ChangeBody::Field { .. } | ChangeBody::Event { .. } => 1,
+        })
+        .sum();
+    Ok(WireStats {
+        field_changes,
+        raw_bytes: raw.len(),
+        encoded_bytes: encoded.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,88 @@
+//! Secrets: device tokens and one-time enrolment codes, stored only as SHA-256 hashes.
+
+use sha2::{Digest, Sha256};
+
+use crate::ServerError;
+
+/// Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or typed is unambiguous.
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], ServerError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| ServerError::Random(e.to_string()))?;
+    Ok(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new device token: 32 random bytes, as 64 hex digits.
+pub fn new_token() -> Result<String, ServerError> {
+    Ok(hex(&random_bytes::<32>()?))
+}
+
+/// The SHA-256 of a token or a normalized code, as hex: the only form the database keeps.
+pub fn hash_secret(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// A new one-time enrolment code: 16 characters (80 random bits) in groups of four,
+/// e.g. `7KQ2-M9XD-4HPT-0ZRC`.
+pub fn new_enrolment_code() -> Result<String, ServerError> {
+    let bytes = random_bytes::<16>()?;
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| char::from(CODE_ALPHABET[usize::from(b % 32)]))
+        .collect();
+    Ok(chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+/// A code as typed, in its one canonical form: case, dashes and spaces do not matter, and the
+/// letters people confuse with digits count as those digits.
+pub fn normalize_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_hashed_to_hex() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(hash_secret(&a).len(), 64);
+        assert_ne!(hash_secret(&a), a);
+        // SHA-256("abc"), the standard test vector.
+        assert_eq!(
+            hash_secret("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn codes_survive_the_way_people_type_them() {
+        let code = new_enrolment_code().unwrap();
+        assert_eq!(code.len(), 19);
+        let typed = code.to_lowercase().replace('-', " ");
+        assert_eq!(normalize_code(&typed), normalize_code(&code));
+        assert_eq!(normalize_code("o1-il"), "0111");
+        assert_ne!(new_enrolment_code().unwrap(), code);
+    }
+}

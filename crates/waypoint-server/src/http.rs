@@ -1,0 +1,498 @@
+//! The HTTP API (docs/sync-protocol.md): routes, the device credential, errors as JSON.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
+use axum::http::{HeaderMap, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use serde::Deserialize;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+use waypoint_protocol::{
+    BATCH_CONTENT_TYPE, DEFAULT_PULL_LIMIT, EnrolRequest, EnrolResponse, ErrorBody, MAX_BODY_BYTES,
+    MAX_PULL_LIMIT, MIN_SCHEMA_VERSION, ProtocolError, PullPage, PushRequest, PushResponse,
+    SCHEMA_HEADER, SCHEMA_VERSION, StatusResponse, SyncRequest, SyncResponse, hlc, paths,
+};
+
+use crate::auth;
+use crate::store::{Device, ServerStore, StoreError};
+
+/// The server's clock (tests set their own).
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> u64;
+}
+
+/// The wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        crate::wall_clock_ms()
+    }
+}
+
+/// What every request handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Arc<dyn ServerStore>,
+    pub clock: Arc<dyn Clock>,
+    /// How long one request may take before it is answered 408.
+    pub request_timeout: Duration,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn ServerStore>) -> Self {
+        AppState {
+            store,
+            clock: Arc::new(SystemClock),
+            request_timeout: Duration::from_secs(120),
+        }
+    }
+
+    fn server_hlc(&self, seen: u64) -> u64 {
+        hlc::from_parts(self.clock.now_ms(), 0).max(seen)
+    }
+}
+
+/// An error answer: a status and a JSON `{error}` written for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("This device is not enrolled, or it was revoked. Ask HQ for a new enrolment code.")]
+    Unauthorized,
+    #[error(
+        "This enrolment code is not valid: it may be mistyped, already used or expired. \
+         Ask HQ for a new code."
+    )]
+    BadCode,
+    #[error("{0}")]
+    UpgradeRequired(String),
+    #[error("The request could not be read: {0}")]
+    BadRequest(String),
+    #[error(
+        "The request is larger than this server takes ({MAX_BODY_BYTES} bytes); send smaller batches."
+    )]
+    TooLarge,
+    #[error(
+        "The server could not complete the request because of a problem on its side. \
+         Nothing was lost: the device keeps its changes; try again later."
+    )]
+    Internal,
+}
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized | ApiError::BadCode => StatusCode::UNAUTHORIZED,
+            ApiError::UpgradeRequired(_) => StatusCode::UPGRADE_REQUIRED,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status(),
+            Json(ErrorBody {
+                error: self.to_string(),
+            }),
+        )
+            .into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Revoked => ApiError::Unauthorized,
+            StoreError::OutOfOrder(_) | StoreError::OutOfRange => {
+                ApiError::BadRequest(e.to_string())
+            }
+            other => {
+                // Store errors name tables and constraints, never values (see StoreError).
+                tracing::error!("storage failed: {other}");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<ProtocolError> for ApiError {
+    fn from(e: ProtocolError) -> Self {
+        match e {
+            ProtocolError::UnsupportedSchema { .. } => ApiError::UpgradeRequired(e.to_string()),
+            ProtocolError::TooLarge => ApiError::TooLarge,
+            ProtocolError::Encode(_) => {
+                tracing::error!("encoding an answer failed: {e}");
+                ApiError::Internal
+            }
+            ProtocolError::Decode(_) => ApiError::BadRequest(e.to_string()),
+        }
+    }
+}
+
+fn body_error(e: BytesRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge
+    } else {
+        ApiError::BadRequest("the body could not be received".into())
+    }
+}
+
+/// The device a request's `Authorization: Bearer <token>` belongs to: its scope comes from
+/// the server's tables, never from the request.
+#[derive(Debug, Clone)]
+pub struct AuthDevice(pub Device);
+
+impl FromRequestParts<AppState> for AuthDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError::Unauthorized)?;
+        match state
+            .store
+            .device_by_token(&auth::hash_secret(token))
+            .await?
+        {
+            Some(device) => Ok(AuthDevice(device)),
+            None => Err(ApiError::Unauthorized),
+        }
+    }
+}
+
+fn batch<T: serde::Serialize>(message: &T) -> Result<Response, ApiError> {
+    let body = waypoint_protocol::encode(message)?;
+    Ok(([(header::CONTENT_TYPE, BATCH_CONTENT_TYPE)], body).into_response())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Waypoint sync API",
+        description = "The contract between `waypoint sync` and `waypoint-server` \
+                       (docs/sync-protocol.md). Bulk bodies are zstd-compressed postcard \
+                       (application/x-waypoint-batch); their types live in the \
+                       waypoint-protocol crate."
+    ),
+    paths(enrol, push, pull, sync, status),
+    components(schemas(EnrolRequest, EnrolResponse, StatusResponse, ErrorBody)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "device_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI description of the API, as served at `GET /v1/openapi.json`.
+pub fn openapi_json() -> serde_json::Value {
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+}
+
+/// Builds the API over `state`.
+pub fn app(state: AppState) -> Router {
+    let timeout = state.request_timeout;
+    Router::new()
+        .route(paths::ENROL, post(enrol))
+        .route(paths::PUSH, post(push))
+        .route(paths::PULL, get(pull))
+        .route(paths::SYNC, post(sync))
+        .route(paths::STATUS, get(status))
+        .route(paths::OPENAPI, get(openapi))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(middleware::map_response(json_errors))
+}
+
+/// Enrols a device with its one-time code.
+#[utoipa::path(
+    post,
+    path = "/v1/enrol",
+    request_body = EnrolRequest,
+    responses(
+        (status = 200, description = "The device's identity and token (shown once)", body = EnrolResponse),
+        (status = 401, description = "The code is unknown, used or expired", body = ErrorBody),
+    )
+)]
+async fn enrol(
+    State(state): State<AppState>,
+    request: Result<Json<EnrolRequest>, JsonRejection>,
+) -> Result<Json<EnrolResponse>, ApiError> {
+    let Json(request) =
+        request.map_err(|_| ApiError::BadRequest("expected JSON like {\"code\": \"…\"}".into()))?;
+    let code = auth::normalize_code(&request.code);
+    if code.is_empty() {
+        return Err(ApiError::BadCode);
+    }
+    let token = auth::new_token().map_err(|e| {
+        tracing::error!("{e}");
+        ApiError::Internal
+    })?;
+    let now = state.clock.now_ms();
+    let device = state
+        .store
+        .enrol(&auth::hash_secret(&code), &auth::hash_secret(&token), now)
+        .await?
+        .ok_or(ApiError::BadCode)?;
+    tracing::info!(device = %device.name, "device enrolled");
+    Ok(Json(EnrolResponse {
+        device_id: device.id,
+        device_name: device.name,
+        token,
+        sites: device.sites,
+    }))
+}
+
+async fn do_push(
+    state: &AppState,
+    device: &Device,
+    changes: Vec<waypoint_protocol::Change>,
+) -> Result<PushResponse, ApiError> {
+    let count = changes.len();
+    let outcome = state
+        .store
+        .push(device, changes, state.clock.now_ms())
+        .await?;
+    if count > 0 {
+        tracing::info!(
+            device = %device.name,
+            changes = count,
+            refused = outcome.refused.len(),
+            acked_up_to = outcome.acked_up_to,
+            "push"
+        );
+    }
+    Ok(PushResponse {
+        acked_up_to: outcome.acked_up_to,
+        refused: outcome.refused,
+        server_hlc: state.server_hlc(outcome.max_hlc),
+    })
+}
+
+async fn do_pull(
+    state: &AppState,
+    device: &Device,
+    after: u64,
+    limit: Option<u32>,
+) -> Result<PullPage, ApiError> {
+    let limit = match limit {
+        None | Some(0) => DEFAULT_PULL_LIMIT,
+        Some(n) => n.min(MAX_PULL_LIMIT),
+    };
+    let page = state.store.pull(device, after, limit).await?;
+    Ok(PullPage {
+        changes: page.changes,
+        conflicts: page.conflicts,
+        next_cursor: page.next_cursor,
+        more: page.more,
+        server_hlc: state.server_hlc(0),
+    })
+}
+
+/// Pushes a batch of outbox entries.
+#[utoipa::path(
+    post,
+    path = "/v1/push",
+    request_body(content = Vec<u8>, content_type = "application/x-waypoint-batch",
+                 description = "zstd-compressed postcard PushRequest"),
+    responses(
+        (status = 200, description = "zstd-compressed postcard PushResponse",
+         content_type = "application/x-waypoint-batch", body = Vec<u8>),
+        (status = 400, description = "The body could not be read", body = ErrorBody),
+        (status = 401, description = "Unknown or revoked device", body = ErrorBody),
+        (status = 426, description = "Unsupported schema version", body = ErrorBody),
+    ),
+    security(("device_token" = []))
+)]
+async fn push(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(body_error)?;
+    let request: PushRequest = waypoint_protocol::decode_request(&body)?;
+    batch(&do_push(&state, &device, request.changes).await?)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct PullParams {
+    /// The cursor: the `next_cursor` of the last page applied (0 at first).
+    #[serde(default)]
+    after: u64,
+    /// Page size (default 5,000, at most 20,000).
+    limit: Option<u32>,
+}
+
+fn check_schema_header(headers: &HeaderMap) -> Result<(), ApiError> {
+    let version = headers
+        .get(SCHEMA_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!("the {SCHEMA_HEADER} header (a number) is missing"))
+        })?;
+    if waypoint_protocol::schema_supported(version) {
+        Ok(())
+    } else {
+        Err(ProtocolError::UnsupportedSchema { got: version }.into())
+    }
+}
+
+/// Pulls the next page of changes in the device's scope.
+#[utoipa::path(
+    get,
+    path = "/v1/pull",
+    params(PullParams, ("waypoint-schema-version" = u32, Header, description = "The device's schema version")),
+    responses(
+        (status = 200, description = "zstd-compressed postcard PullPage",
+         content_type = "application/x-waypoint-batch", body = Vec<u8>),
+        (status = 401, description = "Unknown or revoked device", body = ErrorBody),
+        (status = 426, description = "Unsupported schema version", body = ErrorBody),
+    ),
+    security(("device_token" = []))
+)]
+async fn pull(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    headers: HeaderMap,
+    params: Result<Query<PullParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    check_schema_header(&headers)?;
+    let Query(params) = params
+        .map_err(|_| ApiError::BadRequest("expected ?after=CURSOR&limit=N (numbers)".into()))?;
+    batch(&do_pull(&state, &device, params.after, params.limit).await?)
+}
+
+/// Pushes a batch and pulls the first page after it, in one round trip.
+#[utoipa::path(
+    post,
+    path = "/v1/sync",
+    request_body(content = Vec<u8>, content_type = "application/x-waypoint-batch",
+                 description = "zstd-compressed postcard SyncRequest"),
+    responses(
+        (status = 200, description = "zstd-compressed postcard SyncResponse",
+         content_type = "application/x-waypoint-batch", body = Vec<u8>),
+        (status = 401, description = "Unknown or revoked device", body = ErrorBody),
+        (status = 426, description = "Unsupported schema version", body = ErrorBody),
+    ),
+    security(("device_token" = []))
+)]
+async fn sync(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(body_error)?;
+    let request: SyncRequest = waypoint_protocol::decode_request(&body)?;
+    let push = do_push(&state, &device, request.changes).await?;
+    let limit = (request.limit > 0).then_some(request.limit);
+    let page = do_pull(&state, &device, request.after, limit).await?;
+    batch(&SyncResponse { push, page })
+}
+
+/// The device's own view of its enrolment and progress.
+#[utoipa::path(
+    get,
+    path = "/v1/status",
+    responses(
+        (status = 200, body = StatusResponse),
+        (status = 401, description = "Unknown or revoked device", body = ErrorBody),
+    ),
+    security(("device_token" = []))
+)]
+async fn status(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+) -> Json<StatusResponse> {
+    Json(StatusResponse {
+        device_id: device.id,
+        device_name: device.name,
+        sites: device.sites,
+        acked_up_to: device.last_client_seq,
+        schema_version: SCHEMA_VERSION,
+        min_schema_version: MIN_SCHEMA_VERSION,
+        server_hlc: state.server_hlc(0),
+    })
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    Json(openapi_json())
+}
+
+async fn not_found() -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        "There is no such address on this server.",
+    )
+}
+
+fn error_response(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        Json(ErrorBody {
+            error: message.to_string(),
+        }),
+    )
+        .into_response()
+}
+
+/// Gives every error answer (also those of the routing and the limits) a JSON body for a person.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "This address does not take that method.".to_string(),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge.to_string(),
+        StatusCode::REQUEST_TIMEOUT => {
+            "The request took too long and was stopped; the device keeps its changes, try again."
+                .to_string()
+        }
+        other => format!(
+            "The request failed ({}).",
+            other.canonical_reason().unwrap_or("error")
+        ),
+    };
+    let mut replaced = error_response(status, &message);
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        replaced.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    replaced
+}

@@ -1,0 +1,43 @@
+//! Waypoint's HQ sync server: the server half of `docs/sync-protocol.md`.
+//!
+//! - [`app`] builds the HTTP API (axum) over an [`AppState`]; [`serve`] runs it, with TLS
+//!   when given a certificate, until a shutdown signal.
+//! - [`store`] keeps the data behind one async trait, [`ServerStore`], with a SQLite backend
+//!   (small offices) and a PostgreSQL backend (HQ; several processes at once).
+//! - [`merge`] decides what a pushed batch does, once for both backends.
+//! - [`admin`] holds what the `waypoint-server admin …` commands do.
+//!
+//! Scope is decided from the device's credential alone: a request body never names a site or
+//! a device. No response, refusal, error or log line carries personal data or another site's
+//! data.
+
+pub mod admin;
+pub mod auth;
+mod http;
+pub mod merge;
+mod serve;
+pub mod store;
+
+pub use http::{AppState, Clock, SystemClock, app, openapi_json};
+pub use serve::{TlsFiles, serve, shutdown_signal};
+pub use store::{ServerStore, StoreError};
+
+/// What can stop the server or an administration command, for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the TLS certificate or key could not be used: {0}")]
+    Tls(String),
+    #[error("the network could not be used: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the system could not supply random numbers for a secret: {0}")]
+    Random(String),
+}
+
+/// Milliseconds since the Unix epoch by the wall clock.
+pub fn wall_clock_ms() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0)
+}

@@ -1,0 +1,365 @@
+//! Server storage: one async trait, [`ServerStore`], with a SQLite and a PostgreSQL backend.
+//!
+//! Both backends keep the same tables (each with its own numbered migrations under
+//! `migrations/`) and leave every merge decision to [`crate::merge`]: a backend loads what a
+//! batch touches, asks `merge::plan` what to do, and writes the plan in the same transaction.
+//! The conformance suite in `tests/conformance` runs unchanged against both.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use uuid::Uuid;
+use waypoint_protocol::{Change, Conflict, Scope, ServerChange};
+
+use crate::merge::{FieldKey, FieldState};
+
+pub mod postgres;
+pub mod sqlite;
+
+/// A device as its credential shows it: identity and scope, from the server's own tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: Uuid,
+    pub name: String,
+    /// Site codes whose cases this device receives and may change.
+    pub sites: Vec<String>,
+    /// Highest client_seq settled for this device.
+    pub last_client_seq: u64,
+}
+
+/// A device as the administrator lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub sites: Vec<String>,
+    pub state: DeviceState,
+    pub last_client_seq: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceState {
+    /// Waiting for its enrolment code, which expires at this time (ms since the epoch).
+    Pending {
+        expires_ms: u64,
+    },
+    Active,
+    Revoked,
+}
+
+/// A new device: the administrator enrolled it, the laptop has not used its code yet.
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    pub id: Uuid,
+    pub name: String,
+    pub site: String,
+    pub code_hash: String,
+    pub expires_ms: u64,
+    pub now_ms: u64,
+}
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushOutcome {
+    pub acked_up_to: u64,
+    pub refused: Vec<waypoint_protocol::Refusal>,
+    /// The highest (clamped) timestamp the batch carried.
+    pub max_hlc: u64,
+}
+
+/// One page of what a device may see (the HTTP layer adds the server's clock).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub changes: Vec<ServerChange>,
+    pub conflicts: Vec<Conflict>,
+    pub next_cursor: u64,
+    pub more: bool,
+}
+
+/// Why storage failed, for a person (never with the data that was being stored).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unknown database address '{0}': use sqlite:PATH or postgres://…")]
+    BadUrl(String),
+    #[error("the database could not be reached or used: {0}")]
+    Connect(String),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error(
+        "the database was made by a newer waypoint-server (schema {found}, this build knows up to {known}); update this server"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("the database holds a value this server cannot read: {0}")]
+    Corrupt(String),
+    #[error("there is already a site with code '{0}'")]
+    SiteExists(String),
+    #[error("there is no site with code '{0}'; add it first with `waypoint-server admin site add`")]
+    NoSuchSite(String),
+    #[error("there is already a device named '{0}'; choose another name")]
+    DeviceExists(String),
+    #[error("there is no device named '{0}'")]
+    NoSuchDevice(String),
+    #[error("this device was revoked")]
+    Revoked,
+    #[error(
+        "the batch's change numbers are not increasing (change {0}); the device's outbox must be sent in order"
+    )]
+    OutOfOrder(u64),
+    #[error("a number in the batch is out of range")]
+    OutOfRange,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        // SQLite's messages name tables and constraints, never bound values.
+        StoreError::Database(e.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        // Only the code and the primary message: PostgreSQL's DETAIL can quote values.
+        match e.as_db_error() {
+            Some(db) => StoreError::Database(format!("{} ({})", db.message(), db.code().code())),
+            None if e.is_closed() => StoreError::Connect("the connection was closed".into()),
+            None => StoreError::Database("the database connection failed".into()),
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => e.into(),
+            other => StoreError::Connect(other.to_string()),
+        }
+    }
+}
+
+/// Storage of the sync server. Every method is one transaction.
+#[async_trait]
+pub trait ServerStore: Send + Sync + std::fmt::Debug {
+    /// Adds a site (code already canonical).
+    async fn add_site(&self, code: &str, name: &str, now_ms: u64) -> Result<(), StoreError>;
+    /// All sites: (code, name).
+    async fn sites(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// Registers a device waiting for its enrolment code.
+    async fn add_device(&self, device: NewDevice) -> Result<(), StoreError>;
+    async fn devices(&self) -> Result<Vec<DeviceInfo>, StoreError>;
+    /// Revokes a device by name: its token stops working at once.
+    async fn revoke_device(&self, name: &str, now_ms: u64) -> Result<(), StoreError>;
+    /// Uses a one-time code: when it is valid and unexpired, stores the token's hash and
+    /// returns the device. The code cannot be used again.
+    async fn enrol(
+        &self,
+        code_hash: &str,
+        token_hash: &str,
+        now_ms: u64,
+    ) -> Result<Option<Device>, StoreError>;
+    /// The enrolled, unrevoked device holding this token.
+    async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, StoreError>;
+    /// Applies a batch (see docs/sync-protocol.md, "Push"), atomically and idempotently.
+    async fn push(
+        &self,
+        device: &Device,
+        changes: Vec<Change>,
+        now_ms: u64,
+    ) -> Result<PushOutcome, StoreError>;
+    /// What changed after `after` in the device's sites, at most `limit` entries.
+    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, StoreError>;
+}
+
+/// Opens (and migrates) the store at `url`: `sqlite:PATH`, `sqlite::memory:` or
+/// `postgres://…` / `postgresql://…`.
+pub async fn open(url: &str) -> Result<Arc<dyn ServerStore>, StoreError> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let path = path.strip_prefix("//").unwrap_or(path);
+        let store = if path == ":memory:" {
+            sqlite::SqliteStore::open_in_memory().await?
+        } else {
+            sqlite::SqliteStore::open(path).await?
+        };
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|_| StoreError::BadUrl("postgres://…".into()))?;
+        Ok(Arc::new(postgres::PgStore::connect(config, 16).await?))
+    } else {
+        // Never echo the URL: it may hold a password.
+        Err(StoreError::BadUrl(
+            url.split(':').next().unwrap_or_default().to_string(),
+        ))
+    }
+}
+
+/// What a batch touches, as the backend loaded it before planning.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// case_no → site.
+    pub cases: HashMap<String, String>,
+    /// individual_no → case_no.
+    pub individuals: HashMap<String, String>,
+    pub fields: HashMap<FieldKey, FieldState>,
+    pub events: HashSet<String>,
+    /// Conflicts named by resolutions in the batch.
+    pub conflicts: HashMap<u64, ConflictRef>,
+}
+
+/// What a resolution must match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictRef {
+    pub scope: Scope,
+    pub entity: String,
+    pub field: String,
+    pub resolved: bool,
+}
+
+/// The keys a backend loads for a batch.
+#[derive(Debug, Default)]
+pub struct Wanted {
+    pub case_nos: Vec<String>,
+    pub individual_nos: Vec<String>,
+    /// Entities whose fields are loaded (all scopes).
+    pub entities: Vec<String>,
+    pub event_ids: Vec<String>,
+    pub conflict_ids: Vec<u64>,
+}
+
+impl Wanted {
+    pub fn of(changes: &[Change]) -> Wanted {
+        use waypoint_protocol::ChangeBody;
+        let mut cases = HashSet::new();
+        let mut individuals = HashSet::new();
+        let mut entities = HashSet::new();
+        let mut events = HashSet::new();
+        let mut conflicts = HashSet::new();
+        for c in changes {
+            match &c.body {
+                ChangeBody::Create { case_no, fields } => {
+                    cases.insert(case_no.clone());
+                    for (name, value) in fields {
+                        if name == "case_no" {
+                            if let Some(v) = value {
+                                cases.insert(v.clone());
+                            }
+                        }
+                    }
+                }
+                ChangeBody::Field {
+                    case_no,
+                    field,
+                    value,
+                    resolves,
+                    ..
+                } => {
+                    cases.insert(case_no.clone());
+                    if field == "case_no" {
+                        if let Some(v) = value {
+                            cases.insert(v.clone());
+                        }
+                    }
+                    if let Some(id) = resolves {
+                        conflicts.insert(*id);
+                    }
+                }
+                ChangeBody::Event { case_no, .. } => {
+                    cases.insert(case_no.clone());
+                }
+            }
+            match c.scope {
+                Scope::Case => {
+                    cases.insert(c.entity.clone());
+                    entities.insert(c.entity.clone());
+                }
+                Scope::Individual => {
+                    individuals.insert(c.entity.clone());
+                    entities.insert(c.entity.clone());
+                }
+                Scope::Event => {
+                    events.insert(c.entity.clone());
+                }
+            }
+        }
+        Wanted {
+            case_nos: cases.into_iter().collect(),
+            individual_nos: individuals.into_iter().collect(),
+            entities: entities.into_iter().collect(),
+            event_ids: events.into_iter().collect(),
+            conflict_ids: conflicts.into_iter().collect(),
+        }
+    }
+}
+
+/// Keeps the changes a device has not pushed before, checking their order.
+pub(crate) fn new_changes(
+    changes: Vec<Change>,
+    last_client_seq: u64,
+) -> Result<Vec<Change>, StoreError> {
+    let mut previous = 0;
+    for c in &changes {
+        if c.client_seq <= previous {
+            return Err(StoreError::OutOfOrder(c.client_seq));
+        }
+        if i64::try_from(c.client_seq).is_err() {
+            return Err(StoreError::OutOfRange);
+        }
+        previous = c.client_seq;
+    }
+    Ok(changes
+        .into_iter()
+        .filter(|c| c.client_seq > last_client_seq)
+        .collect())
+}
+
+/// Merges the per-table results of a pull into one page (each list fetched with `limit + 1`
+/// rows after `after`, in `server_seq` order). `committed_max` is the highest sequence number
+/// committed when the page was read: with nothing more to send, the cursor jumps to it.
+pub(crate) fn assemble_page(
+    mut changes: Vec<ServerChange>,
+    mut conflicts: Vec<Conflict>,
+    after: u64,
+    limit: u32,
+    committed_max: u64,
+) -> Page {
+    let limit = (limit as usize).max(1);
+    let mut seqs: Vec<u64> = changes
+        .iter()
+        .map(|c| c.server_seq)
+        .chain(conflicts.iter().map(|c| c.server_seq))
+        .collect();
+    seqs.sort_unstable();
+    if seqs.len() > limit {
+        let cut = seqs[limit - 1];
+        changes.retain(|c| c.server_seq <= cut);
+        conflicts.retain(|c| c.server_seq <= cut);
+        changes.sort_by_key(|c| c.server_seq);
+        conflicts.sort_by_key(|c| c.server_seq);
+        Page {
+            changes,
+            conflicts,
+            next_cursor: cut,
+            more: true,
+        }
+    } else {
+        changes.sort_by_key(|c| c.server_seq);
+        conflicts.sort_by_key(|c| c.server_seq);
+        Page {
+            changes,
+            conflicts,
+            next_cursor: committed_max.max(after),
+            more: false,
+        }
+    }
+}
+
+/// Converts a sequence number read from the database.
+pub(crate) fn to_u64(v: i64) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("negative number {v}")))
+}
+
+/// Converts a number for the database (both databases store signed 64-bit integers).
+pub(crate) fn to_i64(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::OutOfRange)
+}

@@ -1,0 +1,726 @@
+//! The embedded backend (small offices): one SQLite file, one connection behind a mutex,
+//! every call on tokio's blocking pool. Writes are serialized by the mutex and by
+//! `BEGIN IMMEDIATE`, so sequence numbers are given in commit order.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use uuid::Uuid;
+use waypoint_protocol::{Change, Conflict, Scope, ServerBody, ServerChange};
+
+use super::{
+    ConflictRef, Device, DeviceInfo, DeviceState, NewDevice, Page, PushOutcome, ServerStore,
+    Snapshot, StoreError, Wanted, assemble_page, new_changes, to_i64, to_u64,
+};
+use crate::merge::{self, FieldKey, FieldState, Plan};
+
+/// Numbered migrations, never edited once released.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_initial.sql"))];
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database file at `path`.
+    pub async fn open(path: &str) -> Result<Self, StoreError> {
+        let path = path.to_string();
+        tokio::task::spawn_blocking(move || {
+            let conn = Connection::open(&path).map_err(|e| StoreError::Connect(e.to_string()))?;
+            Self::init(conn)
+        })
+        .await
+        .map_err(|_| StoreError::Connect("the database could not be opened".into()))?
+    }
+
+    /// A private in-memory database (tests, trials).
+    pub async fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|e| StoreError::Connect(e.to_string()))?;
+        Self::init(conn)
+    }
+
+    fn init(mut conn: Connection) -> Result<Self, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // WAL where there is a file (in memory answers "memory"); FULL: a commit survives a
+        // power cut, which is what the device is told when its push is acknowledged.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            // A panic mid-transaction rolled it back (Transaction's drop): the connection is fine.
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|_| StoreError::Database("a database task stopped unexpectedly".into()))?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
+    if current > known {
+        return Err(StoreError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn uuid(s: String) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt("a device id is not a UUID".into()))
+}
+
+fn scope(s: &str) -> Result<Scope, StoreError> {
+    Scope::parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown scope '{s}'")))
+}
+
+fn sites_of(tx: &Connection, device_id: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt =
+        tx.prepare_cached("SELECT site FROM device_site WHERE device_id = ?1 ORDER BY site")?;
+    let sites = stmt
+        .query_map([device_id], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(sites)
+}
+
+fn device_row(tx: &Connection, id: String, name: String, last: i64) -> Result<Device, StoreError> {
+    Ok(Device {
+        sites: sites_of(tx, &id)?,
+        id: uuid(id)?,
+        name,
+        last_client_seq: to_u64(last)?,
+    })
+}
+
+#[async_trait]
+impl ServerStore for SqliteStore {
+    async fn add_site(&self, code: &str, name: &str, now_ms: u64) -> Result<(), StoreError> {
+        let (code, name) = (code.to_string(), name.to_string());
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let exists: Option<i64> = tx
+                .query_row("SELECT 1 FROM site WHERE code = ?1", [&code], |r| r.get(0))
+                .optional()?;
+            if exists.is_some() {
+                return Err(StoreError::SiteExists(code));
+            }
+            tx.execute(
+                "INSERT INTO site (code, name, created_ms) VALUES (?1, ?2, ?3)",
+                params![code, name, to_i64(now_ms)?],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn sites(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare("SELECT code, name FROM site ORDER BY code")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn add_device(&self, d: NewDevice) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let site: Option<i64> = tx
+                .query_row("SELECT 1 FROM site WHERE code = ?1", [&d.site], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if site.is_none() {
+                return Err(StoreError::NoSuchSite(d.site));
+            }
+            let taken: Option<i64> = tx
+                .query_row("SELECT 1 FROM device WHERE name = ?1", [&d.name], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if taken.is_some() {
+                return Err(StoreError::DeviceExists(d.name));
+            }
+            tx.execute(
+                "INSERT INTO device (id, name, enrol_code_hash, enrol_expires_ms, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    d.id.to_string(),
+                    d.name,
+                    d.code_hash,
+                    to_i64(d.expires_ms)?,
+                    to_i64(d.now_ms)?
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO device_site (device_id, site) VALUES (?1, ?2)",
+                params![d.id.to_string(), d.site],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceInfo>, StoreError> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, name, enrol_expires_ms, token_hash IS NOT NULL, revoked_ms IS NOT NULL,
+                        last_client_seq
+                 FROM device ORDER BY name",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<i64>>(2)?,
+                        r.get::<_, bool>(3)?,
+                        r.get::<_, bool>(4)?,
+                        r.get::<_, i64>(5)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(id, name, expires, enrolled, revoked, last)| {
+                    let state = if revoked {
+                        DeviceState::Revoked
+                    } else if enrolled {
+                        DeviceState::Active
+                    } else {
+                        DeviceState::Pending {
+                            expires_ms: to_u64(expires.unwrap_or(0))?,
+                        }
+                    };
+                    Ok(DeviceInfo {
+                        sites: sites_of(conn, &id)?,
+                        id: uuid(id)?,
+                        name,
+                        state,
+                        last_client_seq: to_u64(last)?,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn revoke_device(&self, name: &str, now_ms: u64) -> Result<(), StoreError> {
+        let name = name.to_string();
+        self.run(move |conn| {
+            let n = conn.execute(
+                "UPDATE device SET revoked_ms = COALESCE(revoked_ms, ?1), enrol_code_hash = NULL
+                 WHERE name = ?2",
+                params![to_i64(now_ms)?, name],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NoSuchDevice(name));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn enrol(
+        &self,
+        code_hash: &str,
+        token_hash: &str,
+        now_ms: u64,
+    ) -> Result<Option<Device>, StoreError> {
+        let (code_hash, token_hash) = (code_hash.to_string(), token_hash.to_string());
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let row: Option<(String, String, i64, i64)> = tx
+                .query_row(
+                    "SELECT id, name, enrol_expires_ms, last_client_seq FROM device
+                     WHERE enrol_code_hash = ?1 AND revoked_ms IS NULL AND token_hash IS NULL",
+                    [&code_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            let Some((id, name, expires, last)) = row else {
+                return Ok(None);
+            };
+            if to_u64(expires)? < now_ms {
+                return Ok(None);
+            }
+            tx.execute(
+                "UPDATE device SET token_hash = ?1, enrolled_ms = ?2, enrol_code_hash = NULL
+                 WHERE id = ?3",
+                params![token_hash, to_i64(now_ms)?, id],
+            )?;
+            let device = device_row(&tx, id, name, last)?;
+            tx.commit()?;
+            Ok(Some(device))
+        })
+        .await
+    }
+
+    async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, StoreError> {
+        let token_hash = token_hash.to_string();
+        self.run(move |conn| {
+            let row: Option<(String, String, i64)> = conn
+                .query_row(
+                    "SELECT id, name, last_client_seq FROM device
+                     WHERE token_hash = ?1 AND revoked_ms IS NULL",
+                    [&token_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            row.map(|(id, name, last)| device_row(conn, id, name, last))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn push(
+        &self,
+        device: &Device,
+        changes: Vec<Change>,
+        now_ms: u64,
+    ) -> Result<PushOutcome, StoreError> {
+        let device_id = device.id.to_string();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let row: Option<(String, String, i64, Option<i64>)> = tx
+                .query_row(
+                    "SELECT id, name, last_client_seq, revoked_ms FROM device WHERE id = ?1",
+                    [&device_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            let Some((id, name, last, None)) = row else {
+                return Err(StoreError::Revoked);
+            };
+            let device = device_row(&tx, id, name, last)?;
+            let changes = new_changes(changes, device.last_client_seq)?;
+            if changes.is_empty() {
+                return Ok(PushOutcome {
+                    acked_up_to: device.last_client_seq,
+                    refused: Vec::new(),
+                    max_hlc: 0,
+                });
+            }
+            let next_seq: i64 =
+                tx.query_row("SELECT next_seq FROM server_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+            let snapshot = load(&tx, &Wanted::of(&changes))?;
+            let mut plan = merge::plan(&device, changes, snapshot, to_u64(next_seq)?, now_ms);
+            apply(&tx, &device_id, &mut plan)?;
+            tx.commit()?;
+            Ok(PushOutcome {
+                acked_up_to: plan.acked_up_to,
+                refused: plan.refused,
+                max_hlc: plan.max_hlc,
+            })
+        })
+        .await
+    }
+
+    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, StoreError> {
+        let device_id = device.id.to_string();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let page = pull(&tx, &device_id, after, limit)?;
+            tx.commit()?;
+            Ok(page)
+        })
+        .await
+    }
+}
+
+fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreError> {
+    let mut snap = Snapshot::default();
+    let mut stmt = tx.prepare_cached("SELECT site FROM case_site WHERE case_no = ?1")?;
+    for case_no in &wanted.case_nos {
+        if let Some(site) = stmt.query_row([case_no], |r| r.get(0)).optional()? {
+            snap.cases.insert(case_no.clone(), site);
+        }
+    }
+    let mut stmt = tx.prepare_cached("SELECT case_no FROM individual WHERE individual_no = ?1")?;
+    for no in &wanted.individual_nos {
+        if let Some(case_no) = stmt.query_row([no], |r| r.get(0)).optional()? {
+            snap.individuals.insert(no.clone(), case_no);
+        }
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT f.scope, f.field, f.value, f.server_seq, f.hlc, f.device_id, COALESCE(d.name, '')
+         FROM field_value f LEFT JOIN device d ON d.id = f.device_id WHERE f.entity = ?1",
+    )?;
+    for entity in &wanted.entities {
+        let rows = stmt
+            .query_map([entity], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (sc, field, value, seq, hlc, dev, dev_name) in rows {
+            snap.fields.insert(
+                FieldKey {
+                    scope: scope(&sc)?,
+                    entity: entity.clone(),
+                    field,
+                },
+                FieldState {
+                    value,
+                    seq: to_u64(seq)?,
+                    hlc: to_u64(hlc)?,
+                    device: uuid(dev)?,
+                    device_name: dev_name,
+                },
+            );
+        }
+    }
+    let mut stmt = tx.prepare_cached("SELECT 1 FROM event WHERE id = ?1")?;
+    for id in &wanted.event_ids {
+        if stmt
+            .query_row([id], |r| r.get::<_, i64>(0))
+            .optional()?
+            .is_some()
+        {
+            snap.events.insert(id.clone());
+        }
+    }
+    let mut stmt =
+        tx.prepare_cached("SELECT scope, entity, field, resolved FROM conflict WHERE id = ?1")?;
+    for &id in &wanted.conflict_ids {
+        let Ok(db_id) = i64::try_from(id) else {
+            continue;
+        };
+        let row: Option<(String, String, String, bool)> = stmt
+            .query_row([db_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        if let Some((sc, entity, field, resolved)) = row {
+            snap.conflicts.insert(
+                id,
+                ConflictRef {
+                    scope: scope(&sc)?,
+                    entity,
+                    field,
+                    resolved,
+                },
+            );
+        }
+    }
+    Ok(snap)
+}
+
+fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO case_site (case_no, site) VALUES (?1, ?2)
+         ON CONFLICT (case_no) DO UPDATE SET site = excluded.site",
+    )?;
+    for (case_no, site) in &plan.cases {
+        stmt.execute([case_no, site])?;
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO individual (individual_no, case_no) VALUES (?1, ?2)
+         ON CONFLICT (individual_no) DO UPDATE SET case_no = excluded.case_no",
+    )?;
+    for (no, case_no) in &plan.individuals {
+        stmt.execute([no, case_no])?;
+    }
+    for no in &plan.moved_individuals {
+        let Some(case_no) = plan.individuals.get(no) else {
+            continue;
+        };
+        tx.execute(
+            "UPDATE field_value SET case_no = ?1 WHERE scope = 'individual' AND entity = ?2",
+            [case_no, no],
+        )?;
+        tx.execute(
+            "UPDATE conflict SET case_no = ?1 WHERE scope = 'individual' AND entity = ?2",
+            [case_no, no],
+        )?;
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO field_value (scope, entity, field, case_no, value, server_seq, hlc, device_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (scope, entity, field) DO UPDATE SET case_no = excluded.case_no,
+             value = excluded.value, server_seq = excluded.server_seq, hlc = excluded.hlc,
+             device_id = excluded.device_id",
+    )?;
+    for (key, row) in &plan.fields {
+        stmt.execute(params![
+            key.scope.as_str(),
+            key.entity,
+            key.field,
+            row.case_no,
+            row.value,
+            to_i64(row.seq)?,
+            to_i64(row.hlc)?,
+            row.device.to_string()
+        ])?;
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO event (id, case_no, kind, json, server_seq, device_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for e in &plan.events {
+        stmt.execute(params![
+            e.id,
+            e.case_no,
+            e.kind,
+            e.json,
+            to_i64(e.seq)?,
+            device_id
+        ])?;
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO conflict (id, scope, entity, case_no, field, winner, loser, winner_device,
+                               loser_device, resolved, server_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?1)",
+    )?;
+    for c in &plan.conflicts {
+        stmt.execute(params![
+            to_i64(c.id)?,
+            c.key.scope.as_str(),
+            c.key.entity,
+            c.case_no,
+            c.key.field,
+            c.winner,
+            c.loser,
+            c.winner_device,
+            c.loser_device
+        ])?;
+    }
+    for &(id, seq) in &plan.resolved {
+        tx.execute(
+            "UPDATE conflict SET resolved = 1, server_seq = ?1 WHERE id = ?2",
+            [to_i64(seq)?, to_i64(id)?],
+        )?;
+    }
+    // A case that moved site: the old site's devices remove it, the new site's receive all of
+    // it again (fresh sequence numbers, after the removal).
+    for (case_no, old_site) in &plan.moved_cases {
+        let seq = take(&mut plan.next_seq);
+        tx.execute(
+            "INSERT INTO removal (server_seq, case_no, site) VALUES (?1, ?2, ?3)",
+            params![to_i64(seq)?, case_no, old_site],
+        )?;
+        for (select, update) in [
+            (
+                "SELECT rowid FROM field_value WHERE case_no = ?1 ORDER BY server_seq",
+                "UPDATE field_value SET server_seq = ?1 WHERE rowid = ?2",
+            ),
+            (
+                "SELECT rowid FROM event WHERE case_no = ?1 ORDER BY server_seq",
+                "UPDATE event SET server_seq = ?1 WHERE rowid = ?2",
+            ),
+            (
+                "SELECT rowid FROM conflict WHERE case_no = ?1 AND resolved = 0 ORDER BY server_seq",
+                "UPDATE conflict SET server_seq = ?1 WHERE rowid = ?2",
+            ),
+        ] {
+            let rows = tx
+                .prepare(select)?
+                .query_map([case_no], |r| r.get::<_, i64>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            for rowid in rows {
+                let seq = take(&mut plan.next_seq);
+                tx.execute(update, [to_i64(seq)?, rowid])?;
+            }
+        }
+    }
+    tx.execute(
+        "UPDATE device SET last_client_seq = ?1 WHERE id = ?2",
+        params![to_i64(plan.acked_up_to)?, device_id],
+    )?;
+    tx.execute(
+        "UPDATE server_state SET next_seq = ?1 WHERE id = 1",
+        [to_i64(plan.next_seq)?],
+    )?;
+    Ok(())
+}
+
+fn take(next: &mut u64) -> u64 {
+    let seq = *next;
+    *next += 1;
+    seq
+}
+
+const MY_SITES: &str = "(SELECT site FROM device_site WHERE device_id = ?2)";
+
+fn pull(tx: &Transaction<'_>, device_id: &str, after: u64, limit: u32) -> Result<Page, StoreError> {
+    let next_seq: i64 =
+        tx.query_row("SELECT next_seq FROM server_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })?;
+    let committed_max = to_u64(next_seq)?.saturating_sub(1);
+    let after_db = to_i64(after)?;
+    let fetch = i64::from(limit) + 1;
+    let mut changes = Vec::new();
+
+    let sql = format!(
+        "SELECT f.server_seq, f.scope, f.entity, f.case_no, f.field, f.value
+         FROM field_value f JOIN case_site c ON c.case_no = f.case_no
+         WHERE f.server_seq > ?1 AND c.site IN {MY_SITES} ORDER BY f.server_seq LIMIT ?3"
+    );
+    let rows = tx
+        .prepare_cached(&sql)?
+        .query_map(params![after_db, device_id, fetch], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (seq, sc, entity, case_no, field, value) in rows {
+        changes.push(ServerChange {
+            server_seq: to_u64(seq)?,
+            scope: scope(&sc)?,
+            entity,
+            case_no,
+            body: ServerBody::Field { field, value },
+        });
+    }
+
+    let sql = format!(
+        "SELECT e.server_seq, e.id, e.case_no, e.kind, e.json
+         FROM event e JOIN case_site c ON c.case_no = e.case_no
+         WHERE e.server_seq > ?1 AND c.site IN {MY_SITES} ORDER BY e.server_seq LIMIT ?3"
+    );
+    let rows = tx
+        .prepare_cached(&sql)?
+        .query_map(params![after_db, device_id, fetch], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (seq, id, case_no, kind, json) in rows {
+        changes.push(ServerChange {
+            server_seq: to_u64(seq)?,
+            scope: Scope::Event,
+            entity: id,
+            case_no,
+            body: ServerBody::Event { kind, json },
+        });
+    }
+
+    let sql = format!(
+        "SELECT r.server_seq, r.case_no
+         FROM removal r LEFT JOIN case_site c ON c.case_no = r.case_no
+         WHERE r.server_seq > ?1 AND r.site IN {MY_SITES}
+           AND (c.site IS NULL OR c.site NOT IN {MY_SITES})
+         ORDER BY r.server_seq LIMIT ?3"
+    );
+    let rows = tx
+        .prepare_cached(&sql)?
+        .query_map(params![after_db, device_id, fetch], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (seq, case_no) in rows {
+        changes.push(ServerChange {
+            server_seq: to_u64(seq)?,
+            scope: Scope::Case,
+            entity: case_no.clone(),
+            case_no,
+            body: ServerBody::Remove,
+        });
+    }
+
+    let sql = format!(
+        "SELECT k.id, k.server_seq, k.scope, k.entity, k.case_no, k.field, k.winner, k.loser,
+                k.winner_device, k.loser_device, k.resolved
+         FROM conflict k JOIN case_site c ON c.case_no = k.case_no
+         WHERE k.server_seq > ?1 AND c.site IN {MY_SITES} ORDER BY k.server_seq LIMIT ?3"
+    );
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        bool,
+    );
+    let rows: Vec<Row> = tx
+        .prepare_cached(&sql)?
+        .query_map(params![after_db, device_id, fetch], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut conflicts = Vec::with_capacity(rows.len());
+    for (id, seq, sc, entity, case_no, field, winner, loser, wd, ld, resolved) in rows {
+        conflicts.push(Conflict {
+            id: to_u64(id)?,
+            server_seq: to_u64(seq)?,
+            scope: scope(&sc)?,
+            entity,
+            case_no,
+            field,
+            winner,
+            loser,
+            winner_device: wd,
+            loser_device: ld,
+            resolved,
+        });
+    }
+    Ok(assemble_page(
+        changes,
+        conflicts,
+        after,
+        limit,
+        committed_max,
+    ))
+}

@@ -1,0 +1,709 @@
+//! The storage conformance suite: every test runs unchanged against the SQLite backend and
+//! the PostgreSQL backend (a fresh schema per test at 127.0.0.1:5432, dropped afterwards).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use waypoint_domain::Field;
+use waypoint_protocol::{Scope, ServerBody, hlc};
+use waypoint_server::ServerStore;
+use waypoint_server::merge::NOT_IN_SCOPE;
+use waypoint_server::store::{DeviceState, Page};
+
+/// Declares `name` once per backend: `sqlite::name` and `postgres::name`.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let store = super::common::sqlite().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::common::with_pg(|schema| async move {
+                        let store: std::sync::Arc<dyn waypoint_server::ServerStore> =
+                            schema.store().await;
+                        super::$name(store).await;
+                    })
+                    .await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    an_enrolment_code_works_once_and_a_revoked_device_is_refused,
+    a_repeated_batch_changes_nothing,
+    a_change_outside_the_device_scope_is_refused_alone_and_never_delivered,
+    concurrent_edits_of_a_sensitive_field_converge_and_reach_the_conflict_queue,
+    concurrent_edits_of_an_ordinary_field_resolve_silently_by_last_writer,
+    a_fast_forward_edit_is_not_a_conflict,
+    a_clock_far_in_the_future_is_clamped_and_does_not_win_forever,
+    an_event_is_stored_once_whoever_sends_it,
+    pages_cover_every_change_once_in_order,
+    a_batch_out_of_order_is_refused_whole,
+    a_resolution_settles_the_conflict_everywhere,
+    invalid_values_are_refused_without_quoting_them,
+);
+
+/// Every page after `after` until the end.
+async fn pull_all(
+    store: &dyn ServerStore,
+    device: &waypoint_server::store::Device,
+    after: u64,
+) -> Page {
+    let mut all = Page {
+        changes: Vec::new(),
+        conflicts: Vec::new(),
+        next_cursor: after,
+        more: false,
+    };
+    loop {
+        let page = store.pull(device, all.next_cursor, 3).await.unwrap();
+        assert!(
+            page.next_cursor >= all.next_cursor,
+            "the cursor never goes back"
+        );
+        all.changes.extend(page.changes);
+        all.conflicts.extend(page.conflicts);
+        all.next_cursor = page.next_cursor;
+        if !page.more {
+            return all;
+        }
+    }
+}
+
+fn field_value(page: &Page, entity: &str, field: &str) -> Option<Option<String>> {
+    page.changes.iter().rev().find_map(|c| match &c.body {
+        ServerBody::Field { field: f, value } if c.entity == entity && f == field => {
+            Some(value.clone())
+        }
+        _ => None,
+    })
+}
+
+fn seq_of(page: &Page, entity: &str, field: &str) -> u64 {
+    page.changes
+        .iter()
+        .rev()
+        .find(|c| {
+            c.entity == entity
+                && matches!(&c.body, ServerBody::Field { field: f, .. } if f == field)
+        })
+        .map(|c| c.server_seq)
+        .unwrap()
+}
+
+/// A case KGL-2025-000001 of KGL-TC1 with one individual, pushed by `a`.
+async fn seed(
+    store: &dyn ServerStore,
+) -> (
+    waypoint_server::store::Device,
+    waypoint_server::store::Device,
+) {
+    let (a, _) = device(store, "KGL-TC1", "laptop-a").await;
+    let (b, _) = device(store, "KGL-TC1", "laptop-b").await;
+    let out = store
+        .push(
+            &a,
+            vec![
+                create_case(1, "KGL-2025-000001", "KGL-TC1"),
+                create_individual(2, "KGL-2025-000001", "KGL-2025-000001-01"),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert!(out.refused.is_empty(), "{:?}", out.refused);
+    (a, b)
+}
+
+async fn an_enrolment_code_works_once_and_a_revoked_device_is_refused(store: Arc<dyn ServerStore>) {
+    waypoint_server::admin::add_site(store.as_ref(), "KGL-TC1", "Kigali transit centre", NOW)
+        .await
+        .unwrap();
+    let e = waypoint_server::admin::enrol_device(store.as_ref(), "KGL-TC1", "laptop-1", NOW)
+        .await
+        .unwrap();
+    let code = waypoint_server::auth::hash_secret(&waypoint_server::auth::normalize_code(&e.code));
+    let token = waypoint_server::auth::hash_secret("token-1");
+    assert!(
+        store
+            .enrol("not the code", &token, NOW)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let device = store.enrol(&code, &token, NOW).await.unwrap().unwrap();
+    assert_eq!(device.sites, vec!["KGL-TC1".to_string()]);
+    assert!(
+        store
+            .enrol(&code, &waypoint_server::auth::hash_secret("t2"), NOW)
+            .await
+            .unwrap()
+            .is_none(),
+        "a code works once"
+    );
+    assert_eq!(
+        store.device_by_token(&token).await.unwrap().unwrap().id,
+        device.id
+    );
+
+    // An expired code does nothing.
+    let late = waypoint_server::admin::enrol_device(store.as_ref(), "KGL-TC1", "laptop-2", NOW)
+        .await
+        .unwrap();
+    let late_code =
+        waypoint_server::auth::hash_secret(&waypoint_server::auth::normalize_code(&late.code));
+    let after_expiry = NOW + waypoint_server::admin::ENROLMENT_VALIDITY_MS + 1;
+    assert!(
+        store
+            .enrol(
+                &late_code,
+                &waypoint_server::auth::hash_secret("t3"),
+                after_expiry
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    store.revoke_device("laptop-1", NOW).await.unwrap();
+    assert!(
+        store.device_by_token(&token).await.unwrap().is_none(),
+        "revoked: refused"
+    );
+    let listed = store.devices().await.unwrap();
+    let l1 = listed.iter().find(|d| d.name == "laptop-1").unwrap();
+    assert_eq!(l1.state, DeviceState::Revoked);
+    assert!(matches!(
+        listed.iter().find(|d| d.name == "laptop-2").unwrap().state,
+        DeviceState::Pending { .. }
+    ));
+    assert!(store.revoke_device("no-such-laptop", NOW).await.is_err());
+}
+
+async fn a_repeated_batch_changes_nothing(store: Arc<dyn ServerStore>) {
+    let (a, b) = seed(store.as_ref()).await;
+    let before = pull_all(store.as_ref(), &b, 0).await;
+    assert!(!before.changes.is_empty());
+    // The answer was lost: the device sends the same batch again, with what followed.
+    let again = store
+        .push(
+            &a,
+            vec![
+                create_case(1, "KGL-2025-000001", "KGL-TC1"),
+                create_individual(2, "KGL-2025-000001", "KGL-2025-000001-01"),
+                event(3, "0190a0b0-0000-7000-8000-000000000001", "KGL-2025-000001"),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.acked_up_to, 3);
+    let after = pull_all(store.as_ref(), &b, before.next_cursor).await;
+    assert_eq!(
+        after.changes.len(),
+        1,
+        "only the new event: {:?}",
+        after.changes
+    );
+    assert!(matches!(after.changes[0].body, ServerBody::Event { .. }));
+    // And once more: nothing at all.
+    store
+        .push(
+            &a,
+            vec![event(
+                3,
+                "0190a0b0-0000-7000-8000-000000000001",
+                "KGL-2025-000001",
+            )],
+            NOW,
+        )
+        .await
+        .unwrap();
+    let nothing = pull_all(store.as_ref(), &b, after.next_cursor).await;
+    assert!(nothing.changes.is_empty());
+}
+
+async fn a_change_outside_the_device_scope_is_refused_alone_and_never_delivered(
+    store: Arc<dyn ServerStore>,
+) {
+    let (a, _) = seed(store.as_ref()).await;
+    let (other, _) = device(store.as_ref(), "NBO-TC2", "nairobi-1").await;
+    // The Nairobi laptop pushes its own case, an edit of a Kigali person and a Kigali event.
+    let out = store
+        .push(
+            &other,
+            vec![
+                create_case(1, "NBO-2025-000009", "NBO-TC2"),
+                set_field(
+                    2,
+                    hlc_at(NOW),
+                    Scope::Individual,
+                    "KGL-2025-000001-01",
+                    "KGL-2025-000001",
+                    Field::FamilyName,
+                    Some("Intruder"),
+                    0,
+                ),
+                event(3, "0190a0b0-0000-7000-8000-000000000002", "KGL-2025-000001"),
+                create_case(4, "KGL-2025-000777", "KGL-TC1"),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.acked_up_to, 4);
+    let refused: Vec<u64> = out.refused.iter().map(|r| r.client_seq).collect();
+    assert_eq!(
+        refused,
+        vec![2, 3, 4],
+        "each out-of-scope change refused, the rest applied"
+    );
+    assert_eq!(out.refused[0].reason, NOT_IN_SCOPE);
+    for r in &out.refused {
+        assert!(
+            !r.reason.contains("Haddad") && !r.reason.contains("Amina"),
+            "{}",
+            r.reason
+        );
+    }
+    // Kigali's name is untouched; each side sees only its own.
+    let kgl = pull_all(store.as_ref(), &a, 0).await;
+    assert_eq!(
+        field_value(&kgl, "KGL-2025-000001-01", "family_name"),
+        Some(Some(canon(Field::FamilyName, "Haddad")))
+    );
+    assert!(
+        kgl.changes.iter().all(|c| c.case_no.starts_with("KGL-")),
+        "{:?}",
+        kgl.changes
+    );
+    let nbo = pull_all(store.as_ref(), &other, 0).await;
+    assert!(!nbo.changes.is_empty());
+    assert!(
+        nbo.changes.iter().all(|c| c.case_no == "NBO-2025-000009"),
+        "{:?}",
+        nbo.changes
+    );
+    assert!(nbo.conflicts.is_empty());
+}
+
+async fn concurrent_edits_of_a_sensitive_field_converge_and_reach_the_conflict_queue(
+    store: Arc<dyn ServerStore>,
+) {
+    let (a, b) = seed(store.as_ref()).await;
+    let seen = pull_all(store.as_ref(), &b, 0).await;
+    let base = seq_of(&seen, "KGL-2025-000001-01", "family_name");
+    let ind = "KGL-2025-000001-01";
+    // Both edit offline on the same base; b's edit is later.
+    store
+        .push(
+            &a,
+            vec![set_field(
+                3,
+                hlc_at(NOW + 1_000),
+                Scope::Individual,
+                ind,
+                "KGL-2025-000001",
+                Field::FamilyName,
+                Some("Hadad"),
+                base,
+            )],
+            NOW + 5_000,
+        )
+        .await
+        .unwrap();
+    store
+        .push(
+            &b,
+            vec![set_field(
+                1,
+                hlc_at(NOW + 2_000),
+                Scope::Individual,
+                ind,
+                "KGL-2025-000001",
+                Field::FamilyName,
+                Some("Haddadi"),
+                base,
+            )],
+            NOW + 5_000,
+        )
+        .await
+        .unwrap();
+    for d in [&a, &b] {
+        let page = pull_all(store.as_ref(), d, 0).await;
+        assert_eq!(
+            field_value(&page, ind, "family_name"),
+            Some(Some(canon(Field::FamilyName, "Haddadi")))
+        );
+        assert_eq!(page.conflicts.len(), 1, "{:?}", page.conflicts);
+        let c = &page.conflicts[0];
+        assert_eq!(
+            (c.winner.clone(), c.loser.clone()),
+            (
+                Some(canon(Field::FamilyName, "Haddadi")),
+                Some(canon(Field::FamilyName, "Hadad"))
+            )
+        );
+        assert_eq!(
+            (c.winner_device.as_str(), c.loser_device.as_str()),
+            ("laptop-b", "laptop-a")
+        );
+        assert!(!c.resolved);
+        assert_eq!(c.field, "family_name");
+    }
+}
+
+async fn concurrent_edits_of_an_ordinary_field_resolve_silently_by_last_writer(
+    store: Arc<dyn ServerStore>,
+) {
+    let (a, b) = seed(store.as_ref()).await;
+    let seen = pull_all(store.as_ref(), &b, 0).await;
+    let base = seq_of(&seen, "KGL-2025-000001-01", "phone");
+    let ind = "KGL-2025-000001-01";
+    // a's edit is later by the clock but arrives first.
+    store
+        .push(
+            &a,
+            vec![set_field(
+                3,
+                hlc_at(NOW + 9_000),
+                Scope::Individual,
+                ind,
+                "KGL-2025-000001",
+                Field::Phone,
+                Some("+250 788 000 111"),
+                base,
+            )],
+            NOW + 10_000,
+        )
+        .await
+        .unwrap();
+    store
+        .push(
+            &b,
+            vec![set_field(
+                1,
+                hlc_at(NOW + 2_000),
+                Scope::Individual,
+                ind,
+                "KGL-2025-000001",
+                Field::Phone,
+                Some("+250 788 000 222"),
+                base,
+            )],
+            NOW + 10_000,
+        )
+        .await
+        .unwrap();
+    let page = pull_all(store.as_ref(), &b, 0).await;
+    assert_eq!(
+        field_value(&page, ind, "phone"),
+        Some(Some(canon(Field::Phone, "+250 788 000 111")))
+    );
+    assert!(
+        page.conflicts.is_empty(),
+        "an ordinary field does not go to review"
+    );
+}
+
+async fn a_fast_forward_edit_is_not_a_conflict(store: Arc<dyn ServerStore>) {
+    let (a, b) = seed(store.as_ref()).await;
+    let ind = "KGL-2025-000001-01";
+    store
+        .push(
+            &a,
+            vec![set_field(
+                3,
+                hlc_at(NOW + 1_000),
+                Scope::Individual,
+                ind,
+                "KGL-2025-000001",
+                Field::FamilyName,
+                Some("Hadad"),
+                0,
+            )],
+            NOW + 5_000,
+        )
+        .await
+        .unwrap();
+    // b saw a's edit, then edits on top of it, even with an older clock.
+    let seen = pull_all(store.as_ref(), &b, 0).await;
+    let base = seq_of(&seen, ind, "family_name");
+    store
+        .push(
+            &b,
+            vec![set_field(
+                1,
+                hlc_at(NOW - 60_000),
+                Scope::Individual,
+                ind,
+                "KGL-2025-000001",
+                Field::FamilyName,
+                Some("Haddad-Omar"),
+                base,
+            )],
+            NOW + 5_000,
+        )
+        .await
+        .unwrap();
+    let page = pull_all(store.as_ref(), &a, 0).await;
+    assert_eq!(
+        field_value(&page, ind, "family_name"),
+        Some(Some(canon(Field::FamilyName, "Haddad-Omar")))
+    );
+    assert!(page.conflicts.is_empty(), "{:?}", page.conflicts);
+}
+
+async fn a_clock_far_in_the_future_is_clamped_and_does_not_win_forever(
+    store: Arc<dyn ServerStore>,
+) {
+    let (a, b) = seed(store.as_ref()).await;
+    let ind = "KGL-2025-000001-01";
+    let thirty_days = 30 * 24 * 3_600_000;
+    // a's clock is 30 days ahead.
+    let out = store
+        .push(
+            &a,
+            vec![set_field(
+                3,
+                hlc_at(NOW + thirty_days),
+                Scope::Individual,
+                ind,
+                "KGL-2025-000001",
+                Field::Phone,
+                Some("+250 788 000 111"),
+                0,
+            )],
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert!(hlc::physical_ms(out.max_hlc) <= NOW + waypoint_protocol::HLC_FUTURE_TOLERANCE_MS);
+    // An hour later, b makes a concurrent edit with a true clock: it wins.
+    store
+        .push(
+            &b,
+            vec![set_field(
+                1,
+                hlc_at(NOW + 3_600_000),
+                Scope::Individual,
+                ind,
+                "KGL-2025-000001",
+                Field::Phone,
+                Some("+250 788 000 222"),
+                0,
+            )],
+            NOW + 3_600_000,
+        )
+        .await
+        .unwrap();
+    let page = pull_all(store.as_ref(), &a, 0).await;
+    assert_eq!(
+        field_value(&page, ind, "phone"),
+        Some(Some(canon(Field::Phone, "+250 788 000 222")))
+    );
+}
+
+async fn an_event_is_stored_once_whoever_sends_it(store: Arc<dyn ServerStore>) {
+    let (a, b) = seed(store.as_ref()).await;
+    let id = "0190a0b0-0000-7000-8000-000000000003";
+    store
+        .push(&a, vec![event(3, id, "KGL-2025-000001")], NOW)
+        .await
+        .unwrap();
+    store
+        .push(&b, vec![event(1, id, "KGL-2025-000001")], NOW)
+        .await
+        .unwrap();
+    let page = pull_all(store.as_ref(), &b, 0).await;
+    let events = page.changes.iter().filter(|c| c.entity == id).count();
+    assert_eq!(events, 1);
+}
+
+async fn pages_cover_every_change_once_in_order(store: Arc<dyn ServerStore>) {
+    let (a, b) = seed(store.as_ref()).await;
+    let mut batch = Vec::new();
+    for i in 0..20u64 {
+        batch.push(event(
+            3 + i,
+            &format!("0190a0b0-0000-7000-8000-{:012}", 100 + i),
+            "KGL-2025-000001",
+        ));
+    }
+    store.push(&a, batch, NOW).await.unwrap();
+    let all = pull_all(store.as_ref(), &b, 0).await;
+    let seqs: Vec<u64> = all.changes.iter().map(|c| c.server_seq).collect();
+    let mut sorted = seqs.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(seqs, sorted, "in order, each once");
+    assert_eq!(
+        all.changes
+            .iter()
+            .filter(|c| matches!(c.body, ServerBody::Event { .. }))
+            .count(),
+        20
+    );
+    // One big page says the same.
+    let one = store.pull(&b, 0, 10_000).await.unwrap();
+    assert!(!one.more);
+    assert_eq!(one.changes, all.changes);
+    assert_eq!(one.next_cursor, all.next_cursor);
+    // Nothing new: an empty page and the same cursor.
+    let empty = store.pull(&b, all.next_cursor, 10).await.unwrap();
+    assert!(empty.changes.is_empty() && !empty.more);
+    assert_eq!(empty.next_cursor, all.next_cursor);
+}
+
+async fn a_batch_out_of_order_is_refused_whole(store: Arc<dyn ServerStore>) {
+    let (_, b) = seed(store.as_ref()).await;
+    let err = store
+        .push(
+            &b,
+            vec![
+                event(2, "0190a0b0-0000-7000-8000-000000000010", "KGL-2025-000001"),
+                event(1, "0190a0b0-0000-7000-8000-000000000011", "KGL-2025-000001"),
+            ],
+            NOW,
+        )
+        .await;
+    assert!(err.is_err());
+    let page = pull_all(store.as_ref(), &b, 0).await;
+    assert!(
+        page.changes
+            .iter()
+            .all(|c| !matches!(c.body, ServerBody::Event { .. })),
+        "nothing of it applied"
+    );
+}
+
+async fn a_resolution_settles_the_conflict_everywhere(store: Arc<dyn ServerStore>) {
+    let (a, b) = seed(store.as_ref()).await;
+    let ind = "KGL-2025-000001-01";
+    store
+        .push(
+            &a,
+            vec![set_field(
+                3,
+                hlc_at(NOW + 1_000),
+                Scope::Individual,
+                ind,
+                "KGL-2025-000001",
+                Field::DateOfBirth,
+                Some("1990"),
+                0,
+            )],
+            NOW + 5_000,
+        )
+        .await
+        .unwrap();
+    store
+        .push(
+            &b,
+            vec![set_field(
+                1,
+                hlc_at(NOW + 2_000),
+                Scope::Individual,
+                ind,
+                "KGL-2025-000001",
+                Field::DateOfBirth,
+                Some("1990-06"),
+                0,
+            )],
+            NOW + 5_000,
+        )
+        .await
+        .unwrap();
+    let page = pull_all(store.as_ref(), &a, 0).await;
+    assert_eq!(page.conflicts.len(), 1);
+    let id = page.conflicts[0].id;
+    let mut resolution = set_field(
+        4,
+        hlc_at(NOW + 9_000),
+        Scope::Individual,
+        ind,
+        "KGL-2025-000001",
+        Field::DateOfBirth,
+        Some("1990"),
+        seq_of(&page, ind, "date_of_birth"),
+    );
+    if let waypoint_protocol::ChangeBody::Field { resolves, .. } = &mut resolution.body {
+        *resolves = Some(id);
+    }
+    let out = store
+        .push(&a, vec![resolution], NOW + 10_000)
+        .await
+        .unwrap();
+    assert!(out.refused.is_empty(), "{:?}", out.refused);
+    let later = pull_all(store.as_ref(), &b, page.next_cursor).await;
+    assert_eq!(
+        field_value(&later, ind, "date_of_birth"),
+        Some(Some(canon(Field::DateOfBirth, "1990")))
+    );
+    assert_eq!(later.conflicts.len(), 1);
+    assert!(later.conflicts[0].resolved && later.conflicts[0].id == id);
+    // A resolution naming a conflict of another field is refused.
+    let mut wrong = set_field(
+        2,
+        hlc_at(NOW + 9_000),
+        Scope::Individual,
+        ind,
+        "KGL-2025-000001",
+        Field::Phone,
+        Some("+250 788 000 333"),
+        0,
+    );
+    if let waypoint_protocol::ChangeBody::Field { resolves, .. } = &mut wrong.body {
+        *resolves = Some(id);
+    }
+    let out = store.push(&b, vec![wrong], NOW + 10_000).await.unwrap();
+    assert_eq!(out.refused.len(), 1);
+}
+
+async fn invalid_values_are_refused_without_quoting_them(store: Arc<dyn ServerStore>) {
+    let (_, b) = seed(store.as_ref()).await;
+    let mut bad = set_field(
+        1,
+        hlc_at(NOW),
+        Scope::Individual,
+        "KGL-2025-000001-01",
+        "KGL-2025-000001",
+        Field::Nationality,
+        Some("SYR"),
+        0,
+    );
+    if let waypoint_protocol::ChangeBody::Field { value, .. } = &mut bad.body {
+        *value = Some("Secret Person Name".into());
+    }
+    let required = set_field(
+        2,
+        hlc_at(NOW),
+        Scope::Individual,
+        "KGL-2025-000001-01",
+        "KGL-2025-000001",
+        Field::FamilyName,
+        None,
+        0,
+    );
+    let out = store.push(&b, vec![bad, required], NOW).await.unwrap();
+    assert_eq!(out.refused.len(), 2, "{:?}", out.refused);
+    assert!(out.refused.iter().all(|r| !r.reason.contains("Secret")));
+    let page = pull_all(store.as_ref(), &b, 0).await;
+    assert_eq!(
+        field_value(&page, "KGL-2025-000001-01", "nationality"),
+        Some(Some("SYR".into()))
+    );
+}
