@@ -1,13 +1,19 @@
 //! Warnings: data that is valid but suspicious.
+//!
+//! They are found as the rows are read, so that a row need not be kept once it is handed on:
+//! the checks of one row are made at once, and of each row only what the checks across rows
+//! need (a few codes and dates per case member, the first row of each name and birth date) is
+//! kept until the end of the file.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry as MapEntry;
 
 use chrono::{Months, NaiveDate};
 use waypoint_domain::{
-    ExitPermitStatus, Field, PartialDate, Relationship, Vulnerability, ssr_info,
+    ExitPermitStatus, Field, PartialDate, Record, Relationship, Vulnerability, ssr_info,
 };
 
-use crate::{Entry, Warning};
+use crate::Warning;
 
 /// Documents must usually be valid this long after travel; travel is rarely sooner than today.
 const VALIDITY_MONTHS: u32 = 6;
@@ -15,25 +21,149 @@ const VALIDITY_MONTHS: u32 = 6;
 /// An individual is an adult from this age.
 const ADULT_AGE: u32 = 18;
 
-pub(crate) fn warnings(entries: &[Entry], today: NaiveDate) -> Vec<Warning> {
-    let mut out = Vec::new();
-    for e in entries {
-        document_expiry(e, today, &mut out);
-        unknown_ssr_codes(e, &mut out);
-        exit_permit(e, &mut out);
-    }
-    let mut cases: HashMap<&str, Vec<Member<'_>>> = HashMap::new();
-    for e in entries {
-        if let Some(case_no) = e.record.get(Field::CaseNo) {
-            cases.entry(case_no).or_default().push(Member::new(e));
+/// The warnings of a file, gathered row by row.
+pub(crate) struct Checks {
+    today: NaiveDate,
+    out: Vec<Warning>,
+    /// (family name, given names) folded, and the date of birth, as one key: names hold no
+    /// control characters, so the separator cannot occur in them → the first row with it.
+    first_person: HashMap<String, FirstRow>,
+    /// The case and individual numbers of the rows in `first_person`, one after the other.
+    numbers: String,
+}
+
+/// Where a person (by name and date of birth) was first seen: the line, and where its case
+/// number and individual number are in [`Checks::numbers`].
+struct FirstRow {
+    line: u64,
+    case_no: std::ops::Range<usize>,
+    individual_no: std::ops::Range<usize>,
+}
+
+/// What the checks across one case's rows need of one row.
+pub(crate) struct Member {
+    line: u64,
+    relationship: Option<Relationship>,
+    birth: Option<PartialDate>,
+    /// The vulnerabilities, when they include URM (unaccompanied minor).
+    urm: Option<String>,
+}
+
+impl Member {
+    pub(crate) fn new(line: u64, record: &Record) -> Self {
+        let urm_code = Vulnerability::UnaccompaniedMinor.code();
+        Self {
+            line,
+            relationship: record
+                .get(Field::Relationship)
+                .and_then(|r| Relationship::parse(r).ok()),
+            birth: record
+                .get(Field::DateOfBirth)
+                .and_then(|d| PartialDate::parse(d).ok()),
+            urm: record
+                .get(Field::Vulnerabilities)
+                .filter(|v| v.split(';').any(|c| c == urm_code))
+                .map(str::to_string),
         }
     }
-    for members in cases.values() {
-        child_older_than_parent(members, &mut out);
-        urm_with_adult(members, today, &mut out);
+
+    /// The date of birth as stored: its canonical text (only asked for when it parsed).
+    fn birth_text(&self) -> String {
+        self.birth.map(|b| b.to_canonical()).unwrap_or_default()
     }
-    same_person_in_two_cases(entries, &mut out);
-    out
+
+    fn is_certainly_adult(&self, today: NaiveDate) -> bool {
+        self.birth
+            .and_then(|b| b.age_on(today))
+            .is_some_and(|age| age.min >= ADULT_AGE)
+    }
+}
+
+impl Checks {
+    /// `rows`: about how many rows the file has (the maps are sized for it).
+    pub(crate) fn new(today: NaiveDate, rows: usize) -> Self {
+        Self {
+            today,
+            out: Vec::new(),
+            first_person: HashMap::with_capacity(rows),
+            numbers: String::new(),
+        }
+    }
+
+    /// The checks of one row (good or bad: `record` holds the values that normalized), and of
+    /// the row against the rows before it.
+    pub(crate) fn row(&mut self, line: u64, record: &Record) {
+        document_expiry(line, record, self.today, &mut self.out);
+        unknown_ssr_codes(line, record, &mut self.out);
+        exit_permit(line, record, &mut self.out);
+        self.same_person_in_two_cases(line, record);
+    }
+
+    /// The checks that need whole cases, once every row is read; then every warning, in the
+    /// order they were found (the caller sorts them).
+    pub(crate) fn finish<'a>(mut self, cases: impl Iterator<Item = &'a [Member]>) -> Vec<Warning> {
+        for members in cases {
+            child_older_than_parent(members, &mut self.out);
+            urm_with_adult(members, self.today, &mut self.out);
+        }
+        self.out
+    }
+
+    fn same_person_in_two_cases(&mut self, line: u64, r: &Record) {
+        let (Some(family), Some(given), Some(birth), Some(case_no)) = (
+            r.get(Field::FamilyName),
+            r.get(Field::GivenNames),
+            r.get(Field::DateOfBirth),
+            r.get(Field::CaseNo),
+        ) else {
+            return;
+        };
+        if PartialDate::parse(birth) == Ok(PartialDate::Unknown) {
+            return;
+        }
+        let mut key = String::with_capacity(family.len() + given.len() + birth.len() + 2);
+        push_lowercase(&mut key, family);
+        key.push('\0');
+        push_lowercase(&mut key, given);
+        key.push('\0');
+        key.push_str(birth);
+        match self.first_person.entry(key) {
+            MapEntry::Vacant(v) => {
+                let start = self.numbers.len();
+                self.numbers.push_str(case_no);
+                let middle = self.numbers.len();
+                self.numbers.push_str(r.individual_no());
+                v.insert(FirstRow {
+                    line,
+                    case_no: start..middle,
+                    individual_no: middle..self.numbers.len(),
+                });
+            }
+            MapEntry::Occupied(o) => {
+                let earlier = o.get();
+                let earlier_case = self.numbers.get(earlier.case_no.clone()).unwrap_or("");
+                if earlier_case != case_no {
+                    let message = format!(
+                        "{family} {given}, born {birth}, is also in case {earlier_case} (line {}, individual_no {}): is this the same person in two cases?",
+                        earlier.line,
+                        self.numbers
+                            .get(earlier.individual_no.clone())
+                            .unwrap_or("")
+                    );
+                    warn(&mut self.out, line, Field::FamilyName, family, message);
+                }
+            }
+        }
+    }
+}
+
+/// Appends `s` lower-cased, as `str::to_lowercase` would make it.
+fn push_lowercase(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.push_str(&s.to_lowercase());
+    }
 }
 
 fn warn(out: &mut Vec<Warning>, line: u64, field: Field, value: &str, message: String) {
@@ -45,8 +175,8 @@ fn warn(out: &mut Vec<Warning>, line: u64, field: Field, value: &str, message: S
     });
 }
 
-fn document_expiry(e: &Entry, today: NaiveDate, out: &mut Vec<Warning>) {
-    let Some(value) = e.record.get(Field::DocumentExpiry) else {
+fn document_expiry(line: u64, r: &Record, today: NaiveDate, out: &mut Vec<Warning>) {
+    let Some(value) = r.get(Field::DocumentExpiry) else {
         return;
     };
     let Ok(PartialDate::Full(expiry)) = PartialDate::parse(value) else {
@@ -66,11 +196,11 @@ fn document_expiry(e: &Entry, today: NaiveDate, out: &mut Vec<Warning>) {
     } else {
         return;
     };
-    warn(out, e.line, Field::DocumentExpiry, value, message);
+    warn(out, line, Field::DocumentExpiry, value, message);
 }
 
-fn unknown_ssr_codes(e: &Entry, out: &mut Vec<Warning>) {
-    let Some(value) = e.record.get(Field::SsrCodes) else {
+fn unknown_ssr_codes(line: u64, r: &Record, out: &mut Vec<Warning>) {
+    let Some(value) = r.get(Field::SsrCodes) else {
         return;
     };
     for code in value.split(';').filter(|c| !c.is_empty()) {
@@ -78,19 +208,19 @@ fn unknown_ssr_codes(e: &Entry, out: &mut Vec<Warning>) {
             let message = format!(
                 "'{code}' is not an SSR code Waypoint knows: check the code with the airline or the medical team"
             );
-            warn(out, e.line, Field::SsrCodes, value, message);
+            warn(out, line, Field::SsrCodes, value, message);
         }
     }
 }
 
-fn exit_permit(e: &Entry, out: &mut Vec<Warning>) {
-    let status = e.record.get(Field::ExitPermit);
+fn exit_permit(line: u64, r: &Record, out: &mut Vec<Warning>) {
+    let status = r.get(Field::ExitPermit);
     let denied = status == Some(ExitPermitStatus::Denied.code());
-    let reason = e.record.get(Field::ExitPermitDenialReason);
+    let reason = r.get(Field::ExitPermitDenialReason);
     match (status, reason) {
         (Some(status), None) if denied => warn(
             out,
-            e.line,
+            line,
             Field::ExitPermit,
             status,
             "the exit permit is DENIED but exit_permit_denial_reason is empty: give the reason"
@@ -103,41 +233,13 @@ fn exit_permit(e: &Entry, out: &mut Vec<Warning>) {
                 ),
                 None => "there is an exit_permit_denial_reason but no exit permit status: check whether the permit was DENIED".to_string(),
             };
-            warn(out, e.line, Field::ExitPermitDenialReason, reason, message);
+            warn(out, line, Field::ExitPermitDenialReason, reason, message);
         }
         _ => {}
     }
 }
 
-/// What the case checks need of one row.
-struct Member<'a> {
-    entry: &'a Entry,
-    relationship: Option<Relationship>,
-    birth: Option<PartialDate>,
-}
-
-impl<'a> Member<'a> {
-    fn new(entry: &'a Entry) -> Self {
-        let get = |f: Field| entry.record.get(f);
-        Self {
-            entry,
-            relationship: get(Field::Relationship).and_then(|r| Relationship::parse(r).ok()),
-            birth: get(Field::DateOfBirth).and_then(|d| PartialDate::parse(d).ok()),
-        }
-    }
-
-    fn birth_text(&self) -> &str {
-        self.entry.record.get(Field::DateOfBirth).unwrap_or("")
-    }
-
-    fn is_certainly_adult(&self, today: NaiveDate) -> bool {
-        self.birth
-            .and_then(|b| b.age_on(today))
-            .is_some_and(|age| age.min >= ADULT_AGE)
-    }
-}
-
-fn child_older_than_parent(members: &[Member<'_>], out: &mut Vec<Warning>) {
+fn child_older_than_parent(members: &[Member], out: &mut Vec<Warning>) {
     let parents = members.iter().filter(|m| {
         matches!(
             m.relationship,
@@ -162,31 +264,22 @@ fn child_older_than_parent(members: &[Member<'_>], out: &mut Vec<Warning>) {
                 Some(Relationship::Spouse) => "spouse",
                 _ => "principal applicant",
             };
+            let child_birth = child.birth_text();
             let message = format!(
-                "this child (CH), born {}, is older than the {who} on line {}, born {}: check the dates of birth and relationships",
-                child.birth_text(),
-                parent.entry.line,
+                "this child (CH), born {child_birth}, is older than the {who} on line {}, born {}: check the dates of birth and relationships",
+                parent.line,
                 parent.birth_text()
             );
-            warn(
-                out,
-                child.entry.line,
-                Field::DateOfBirth,
-                child.birth_text(),
-                message,
-            );
+            warn(out, child.line, Field::DateOfBirth, &child_birth, message);
         }
     }
 }
 
-fn urm_with_adult(members: &[Member<'_>], today: NaiveDate, out: &mut Vec<Warning>) {
-    let urm = Vulnerability::UnaccompaniedMinor.code();
-    for m in members.iter().filter(|m| {
-        m.entry
-            .record
-            .get(Field::Vulnerabilities)
-            .is_some_and(|v| v.split(';').any(|c| c == urm))
-    }) {
+fn urm_with_adult(members: &[Member], today: NaiveDate, out: &mut Vec<Warning>) {
+    for (i, m) in members.iter().enumerate() {
+        let Some(value) = &m.urm else {
+            continue;
+        };
         let message = if m.is_certainly_adult(today) {
             format!(
                 "URM (unaccompanied minor), but this person, born {}, is an adult: check the date of birth and the vulnerabilities",
@@ -194,47 +287,18 @@ fn urm_with_adult(members: &[Member<'_>], today: NaiveDate, out: &mut Vec<Warnin
             )
         } else if let Some(adult) = members
             .iter()
-            .find(|a| !std::ptr::eq(*a, m) && a.is_certainly_adult(today))
+            .enumerate()
+            .find(|(j, a)| *j != i && a.is_certainly_adult(today))
+            .map(|(_, a)| a)
         {
             format!(
                 "URM (unaccompanied minor), but the case has an adult: line {}, born {}: check the vulnerabilities and the case's members",
-                adult.entry.line,
+                adult.line,
                 adult.birth_text()
             )
         } else {
             continue;
         };
-        let value = m.entry.record.get(Field::Vulnerabilities).unwrap_or("");
-        warn(out, m.entry.line, Field::Vulnerabilities, value, message);
-    }
-}
-
-fn same_person_in_two_cases(entries: &[Entry], out: &mut Vec<Warning>) {
-    // (family name, given names, date of birth) folded → the first row with it.
-    let mut first: HashMap<(String, String, &str), &Entry> = HashMap::new();
-    for e in entries {
-        let r = &e.record;
-        let (Some(family), Some(given), Some(birth), Some(case_no)) = (
-            r.get(Field::FamilyName),
-            r.get(Field::GivenNames),
-            r.get(Field::DateOfBirth),
-            r.get(Field::CaseNo),
-        ) else {
-            continue;
-        };
-        if PartialDate::parse(birth) == Ok(PartialDate::Unknown) {
-            continue;
-        }
-        let key = (family.to_lowercase(), given.to_lowercase(), birth);
-        let earlier = *first.entry(key).or_insert(e);
-        let earlier_case = earlier.record.case_no();
-        if earlier_case != case_no {
-            let message = format!(
-                "{family} {given}, born {birth}, is also in case {earlier_case} (line {}, individual_no {}): is this the same person in two cases?",
-                earlier.line,
-                earlier.record.individual_no()
-            );
-            warn(out, e.line, Field::FamilyName, family, message);
-        }
+        warn(out, m.line, Field::Vulnerabilities, value, message);
     }
 }

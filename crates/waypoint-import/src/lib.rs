@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use waypoint_domain::{Field, Record};
 
+use crate::checks::{Checks, Member};
 use crate::quotes::Trouble;
 
 /// How often [`parse`] reports progress, in rows.
@@ -204,18 +205,24 @@ pub fn parse_bytes(
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ParsedFile, ImportError> {
-    parse_bytes_streaming(buf, options, progress, &mut |_, _| {})
+    let mut rows = Vec::new();
+    let mut file = parse_bytes_streaming(buf, options, progress, &mut |line, record| {
+        rows.push(ImportRow { line, record });
+    })?;
+    file.rows = rows;
+    Ok(file)
 }
 
-/// [`parse`] that also hands each good row to `on_row` as soon as it is read, so a caller
-/// can store rows while the rest of the file is still being checked. A row handed over is in
-/// [`ParsedFile::rows`] too; later rows never make it bad. Whether the file as a whole is
-/// acceptable is known only from the returned [`ParsedFile`].
+/// [`parse`] that hands each good row to `on_row`, with the line it starts on, as soon as it
+/// is read, so a caller can store rows while the rest of the file is still being checked.
+/// The rows are handed over, not kept: [`ParsedFile::rows`] is empty. Later rows never make a
+/// row handed over bad; whether the file as a whole is acceptable is known only from the
+/// returned [`ParsedFile`].
 pub fn parse_streaming<R: Read>(
     mut input: R,
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64),
-    on_row: &mut dyn FnMut(u64, &Record),
+    on_row: &mut dyn FnMut(u64, Record),
 ) -> Result<ParsedFile, ImportError> {
     let mut buf = Vec::new();
     input.read_to_end(&mut buf)?;
@@ -226,7 +233,7 @@ fn parse_bytes_streaming(
     mut buf: Vec<u8>,
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64),
-    on_row: &mut dyn FnMut(u64, &Record),
+    on_row: &mut dyn FnMut(u64, Record),
 ) -> Result<ParsedFile, ImportError> {
     if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
         return Err(ImportError::NotUtf8 { encoding: "UTF-16" });
@@ -261,13 +268,16 @@ fn parse_bytes_streaming(
     for f in columns.iter().filter_map(|c| c.field) {
         absent[f.index()] = false;
     }
+    // Every row is at least one line: sizing the maps for that many rows at once spares
+    // growing them (rehashing every key, again and again) while the file is read.
+    let lines = data.iter().filter(|&&b| b == b'\n').count();
     let mut parser = Parser {
         absent,
         columns,
         today: options.today,
         problems: Vec::new(),
-        entries: Vec::new(),
-        individuals: HashMap::new(),
+        checks: Checks::new(options.today, lines),
+        individuals: HashMap::with_capacity(lines),
         cases: HashMap::new(),
     };
     let mut rows_read = 0;
@@ -291,10 +301,8 @@ fn parse_bytes_streaming(
             continue;
         }
         rows_read += 1;
-        let entries = parser.entries.len();
-        parser.row(&record, &data[start..end], line);
-        if let Some(e) = parser.entries.get(entries).filter(|e| e.ok) {
-            on_row(e.line, &e.record);
+        if let Some(good) = parser.row(&record, &data[start..end], line) {
+            on_row(line, good);
         }
         if rows_read % PROGRESS_EVERY == 0 {
             progress((bom + end) as u64, rows_read);
@@ -395,25 +403,26 @@ const CASE_FIELDS: [Field; 4] = [
     Field::Abn,
 ];
 
-/// A row that had the right shape, with the values that normalized (all of them when `ok`).
-#[derive(Debug)]
-pub(crate) struct Entry {
-    pub line: u64,
-    pub record: Record,
-    pub ok: bool,
-}
-
 /// Where each case-level value of a case was first seen: (line, canonical value).
 type CaseValues = [Option<(u64, Option<String>)>; CASE_FIELDS.len()];
+
+/// What is kept of each case while the file is read.
+#[derive(Default)]
+struct CaseSeen {
+    values: CaseValues,
+    /// Its rows, good and bad, for the warnings about whole cases.
+    members: Vec<Member>,
+}
 
 struct Parser {
     columns: Vec<Column>,
     today: NaiveDate,
     problems: Vec<Problem>,
-    entries: Vec<Entry>,
+    /// The warnings, found as the rows are read.
+    checks: Checks,
     /// individual_no → line where it first appears.
     individuals: HashMap<String, u64>,
-    cases: HashMap<String, CaseValues>,
+    cases: HashMap<String, CaseSeen>,
     /// By field index: the file has no column for the field.
     absent: [bool; Field::COUNT],
 }
@@ -433,7 +442,8 @@ impl Parser {
     }
 
     /// Checks one row; `raw` is its text in the file, from its first byte to the next row.
-    fn row(&mut self, record: &csv::ByteRecord, raw: &[u8], line: u64) {
+    /// Returns the row's values when it has no problem.
+    fn row(&mut self, record: &csv::ByteRecord, raw: &[u8], line: u64) -> Option<Record> {
         let before = self.problems.len();
         let expected = self.columns.len();
         let found = record.len();
@@ -442,10 +452,12 @@ impl Parser {
             let scan = quotes::scan(raw);
             match scan.trouble {
                 Some(Trouble::Unclosed { field, open }) => {
-                    return self.unclosed_quote(raw, line, field, open, None);
+                    self.unclosed_quote(raw, line, field, open, None);
+                    return None;
                 }
                 Some(Trouble::TextAfterClose(q)) if has_line_break(&raw[q.open..q.close]) => {
-                    return self.unclosed_quote(raw, line, q.field, q.open, Some(q.close));
+                    self.unclosed_quote(raw, line, q.field, q.open, Some(q.close));
+                    return None;
                 }
                 Some(Trouble::TextAfterClose(q)) => {
                     self.stray_quote(raw, line, q);
@@ -454,20 +466,25 @@ impl Parser {
                 None => {
                     if found != expected {
                         if let Some(q) = scan.first_multiline {
-                            return self.unclosed_quote(raw, line, q.field, q.open, Some(q.close));
+                            self.unclosed_quote(raw, line, q.field, q.open, Some(q.close));
+                            return None;
                         }
                     }
                 }
             }
         }
         if found != expected {
-            return self.wrong_field_count(raw, line, found);
+            self.wrong_field_count(raw, line, found);
+            return None;
         }
 
         let mut values = Record::new();
         // By field index: the row has a usable value (possibly none) for the field. Columns the
         // file does not have are usable as "no value".
         let mut usable = self.absent;
+        // The row's text checked as UTF-8 at once (usually it is); a cell is then a slice of it
+        // unless it starts or ends inside a character, and then it is checked alone.
+        let whole = std::str::from_utf8(record.as_slice()).ok();
         for (i, cell) in record.iter().enumerate() {
             let Some(field) = self.columns[i].field else {
                 continue;
@@ -475,7 +492,8 @@ impl Parser {
             if skip == Some(i) {
                 continue;
             }
-            let text = match std::str::from_utf8(cell) {
+            let checked = whole.and_then(|w| record.range(i).and_then(|r| w.get(r)));
+            let text = match checked.map_or_else(|| std::str::from_utf8(cell), Ok) {
                 Ok(text) => text,
                 Err(_) => {
                     let value = String::from_utf8_lossy(cell).into_owned();
@@ -499,12 +517,8 @@ impl Parser {
             }
         }
         self.across_rows(&values, usable, line);
-        let ok = self.problems.len() == before;
-        self.entries.push(Entry {
-            line,
-            record: values,
-            ok,
-        });
+        self.checks.row(line, &values);
+        (self.problems.len() == before).then_some(values)
     }
 
     /// Checks a row against the rows before it: one row per individual, one set of case values
@@ -527,13 +541,12 @@ impl Parser {
         let Some(case_no) = values.get(Field::CaseNo) else {
             return;
         };
-        if !self.cases.contains_key(case_no) {
-            self.cases
-                .insert(case_no.to_string(), CaseValues::default());
-        }
-        let Some(seen) = self.cases.get_mut(case_no) else {
-            return;
+        let case = match self.cases.get_mut(case_no) {
+            Some(case) => case,
+            None => self.cases.entry(case_no.to_string()).or_default(),
         };
+        case.members.push(Member::new(line, values));
+        let seen = &mut case.values;
         let mut disagreements = Vec::new();
         for (k, field) in CASE_FIELDS.iter().enumerate() {
             if !usable[field.index()] {
@@ -638,19 +651,11 @@ impl Parser {
     fn finish(self, unknown_columns: Vec<String>, rows_read: u64) -> ParsedFile {
         let mut problems = self.problems;
         problems.sort_by_cached_key(|p| (p.line, column_rank(&p.column)));
-        let mut warnings = checks::warnings(&self.entries, self.today);
+        let cases = self.cases.values().map(|c| c.members.as_slice());
+        let mut warnings = self.checks.finish(cases);
         warnings.sort_by_cached_key(|w| (w.line, column_rank(&w.column)));
-        let rows = self
-            .entries
-            .into_iter()
-            .filter(|e| e.ok)
-            .map(|e| ImportRow {
-                line: e.line,
-                record: e.record,
-            })
-            .collect();
         ParsedFile {
-            rows,
+            rows: Vec::new(),
             problems,
             warnings,
             unknown_columns,

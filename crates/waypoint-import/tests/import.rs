@@ -625,6 +625,34 @@ fn exit_permit_and_denial_reason_must_go_together() {
     assert_eq!(w, [(2, "exit_permit"), (4, "exit_permit_denial_reason")]);
 }
 
+#[test]
+fn streaming_hands_over_the_rows_parse_keeps_with_the_same_problems_and_warnings() {
+    let twin = row_with(8, Field::FamilyName, "habimana")
+        .replace("Kevin", "JEAN CLAUDE")
+        .replace(",2015,", ",1979-03-14,")
+        .replace("I-0001031", "I-7");
+    let denied = row_with(1, Field::ExitPermit, "DENIED");
+    let mut rows: Vec<String> = SAMPLE.lines().skip(1).map(str::to_string).collect();
+    rows.extend([twin, denied.replace("I-0001001", "I-8")]);
+    rows.extend(BROKEN.lines().skip(1).map(str::to_string));
+    let text = file(&rows.iter().map(String::as_str).collect::<Vec<_>>());
+    let kept = read(&text);
+    assert!(!kept.problems.is_empty() && !kept.warnings.is_empty());
+    let mut handed = Vec::new();
+    let streamed = waypoint_import::parse_streaming(
+        text.as_bytes(),
+        &ImportOptions::new(today()),
+        &mut |_, _| {},
+        &mut |line, record| handed.push(waypoint_import::ImportRow { line, record }),
+    )
+    .unwrap();
+    assert!(streamed.rows.is_empty(), "handed over, not kept");
+    assert_eq!(handed, kept.rows);
+    assert_eq!(streamed.problems, kept.problems);
+    assert_eq!(streamed.warnings, kept.warnings);
+    assert_eq!(streamed.rows_read, kept.rows_read);
+}
+
 // --- robustness and speed ---
 
 /// A small deterministic PRNG (xorshift64*), so the test needs no extra crate.

@@ -91,6 +91,8 @@ pub struct ImportSession<'s> {
     stored_individuals: HashSet<String>,
     stored_cases: HashSet<String>,
     cases_seen: HashSet<String>,
+    /// The case of the row applied last.
+    last_case: Option<String>,
     summary: ImportSummary,
     rows: u64,
 }
@@ -134,6 +136,7 @@ impl Store {
             stored_individuals,
             stored_cases,
             cases_seen: HashSet::new(),
+            last_case: None,
             summary: ImportSummary::default(),
             rows: 0,
         })
@@ -175,9 +178,15 @@ impl ImportSession<'_> {
     /// Applies one validated record.
     pub fn apply(&mut self, line: u64, record: &Record) -> Result<(), StoreError> {
         let case_no = record.case_no();
-        if !self.cases_seen.contains(case_no) {
-            self.cases_seen.insert(case_no.to_string());
-            self.apply_case(line, record)?;
+        // The rows of a case usually follow each other: only a new case number is looked up.
+        if self.last_case.as_deref() != Some(case_no) {
+            if !self.cases_seen.contains(case_no) {
+                self.cases_seen.insert(case_no.to_string());
+                self.apply_case(line, record)?;
+            }
+            let last = self.last_case.get_or_insert_with(String::new);
+            last.clear();
+            last.push_str(case_no);
         }
         self.apply_individual(line, record)?;
         self.rows += 1;
@@ -369,35 +378,45 @@ impl Store {
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportReport, StoreError> {
         let (tx, rx) = mpsc::sync_channel::<Message>(8);
+        // Saved batches go back to the reading thread, which made their records: freeing
+        // memory on the thread that allocated it is cheaper, and the saving thread is the
+        // busier one.
+        let (used_tx, used_rx) = mpsc::channel::<Vec<(u64, Record)>>();
         std::thread::scope(|scope| {
-            let reader = scope.spawn(move || {
-                let mut batch = Vec::with_capacity(BATCH);
-                let rows_tx = tx.clone();
-                let parsed = waypoint_import::parse_streaming(
-                    input,
-                    options,
-                    &mut |bytes, rows| {
-                        let _ = tx.send(Message::Read { bytes, rows });
-                    },
-                    &mut |line, record| {
-                        batch.push((line, record.clone()));
-                        if batch.len() == BATCH {
-                            // A closed channel means the saving side stopped; reading on to
-                            // the end is harmless.
-                            let _ = rows_tx.send(Message::Rows(std::mem::take(&mut batch)));
-                        }
-                    },
-                );
-                if !batch.is_empty() {
-                    let _ = rows_tx.send(Message::Rows(batch));
-                }
-                // The rows were sent; freeing them here overlaps with the saving of the last
-                // batches instead of delaying the commit.
-                parsed.map(|mut file| {
-                    file.rows = Vec::new();
-                    file
-                })
-            });
+            let reader = std::thread::Builder::new()
+                .name("import-reader".into())
+                .spawn_scoped(scope, move || {
+                    let mut batch = Vec::with_capacity(BATCH);
+                    let rows_tx = tx.clone();
+                    let parsed = waypoint_import::parse_streaming(
+                        input,
+                        options,
+                        &mut |bytes, rows| {
+                            let _ = tx.send(Message::Read { bytes, rows });
+                        },
+                        &mut |line, record| {
+                            batch.push((line, record));
+                            if batch.len() == BATCH {
+                                // The next batch reuses a saved one, its records freed here.
+                                let next = match used_rx.try_recv() {
+                                    Ok(mut used) => {
+                                        used.clear();
+                                        used
+                                    }
+                                    Err(_) => Vec::with_capacity(BATCH),
+                                };
+                                let full = std::mem::replace(&mut batch, next);
+                                // A closed channel means the saving side stopped; reading on to
+                                // the end is harmless.
+                                let _ = rows_tx.send(Message::Rows(full));
+                            }
+                        },
+                    );
+                    if !batch.is_empty() {
+                        let _ = rows_tx.send(Message::Rows(batch));
+                    }
+                    parsed
+                })?;
             let mut session = self.begin_import()?;
             for message in rx {
                 match message {
@@ -405,6 +424,9 @@ impl Store {
                         for (line, record) in &rows {
                             session.apply(*line, record)?;
                         }
+                        // Back to the reading side to be freed there; if it has finished,
+                        // the batch is freed here.
+                        let _ = used_tx.send(rows);
                         progress(ImportProgress::Saved {
                             rows: session.rows(),
                         });
