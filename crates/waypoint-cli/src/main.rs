@@ -2,6 +2,7 @@
 //! benchmarks. Every command works offline against the local store in the data directory.
 
 mod output;
+mod sync;
 
 /// mimalloc: imports allocate on the reading thread and free on the saving thread, which
 /// glibc's allocator handles slowly (a third of an import's time went to malloc and free).
@@ -75,6 +76,46 @@ enum Command {
     Outbox {
         #[arg(long)]
         json: bool,
+    },
+    /// Enrol this device with the HQ server, with the one-time code HQ gave you
+    Enrol {
+        /// The server's address, e.g. https://sync.example.org
+        #[arg(long)]
+        server: String,
+        /// The enrolment code printed by `waypoint-server admin device enrol`
+        #[arg(long)]
+        code: String,
+    },
+    /// Send this device's changes to the server and receive its sites' changes
+    Sync {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Edits made on two devices at once, waiting for a person to decide
+    Conflicts {
+        #[command(subcommand)]
+        command: ConflictsCommand,
+    },
+    /// Last successful sync, changes waiting, conflicts
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConflictsCommand {
+    /// List the conflicts waiting for review
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settle a conflict: keep this device's value, the other device's, or a value you type
+    Resolve {
+        id: String,
+        /// mine, theirs, or the value to keep
+        #[arg(long, value_name = "VALUE|theirs|mine")]
+        keep: String,
     },
 }
 
@@ -228,6 +269,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Enrol { server, code } => sync::enrol(&mut open(&cli)?, server, code),
+        Command::Sync { json } => sync::sync(&mut open(&cli)?, *json),
+        Command::Conflicts {
+            command: ConflictsCommand::List { json },
+        } => sync::conflicts_list(&open(&cli)?, *json),
+        Command::Conflicts {
+            command: ConflictsCommand::Resolve { id, keep },
+        } => sync::conflicts_resolve(&mut open(&cli)?, id, keep, today()),
+        Command::Status { json } => sync::status(&open(&cli)?, *json),
     }
 }
 

@@ -67,6 +67,11 @@ enum SiteCmd {
         #[command(flatten)]
         db: Database,
     },
+    /// List sites: code and name, one per line.
+    List {
+        #[command(flatten)]
+        db: Database,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,6 +146,14 @@ async fn main() -> anyhow::Result<()> {
                 let store = store::open(&db.database).await?;
                 let code = admin::add_site(store.as_ref(), &code, &name, now).await?;
                 println!("Added site {code} ({}).", name.trim());
+            }
+            Admin::Site {
+                command: SiteCmd::List { db },
+            } => {
+                let store = store::open(&db.database).await?;
+                for (code, name) in store.sites().await? {
+                    println!("{code}\t{name}");
+                }
             }
             Admin::Device { command } => match command {
                 DeviceCmd::Enrol { site, name, db } => {

@@ -5,6 +5,7 @@ CREATE TABLE sync_state (
     id               INTEGER PRIMARY KEY CHECK (id = 1),
     server_url       TEXT,
     server_device_id TEXT,
+    device_name      TEXT,
     token            TEXT,
     cursor           INTEGER NOT NULL DEFAULT 0,
     last_success     TEXT,
@@ -33,6 +34,9 @@ CREATE TABLE conflict (
     field    TEXT NOT NULL,
     winner   TEXT,
     loser    TEXT,
+    -- The devices whose values these were (device names, never people's names).
+    winner_device TEXT NOT NULL DEFAULT '',
+    loser_device  TEXT NOT NULL DEFAULT '',
     resolved INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 

@@ -85,6 +85,9 @@ pub struct Store {
     conn: Connection,
     device_id: Uuid,
     search: search::SearchCache,
+    /// How far this store's clock is moved from the wall clock (simulations of laptops whose
+    /// clocks are wrong; 0 in the product).
+    clock_skew_ms: i64,
 }
 
 impl Store {
@@ -114,7 +117,14 @@ impl Store {
             conn,
             device_id,
             search: search::SearchCache::default(),
+            clock_skew_ms: 0,
         })
+    }
+
+    /// Moves this store's clock by `ms` from the wall clock, as a laptop whose clock is wrong
+    /// would have it. For simulations and tests of sync (guarantee 7); the product never calls it.
+    pub fn set_clock_skew_ms(&mut self, ms: i64) {
+        self.clock_skew_ms = ms;
     }
 
     /// This device's id, made once when the store was created.
@@ -141,7 +151,9 @@ impl Store {
 
     /// Starts a write: an immediate transaction (the write lock is taken now, not half-way).
     fn write(&mut self) -> Result<Writer<'_>, StoreError> {
-        Writer::begin(&self.conn)
+        let mut w = Writer::begin(&self.conn)?;
+        w.clock_skew_ms = self.clock_skew_ms;
+        Ok(w)
     }
 }
 
@@ -156,6 +168,7 @@ impl<'c> Writer<'c> {
             )?,
             next_seq: 0,
             hlc: Hlc(0),
+            clock_skew_ms: 0,
             dirty: false,
             open: true,
         };
@@ -228,6 +241,8 @@ struct Writer<'c> {
     insert_outbox: CachedStatement<'c>,
     next_seq: i64,
     hlc: Hlc,
+    /// See `Store::set_clock_skew_ms`.
+    clock_skew_ms: i64,
     dirty: bool,
     open: bool,
 }
@@ -279,7 +294,7 @@ impl<'v> Change<'v> {
 impl Writer<'_> {
     /// Appends to the outbox, with the next client_seq and HLC timestamp.
     fn append(&mut self, change: Change<'_>) -> Result<(), StoreError> {
-        self.hlc = self.hlc.tick(wall_clock_ms());
+        self.hlc = self.hlc.tick(self.now_ms());
         let base_seq: i64 = match change.field {
             Some(field) if change.kind == OutboxKind::Field => self
                 .tx
@@ -305,6 +320,11 @@ impl Writer<'_> {
         self.next_seq += 1;
         self.dirty = true;
         Ok(())
+    }
+
+    /// Milliseconds since the epoch by this store's clock.
+    fn now_ms(&self) -> u64 {
+        wall_clock_ms().saturating_add_signed(self.clock_skew_ms)
     }
 
     /// Commits rows and outbox together; when this returns Ok the write is durable.

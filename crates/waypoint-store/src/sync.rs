@@ -12,7 +12,7 @@ use waypoint_domain::{Field, FieldEvent};
 
 use crate::outbox::OutboxKind;
 use crate::profile::{case_fields, individual_fields, load_individual};
-use crate::{Change, Hlc, Store, StoreError, Writer, wall_clock_ms};
+use crate::{Change, Hlc, Store, StoreError, Writer};
 
 /// Which kind of record a change is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -107,6 +107,9 @@ pub struct Conflict {
     pub field: Field,
     pub winner: Option<String>,
     pub loser: Option<String>,
+    /// The device whose value won, and the one whose value lost (device names).
+    pub winner_device: String,
+    pub loser_device: String,
     pub resolved: bool,
 }
 
@@ -126,6 +129,8 @@ pub struct RefusedChange {
 pub struct SyncState {
     pub server_url: Option<String>,
     pub server_device_id: Option<String>,
+    /// This device's name on the server.
+    pub device_name: Option<String>,
     #[serde(skip)]
     pub token: Option<String>,
     pub cursor: i64,
@@ -318,10 +323,12 @@ impl Store {
         }
         for c in conflicts {
             w.tx.execute(
-                "INSERT INTO conflict (id, scope, entity, case_no, field, winner, loser, resolved)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (id) DO UPDATE SET winner = ?6, loser = ?7, resolved = ?8",
-                (
+                "INSERT INTO conflict (id, scope, entity, case_no, field, winner, loser,
+                                       winner_device, loser_device, resolved)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (id) DO UPDATE SET winner = ?6, loser = ?7, winner_device = ?8,
+                                                loser_device = ?9, resolved = ?10",
+                rusqlite::params![
                     &c.id,
                     c.scope.as_str(),
                     &c.entity,
@@ -329,15 +336,17 @@ impl Store {
                     c.field.column(),
                     &c.winner,
                     &c.loser,
+                    &c.winner_device,
+                    &c.loser_device,
                     c.resolved,
-                ),
+                ],
             )?;
         }
         w.tx.execute(
             "UPDATE sync_state SET cursor = max(cursor, ?1) WHERE id = 1",
             [cursor],
         )?;
-        w.hlc = w.hlc.observe(Hlc(server_hlc), wall_clock_ms());
+        w.hlc = w.hlc.observe(Hlc(server_hlc), w.now_ms());
         w.dirty = true;
         w.commit()?;
         if applied.fields + applied.removed_cases > 0 {
@@ -349,13 +358,15 @@ impl Store {
     /// The sync bookkeeping.
     pub fn sync_state(&self) -> Result<SyncState, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT server_url, server_device_id, token, cursor, last_success, last_attempt, last_error
+            "SELECT server_url, server_device_id, token, cursor, last_success, last_attempt, last_error,
+                    device_name
              FROM sync_state WHERE id = 1",
             [],
             |r| {
                 Ok(SyncState {
                     server_url: r.get(0)?,
                     server_device_id: r.get(1)?,
+                    device_name: r.get(7)?,
                     token: r.get(2)?,
                     cursor: r.get(3)?,
                     last_success: r.get(4)?,
@@ -371,11 +382,13 @@ impl Store {
         &mut self,
         server_url: &str,
         server_device_id: &str,
+        device_name: &str,
         token: &str,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE sync_state SET server_url = ?1, server_device_id = ?2, token = ?3, cursor = 0 WHERE id = 1",
-            (server_url, server_device_id, token),
+            "UPDATE sync_state SET server_url = ?1, server_device_id = ?2, device_name = ?3,
+                                   token = ?4, cursor = 0 WHERE id = 1",
+            (server_url, server_device_id, device_name, token),
         )?;
         Ok(())
     }
@@ -403,8 +416,9 @@ impl Store {
     /// Conflicts waiting for a person (or all, with `include_resolved`).
     pub fn conflicts(&self, include_resolved: bool) -> Result<Vec<Conflict>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, scope, entity, case_no, field, winner, loser, resolved FROM conflict
-             WHERE resolved = 0 OR ?1 ORDER BY id",
+            "SELECT id, scope, entity, case_no, field, winner, loser, resolved,
+                    winner_device, loser_device FROM conflict
+             WHERE resolved = 0 OR ?1 ORDER BY length(id), id",
         )?;
         let rows = stmt.query_map([include_resolved], |r| {
             Ok((
@@ -416,10 +430,23 @@ impl Store {
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, bool>(7)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, String>(9)?,
             ))
         })?;
         rows.map(|row| {
-            let (id, scope, entity, case_no, field, winner, loser, resolved) = row?;
+            let (
+                id,
+                scope,
+                entity,
+                case_no,
+                field,
+                winner,
+                loser,
+                resolved,
+                winner_device,
+                loser_device,
+            ) = row?;
             Ok(Conflict {
                 id,
                 scope: Scope::parse(&scope)?,
@@ -428,6 +455,8 @@ impl Store {
                 field: field_of(&field)?,
                 winner,
                 loser,
+                winner_device,
+                loser_device,
                 resolved,
             })
         })

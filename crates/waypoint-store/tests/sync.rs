@@ -224,6 +224,8 @@ fn conflicts_are_listed_until_resolved_and_the_resolution_is_pushed_like_any_cha
         field: Field::FamilyName,
         winner: Some("MUKAMANA".into()),
         loser: Some("MUKAMANAA".into()),
+        winner_device: "laptop-2".into(),
+        loser_device: "laptop-1".into(),
         resolved: false,
     };
     s.apply_incoming(&[], std::slice::from_ref(&conflict), 1, 0)

@@ -28,21 +28,21 @@ const MEMBERS: usize = 3;
 const TIME_BUDGET: Duration = Duration::from_secs(170);
 
 /// Points in [0, 1) spread evenly whatever how many are taken (the golden-ratio sequence).
-fn spread(i: usize) -> f64 {
+pub(crate) fn spread(i: usize) -> f64 {
     (i as f64 * 0.618_033_988_749_895).fract()
 }
 
 /// What one run of a process came to.
-struct Run {
-    out: Output,
+pub(crate) struct Run {
+    pub(crate) out: Output,
     /// The process was still running when it was killed.
-    killed: bool,
+    pub(crate) killed: bool,
     /// From spawn to exit (or to the kill).
-    elapsed: Duration,
+    pub(crate) elapsed: Duration,
 }
 
 /// Runs `cmd`, killing it with SIGKILL after `delay` if it is still running then.
-fn run_killing(mut cmd: Command, delay: Option<Duration>) -> Run {
+pub(crate) fn run_killing(mut cmd: Command, delay: Option<Duration>) -> Run {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let start = Instant::now();
     let mut child = cmd.spawn().expect("spawning waypoint");
@@ -288,7 +288,7 @@ fn edits(tally: &mut Tally, deadline: Instant) {
 }
 
 /// A valid import file of `GENERATED_ROWS` obviously fake people, with the sample's header.
-fn generated_csv(header: &str) -> String {
+pub(crate) fn generated_csv(header: &str) -> String {
     let columns: Vec<&str> = header.split(',').collect();
     let mut out = String::with_capacity(GENERATED_ROWS * 160);
     out.push_str(header);

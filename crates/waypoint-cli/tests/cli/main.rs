@@ -3,8 +3,10 @@
 //!
 //! - `acceptance`: the acceptance list of the CLI issue, one test per promise;
 //! - `crash`: the durability proof, killing real processes during edits and imports;
+//! - `sync`: sync end to end against a real `waypoint-server` on 127.0.0.1;
 //! - `util`: running the binary and reading what it says.
 
 mod acceptance;
 mod crash;
+mod sync;
 mod util;

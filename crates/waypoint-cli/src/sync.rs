@@ -1,0 +1,263 @@
+//! `waypoint enrol`, `sync`, `conflicts` and `status`: the device's side of sync, for people
+//! and scripts. The work is in `waypoint-sync` and `waypoint-store`; this only prints.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Result, anyhow, bail};
+use serde_json::json;
+use waypoint_store::{Conflict, Store};
+use waypoint_sync::SyncReport;
+
+fn kb(bytes: u64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1024.0)
+    }
+}
+
+pub fn enrol(store: &mut Store, server: &str, code: &str) -> Result<ExitCode> {
+    let enrolled = waypoint_sync::enrol(store, server, code)?;
+    println!(
+        "This device is enrolled as {} for site(s) {}. Run `waypoint sync` to send and receive changes.",
+        enrolled.device_name,
+        enrolled.sites.join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn sync(store: &mut Store, as_json: bool) -> Result<ExitCode> {
+    let show_progress = !as_json && std::io::stderr().is_terminal();
+    let mut progress = |p: waypoint_sync::Progress| {
+        if show_progress {
+            eprint!(
+                "\rsync: round {}, sent {} of {} changes, received {}   ",
+                p.round, p.sent, p.to_send, p.received
+            );
+        }
+    };
+    let result = waypoint_sync::sync(store, &mut progress);
+    if show_progress {
+        eprintln!();
+    }
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            let pending = store.outbox_len().unwrap_or(0);
+            bail!("sync failed: {e}. Changes waiting on this device: {pending}.")
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        print_report(&mut out, &report)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(out: &mut impl Write, r: &SyncReport) -> Result<()> {
+    writeln!(
+        out,
+        "Synced with {} in {} round trip(s) ({} sent, {} received).",
+        r.server,
+        r.round_trips,
+        kb(r.bytes_sent),
+        kb(r.bytes_received)
+    )?;
+    writeln!(
+        out,
+        "Sent {} change(s): {} accepted, {} refused.",
+        r.sent,
+        r.accepted,
+        r.refused.len()
+    )?;
+    for refused in &r.refused {
+        writeln!(
+            out,
+            "  refused change {}: {}",
+            refused.client_seq, refused.reason
+        )?;
+    }
+    writeln!(
+        out,
+        "Received {} field value(s), {} event(s){}.",
+        r.received_fields,
+        r.received_events,
+        if r.removed_cases > 0 {
+            format!(", {} case(s) removed from this device", r.removed_cases)
+        } else {
+            String::new()
+        }
+    )?;
+    writeln!(out, "Changes still waiting on this device: {}.", r.pending)?;
+    if r.open_conflicts > 0 {
+        writeln!(
+            out,
+            "Conflicts waiting for review: {} (see `waypoint conflicts list`).",
+            r.open_conflicts
+        )?;
+    }
+    Ok(())
+}
+
+fn value(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("(empty)")
+}
+
+pub fn conflicts_list(store: &Store, as_json: bool) -> Result<ExitCode> {
+    let conflicts = store.conflicts(false)?;
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        serde_json::to_writer_pretty(&mut out, &conflicts)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if conflicts.is_empty() {
+        writeln!(out, "No conflicts waiting for review.")?;
+    }
+    for c in &conflicts {
+        writeln!(
+            out,
+            "conflict {}: {} of {} (case {})",
+            c.id,
+            c.field.column(),
+            c.entity,
+            c.case_no
+        )?;
+        writeln!(
+            out,
+            "  kept now:  {}   (from {})",
+            value(&c.winner),
+            c.winner_device
+        )?;
+        writeln!(
+            out,
+            "  other:     {}   (from {})",
+            value(&c.loser),
+            c.loser_device
+        )?;
+    }
+    if !conflicts.is_empty() {
+        writeln!(
+            out,
+            "Settle one with `waypoint conflicts resolve ID --keep mine|theirs|VALUE`, then sync."
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The value `keep` stands for: `mine` (this device's value), `theirs` (the other device's),
+/// or a value typed out.
+fn chosen(store: &Store, c: &Conflict, keep: &str) -> Result<Option<String>> {
+    let me = store.sync_state()?.device_name.unwrap_or_default();
+    let (mine, theirs) = if c.winner_device == me {
+        (&c.winner, &c.loser)
+    } else if c.loser_device == me {
+        (&c.loser, &c.winner)
+    } else if matches!(keep, "mine" | "theirs") {
+        bail!(
+            "neither value of conflict {} was made on this device ({} and {} made them): \
+             give the value to keep with --keep VALUE",
+            c.id,
+            c.winner_device,
+            c.loser_device
+        );
+    } else {
+        (&None, &None)
+    };
+    Ok(match keep {
+        "mine" => mine.clone(),
+        "theirs" => theirs.clone(),
+        typed => Some(typed.to_string()),
+    })
+}
+
+pub fn conflicts_resolve(
+    store: &mut Store,
+    id: &str,
+    keep: &str,
+    today: chrono::NaiveDate,
+) -> Result<ExitCode> {
+    let conflict = store
+        .conflicts(true)?
+        .into_iter()
+        .find(|c| c.id == id.trim())
+        .ok_or_else(|| anyhow!("there is no conflict {id}: see `waypoint conflicts list`"))?;
+    if conflict.resolved {
+        bail!("conflict {id} is already resolved");
+    }
+    let value = chosen(store, &conflict, keep.trim())?;
+    store.resolve_conflict(&conflict.id, value.as_deref(), today)?;
+    println!(
+        "Resolved conflict {}: {} of {} is now {}. The decision reaches the other devices with the next sync.",
+        conflict.id,
+        conflict.field.column(),
+        conflict.entity,
+        value.as_deref().unwrap_or("(empty)")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
+    let state = store.sync_state()?;
+    let pending = store.outbox_len()?;
+    let conflicts = store.conflicts(false)?.len();
+    let refused = store.refused_changes()?;
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &json!({
+                "server": state.server_url,
+                "device_name": state.device_name,
+                "last_success": state.last_success,
+                "last_attempt": state.last_attempt,
+                "last_error": state.last_error,
+                "pending": pending,
+                "conflicts": conflicts,
+                "refused": refused,
+            }),
+        )?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match (&state.server_url, &state.device_name) {
+        (Some(url), name) => writeln!(
+            out,
+            "Server: {url} (this device: {})",
+            name.as_deref().unwrap_or("?")
+        )?,
+        (None, _) => writeln!(
+            out,
+            "Not enrolled with a server yet (`waypoint enrol --server URL --code CODE`)."
+        )?,
+    }
+    writeln!(
+        out,
+        "Last successful sync: {}",
+        state.last_success.as_deref().unwrap_or("never")
+    )?;
+    if let Some(error) = &state.last_error {
+        writeln!(
+            out,
+            "Last attempt ({}) failed: {error}",
+            state.last_attempt.as_deref().unwrap_or("?")
+        )?;
+    }
+    writeln!(out, "Changes waiting to be synced: {pending}")?;
+    writeln!(out, "Conflicts waiting for review: {conflicts}")?;
+    if !refused.is_empty() {
+        writeln!(out, "Changes the server refused: {}", refused.len())?;
+        for r in &refused {
+            writeln!(
+                out,
+                "  change {} ({} {}): {}",
+                r.client_seq, r.scope, r.entity, r.reason
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,521 @@
+//! The device's side of sync over the network (docs/sync-protocol.md): enrolment with a
+//! one-time code, and `sync`, which pushes the outbox and pulls the device's scope in rounds
+//! of one `POST /v1/sync` each.
+//!
+//! Everything that touches the local data goes through `waypoint_store::Store` (acknowledging
+//! pushed changes, applying pulled pages with their cursor in one transaction); this crate only
+//! moves bytes and translates between the store's types and the wire types. It never prints and
+//! never logs values.
+
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use waypoint_domain::Field;
+use waypoint_protocol as wire;
+use waypoint_store::{
+    Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, Scope, Store,
+    StoreError,
+};
+
+/// How many outbox entries travel in one round.
+pub const PUSH_BATCH: usize = 2_000;
+
+/// What can go wrong, for the person at the laptop. None of these carries personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(
+        "'{0}' is not a server address Waypoint can use: give it like https://sync.example.org"
+    )]
+    BadUrl(String),
+    #[error(
+        "the server address {0} uses plain http://, which is only allowed to this computer \
+         (127.0.0.1 or localhost): use https://"
+    )]
+    PlainHttp(String),
+    #[error("this device is not enrolled yet: run `waypoint enrol --server URL --code CODE` first")]
+    NotEnrolled,
+    #[error("the certificate file {path} could not be used: {reason}")]
+    Certificate { path: String, reason: String },
+    #[error(
+        "the server at {url} could not be reached ({reason}). Nothing was lost: the changes wait \
+         on this device; try again when the link is back"
+    )]
+    Unreachable { url: String, reason: String },
+    #[error("the server refused this device: {0}")]
+    Unauthorized(String),
+    #[error("{0} (this device keeps every change it has not synced)")]
+    UpgradeRequired(String),
+    #[error("the server answered {status}: {message}")]
+    Server { status: u16, message: String },
+    #[error("the server's answer could not be read: {0}")]
+    Protocol(#[from] wire::ProtocolError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// Whether the device was refused (revoked or unknown): a person must re-enrol it.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, SyncError::Unauthorized(_))
+    }
+}
+
+/// How a sync is going (for a progress line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub round: u32,
+    /// Changes of this device sent so far, and how many were waiting when the sync began.
+    pub sent: u64,
+    pub to_send: u64,
+    /// Changes received from the server so far.
+    pub received: u64,
+}
+
+/// A change the server did not take, and why (in the server's words).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Refused {
+    pub client_seq: u64,
+    pub reason: String,
+}
+
+/// What a sync did, truthfully: what was sent, taken, refused, received and left pending.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub server: String,
+    /// Round trips (requests) made.
+    pub round_trips: u32,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// Outbox entries sent (a repeated entry counts again).
+    pub sent: u64,
+    /// Of those, taken by the server (applied or merged).
+    pub accepted: u64,
+    pub refused: Vec<Refused>,
+    /// Field values, events and removals received and applied.
+    pub received_fields: u64,
+    pub received_events: u64,
+    pub removed_cases: u64,
+    /// Received values not applied because this device has a newer change still to push.
+    pub kept_local: u64,
+    /// Conflicts waiting for a person on this device after the sync.
+    pub open_conflicts: u64,
+    /// Changes still in the outbox after the sync (0 after a complete sync).
+    pub pending: u64,
+}
+
+/// A server address: `https://…`, or `http://` to this computer only.
+fn check_url(server: &str) -> Result<reqwest::Url, SyncError> {
+    let url = reqwest::Url::parse(server.trim()).map_err(|_| SyncError::BadUrl(server.into()))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let host = url.host_str().unwrap_or_default();
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if !loopback {
+                return Err(SyncError::PlainHttp(server.into()));
+            }
+        }
+        _ => return Err(SyncError::BadUrl(server.into())),
+    }
+    if url.host().is_none() {
+        return Err(SyncError::BadUrl(server.into()));
+    }
+    Ok(url)
+}
+
+/// The HTTP client: rustls with ring, the system's roots plus `extra_ca` (a PEM file) if given.
+fn http_client(extra_ca: Option<&Path>) -> Result<Client, SyncError> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(180))
+        .user_agent(concat!("waypoint/", env!("CARGO_PKG_VERSION")));
+    if let Some(path) = extra_ca {
+        let bad = |reason: String| SyncError::Certificate {
+            path: path.display().to_string(),
+            reason,
+        };
+        let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| bad(e.to_string()))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder.build().map_err(|e| SyncError::Unreachable {
+        url: String::new(),
+        reason: e.to_string(),
+    })
+}
+
+/// The CA file for servers with their own certificate: `WAYPOINT_CA_CERT`, when set.
+fn ca_from_env() -> Option<std::path::PathBuf> {
+    std::env::var_os("WAYPOINT_CA_CERT").map(Into::into)
+}
+
+fn unreachable(url: &reqwest::Url, e: &reqwest::Error) -> SyncError {
+    // reqwest's messages name the URL, never a body.
+    let reason = if e.is_timeout() {
+        "no answer in time".to_string()
+    } else if e.is_connect() {
+        "could not connect".to_string()
+    } else {
+        e.to_string()
+    };
+    SyncError::Unreachable {
+        url: url.to_string(),
+        reason,
+    }
+}
+
+/// Turns an error answer into a [`SyncError`] carrying the server's message for a person.
+fn error_answer(response: Response) -> SyncError {
+    let status = response.status();
+    let message = response
+        .json::<wire::ErrorBody>()
+        .map(|b| b.error)
+        .unwrap_or_else(|_| status.canonical_reason().unwrap_or("error").to_string());
+    match status {
+        StatusCode::UNAUTHORIZED => SyncError::Unauthorized(message),
+        StatusCode::UPGRADE_REQUIRED => SyncError::UpgradeRequired(message),
+        _ => SyncError::Server {
+            status: status.as_u16(),
+            message,
+        },
+    }
+}
+
+/// Exchanges a one-time enrolment code for this device's credential and keeps it in the store.
+pub fn enrol(
+    store: &mut Store,
+    server: &str,
+    code: &str,
+) -> Result<wire::EnrolResponse, SyncError> {
+    let base = check_url(server)?;
+    let client = http_client(ca_from_env().as_deref())?;
+    let url = base
+        .join(wire::paths::ENROL)
+        .map_err(|_| SyncError::BadUrl(server.into()))?;
+    let response = client
+        .post(url.clone())
+        .json(&wire::EnrolRequest {
+            code: code.to_string(),
+        })
+        .send()
+        .map_err(|e| unreachable(&base, &e))?;
+    if !response.status().is_success() {
+        return Err(error_answer(response));
+    }
+    let enrolled: wire::EnrolResponse = response.json().map_err(|e| SyncError::Server {
+        status: 200,
+        message: format!("an enrolment answer that could not be read ({e})"),
+    })?;
+    let base_text = base.as_str().trim_end_matches('/').to_string();
+    store.set_enrolment(
+        &base_text,
+        &enrolled.device_id.to_string(),
+        &enrolled.device_name,
+        &enrolled.token,
+    )?;
+    Ok(enrolled)
+}
+
+fn wire_scope(scope: Scope) -> wire::Scope {
+    match scope {
+        Scope::Case => wire::Scope::Case,
+        Scope::Individual => wire::Scope::Individual,
+        Scope::Event => wire::Scope::Event,
+    }
+}
+
+fn store_scope(scope: wire::Scope) -> Scope {
+    match scope {
+        wire::Scope::Case => Scope::Case,
+        wire::Scope::Individual => Scope::Individual,
+        wire::Scope::Event => Scope::Event,
+    }
+}
+
+/// An outbox entry as it travels.
+pub fn to_wire(change: OutgoingChange) -> wire::Change {
+    let case_no = change.case_no;
+    let body = match change.body {
+        OutgoingBody::Create { fields } => wire::ChangeBody::Create {
+            case_no,
+            fields: fields
+                .into_iter()
+                .map(|(f, v)| (f.column().to_string(), v))
+                .collect(),
+        },
+        OutgoingBody::Field {
+            field,
+            value,
+            base_seq,
+            resolves,
+        } => wire::ChangeBody::Field {
+            case_no,
+            field: field.column().to_string(),
+            value,
+            base_seq: u64::try_from(base_seq).unwrap_or(0),
+            resolves: resolves.and_then(|r| r.parse().ok()),
+        },
+        OutgoingBody::Event { kind, json } => wire::ChangeBody::Event {
+            case_no,
+            kind,
+            json,
+        },
+    };
+    wire::Change {
+        client_seq: u64::try_from(change.client_seq).unwrap_or(0),
+        hlc: change.hlc,
+        scope: wire_scope(change.scope),
+        entity: change.entity,
+        body,
+    }
+}
+
+fn field_named(name: &str) -> Result<Field, SyncError> {
+    Field::from_column(name).ok_or_else(|| {
+        let name: String = name.chars().take(40).collect();
+        SyncError::Server {
+            status: 200,
+            message: format!(
+                "a field this version of Waypoint does not know ('{name}'): update Waypoint"
+            ),
+        }
+    })
+}
+
+fn seq(v: u64) -> Result<i64, SyncError> {
+    i64::try_from(v).map_err(|_| SyncError::Server {
+        status: 200,
+        message: "a sequence number out of range".into(),
+    })
+}
+
+/// A pulled change as the store applies it.
+pub fn from_wire(change: wire::ServerChange) -> Result<IncomingChange, SyncError> {
+    let body = match change.body {
+        wire::ServerBody::Field { field, value } => IncomingBody::Field {
+            field: field_named(&field)?,
+            value,
+        },
+        wire::ServerBody::Event { json, .. } => IncomingBody::Event { json },
+        wire::ServerBody::Remove => IncomingBody::Remove,
+    };
+    Ok(IncomingChange {
+        server_seq: seq(change.server_seq)?,
+        scope: store_scope(change.scope),
+        entity: change.entity,
+        case_no: change.case_no,
+        body,
+    })
+}
+
+/// A conflict as the store keeps it.
+pub fn conflict_from_wire(c: wire::Conflict) -> Result<Conflict, SyncError> {
+    Ok(Conflict {
+        id: c.id.to_string(),
+        scope: store_scope(c.scope),
+        entity: c.entity,
+        case_no: c.case_no,
+        field: field_named(&c.field)?,
+        winner: c.winner,
+        loser: c.loser,
+        winner_device: c.winner_device,
+        loser_device: c.loser_device,
+        resolved: c.resolved,
+    })
+}
+
+/// How a device reaches its server: one sync round trip at a time. [`sync`] uses HTTP; a
+/// simulation can put anything in between (lost answers, repeated requests).
+pub trait Transport {
+    /// The server's address, for the report.
+    fn server(&self) -> String;
+    /// Sends one request and returns the answer with the bytes (sent, received).
+    fn round(
+        &self,
+        request: &wire::SyncRequest,
+    ) -> Result<(wire::SyncResponse, u64, u64), SyncError>;
+}
+
+/// An enrolled device talking to its server over HTTP.
+#[derive(Debug)]
+struct Session {
+    client: Client,
+    base: reqwest::Url,
+    token: String,
+}
+
+impl Session {
+    fn of(store: &Store) -> Result<Session, SyncError> {
+        let state = store.sync_state()?;
+        let (Some(server), Some(token)) = (state.server_url, state.token) else {
+            return Err(SyncError::NotEnrolled);
+        };
+        Ok(Session {
+            client: http_client(ca_from_env().as_deref())?,
+            base: check_url(&server)?,
+            token,
+        })
+    }
+}
+
+impl Transport for Session {
+    fn server(&self) -> String {
+        self.base.as_str().trim_end_matches('/').to_string()
+    }
+
+    /// One `POST /v1/sync`.
+    fn round(
+        &self,
+        request: &wire::SyncRequest,
+    ) -> Result<(wire::SyncResponse, u64, u64), SyncError> {
+        let body = wire::encode(request)?;
+        let sent = body.len() as u64;
+        let url = self
+            .base
+            .join(wire::paths::SYNC)
+            .map_err(|_| SyncError::BadUrl(self.base.to_string()))?;
+        let response = self
+            .client
+            .post(url)
+            .header(AUTHORIZATION, format!("Bearer {}", self.token))
+            .header(CONTENT_TYPE, wire::BATCH_CONTENT_TYPE)
+            .body(body)
+            .send()
+            .map_err(|e| unreachable(&self.base, &e))?;
+        if !response.status().is_success() {
+            return Err(error_answer(response));
+        }
+        let bytes = response.bytes().map_err(|e| unreachable(&self.base, &e))?;
+        let answer: wire::SyncResponse = wire::decode(&bytes)?;
+        Ok((answer, sent, bytes.len() as u64))
+    }
+}
+
+/// Pushes every change in the outbox and pulls everything new in this device's scope, in
+/// rounds of one request each, until both are done. Each round's answer is stored in one
+/// transaction (acknowledgement) and one more (the page with its cursor), so an interrupted
+/// sync loses nothing and repeats at most one round. The outcome is recorded for `status`.
+pub fn sync(
+    store: &mut Store,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SyncReport, SyncError> {
+    let session = Session::of(store)?;
+    sync_with(store, &session, progress)
+}
+
+/// [`sync`] over any [`Transport`].
+pub fn sync_with(
+    store: &mut Store,
+    transport: &dyn Transport,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SyncReport, SyncError> {
+    let result = run(store, transport, progress);
+    let now = chrono::Utc::now();
+    match &result {
+        Ok(_) => store.record_sync_attempt(now, None)?,
+        Err(e) => {
+            // A failed sync is remembered for `waypoint status`; the first error stays the one reported.
+            let _ = store.record_sync_attempt(now, Some(&e.to_string()));
+        }
+    }
+    result
+}
+
+fn run(
+    store: &mut Store,
+    transport: &dyn Transport,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport {
+        server: transport.server(),
+        ..SyncReport::default()
+    };
+    let to_send = store.outbox_len()?;
+    let mut cursor = u64::try_from(store.sync_state()?.cursor).unwrap_or(0);
+    loop {
+        let outgoing = store.outgoing(0, PUSH_BATCH)?;
+        let count = outgoing.len();
+        let last_sent = outgoing.last().map_or(0, |c| c.client_seq);
+        let request = wire::SyncRequest {
+            schema_version: wire::SCHEMA_VERSION,
+            after: cursor,
+            limit: 0,
+            changes: outgoing.into_iter().map(to_wire).collect(),
+        };
+        let (answer, sent_bytes, received_bytes) = transport.round(&request)?;
+        report.round_trips += 1;
+        report.bytes_sent += sent_bytes;
+        report.bytes_received += received_bytes;
+
+        let refused: Vec<(i64, String)> = answer
+            .push
+            .refused
+            .iter()
+            .map(|r| Ok((seq(r.client_seq)?, r.reason.clone())))
+            .collect::<Result<_, SyncError>>()?;
+        store.acknowledge(seq(answer.push.acked_up_to)?, &refused)?;
+        report.sent += count as u64;
+        report.accepted += (count - refused.len().min(count)) as u64;
+        report
+            .refused
+            .extend(answer.push.refused.into_iter().map(|r| Refused {
+                client_seq: r.client_seq,
+                reason: r.reason,
+            }));
+
+        let page = answer.page;
+        let more = page.more;
+        let changes = page
+            .changes
+            .into_iter()
+            .map(from_wire)
+            .collect::<Result<Vec<_>, _>>()?;
+        let conflicts = page
+            .conflicts
+            .into_iter()
+            .map(conflict_from_wire)
+            .collect::<Result<Vec<_>, _>>()?;
+        let Applied {
+            fields,
+            events,
+            removed_cases,
+            kept_local,
+        } = store.apply_incoming(
+            &changes,
+            &conflicts,
+            seq(page.next_cursor)?,
+            page.server_hlc,
+        )?;
+        report.received_fields += fields;
+        report.received_events += events;
+        report.removed_cases += removed_cases;
+        report.kept_local += kept_local;
+        cursor = cursor.max(page.next_cursor);
+        progress(Progress {
+            round: report.round_trips,
+            sent: report.sent,
+            to_send,
+            received: report.received_fields + report.received_events + report.removed_cases,
+        });
+
+        let all_pushed = count < PUSH_BATCH && seq(answer.push.acked_up_to)? >= last_sent;
+        if all_pushed && !more {
+            break;
+        }
+        if count == 0 && !more {
+            break;
+        }
+    }
+    report.open_conflicts = store.conflicts(false)?.len() as u64;
+    report.pending = store.outbox_len()?;
+    Ok(report)
+}
