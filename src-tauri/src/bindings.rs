@@ -1,0 +1,37 @@
+//! TypeScript types for the UI, generated from [`crate::dto`] with `ts-rs` and committed under
+//! `ui/src/lib/bindings/`. The test `tests/bindings.rs` fails when the committed files differ
+//! from what the Rust types generate; `WAYPOINT_BLESS=1` makes it rewrite them.
+
+use std::path::Path;
+
+use ts_rs::{Config, ExportError, TS};
+
+use crate::dto::*;
+
+/// Where the UI keeps the generated types, from this crate's directory.
+pub const UI_BINDINGS: &str = "../ui/src/lib/bindings";
+
+/// Writes every command's argument and result types (and what they use) into `dir`.
+pub fn export(dir: &Path) -> Result<(), ExportError> {
+    // serde_json writes 64-bit integers as JSON numbers.
+    let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+    SearchHit::export_all(&cfg)?;
+    CaseDetail::export_all(&cfg)?;
+    EventRecord::export_all(&cfg)?;
+    DocumentCustody::export_all(&cfg)?;
+    TransferRequest::export_all(&cfg)?;
+    MrzComparison::export_all(&cfg)?;
+    IdentityCheckRequest::export_all(&cfg)?;
+    IdentityCheckRecord::export_all(&cfg)?;
+    SopProgramme::export_all(&cfg)?;
+    CounsellingRequest::export_all(&cfg)?;
+    CounsellingRecord::export_all(&cfg)?;
+    SpecialNeedsOptions::export_all(&cfg)?;
+    SpecialNeedsUpdate::export_all(&cfg)?;
+    Member::export_all(&cfg)?;
+    ImportRequest::export_all(&cfg)?;
+    ImportProgress::export_all(&cfg)?;
+    ImportOutcome::export_all(&cfg)?;
+    Status::export_all(&cfg)?;
+    Ok(())
+}

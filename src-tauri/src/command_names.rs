@@ -1,0 +1,25 @@
+// The names of the app's own commands: the only ones the window may call. Shared by build.rs
+// (Tauri's access-control manifest) and the crate (tests check the capability against it).
+
+/// Every `#[tauri::command]` the window may call, grouped by area.
+pub const COMMANDS: &[&str] = &[
+    // search and cases
+    "search",
+    "get_case",
+    // identity and document checks
+    "check_mrz",
+    "record_identity_check",
+    // document custody
+    "document_custody",
+    "record_custody_transfer",
+    // pre-departure counselling
+    "counselling_programmes",
+    "record_counselling",
+    // special needs
+    "special_needs_options",
+    "update_special_needs",
+    // import
+    "import_csv",
+    // sync status
+    "status",
+];

@@ -1,0 +1,164 @@
+//! The case view: members with relationships and ages, documents and where each physically is,
+//! special needs, exit permits, today's events.
+
+use waypoint_domain::{CheckOutcome, FieldEvent, Individual};
+use waypoint_store::CaseView;
+
+use super::{age, custody, event_to_dto};
+use crate::dto::{self, CaseDetail, Member};
+use crate::error::CommandError;
+use crate::state::AppState;
+
+pub fn get_case(state: &AppState, case_no: &str) -> Result<CaseDetail, CommandError> {
+    let view = load(state, case_no)?;
+    Ok(detail(state, &view))
+}
+
+pub(crate) fn load(state: &AppState, case_no: &str) -> Result<CaseView, CommandError> {
+    state
+        .store()?
+        .case(case_no)?
+        .ok_or_else(|| CommandError::UnknownCase(case_no.trim().to_ascii_uppercase()))
+}
+
+/// The case that `individual_no` belongs to.
+pub(crate) fn load_of_individual(
+    state: &AppState,
+    individual_no: &str,
+) -> Result<CaseView, CommandError> {
+    let individual_no = individual_no.trim().to_ascii_uppercase();
+    let record = state
+        .store()?
+        .individual(&individual_no)?
+        .ok_or_else(|| CommandError::UnknownIndividual(individual_no.clone()))?;
+    load(state, record.case_no())
+}
+
+pub(crate) fn detail(state: &AppState, view: &CaseView) -> CaseDetail {
+    let today = state.today();
+    let case = &view.case;
+    let site = state.site_for(&case.site);
+    let events_today = view
+        .events
+        .iter()
+        .filter(|e| e.event.at().date_naive() == today)
+        .map(|e| event_to_dto(&e.event))
+        .collect();
+    CaseDetail {
+        case_no: case.case_no.clone(),
+        site: case.site.clone(),
+        programme: case.programme.clone(),
+        destination: case.destination.map(|d| d.as_str().to_string()),
+        destination_name: case
+            .destination
+            .and_then(|d| d.airport())
+            .map(|a| format!("{}, {}", a.name, a.city)),
+        abn: case.abn.clone(),
+        members: case
+            .members
+            .iter()
+            .map(|m| member(state, view, m, &site))
+            .collect(),
+        documents: custody::documents(view),
+        events_today,
+        working_site: site,
+    }
+}
+
+pub(crate) fn member(state: &AppState, view: &CaseView, m: &Individual, site: &str) -> Member {
+    let today = state.today();
+    let dob = m.date_of_birth.to_canonical();
+    let verified_today = view.events.iter().any(|e| match &e.event {
+        FieldEvent::IdentityCheck(c) => {
+            c.individual_no == m.individual_no
+                && c.site == site
+                && c.checked_at.date_naive() == today
+                && c.outcome == CheckOutcome::Verified
+        }
+        _ => false,
+    });
+    Member {
+        individual_no: m.individual_no.clone(),
+        relationship: m.relationship.code().to_string(),
+        family_name: m.family_name.clone(),
+        given_names: m.given_names.clone(),
+        family_name_native: m.family_name_native.clone(),
+        given_names_native: m.given_names_native.clone(),
+        sex: m.sex.code().to_string(),
+        age: age(&dob, today),
+        date_of_birth: dob,
+        nationality: m.nationality.as_str().to_string(),
+        languages: m.languages.clone(),
+        phone: m.phone.clone(),
+        document: m.document.as_ref().map(|d| dto::Document {
+            document_type: d.document_type.code().to_string(),
+            number: d.number.clone(),
+            issuer: d.issuer.as_ref().map(|i| i.as_str().to_string()),
+            expiry: d.expiry.map(|e| e.format("%Y-%m-%d").to_string()),
+        }),
+        special_needs: dto::SpecialNeeds {
+            ssr_codes: m
+                .special_needs
+                .ssr_codes
+                .iter()
+                .map(|c| c.as_str().to_string())
+                .collect(),
+            notes: m.special_needs.notes.clone(),
+            vulnerabilities: m
+                .vulnerabilities
+                .iter()
+                .map(|v| v.code().to_string())
+                .collect(),
+        },
+        exit_permit: m.exit_permit.as_ref().map(|p| dto::ExitPermit {
+            status: p.status.code().to_string(),
+            denial_reason: p.denial_reason.clone(),
+        }),
+        verified_today,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::testing;
+
+    #[test]
+    fn shows_members_ages_documents_and_permits() {
+        let (_dir, state) = testing::state();
+        let case = get_case(&state, "kgl-2025-000101").unwrap();
+        assert_eq!(case.members.len(), 4);
+        assert_eq!(case.members[0].relationship, "PA");
+        assert_eq!(case.destination.as_deref(), Some("ORD"));
+        assert!(case.destination_name.is_some());
+        let divine = &case.members[2];
+        assert_eq!(divine.date_of_birth, "2019-11");
+        assert_eq!(divine.age, Some(dto::AgeRange { min: 5, max: 6 }));
+        assert_eq!(
+            case.members[1].age,
+            Some(dto::AgeRange { min: 40, max: 41 })
+        );
+        assert_eq!(case.documents.len(), 4);
+        assert!(case.documents.iter().all(|d| d.current.is_none()));
+        assert!(case.events_today.is_empty());
+        let denied = get_case(&state, "KGL-2025-000104").unwrap();
+        let permit = denied.members[0].exit_permit.as_ref().unwrap();
+        assert_eq!(permit.status, "DENIED");
+        assert!(
+            permit
+                .denial_reason
+                .as_deref()
+                .unwrap()
+                .contains("court case")
+        );
+        let unknown = get_case(&state, "KGL-2025-000105").unwrap();
+        assert_eq!(unknown.members[0].age, None);
+    }
+
+    #[test]
+    fn an_unknown_case_is_said_plainly() {
+        let (_dir, state) = testing::state();
+        let e = get_case(&state, "nope").unwrap_err();
+        assert_eq!(e.message(), "there is no case with number NOPE");
+    }
+}

@@ -1,0 +1,175 @@
+//! Import a case-import CSV read by the window (no file-system access from the UI): progress
+//! while it runs, then what the CLI reports: the summary, every problem (line, column, value),
+//! warnings and clashes with local edits.
+
+use std::collections::BTreeSet;
+
+use waypoint_import::ImportOptions;
+use waypoint_store::{ImportMode, StoreError};
+
+use crate::dto::{ImportClash, ImportIssue, ImportOutcome, ImportProgress, ImportRequest, Tally};
+use crate::error::CommandError;
+use crate::state::AppState;
+
+pub fn import_csv(
+    state: &AppState,
+    request: &ImportRequest,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportOutcome, CommandError> {
+    let total_bytes = request.content.len() as u64;
+    let options = ImportOptions::new(state.today());
+    let mode = ImportMode {
+        partial: request.partial,
+        dry_run: request.dry_run,
+    };
+    let mut store = state.store()?;
+    let report = store
+        .import_csv(request.content.as_bytes(), &options, mode, &mut |p| {
+            progress(match p {
+                waypoint_store::ImportProgress::Read { bytes, rows } => ImportProgress::Read {
+                    bytes,
+                    total_bytes,
+                    rows,
+                },
+                waypoint_store::ImportProgress::Saved { rows } => ImportProgress::Saved { rows },
+            })
+        })
+        .map_err(|e| match e {
+            StoreError::File(e) => CommandError::invalid(format!("{}: {e}", request.file_name)),
+            e => e.into(),
+        })?;
+    // The next search should not pay for rebuilding the index.
+    store.warm_search()?;
+    drop(store);
+    let file = &report.file;
+    let tally = |t: &waypoint_store::Tally| Tally {
+        created: t.created,
+        updated: t.updated,
+        unchanged: t.unchanged,
+    };
+    Ok(ImportOutcome {
+        file_name: request.file_name.clone(),
+        rejected: report.summary.is_none(),
+        dry_run: request.dry_run,
+        rows_read: file.rows_read,
+        rows_with_problems: file
+            .problems
+            .iter()
+            .map(|p| p.line)
+            .collect::<BTreeSet<_>>()
+            .len() as u64,
+        problems: file
+            .problems
+            .iter()
+            .map(|p| ImportIssue {
+                line: p.line,
+                column: p.column.clone(),
+                value: p.value.clone(),
+                message: p.message.clone(),
+            })
+            .collect(),
+        warnings: file
+            .warnings
+            .iter()
+            .map(|w| ImportIssue {
+                line: w.line,
+                column: w.column.clone(),
+                value: w.value.clone(),
+                message: w.message.clone(),
+            })
+            .collect(),
+        unknown_columns: file.unknown_columns.clone(),
+        cases: report.summary.as_ref().map(|s| tally(&s.cases)),
+        individuals: report.summary.as_ref().map(|s| tally(&s.individuals)),
+        clashes: report
+            .summary
+            .as_ref()
+            .map(|s| {
+                s.clashes
+                    .iter()
+                    .map(|c| ImportClash {
+                        line: c.line,
+                        case_no: c.case_no.clone(),
+                        individual_no: c.individual_no.clone(),
+                        field: c.field.column().to_string(),
+                        local: c.local.clone(),
+                        incoming: c.incoming.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::{search, special_needs, testing};
+    use crate::dto::SpecialNeedsUpdate;
+
+    fn request(content: &str, partial: bool, dry_run: bool) -> ImportRequest {
+        ImportRequest {
+            file_name: "cases.csv".into(),
+            content: content.into(),
+            partial,
+            dry_run,
+        }
+    }
+
+    #[test]
+    fn a_file_with_problems_is_rejected_whole_with_line_column_and_value() {
+        let (_dir, state) = testing::state();
+        let bad = testing::SAMPLE.replacen(
+            "I-0001020,PA,TESFAY,Meron,ተስፋይ,ሜሮን,F,2009-08-19",
+            "I-0001020,PA,TESFAY,Meron,ተስፋይ,ሜሮን,Q,2009-08-19",
+            1,
+        );
+        let mut seen = Vec::new();
+        let out = import_csv(&state, &request(&bad, false, false), &mut |p| seen.push(p)).unwrap();
+        assert!(out.rejected);
+        assert_eq!(out.rows_with_problems, 1);
+        let p = &out.problems[0];
+        assert_eq!(
+            (p.line, p.column.as_str(), p.value.as_str()),
+            (7, "sex", "Q")
+        );
+        assert!(out.cases.is_none());
+        assert!(!seen.is_empty());
+    }
+
+    #[test]
+    fn partial_loads_the_good_rows_and_reimport_reports_clashes() {
+        let (_dir, state) = testing::state();
+        special_needs::update_special_needs(
+            &state,
+            &SpecialNeedsUpdate {
+                individual_no: "I-0001031".into(),
+                ssr_codes: vec!["WCHR".into()],
+                notes: String::new(),
+                vulnerabilities: vec![],
+            },
+        )
+        .unwrap();
+        let out = import_csv(&state, &request(testing::SAMPLE, false, false), &mut |_| {}).unwrap();
+        assert!(!out.rejected);
+        assert_eq!(out.individuals.unwrap().unchanged, 10);
+        assert_eq!(out.clashes.len(), 1);
+        assert_eq!(out.clashes[0].field, "ssr_codes");
+        assert_eq!(out.clashes[0].local.as_deref(), Some("WCHR"));
+        let dry = import_csv(&state, &request(testing::SAMPLE, false, true), &mut |_| {}).unwrap();
+        assert!(dry.dry_run && !dry.rejected);
+        assert!(!search::search(&state, "TESFAY", 5).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_case_import_is_said_so() {
+        let (_dir, state) = testing::state();
+        let e = import_csv(
+            &state,
+            &request("hello,world\n1,2\n", false, false),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert!(e.message().starts_with("cases.csv: "), "{}", e.message());
+    }
+}

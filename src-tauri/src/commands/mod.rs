@@ -1,0 +1,173 @@
+//! The logic of every command, as plain functions over [`AppState`](crate::state::AppState):
+//! they only translate calls into the core crates and results into [`crate::dto`] types. The
+//! `#[tauri::command]` wrappers in [`crate::shell`] call these; the tests call them directly.
+
+pub mod cases;
+pub mod checks;
+pub mod counselling;
+pub mod custody;
+pub mod import;
+pub mod search;
+pub mod special_needs;
+pub mod status;
+
+use chrono::NaiveDate;
+use waypoint_domain::PartialDate;
+
+use crate::dto::{self, AgeRange};
+
+/// The age range of a canonical date of birth on `today`, if it is known at all.
+pub(crate) fn age(date_of_birth: &str, today: NaiveDate) -> Option<AgeRange> {
+    PartialDate::parse(date_of_birth)
+        .ok()?
+        .age_on(today)
+        .map(|a| AgeRange {
+            min: a.min,
+            max: a.max,
+        })
+}
+
+pub(crate) fn custodian_to_dto(c: &waypoint_domain::Custodian) -> dto::Custodian {
+    use waypoint_domain::Custodian as C;
+    match c {
+        C::Individual { individual_no } => dto::Custodian::Individual {
+            individual_no: individual_no.clone(),
+        },
+        C::Staff { name } => dto::Custodian::Staff { name: name.clone() },
+        C::Storage { place } => dto::Custodian::Storage {
+            place: place.clone(),
+        },
+        C::TravelBag { case_no } => dto::Custodian::TravelBag {
+            case_no: case_no.clone(),
+        },
+        C::Authority { name } => dto::Custodian::Authority { name: name.clone() },
+    }
+}
+
+pub(crate) fn custodian_from_dto(c: &dto::Custodian) -> waypoint_domain::Custodian {
+    use waypoint_domain::Custodian as C;
+    let t = |s: &str| s.trim().to_string();
+    match c {
+        dto::Custodian::Individual { individual_no } => C::Individual {
+            individual_no: individual_no.trim().to_ascii_uppercase(),
+        },
+        dto::Custodian::Staff { name } => C::Staff { name: t(name) },
+        dto::Custodian::Storage { place } => C::Storage { place: t(place) },
+        dto::Custodian::TravelBag { case_no } => C::TravelBag {
+            case_no: case_no.trim().to_ascii_uppercase(),
+        },
+        dto::Custodian::Authority { name } => C::Authority { name: t(name) },
+    }
+}
+
+pub(crate) fn outcome_to_dto(o: &waypoint_domain::CheckOutcome) -> dto::CheckOutcome {
+    use waypoint_domain::CheckOutcome as O;
+    match o {
+        O::Verified => dto::CheckOutcome::Verified,
+        O::Mismatch { reason } => dto::CheckOutcome::Mismatch {
+            reason: reason.clone(),
+        },
+        O::NotVerified { reason } => dto::CheckOutcome::NotVerified {
+            reason: reason.clone(),
+        },
+    }
+}
+
+pub(crate) fn mismatch_to_dto(m: &waypoint_domain::Mismatch) -> dto::Mismatch {
+    dto::Mismatch {
+        field: m.field.clone(),
+        on_record: m.on_record.clone(),
+        on_document: m.on_document.clone(),
+    }
+}
+
+pub(crate) fn transfer_to_dto(t: &waypoint_domain::CustodyTransfer) -> dto::TransferRecord {
+    dto::TransferRecord {
+        id: t.id.to_string(),
+        individual_no: t.individual_no.clone(),
+        document_no: t.document_no.clone(),
+        from: custodian_to_dto(&t.from),
+        to: custodian_to_dto(&t.to),
+        location: t.location.clone(),
+        site: t.site.clone(),
+        recorded_by: t.recorded_by.clone(),
+        at: t.at.to_rfc3339(),
+    }
+}
+
+pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> dto::EventRecord {
+    use waypoint_domain::FieldEvent as E;
+    match e {
+        E::IdentityCheck(c) => dto::EventRecord::IdentityCheck(dto::IdentityCheckRecord {
+            id: c.id.to_string(),
+            individual_no: c.individual_no.clone(),
+            document_no: c.document_no.clone(),
+            outcome: outcome_to_dto(&c.outcome),
+            mismatches: c.mismatches.iter().map(mismatch_to_dto).collect(),
+            site: c.site.clone(),
+            checked_by: c.checked_by.clone(),
+            checked_at: c.checked_at.to_rfc3339(),
+        }),
+        E::CounsellingSession(s) => dto::EventRecord::CounsellingSession(dto::CounsellingRecord {
+            id: s.id.to_string(),
+            case_no: s.case_no.clone(),
+            programme: s.programme.clone(),
+            topics_covered: s.topics_covered.clone(),
+            attendees: s.attendees.clone(),
+            language: s.language.clone(),
+            interpreter: s.interpreter.clone(),
+            counsellor: s.counsellor.clone(),
+            held_at: s.held_at.to_rfc3339(),
+            duration_minutes: s.duration_minutes,
+            notes: s.notes.clone(),
+            complete: s.complete,
+            site: s.site.clone(),
+        }),
+        E::CustodyTransfer(t) => dto::EventRecord::CustodyTransfer(transfer_to_dto(t)),
+    }
+}
+
+/// Text a person typed into an optional field: `None` when blank.
+pub(crate) fn non_blank(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! A real store in a temporary directory, loaded with the sample cases.
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::{DateTime, TimeZone, Utc};
+    use waypoint_store::Store;
+
+    use crate::state::AppState;
+
+    pub const SAMPLE: &str = include_str!("../../../tests/fixtures/sample-cases.csv");
+
+    pub fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 11, 25, 9, 30, 0).unwrap()
+    }
+
+    /// An app state over a fresh store holding the sample cases; keep the directory alive.
+    pub fn state() -> (tempfile::TempDir, AppState) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let state = AppState::new(store, dir.path().to_path_buf(), "A. Officer".into(), None)
+            .with_clock(now);
+        let outcome = super::import::import_csv(
+            &state,
+            &crate::dto::ImportRequest {
+                file_name: "sample-cases.csv".into(),
+                content: SAMPLE.into(),
+                partial: false,
+                dry_run: false,
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        assert!(!outcome.rejected, "{outcome:?}");
+        (dir, state)
+    }
+}

@@ -1,0 +1,431 @@
+//! What the commands take and give: plain data, serialised as JSON for the UI, with TypeScript
+//! types generated from these definitions (see [`crate::bindings`]). Domain types are mapped
+//! into these here, so the core crates need no knowledge of the UI or of TypeScript.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// An age in completed years: `min == max` when the date of birth is complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AgeRange {
+    pub min: u32,
+    pub max: u32,
+}
+
+// ---- search ---------------------------------------------------------------------------------
+
+/// One person found. Need-to-know fields are never part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SearchHit {
+    pub case_no: String,
+    pub individual_no: String,
+    pub family_name: String,
+    pub given_names: String,
+    pub family_name_native: Option<String>,
+    pub given_names_native: Option<String>,
+    /// PA, SP, CH, PR, SB or OT.
+    pub relationship: String,
+    pub sex: String,
+    /// Canonical partial date: `1984`, `1984-03`, `1984-03-14` or `UNKNOWN`.
+    pub date_of_birth: String,
+    pub age: Option<AgeRange>,
+    pub nationality: String,
+    pub document_no: Option<String>,
+    pub site: String,
+}
+
+// ---- cases ----------------------------------------------------------------------------------
+
+/// A case as the case view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaseDetail {
+    pub case_no: String,
+    pub site: String,
+    pub programme: Option<String>,
+    /// IATA airport code.
+    pub destination: Option<String>,
+    /// The airport's name and city, from the shipped airport table.
+    pub destination_name: Option<String>,
+    pub abn: Option<String>,
+    /// Principal applicant first.
+    pub members: Vec<Member>,
+    /// Every document of the case and where it physically is now.
+    pub documents: Vec<DocumentCustody>,
+    /// Events recorded today (UTC day), oldest first.
+    pub events_today: Vec<EventRecord>,
+    /// The site this device records events for when working on this case.
+    pub working_site: String,
+}
+
+/// One member of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Member {
+    pub individual_no: String,
+    pub relationship: String,
+    pub family_name: String,
+    pub given_names: String,
+    pub family_name_native: Option<String>,
+    pub given_names_native: Option<String>,
+    pub sex: String,
+    pub date_of_birth: String,
+    pub age: Option<AgeRange>,
+    pub nationality: String,
+    pub languages: Vec<String>,
+    pub phone: Option<String>,
+    pub document: Option<Document>,
+    pub special_needs: SpecialNeeds,
+    pub exit_permit: Option<ExitPermit>,
+    /// Passed an identity check at the working site today.
+    pub verified_today: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Document {
+    pub document_type: String,
+    pub number: Option<String>,
+    pub issuer: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub expiry: Option<String>,
+}
+
+/// Special needs and vulnerabilities. `notes` and `vulnerabilities` are need-to-know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SpecialNeeds {
+    pub ssr_codes: Vec<String>,
+    pub notes: Option<String>,
+    pub vulnerabilities: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExitPermit {
+    /// NOT_REQUIRED, REQUESTED, SUBMITTED, APPROVED or DENIED.
+    pub status: String,
+    pub denial_reason: Option<String>,
+}
+
+// ---- events ---------------------------------------------------------------------------------
+
+/// A recorded field event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventRecord {
+    IdentityCheck(IdentityCheckRecord),
+    CounsellingSession(CounsellingRecord),
+    CustodyTransfer(TransferRecord),
+}
+
+/// What the officer concluded from an identity and document check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum CheckOutcome {
+    Verified,
+    Mismatch { reason: String },
+    NotVerified { reason: String },
+}
+
+/// A field where the record and the document disagree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Mismatch {
+    /// The record's field (CSV column name), e.g. `date_of_birth`.
+    pub field: String,
+    pub on_record: String,
+    pub on_document: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IdentityCheckRecord {
+    pub id: String,
+    pub individual_no: String,
+    pub document_no: Option<String>,
+    pub outcome: CheckOutcome,
+    pub mismatches: Vec<Mismatch>,
+    pub site: String,
+    pub checked_by: String,
+    /// RFC 3339, UTC.
+    pub checked_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CounsellingRecord {
+    pub id: String,
+    pub case_no: String,
+    pub programme: Option<String>,
+    pub topics_covered: Vec<String>,
+    pub attendees: Vec<String>,
+    pub language: String,
+    pub interpreter: Option<String>,
+    pub counsellor: String,
+    pub held_at: String,
+    pub duration_minutes: u32,
+    pub notes: Option<String>,
+    pub complete: bool,
+    pub site: String,
+}
+
+/// Who or what holds a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Custodian {
+    /// A member of a case.
+    Individual { individual_no: String },
+    /// A staff member of the organisation.
+    Staff { name: String },
+    /// A safe, cabinet or office.
+    Storage { place: String },
+    /// The envelope of documents that travels with the case.
+    TravelBag { case_no: String },
+    /// An authority or partner (embassy, immigration, airline).
+    Authority { name: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TransferRecord {
+    pub id: String,
+    pub individual_no: String,
+    pub document_no: String,
+    pub from: Custodian,
+    pub to: Custodian,
+    pub location: String,
+    pub site: String,
+    pub recorded_by: String,
+    pub at: String,
+}
+
+// ---- custody --------------------------------------------------------------------------------
+
+/// One document and its chain of custody, oldest transfer first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DocumentCustody {
+    pub individual_no: String,
+    /// The document holder's name, as on the record.
+    pub holder_name: String,
+    pub document_type: String,
+    pub document_no: String,
+    /// Who holds it now; `None` until its first transfer is recorded.
+    pub current: Option<Custodian>,
+    /// Where the last transfer happened.
+    pub location: Option<String>,
+    pub chain: Vec<TransferRecord>,
+}
+
+/// A request to record a document changing hands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TransferRequest {
+    pub individual_no: String,
+    pub document_no: String,
+    pub from: Custodian,
+    pub to: Custodian,
+    pub location: String,
+}
+
+// ---- identity and document checks -----------------------------------------------------------
+
+/// One check digit of an MRZ: the field it covers and whether it agrees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CheckDigit {
+    /// `document_number`, `date_of_birth`, `date_of_expiry`, `personal_number` or `composite`.
+    pub field: String,
+    pub ok: bool,
+}
+
+/// What an MRZ says, read and checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MrzReading {
+    /// TD1, TD2, TD3, MRV-A or MRV-B.
+    pub format: String,
+    pub document_code: String,
+    pub issuing_country: String,
+    pub document_number: String,
+    pub surname: String,
+    pub given_names: String,
+    pub nationality: String,
+    /// `YYYY-MM-DD`, or the raw six characters when the date is partly unknown.
+    pub date_of_birth: String,
+    pub sex: String,
+    pub date_of_expiry: String,
+    /// Every check digit the format has.
+    pub check_digits: Vec<CheckDigit>,
+    /// Every check digit agrees.
+    pub valid: bool,
+}
+
+/// An MRZ compared with an individual's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MrzComparison {
+    pub reading: MrzReading,
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// A request to record an identity check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IdentityCheckRequest {
+    pub individual_no: String,
+    pub document_no: Option<String>,
+    pub outcome: CheckOutcome,
+    pub mismatches: Vec<Mismatch>,
+}
+
+// ---- counselling ----------------------------------------------------------------------------
+
+/// A text in the organisation's three working languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Localized {
+    pub en: String,
+    pub fr: String,
+    pub es: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SopTopic {
+    pub id: String,
+    pub mandatory: bool,
+    pub title: Localized,
+}
+
+/// A programme's pre-departure counselling checklist, from its SOP data file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SopProgramme {
+    /// The programme code as in case records, e.g. `USRAP`.
+    pub programme: String,
+    pub name: Localized,
+    /// Which edition of the SOP the checklist follows.
+    pub sop_version: String,
+    pub topics: Vec<SopTopic>,
+}
+
+/// A request to record a counselling session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CounsellingRequest {
+    pub case_no: String,
+    pub programme: String,
+    pub topics_covered: Vec<String>,
+    pub attendees: Vec<String>,
+    /// ISO 639 code of the session's language.
+    pub language: String,
+    pub interpreter: Option<String>,
+    pub duration_minutes: u32,
+    pub notes: Option<String>,
+    /// Save as complete: refused unless every mandatory topic is covered.
+    pub complete: bool,
+}
+
+// ---- special needs --------------------------------------------------------------------------
+
+/// One row of the SSR table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SsrCode {
+    pub code: String,
+    /// mobility, medical, sensory, assistance, meal or other.
+    pub category: String,
+    pub description: Localized,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SpecialNeedsOptions {
+    pub ssr_codes: Vec<SsrCode>,
+    /// Vulnerability codes: URM, ELDERLY, PREGNANT, MEDICAL, DISABILITY, AT_RISK.
+    pub vulnerabilities: Vec<String>,
+}
+
+/// New special needs of one individual; each field replaces the stored one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SpecialNeedsUpdate {
+    pub individual_no: String,
+    pub ssr_codes: Vec<String>,
+    pub notes: String,
+    pub vulnerabilities: Vec<String>,
+}
+
+// ---- import ---------------------------------------------------------------------------------
+
+/// A case-import CSV read by the window, sent as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportRequest {
+    pub file_name: String,
+    pub content: String,
+    /// Load the good rows of a file that has problems.
+    pub partial: bool,
+    /// Say what would happen; save nothing.
+    pub dry_run: bool,
+}
+
+/// How far an import has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum ImportProgress {
+    Read {
+        bytes: u64,
+        total_bytes: u64,
+        rows: u64,
+    },
+    Saved {
+        rows: u64,
+    },
+}
+
+/// A problem or warning of an import file, where the CLI says `FILE:LINE:COLUMN: message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportIssue {
+    pub line: u64,
+    /// The column's header name, or empty for the whole row.
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Tally {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// A field edited on this device that the file would have changed: the local value was kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportClash {
+    pub line: u64,
+    pub case_no: String,
+    /// Empty for a case field.
+    pub individual_no: String,
+    pub field: String,
+    pub local: Option<String>,
+    pub incoming: Option<String>,
+}
+
+/// What an import did, or why it saved nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportOutcome {
+    pub file_name: String,
+    /// The file had problems and nothing was saved (not partial).
+    pub rejected: bool,
+    pub dry_run: bool,
+    pub rows_read: u64,
+    pub problems: Vec<ImportIssue>,
+    /// How many rows the problems are in.
+    pub rows_with_problems: u64,
+    pub warnings: Vec<ImportIssue>,
+    pub unknown_columns: Vec<String>,
+    pub cases: Option<Tally>,
+    pub individuals: Option<Tally>,
+    pub clashes: Vec<ImportClash>,
+}
+
+// ---- status ---------------------------------------------------------------------------------
+
+/// What the always-visible status area shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Status {
+    /// Changes waiting to be synced (the outbox).
+    pub pending_changes: u64,
+    /// RFC 3339 time of the last successful sync; `None` if this device never synced.
+    pub last_sync: Option<String>,
+    /// Whether this device is enrolled with a sync server.
+    pub sync_configured: bool,
+    /// Conflicts that sync reported and nobody has reviewed yet.
+    pub conflicts: u64,
+    pub officer: String,
+    /// The site set for this device (WAYPOINT_SITE), if any; else each case's own site.
+    pub site: Option<String>,
+    pub device_id: String,
+    pub data_dir: String,
+}

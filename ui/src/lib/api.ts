@@ -1,0 +1,75 @@
+// The UI's only way to the core: one typed function per Tauri command. Every type here is
+// generated from the Rust DTOs (src-tauri/src/dto.rs) into ./bindings; never copy them by hand.
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type { CaseDetail } from './bindings/CaseDetail';
+import type { CounsellingRecord } from './bindings/CounsellingRecord';
+import type { CounsellingRequest } from './bindings/CounsellingRequest';
+import type { DocumentCustody } from './bindings/DocumentCustody';
+import type { IdentityCheckRecord } from './bindings/IdentityCheckRecord';
+import type { IdentityCheckRequest } from './bindings/IdentityCheckRequest';
+import type { ImportOutcome } from './bindings/ImportOutcome';
+import type { ImportProgress } from './bindings/ImportProgress';
+import type { ImportRequest } from './bindings/ImportRequest';
+import type { Member } from './bindings/Member';
+import type { MrzComparison } from './bindings/MrzComparison';
+import type { SearchHit } from './bindings/SearchHit';
+import type { SopProgramme } from './bindings/SopProgramme';
+import type { SpecialNeedsOptions } from './bindings/SpecialNeedsOptions';
+import type { SpecialNeedsUpdate } from './bindings/SpecialNeedsUpdate';
+import type { Status } from './bindings/Status';
+import type { TransferRequest } from './bindings/TransferRequest';
+
+/** A command's refusal, with the core's readable message. */
+export class CommandError extends Error {}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw new CommandError(typeof e === 'string' ? e : e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Listeners told whenever a command changed data (the status bar refreshes). */
+const changeListeners = new Set<() => void>();
+export function onDataChanged(listener: () => void): () => void {
+  changeListeners.add(listener);
+  return () => changeListeners.delete(listener);
+}
+async function write<T>(command: string, args: Record<string, unknown>): Promise<T> {
+  const result = await call<T>(command, args);
+  changeListeners.forEach((l) => l());
+  return result;
+}
+
+export const api = {
+  // search
+  search: (query: string, limit = 20) => call<SearchHit[]>('search', { query, limit }),
+  // cases
+  getCase: (case_no: string) => call<CaseDetail>('get_case', { case_no }),
+  // checks
+  checkMrz: (individual_no: string, mrz: string) =>
+    call<MrzComparison>('check_mrz', { individual_no, mrz }),
+  recordIdentityCheck: (request: IdentityCheckRequest) =>
+    write<IdentityCheckRecord>('record_identity_check', { request }),
+  // custody
+  documentCustody: (case_no: string) => call<DocumentCustody[]>('document_custody', { case_no }),
+  recordCustodyTransfer: (request: TransferRequest) =>
+    write<DocumentCustody>('record_custody_transfer', { request }),
+  // counselling
+  counsellingProgrammes: () => call<SopProgramme[]>('counselling_programmes'),
+  recordCounselling: (request: CounsellingRequest) =>
+    write<CounsellingRecord>('record_counselling', { request }),
+  // special needs
+  specialNeedsOptions: () => call<SpecialNeedsOptions>('special_needs_options'),
+  updateSpecialNeeds: (update: SpecialNeedsUpdate) =>
+    write<Member>('update_special_needs', { update }),
+  // import
+  importCsv: (request: ImportRequest, onProgress: (p: ImportProgress) => void) => {
+    const channel = new Channel<ImportProgress>();
+    channel.onmessage = onProgress;
+    return write<ImportOutcome>('import_csv', { request, on_progress: channel });
+  },
+  // status
+  status: () => call<Status>('status'),
+};

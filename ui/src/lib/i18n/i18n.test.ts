@@ -1,0 +1,74 @@
+// Every string the UI shows exists, non-empty, in English, French and Spanish, with the same
+// placeholders; every key the components use exists.
+import { describe, expect, it } from 'vitest';
+import { en } from './en';
+import { fr } from './fr';
+import { es } from './es';
+import { LANGS, dictionaries, lang, setLang, t } from './index.svelte';
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+// Every component and module of the UI, as text (tests excluded).
+const sources = import.meta.glob<string>(['../../**/*.svelte', '../../**/*.ts', '!../../**/*.test.ts'], {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
+
+describe('translations', () => {
+  it.each([
+    ['fr', fr],
+    ['es', es],
+  ] as const)('%s has exactly the English keys, none empty, same placeholders', (_name, dict) => {
+    const keys = Object.keys(en).sort();
+    expect(Object.keys(dict).sort()).toEqual(keys);
+    for (const key of keys) {
+      const text = (dict as Record<string, string>)[key];
+      expect(text.trim(), key).not.toBe('');
+      expect(placeholders(text), key).toEqual(placeholders((en as Record<string, string>)[key]));
+    }
+  });
+
+  it('every key used in the code exists', () => {
+    const used = new Set<string>();
+    expect(Object.keys(sources).length).toBeGreaterThan(10);
+    for (const text of Object.values(sources)) {
+      for (const m of text.matchAll(/\bt\(\s*'([A-Za-z0-9_]+)'/g)) used.add(m[1]);
+    }
+    expect(used.size).toBeGreaterThan(100);
+    const missing = [...used].filter((k) => !(k in en));
+    expect(missing).toEqual([]);
+  });
+
+  it('every code the core sends has a label (keys built from codes)', () => {
+    const codes: Record<string, string[]> = {
+      rel_: ['PA', 'SP', 'CH', 'PR', 'SB', 'OT'],
+      doctype_: ['PASSPORT', 'ICRC_TRAVEL_DOCUMENT', 'LAISSEZ_PASSER', 'REFUGEE_TRAVEL_DOCUMENT', 'NATIONAL_ID', 'NONE'],
+      vuln_: ['URM', 'ELDERLY', 'PREGNANT', 'MEDICAL', 'DISABILITY', 'AT_RISK'],
+      permit_: ['NOT_REQUIRED', 'REQUESTED', 'SUBMITTED', 'APPROVED', 'DENIED'],
+      digit_: ['document_number', 'date_of_birth', 'date_of_expiry', 'personal_number', 'composite'],
+      field_: ['family_name', 'given_names', 'date_of_birth', 'document_no', 'document_expiry', 'nationality', 'sex'],
+      ssrcat_: ['mobility', 'medical', 'sensory', 'assistance', 'meal', 'other'],
+      custodian_: ['individual', 'staff', 'storage', 'travel_bag', 'authority'],
+      event_check_: ['verified', 'mismatch', 'not_verified'],
+      lang_: ['en', 'fr', 'es'],
+      sex_: ['M', 'F', 'X'],
+    };
+    const missing = Object.entries(codes).flatMap(([prefix, list]) =>
+      list.map((c) => prefix + c).filter((k) => !(k in en)),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('switches language at once and fills placeholders', () => {
+    expect(LANGS).toEqual(['en', 'fr', 'es']);
+    setLang('fr');
+    expect(lang()).toBe('fr');
+    expect(t('case_title', { case_no: 'KGL-1' })).toBe(dictionaries.fr.case_title.replace('{case_no}', 'KGL-1'));
+    setLang('es');
+    expect(t('nav_find')).toBe(es.nav_find);
+    expect(document.documentElement.lang).toBe('es');
+    setLang('en');
+    expect(t('nav_find')).toBe('Find a person');
+  });
+});

@@ -1,0 +1,12 @@
+// What jsdom lacks and the WebKit window has.
+Element.prototype.scrollIntoView = function () {};
+if (!Blob.prototype.text) {
+  Blob.prototype.text = function (this: Blob): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result));
+      reader.onerror = () => reject(reader.error);
+      reader.readAsText(this);
+    });
+  };
+}

@@ -1,0 +1,127 @@
+// Synthetic data for component tests, typed with the generated bindings so that a change of a
+// Rust type breaks these tests at compile time (svelte-check) rather than in the field.
+import type { CaseDetail } from '../lib/bindings/CaseDetail';
+import type { Member } from '../lib/bindings/Member';
+import type { SearchHit } from '../lib/bindings/SearchHit';
+import type { SopProgramme } from '../lib/bindings/SopProgramme';
+import type { SpecialNeedsOptions } from '../lib/bindings/SpecialNeedsOptions';
+import type { Status } from '../lib/bindings/Status';
+import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
+
+export function member(over: Partial<Member> = {}): Member {
+  return {
+    individual_no: 'I-0001030',
+    relationship: 'PA',
+    family_name: 'NIYONZIMA',
+    given_names: 'Aline',
+    family_name_native: null,
+    given_names_native: null,
+    sex: 'F',
+    date_of_birth: '1990-01-07',
+    age: { min: 35, max: 35 },
+    nationality: 'BDI',
+    languages: ['rn', 'fr'],
+    phone: null,
+    document: { document_type: 'REFUGEE_TRAVEL_DOCUMENT', number: 'RTD-000931', issuer: 'RWA', expiry: '2027-05-01' },
+    special_needs: { ssr_codes: [], notes: null, vulnerabilities: [] },
+    exit_permit: { status: 'DENIED', denial_reason: 'Pending court case' },
+    verified_today: false,
+    ...over,
+  };
+}
+
+export function caseDetail(): CaseDetail {
+  const kevin = member({
+    individual_no: 'I-0001031',
+    relationship: 'CH',
+    family_name: 'IRAKOZE',
+    given_names: 'Kevin',
+    sex: 'M',
+    date_of_birth: '2015',
+    age: { min: 9, max: 10 },
+    document: { document_type: 'REFUGEE_TRAVEL_DOCUMENT', number: 'RTD-000932', issuer: 'RWA', expiry: '2027-05-01' },
+    special_needs: { ssr_codes: ['WCHR'], notes: 'Uses a cane', vulnerabilities: ['DISABILITY'] },
+  });
+  return {
+    case_no: 'KGL-2025-000104',
+    site: 'KGL-TC1',
+    programme: 'RELOCATION',
+    destination: 'BRU',
+    destination_name: 'Brussels Airport, Brussels',
+    abn: null,
+    members: [member(), kevin],
+    documents: [
+      { individual_no: 'I-0001030', holder_name: 'Aline NIYONZIMA', document_type: 'REFUGEE_TRAVEL_DOCUMENT', document_no: 'RTD-000931', current: null, location: null, chain: [] },
+      { individual_no: 'I-0001031', holder_name: 'Kevin IRAKOZE', document_type: 'REFUGEE_TRAVEL_DOCUMENT', document_no: 'RTD-000932', current: null, location: null, chain: [] },
+    ],
+    events_today: [],
+    working_site: 'KGL-TC1',
+  };
+}
+
+export function hit(over: Partial<SearchHit> = {}): SearchHit {
+  return {
+    case_no: 'KGL-2025-000104',
+    individual_no: 'I-0001030',
+    family_name: 'NIYONZIMA',
+    given_names: 'Aline',
+    family_name_native: null,
+    given_names_native: null,
+    relationship: 'PA',
+    sex: 'F',
+    date_of_birth: '1990-01-07',
+    age: { min: 35, max: 35 },
+    nationality: 'BDI',
+    document_no: 'RTD-000931',
+    site: 'KGL-TC1',
+    ...over,
+  };
+}
+
+export const programmes: SopProgramme[] = [
+  {
+    programme: 'RELOCATION',
+    name: { en: 'Relocation', fr: 'Relocalisation', es: 'Reubicación' },
+    sop_version: '2025-1',
+    topics: [
+      { id: 'travel_documents', mandatory: true, title: { en: 'Travel documents', fr: 'Documents de voyage', es: 'Documentos de viaje' } },
+      { id: 'baggage', mandatory: true, title: { en: 'Baggage', fr: 'Bagages', es: 'Equipaje' } },
+      { id: 'transit', mandatory: false, title: { en: 'Transit', fr: 'Transit', es: 'Tránsito' } },
+    ],
+  },
+];
+
+export const ssrOptions: SpecialNeedsOptions = {
+  ssr_codes: [
+    { code: 'WCHR', category: 'mobility', description: { en: 'Wheelchair for distance', fr: 'Fauteuil roulant pour la distance', es: 'Silla de ruedas para distancias' } },
+    { code: 'WCHC', category: 'mobility', description: { en: 'Wheelchair, fully immobile', fr: 'Fauteuil roulant, immobile', es: 'Silla de ruedas, inmóvil' } },
+    { code: 'MEDA', category: 'medical', description: { en: 'Medical case', fr: 'Cas médical', es: 'Caso médico' } },
+  ],
+  vulnerabilities: ['URM', 'ELDERLY', 'PREGNANT', 'MEDICAL', 'DISABILITY', 'AT_RISK'],
+};
+
+export const status: Status = {
+  pending_changes: 3,
+  last_sync: null,
+  sync_configured: false,
+  conflicts: 0,
+  officer: 'A. Officer',
+  site: null,
+  device_id: '00000000-0000-7000-8000-000000000000',
+  data_dir: '/tmp/waypoint',
+};
+
+export type Handler = (args: Record<string, unknown>) => unknown;
+
+/** Answers the app's commands with `handlers`; records every call. */
+export function backend(handlers: Record<string, Handler>) {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  mockIPC((cmd, payload) => {
+    const args = (payload ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args });
+    const h = handlers[cmd];
+    if (!h) throw `no mock for ${cmd}`;
+    return h(args);
+  });
+  return { calls, clear: clearMocks };
+}
