@@ -201,6 +201,20 @@ pub fn conflicts_resolve(
     Ok(ExitCode::SUCCESS)
 }
 
+/// An RFC 3339 time as a person reads it (UTC, to the second).
+fn readable(at: &Option<String>) -> String {
+    match at {
+        None => "never".into(),
+        Some(text) => chrono::DateTime::parse_from_rfc3339(text)
+            .map(|t| {
+                t.with_timezone(&chrono::Utc)
+                    .format("%Y-%m-%d %H:%M:%S UTC")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| text.clone()),
+    }
+}
+
 pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
     let state = store.sync_state()?;
     let pending = store.outbox_len()?;
@@ -238,13 +252,13 @@ pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
     writeln!(
         out,
         "Last successful sync: {}",
-        state.last_success.as_deref().unwrap_or("never")
+        readable(&state.last_success)
     )?;
     if let Some(error) = &state.last_error {
         writeln!(
             out,
             "Last attempt ({}) failed: {error}",
-            state.last_attempt.as_deref().unwrap_or("?")
+            readable(&state.last_attempt)
         )?;
     }
     writeln!(out, "Changes waiting to be synced: {pending}")?;

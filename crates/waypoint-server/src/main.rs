@@ -117,7 +117,11 @@ async fn main() -> anyhow::Result<()> {
             tls_cert,
             tls_key,
         } => {
-            tracing_subscriber::fmt().with_target(false).init();
+            tracing_subscriber::fmt()
+                .with_target(false)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_writer(std::io::stderr)
+                .init();
             let store = store::open(&db.database)
                 .await
                 .context("opening the database")?;

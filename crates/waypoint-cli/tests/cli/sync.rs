@@ -2,6 +2,7 @@
 //! temporary directory) and real `waypoint` processes, each laptop with its own data directory.
 //! Each test is named after the guarantee of docs/sync-protocol.md it proves.
 
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -32,6 +33,10 @@ pub struct Server {
     child: Option<Child>,
     /// A `faketime` offset the process runs with (e.g. "+1h"), if any.
     clock: Option<String>,
+    /// Certificate and key files: serve HTTPS only.
+    tls: Option<(PathBuf, PathBuf)>,
+    /// Another database than the SQLite file in `dir` (e.g. PostgreSQL).
+    database: Option<String>,
 }
 
 /// `faketime`, which runs a program with its clock moved (Debian package `faketime`).
@@ -63,31 +68,52 @@ fn at_clock(laptop: &Env, offset: &str, args: &[&str]) -> std::process::Output {
 
 impl Server {
     pub fn start() -> Server {
+        Server::start_with(None, None)
+    }
+
+    /// A server over `database` (else its own SQLite file), with TLS from `tls` if given.
+    pub fn start_with(database: Option<String>, tls: Option<(PathBuf, PathBuf)>) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
         let addr = format!("127.0.0.1:{port}");
+        let url = match tls {
+            Some(_) => format!("https://localhost:{port}"),
+            None => format!("http://{addr}"),
+        };
         let mut server = Server {
             dir,
-            url: format!("http://{addr}"),
+            url,
             addr,
             child: None,
             clock: None,
+            tls,
+            database,
         };
         server.restart();
         server
     }
 
     pub fn database(&self) -> String {
-        format!("sqlite:{}", self.dir.path().join("hq.db").display())
+        self.database
+            .clone()
+            .unwrap_or_else(|| format!("sqlite:{}", self.dir.path().join("hq.db").display()))
     }
 
     /// Starts the process (again) and waits until it answers.
     pub fn restart(&mut self) {
         self.kill();
-        let child = Command::new(server_bin())
+        let mut cmd = match &self.clock {
+            Some(offset) => {
+                let mut c = Command::new(faketime());
+                c.args(["-f", offset]).arg(server_bin());
+                c
+            }
+            None => Command::new(server_bin()),
+        };
+        let child = cmd
             .args([
                 "serve",
                 "--database",
@@ -95,6 +121,14 @@ impl Server {
                 "--listen",
                 &self.addr,
             ])
+            .args(self.tls.iter().flat_map(|(cert, key)| {
+                [
+                    OsString::from("--tls-cert"),
+                    cert.into(),
+                    OsString::from("--tls-key"),
+                    key.into(),
+                ]
+            }))
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -144,21 +178,26 @@ impl Server {
 
     /// Adds the site if needed and enrols `laptop` with it.
     pub fn enrol(&self, site: &str, laptop: &Env, name: &str) {
+        let code = self.enrolment_code(site, name);
+        let out = laptop.ok(["enrol", "--server", &self.url, "--code", &code]);
+        assert!(out.contains(name), "{out}");
+    }
+
+    /// Adds the site if needed and registers a device: its one-time code.
+    pub fn enrolment_code(&self, site: &str, name: &str) -> String {
         let sites = self.admin(&["site", "list"]);
         if !sites.lines().any(|l| l.split('\t').next() == Some(site)) {
             self.admin(&["site", "add", site, &format!("Site {site}")]);
         }
         let printed = self.admin(&["device", "enrol", "--site", site, "--name", name]);
-        let code = printed
+        printed
             .lines()
             .skip_while(|l| !l.starts_with("Enrolment code"))
             .skip(1)
             .map(str::trim)
             .find(|l| !l.is_empty())
             .unwrap_or_else(|| panic!("no code in:\n{printed}"))
-            .to_string();
-        let out = laptop.ok(["enrol", "--server", &self.url, "--code", &code]);
-        assert!(out.contains(name), "{out}");
+            .to_string()
     }
 }
 
@@ -715,4 +754,212 @@ fn guarantee_7_a_laptop_30_days_in_the_future_neither_wins_every_conflict_nor_lo
     assert_eq!(queue[0]["loser_device"], "kgl-fast");
     assert_eq!(fast.export(), honest.export());
     assert_eq!(slow.export(), honest.export());
+}
+
+/// A certificate authority and a certificate for `localhost` it signed: (ca.pem, cert.pem, key.pem).
+fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().expect("a CA key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).expect("the CA certificate");
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().expect("a server key");
+    let cert = CertificateParams::new(vec!["localhost".to_string()])
+        .expect("server parameters")
+        .signed_by(&key, &issuer)
+        .expect("the server certificate");
+    let paths = (
+        dir.join("ca.pem"),
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+    );
+    std::fs::write(&paths.0, ca_cert.pem()).expect("writing");
+    std::fs::write(&paths.1, cert.pem()).expect("writing");
+    std::fs::write(&paths.2, key.serialize_pem()).expect("writing");
+    paths
+}
+
+#[test]
+fn over_tls_a_laptop_that_trusts_the_server_certificate_syncs_and_one_that_does_not_refuses() {
+    let certs = tempfile::tempdir().expect("a directory");
+    let (ca, cert, key) = certificates(certs.path());
+    let server = Server::start_with(None, Some((cert, key)));
+    assert!(server.url.starts_with("https://"));
+    let laptop = Env::new();
+    let code = server.enrolment_code("KGL-TC1", "kgl-laptop-1");
+
+    // Without the CA the server's certificate is not trusted: nothing is sent.
+    let out = laptop.run(["enrol", "--server", &server.url, "--code", &code]);
+    assert!(
+        !out.status.success(),
+        "an untrusted certificate was accepted"
+    );
+    assert!(
+        stderr_of(&out).contains("could not be reached"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    let with_ca = |args: &[&str]| {
+        let out = laptop
+            .cmd(args)
+            .env("WAYPOINT_CA_CERT", &ca)
+            .output()
+            .expect("running waypoint");
+        assert_no_panic("waypoint", &out);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            stdout_of(&out),
+            stderr_of(&out)
+        );
+        stdout_of(&out)
+    };
+    with_ca(&["enrol", "--server", &server.url, "--code", &code]);
+    laptop.import_sample();
+    let report: Value = serde_json::from_str(&with_ca(&["sync", "--json"])).expect("sync --json");
+    assert_eq!(report["pending"], 0, "{report}");
+    assert!(
+        report["server"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("https://")
+    );
+
+    // Plain HTTP to the TLS port gets no API answer.
+    let empty = waypoint_protocol::encode(&waypoint_protocol::SyncRequest {
+        schema_version: waypoint_protocol::SCHEMA_VERSION,
+        after: 0,
+        limit: 0,
+        changes: Vec::new(),
+    })
+    .expect("encoding");
+    assert_ne!(
+        raw_post(
+            &server.addr,
+            "/v1/sync",
+            &format!("Bearer {}", token_of(&laptop)),
+            &empty
+        )
+        .0,
+        200
+    );
+}
+
+/// A PostgreSQL database of its own for one test, dropped at the end.
+struct PgDatabase {
+    name: String,
+}
+
+impl PgDatabase {
+    fn create() -> PgDatabase {
+        let mut random = [0u8; 6];
+        getrandom::fill(&mut random).expect("random bytes");
+        let name = format!(
+            "wp_cli_{}",
+            random
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        psql(&format!("CREATE DATABASE {name}"));
+        PgDatabase { name }
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-c"])
+            .arg(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .output();
+    }
+}
+
+fn psql(sql: &str) {
+    let out = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-c", sql])
+        .output()
+        .expect("psql (PostgreSQL at 127.0.0.1:5432 is needed)");
+    assert!(out.status.success(), "{sql}: {}", stderr_of(&out));
+}
+
+/// Points `laptop` at another server process (same HQ database behind both).
+fn use_server(laptop: &Env, url: &str) {
+    rusqlite::Connection::open(laptop.data.join(waypoint_store::DB_FILE))
+        .and_then(|c| c.execute("UPDATE sync_state SET server_url = ?1", [url]))
+        .expect("the laptop's store");
+}
+
+#[test]
+fn two_server_processes_on_one_postgresql_serve_laptops_alternating_between_them() {
+    let db = PgDatabase::create();
+    let a = Server::start_with(Some(db.url()), None);
+    let b = Server::start_with(Some(db.url()), None);
+    let (one, two) = (Env::new(), Env::new());
+    a.enrol("KGL-TC1", &one, "kgl-laptop-1");
+    b.enrol("KGL-TC1", &two, "kgl-laptop-2");
+    one.import_sample();
+    sync(&one);
+    sync(&two);
+    assert_eq!(one.export(), two.export());
+
+    // Both laptops edit and sync at the same moment, each through the other server, over and over.
+    for round in 0..6 {
+        let (first, second) = if round % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        use_server(&one, &first.url);
+        use_server(&two, &second.url);
+        one.ok([
+            "individual",
+            "set",
+            "I-0001001",
+            "phone",
+            &format!("+250 788 100 {round:03}"),
+        ]);
+        two.ok([
+            "individual",
+            "set",
+            "I-0001010",
+            "phone",
+            &format!("+250 788 200 {round:03}"),
+        ]);
+        std::thread::scope(|s| {
+            s.spawn(|| sync(&one));
+            s.spawn(|| sync(&two));
+        });
+    }
+    one.ok(["individual", "set", "I-0001002", "family_name", "Uwase"]);
+    two.ok(["individual", "set", "I-0001002", "family_name", "Uwasse"]);
+    for laptop in [&one, &two, &one, &two] {
+        sync(laptop);
+    }
+    assert_eq!(
+        one.export(),
+        two.export(),
+        "the laptops converge through two servers"
+    );
+    let lines = crate::util::parse_jsonl(&one.export());
+    assert_eq!(
+        crate::util::individual(&lines, "I-0001001")["phone"],
+        "+250 788 100 005"
+    );
+    assert_eq!(
+        crate::util::individual(&lines, "I-0001010")["phone"],
+        "+250 788 200 005"
+    );
+    assert_eq!(
+        crate::util::count_type(&lines, "individual"),
+        10,
+        "nobody twice"
+    );
+    assert_eq!(conflicts(&one).len(), 1);
+    assert_eq!(conflicts(&one), conflicts(&two));
 }
