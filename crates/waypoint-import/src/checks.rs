@@ -54,9 +54,10 @@ impl Member {
         let urm_code = Vulnerability::UnaccompaniedMinor.code();
         Self {
             line,
+            // The record holds a relationship's code exactly.
             relationship: record
                 .get(Field::Relationship)
-                .and_then(|r| Relationship::parse(r).ok()),
+                .and_then(|r| Relationship::ALL.iter().copied().find(|v| v.code() == r)),
             birth: record
                 .get(Field::DateOfBirth)
                 .and_then(|d| PartialDate::parse(d).ok()),
@@ -157,12 +158,20 @@ impl Checks {
     }
 }
 
-/// Appends `s` lower-cased, as `str::to_lowercase` would make it.
+/// Appends `s` lower-cased, exactly as `str::to_lowercase` makes it, without making a string
+/// of its own.
 fn push_lowercase(out: &mut String, s: &str) {
     if s.is_ascii() {
-        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-    } else {
+        let start = out.len();
+        out.push_str(s);
+        if let Some(added) = out.get_mut(start..) {
+            added.make_ascii_lowercase();
+        }
+    } else if s.contains('Σ') {
+        // The one letter whose lower case depends on its place in the word (σ or ς).
         out.push_str(&s.to_lowercase());
+    } else {
+        out.extend(s.chars().flat_map(char::to_lowercase));
     }
 }
 
@@ -300,5 +309,32 @@ fn urm_with_adult(members: &[Member], today: NaiveDate, out: &mut Vec<Warning>) 
             continue;
         };
         warn(out, m.line, Field::Vulnerabilities, value, message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_lowercase;
+
+    #[test]
+    fn lower_case_is_the_standard_librarys() {
+        for s in [
+            "",
+            "MULLER",
+            "Müller",
+            "NGUYỄN Văn",
+            "ΟΔΥΣΣΕΥΣ",
+            "Σίσυφος ΣΑΣ",
+            "İSTANBUL",
+            "STRAẞE",
+            "محمد",
+            "ǅemal ǈuba",
+            "Ⅻ Ⅸ",
+            "BÄXI Motë Saçe ŠÍĞA",
+        ] {
+            let mut out = String::from("x\0");
+            push_lowercase(&mut out, s);
+            assert_eq!(out, format!("x\0{}", s.to_lowercase()), "{s}");
+        }
     }
 }

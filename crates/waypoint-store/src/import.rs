@@ -418,21 +418,31 @@ impl Store {
                     parsed
                 })?;
             let mut session = self.begin_import()?;
-            for message in rx {
+            let mut next = rx.recv().ok();
+            while let Some(message) = next.take() {
                 match message {
                     Message::Rows(rows) => {
                         for (line, record) in &rows {
                             session.apply(*line, record)?;
                         }
-                        // Back to the reading side to be freed there; if it has finished,
-                        // the batch is freed here.
-                        let _ = used_tx.send(rows);
                         progress(ImportProgress::Saved {
                             rows: session.rows(),
                         });
+                        // Whichever side has the time frees the saved batch: the reading
+                        // side when more rows already wait here, else this one, which would
+                        // only wait. (If the reading side has finished, it is freed here.)
+                        match rx.try_recv() {
+                            Ok(waiting) => {
+                                let _ = used_tx.send(rows);
+                                next = Some(waiting);
+                                continue;
+                            }
+                            Err(_) => drop(rows),
+                        }
                     }
                     Message::Read { bytes, rows } => progress(ImportProgress::Read { bytes, rows }),
                 }
+                next = rx.recv().ok();
             }
             let file = reader.join().map_err(|_| {
                 StoreError::Corrupt("the import stopped while reading the file".into())
