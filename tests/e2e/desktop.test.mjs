@@ -175,7 +175,9 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     } catch {
       chosen = false;
     }
-    if (!chosen) {
+    if (chosen) {
+      console.log('# file chosen through WebDriver file upload');
+    } else {
       console.log('# file chosen through DataTransfer (the driver has no file upload)');
       await session.run(
         `const input = document.querySelector('input[type=file]');

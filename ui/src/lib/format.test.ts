@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { age, partialDate, relationship, sex } from './format';
+import { age, languageName, partialDate, relationship, sex } from './format';
 import { setLang } from './i18n/index.svelte';
 
 afterEach(() => setLang('en'));
@@ -34,5 +34,12 @@ describe('dates and ages as people read them', () => {
     expect(relationship('CH')).toBe('Enfant');
     expect(sex('F')).toBe('femme');
     expect(sex('?')).toBe('?');
+  });
+
+  it('names languages in the UI language, keeping the code', () => {
+    expect(languageName('fr')).toBe('French (fr)');
+    setLang('es');
+    expect(languageName('fr')).toBe('Francés (fr)');
+    expect(languageName('zz-not-a-code')).toBe('zz-not-a-code');
   });
 });

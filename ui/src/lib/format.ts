@@ -48,3 +48,15 @@ const SEXES = ['M', 'F', 'X'] as const;
 export function sex(code: string): string {
   return (SEXES as readonly string[]).includes(code) ? t(`sex_${code}` as 'sex_M') : code;
 }
+
+/** A language's name in the UI language, with its ISO 639 code: `Kirundi (rn)`. */
+export function languageName(code: string): string {
+  if (!/^[a-z]{2,3}$/.test(code)) return code;
+  try {
+    const name = new Intl.DisplayNames([lang()], { type: 'language' }).of(code);
+    if (name && name !== code) return `${name.charAt(0).toLocaleUpperCase(lang())}${name.slice(1)} (${code})`;
+  } catch {
+    // not a language code Intl knows
+  }
+  return code;
+}
