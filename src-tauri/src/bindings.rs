@@ -32,6 +32,8 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     ImportRequest::export_all(&cfg)?;
     ImportProgress::export_all(&cfg)?;
     ImportOutcome::export_all(&cfg)?;
+    ConflictItem::export_all(&cfg)?;
+    ConflictResolution::export_all(&cfg)?;
     Status::export_all(&cfg)?;
     Ok(())
 }

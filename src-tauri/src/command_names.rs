@@ -20,6 +20,8 @@ pub const COMMANDS: &[&str] = &[
     "update_special_needs",
     // import
     "import_csv",
-    // sync status
+    // sync status and conflicts
     "status",
+    "conflicts",
+    "resolve_conflict",
 ];

@@ -410,6 +410,34 @@ pub struct ImportOutcome {
     pub clashes: Vec<ImportClash>,
 }
 
+// ---- sync conflicts -------------------------------------------------------------------------
+
+/// A field that two devices changed at the same time; sync kept one value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConflictItem {
+    pub id: String,
+    pub case_no: String,
+    /// `case` or `individual`.
+    pub scope: String,
+    /// The case or individual number.
+    pub record: String,
+    /// The field (CSV column name).
+    pub field: String,
+    /// The values are need-to-know (special-needs notes, vulnerabilities).
+    pub need_to_know: bool,
+    /// The value sync kept (the record has it now); `None`: empty.
+    pub kept: Option<String>,
+    /// The other device's value.
+    pub other: Option<String>,
+}
+
+/// A person's decision on a conflict: the value the field should have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConflictResolution {
+    pub id: String,
+    pub value: Option<String>,
+}
+
 // ---- status ---------------------------------------------------------------------------------
 
 /// What the always-visible status area shows.

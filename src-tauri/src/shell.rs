@@ -119,6 +119,20 @@ async fn status(state: State<'_, AppState>) -> Res<Status> {
     commands::status::status(&state)
 }
 
+// ---- sync conflicts
+#[tauri::command(rename_all = "snake_case")]
+async fn conflicts(state: State<'_, AppState>) -> Res<Vec<ConflictItem>> {
+    commands::conflicts::conflicts(&state)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn resolve_conflict(
+    state: State<'_, AppState>,
+    resolution: ConflictResolution,
+) -> Res<Vec<ConflictItem>> {
+    commands::conflicts::resolve_conflict(&state, &resolution)
+}
+
 /// Starts the desktop app; returns when its window is closed.
 pub fn run() -> ExitCode {
     let state = match open_state() {
@@ -156,6 +170,8 @@ pub fn run() -> ExitCode {
             update_special_needs,
             import_csv,
             status,
+            conflicts,
+            resolve_conflict,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -324,6 +324,13 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await shot('case-today');
   });
 
+  step('shows the conflicts screen (nothing to review before any sync)', async () => {
+    await (await session.button('Conflicts')).click();
+    await session.waitFor('[data-testid=no-conflicts]');
+    await session.waitFor('.status [data-testid=conflicts]', { text: '0' });
+    await shot('conflicts');
+  });
+
   step('the records are in the store, as `waypoint export` shows', async () => {
     await session.end();
     session = null;

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod checks;
+pub mod conflicts;
 pub mod counselling;
 pub mod custody;
 pub mod import;

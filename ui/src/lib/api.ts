@@ -2,6 +2,8 @@
 // generated from the Rust DTOs (src-tauri/src/dto.rs) into ./bindings; never copy them by hand.
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { CaseDetail } from './bindings/CaseDetail';
+import type { ConflictItem } from './bindings/ConflictItem';
+import type { ConflictResolution } from './bindings/ConflictResolution';
 import type { CounsellingRecord } from './bindings/CounsellingRecord';
 import type { CounsellingRequest } from './bindings/CounsellingRequest';
 import type { DocumentCustody } from './bindings/DocumentCustody';
@@ -70,6 +72,9 @@ export const api = {
     channel.onmessage = onProgress;
     return write<ImportOutcome>('import_csv', { request, on_progress: channel });
   },
-  // status
+  // sync status and conflicts
   status: () => call<Status>('status'),
+  conflicts: () => call<ConflictItem[]>('conflicts'),
+  resolveConflict: (resolution: ConflictResolution) =>
+    write<ConflictItem[]>('resolve_conflict', { resolution }),
 };

@@ -212,6 +212,16 @@ export const en = {
   status_officer: "Officer: {officer}",
   status_site: "site {site}",
   status_site_per_case: "site of each case",
+  nav_conflicts: "Conflicts",
+  conflicts_title: "Conflicts to review",
+  conflicts_intro: "Two devices changed the same field at the same time. Sync kept one value; decide which is right. Your choice is saved here and synced like any change.",
+  conflicts_none: "No conflict waiting for review.",
+  conflicts_kept: "Kept by sync (on record now)",
+  conflicts_other: "The other device's value",
+  conflicts_keep: "Keep",
+  conflicts_use_other: "Use the other value",
+  conflicts_saved: "Decision saved.",
+  col_record: "Record",
 };
 
 export type Key = keyof typeof en;
