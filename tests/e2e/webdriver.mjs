@@ -85,6 +85,11 @@ export class Session {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
 
+  /** Sets how long a script may run (ms); WebDriver's default is 30 s. */
+  scriptTimeout(ms) {
+    return this.cmd('POST', '/timeouts', { script: ms });
+  }
+
   async screenshot() {
     return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
   }
@@ -115,7 +120,12 @@ export class Element {
   }
 }
 
-const REQUEST_TIMEOUT_MS = 30_000;
+let REQUEST_TIMEOUT_MS = 30_000;
+
+/** How long one WebDriver command may take before the test fails instead of hanging. */
+export function setRequestTimeout(ms) {
+  REQUEST_TIMEOUT_MS = ms;
+}
 
 export const KEY = { ENTER: '\uE007', DOWN: '\uE015', UP: '\uE013', ESCAPE: '\uE00C' };
 
