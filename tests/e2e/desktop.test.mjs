@@ -168,7 +168,7 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
   });
 
   step('imports the sample file and shows the summary', async () => {
-    await (await session.button('Import')).click();
+    await session.clickButton('Import');
     const input = await session.waitFor('input[type=file]');
     // WebDriver's own file upload (the path as keys); where the driver cannot, the same file
     // is given to the input through a DataTransfer, as a drop would.
@@ -204,7 +204,7 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
   });
 
   step('finds a name typed with a wrong diacritic, in three languages, by keyboard', async () => {
-    await (await session.button('Find a person')).click();
+    await session.clickButton('Find a person');
     const input = await session.waitFor('.find input[type=search]');
     await input.clear();
     await input.type('Niyonzíma');
@@ -242,12 +242,12 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await session.select('[data-testid=to-kind]', 'storage');
     await (await session.waitFor('[data-testid=to-text]')).type('Office safe');
     await (await session.waitFor('[data-testid=location]')).type('Transit centre, office 2');
-    await (await session.button('Record the transfer')).click();
+    await session.clickButton('Record the transfer');
     await session.waitFor('.tabpanel .success', { text: 'Transfer recorded' });
     // Now hand it to Aline herself: refused, and the refusal says why.
     await session.select('[data-testid=to-kind]', 'individual');
     await session.select('[data-testid=to-person]', 'I-0001030');
-    await (await session.button('Record the transfer')).click();
+    await session.clickButton('Record the transfer');
     const refusal = await errorText();
     assert.match(refusal, /has not passed an identity check at KGL-TC1/);
     await shot('custody-refused');
@@ -258,7 +258,7 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await session.select('[data-testid=check-person]', 'I-0001030');
     const mrz = await session.waitFor('textarea.mrz');
     await mrz.type(CORRUPTED[0] + KEY.ENTER + CORRUPTED[1]);
-    await (await session.button('Read and compare')).click();
+    await session.clickButton('Read and compare');
     await session.waitFor('.digits li.bad', { text: 'Date of birth' });
     await session.waitFor('.tabpanel .error', { text: 'check digit does not match' });
     assert.equal(await (await session.find('input[type=radio][value=verified]')).enabled(), false);
@@ -266,11 +266,11 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
 
     await mrz.clear();
     await mrz.type(VALID[0] + KEY.ENTER + VALID[1]);
-    await (await session.button('Read and compare')).click();
+    await session.clickButton('Read and compare');
     await session.waitFor('.tabpanel .success', { text: 'agrees with the record' });
     assert.equal((await session.findAll('.digits li.bad')).length, 0);
     await shot('check-valid');
-    await (await session.button('Record the check')).click();
+    await session.clickButton('Record the check');
     await session.waitFor('.tabpanel .success', { text: 'Check recorded' });
   });
 
@@ -279,7 +279,7 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await session.select('[data-testid=to-kind]', 'individual');
     await session.select('[data-testid=to-person]', 'I-0001030');
     await (await session.waitFor('[data-testid=location]')).type('Transit centre, office 2');
-    await (await session.button('Record the transfer')).click();
+    await session.clickButton('Record the transfer');
     await session.waitFor('.tabpanel .success', { text: 'Transfer recorded' });
     const chain = await session.waitFor('ol.chain');
     assert.equal((await session.findAll('ol.chain li')).length, 2);
@@ -316,7 +316,7 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await find.type('meda' + KEY.ENTER);
     const chosen = await session.waitFor('ul.chosen', { text: 'MEDA' });
     assert.match(await chosen.text(), /WCHC/);
-    await (await session.button('Save special needs')).click();
+    await session.clickButton('Save special needs');
     await session.waitFor('.tabpanel .success', { text: 'Saved' });
     await shot('special-needs');
     await openTab('overview');
@@ -325,7 +325,7 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
   });
 
   step('shows the conflicts screen (nothing to review before any sync)', async () => {
-    await (await session.button('Conflicts')).click();
+    await session.clickButton('Conflicts');
     await session.waitFor('[data-testid=no-conflicts]');
     await session.waitFor('.status [data-testid=conflicts]', { text: '0' });
     await shot('conflicts');

@@ -48,7 +48,13 @@ export class Session {
     const found = await until(async () => {
       for (const el of await this.findAll(css)) {
         if (text === null) return el;
-        last = await el.text();
+        try {
+          last = await el.text();
+        } catch (e) {
+          // Re-rendered between finding and reading it: look again.
+          if (String(e.message).includes('stale element')) continue;
+          throw e;
+        }
         if (last.includes(text)) return el;
       }
       return null;
@@ -65,6 +71,18 @@ export class Session {
     const found = await until(async () => (await this.xpathAll(xp))[0] ?? null, timeout);
     if (!found) throw new WebDriverError(`no button "${text}"`);
     return found;
+  }
+
+  /** Clicks the button whose visible text contains `text`, again if the page re-rendered it. */
+  async clickButton(text, timeout = 10_000) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await (await this.button(text, timeout)).click();
+      } catch (e) {
+        if (attempt < 3 && String(e.message).includes('stale element')) continue;
+        throw e;
+      }
+    }
   }
 
   /** Selects the option of a <select> by its value, as a person picking it does. */

@@ -56,3 +56,17 @@ describe('Find a person', () => {
     mock.clear();
   });
 });
+
+describe('a slow first answer', () => {
+  it('says it is searching instead of looking frozen', async () => {
+    let answer: (v: unknown) => void = () => {};
+    const mock = backend({ search: () => new Promise((r) => (answer = r)) });
+    render(FindPerson, { onOpen: vi.fn() });
+    await userEvent.setup().type(screen.getByRole('combobox'), 'ali');
+    expect((await screen.findByTestId('searching', {}, { timeout: 2000 })).textContent).toContain('Searching');
+    answer([hit()]);
+    await waitFor(() => expect(screen.queryByTestId('searching')).toBeNull());
+    expect(screen.getAllByRole('option')).toHaveLength(1);
+    mock.clear();
+  });
+});

@@ -15,6 +15,7 @@ export const en = {
   find_hint: "Spelling variants and one typo are fine. ↑ ↓ to choose, Enter to open. Ctrl+K or / comes back here.",
   find_results: "People found",
   find_none: "Nobody found for “{query}”.",
+  find_searching: "Searching… (the first search after start prepares the index)",
   find_doc: "Doc. {no}",
   age_years: "{years} years",
   age_unknown: "age unknown",

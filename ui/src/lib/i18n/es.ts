@@ -17,6 +17,7 @@ export const es: Record<Key, string> = {
   find_hint: "Se aceptan variantes ortográficas y un error de tecleo. ↑ ↓ para elegir, Intro para abrir. Ctrl+K o / vuelve aquí.",
   find_results: "Personas encontradas",
   find_none: "No se encontró a nadie para «{query}».",
+  find_searching: "Buscando… (la primera búsqueda tras el inicio prepara el índice)",
   find_doc: "Doc. {no}",
   age_years: "{years} años",
   age_unknown: "edad desconocida",

@@ -17,6 +17,7 @@ export const fr: Record<Key, string> = {
   find_hint: "Les variantes d'orthographe et une faute de frappe sont acceptées. ↑ ↓ pour choisir, Entrée pour ouvrir. Ctrl+K ou / ramène ici.",
   find_results: "Personnes trouvées",
   find_none: "Personne ne correspond à « {query} ».",
+  find_searching: "Recherche… (la première recherche après le démarrage prépare l'index)",
   find_doc: "Doc. {no}",
   age_years: "{years} ans",
   age_unknown: "âge inconnu",
