@@ -167,6 +167,26 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await session.waitFor('.status [data-testid=pending]', { text: '0' });
   });
 
+  step('the window may call the app\'s own commands and nothing else', async () => {
+    const r = await session.run(`
+      const call = (cmd, args = {}) => window.__TAURI_INTERNALS__.invoke(cmd, args)
+        .then(() => 'allowed', (e) => 'refused: ' + String(e));
+      return Promise.all([
+        typeof window.__TAURI__,
+        call('plugin:app|version'),
+        call('plugin:window|title', { label: 'main' }),
+        call('plugin:event|listen', { event: 'x', target: { kind: 'Any' }, handler: 0 }),
+        call('plugin:fs|read_text_file', { path: '/etc/hostname' }),
+        call('status'),
+      ]);`);
+    assert.equal(r[0], 'undefined', 'no global Tauri object');
+    for (const [i, what] of ['app version', 'window title', 'event listen', 'file read'].entries()) {
+      assert.match(r[i + 1], /^refused/, `${what}: ${r[i + 1]}`);
+    }
+    assert.equal(r[5], 'allowed');
+    console.log(`# ${r.slice(1, 5).join('\n# ')}`);
+  });
+
   step('imports the sample file and shows the summary', async () => {
     await session.clickButton('Import');
     const input = await session.waitFor('input[type=file]');
