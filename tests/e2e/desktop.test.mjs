@@ -185,6 +185,15 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     }
     assert.equal(r[5], 'allowed');
     console.log(`# ${r.slice(1, 5).join('\n# ')}`);
+    // The Content-Security-Policy is in force: no eval, no inline script.
+    const csp = await session.run(`
+      let evaluated;
+      try { evaluated = eval('1 + 1') === 2; } catch { evaluated = false; }
+      const s = document.createElement('script');
+      s.textContent = 'window.__inlineRan = true';
+      document.head.appendChild(s);
+      return { evaluated, inline: window.__inlineRan === true };`);
+    assert.deepEqual(csp, { evaluated: false, inline: false });
   });
 
   step('imports the sample file and shows the summary', async () => {
