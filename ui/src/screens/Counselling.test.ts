@@ -63,3 +63,26 @@ describe('Pre-departure counselling', () => {
     mock.clear();
   });
 });
+
+describe('after saving', () => {
+  it('keeps what was recorded on screen and does not save the same session twice', async () => {
+    const mock = backend({
+      counselling_programmes: () => programmes,
+      record_counselling: ({ request }) => ({ ...(request as object), id: 'x', counsellor: 'A', held_at: '2025-11-25T09:30:00Z', site: 'KGL-TC1' }),
+    });
+    render(Counselling, { detail: caseDetail(), onChanged: vi.fn() });
+    const user = userEvent.setup();
+    await user.click(await screen.findByLabelText(/Travel documents/));
+    await user.click(screen.getByLabelText(/Baggage/));
+    await user.click(screen.getByRole('button', { name: 'Save as complete' }));
+    await screen.findByText('Session recorded as complete.');
+    expect((screen.getByLabelText(/Baggage/) as HTMLInputElement).checked).toBe(true);
+    expect(screen.queryByTestId('missing')).toBeNull();
+    expect((screen.getByRole('button', { name: 'Save as complete' }) as HTMLButtonElement).disabled).toBe(true);
+    // A change makes it a new session to save.
+    await user.click(screen.getByLabelText(/Transit/));
+    expect((screen.getByRole('button', { name: 'Save as complete' }) as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.queryByText('Session recorded as complete.')).toBeNull();
+    mock.clear();
+  });
+});
