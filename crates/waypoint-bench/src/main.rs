@@ -1,6 +1,7 @@
 //! `waypoint-bench`: prints the numbers BENCHMARKS.md records. Run it in release:
 //! `cargo run --release -p waypoint-bench -- all`.
 
+mod sync;
 mod synth;
 
 /// mimalloc: imports allocate on the reading thread and free on the saving thread, which
@@ -42,6 +43,20 @@ enum What {
     },
     /// Both, with the defaults
     All,
+    /// Sync through a server on 127.0.0.1: push + pull of field changes, a first full sync,
+    /// bytes per change, a no-op sync, many devices at once
+    Sync {
+        #[arg(long, default_value_t = 100_000)]
+        individuals: usize,
+        #[arg(long, default_value_t = 50)]
+        devices: usize,
+    },
+    /// (internal) the client process of `sync`: syncs one store and prints its figures
+    #[command(hide = true)]
+    SyncClient {
+        #[arg(long)]
+        data_dir: std::path::PathBuf,
+    },
     /// Write a synthetic case-import CSV (for trying the CLI on a large file)
     Generate {
         #[arg(long, default_value_t = 50_000)]
@@ -60,9 +75,15 @@ fn main() -> Result<()> {
         What::Import { rows } => import(rows),
         What::Search { individuals } => search(individuals),
         What::Generate { rows, out } => write_file(&out, rows),
+        What::Sync {
+            individuals,
+            devices,
+        } => sync::run(individuals, devices),
+        What::SyncClient { data_dir } => sync::client(&data_dir),
         What::All => {
             import(50_000)?;
-            search(100_000)
+            search(100_000)?;
+            sync::run(100_000, 50)
         }
     }
 }

@@ -42,3 +42,7 @@ CREATE TABLE conflict (
 
 -- A field change that settles a conflict names it.
 ALTER TABLE outbox ADD COLUMN resolves TEXT;
+
+-- Applying a pulled field asks whether this device still has a change of it to push: without
+-- this index that question scans the whole outbox once per pulled value.
+CREATE INDEX outbox_field_changes ON outbox (scope, entity, field) WHERE kind = 'field';

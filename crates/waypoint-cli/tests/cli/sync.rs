@@ -429,16 +429,21 @@ fn token_of(laptop: &Env) -> String {
         .expect("the laptop's token")
 }
 
-/// One HTTP/1.1 POST over a plain socket: (status, body).
+/// One HTTP/1.1 POST over a plain socket: (status, body); status 0 when no HTTP answer came
+/// (a TLS port may hang up before the request is even written).
 fn raw_post(addr: &str, path: &str, authorization: &str, body: &[u8]) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).expect("connecting");
-    write!(
-        stream,
+    let head = format!(
         "POST {path} HTTP/1.1\r\nhost: {addr}\r\nauthorization: {authorization}\r\ncontent-type: application/x-waypoint-batch\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
-    )
-    .expect("writing");
-    stream.write_all(body).expect("writing");
+    );
+    if stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body))
+        .is_err()
+    {
+        return (0, String::new());
+    }
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
     let answer = String::from_utf8_lossy(&raw);

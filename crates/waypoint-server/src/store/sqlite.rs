@@ -585,9 +585,12 @@ fn pull(tx: &Transaction<'_>, device_id: &str, after: u64, limit: u32) -> Result
     let fetch = i64::from(limit) + 1;
     let mut changes = Vec::new();
 
+    // CROSS JOIN keeps SQLite walking the server_seq index in order and stopping at the
+    // limit; a plain JOIN lets it start from the site's cases and sort everything they hold,
+    // which makes every page cost as much as the whole site (a first sync went quadratic).
     let sql = format!(
         "SELECT f.server_seq, f.scope, f.entity, f.case_no, f.field, f.value
-         FROM field_value f JOIN case_site c ON c.case_no = f.case_no
+         FROM field_value f CROSS JOIN case_site c ON c.case_no = f.case_no
          WHERE f.server_seq > ?1 AND c.site IN {MY_SITES} ORDER BY f.server_seq LIMIT ?3"
     );
     let rows = tx
@@ -615,7 +618,7 @@ fn pull(tx: &Transaction<'_>, device_id: &str, after: u64, limit: u32) -> Result
 
     let sql = format!(
         "SELECT e.server_seq, e.id, e.case_no, e.kind, e.json
-         FROM event e JOIN case_site c ON c.case_no = e.case_no
+         FROM event e CROSS JOIN case_site c ON c.case_no = e.case_no
          WHERE e.server_seq > ?1 AND c.site IN {MY_SITES} ORDER BY e.server_seq LIMIT ?3"
     );
     let rows = tx
@@ -666,7 +669,7 @@ fn pull(tx: &Transaction<'_>, device_id: &str, after: u64, limit: u32) -> Result
     let sql = format!(
         "SELECT k.id, k.server_seq, k.scope, k.entity, k.case_no, k.field, k.winner, k.loser,
                 k.winner_device, k.loser_device, k.resolved
-         FROM conflict k JOIN case_site c ON c.case_no = k.case_no
+         FROM conflict k CROSS JOIN case_site c ON c.case_no = k.case_no
          WHERE k.server_seq > ?1 AND c.site IN {MY_SITES} ORDER BY k.server_seq LIMIT ?3"
     );
     type Row = (
