@@ -194,6 +194,44 @@ struct Link<'a> {
     fault: RefCell<Fault>,
     /// Requests sent earlier (for late replays).
     sent: RefCell<Vec<Vec<u8>>>,
+    /// The case-number prefix of the other site: no answer may carry one.
+    foreign: &'static str,
+    /// Case numbers of the other site seen in an answer (guarantee 5: must stay empty).
+    leaked: RefCell<Vec<String>>,
+}
+
+impl Link<'_> {
+    fn new<'a>(hq: &'a Hq, site: &str, name: &str) -> Link<'a> {
+        Link {
+            hq,
+            token: hq.enrol(site, name),
+            fault: RefCell::new(Fault::None),
+            sent: RefCell::new(Vec::new()),
+            foreign: if site == "TST-SITEA" {
+                "TST-B"
+            } else {
+                "TST-A"
+            },
+            leaked: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Records any case of the other site that an answer carries.
+    fn inspect(&self, answer: &wire::SyncResponse) {
+        let page = &answer.page;
+        let cases = page
+            .changes
+            .iter()
+            .map(|c| &c.case_no)
+            .chain(page.conflicts.iter().map(|c| &c.case_no));
+        self.leaked
+            .borrow_mut()
+            .extend(cases.filter(|c| c.starts_with(self.foreign)).cloned());
+        let refusals = answer.push.refused.iter().map(|r| &r.reason);
+        self.leaked
+            .borrow_mut()
+            .extend(refusals.filter(|r| r.contains(self.foreign)).cloned());
+    }
 }
 
 impl Transport for Link<'_> {
@@ -231,6 +269,9 @@ impl Transport for Link<'_> {
             }
         };
         self.sent.borrow_mut().push(body);
+        if let Ok((a, ..)) = &answer {
+            self.inspect(a);
+        }
         answer
     }
 }
@@ -242,7 +283,8 @@ fn site_csv(site: &str, first_person: usize, people: usize) -> String {
     for p in first_person..first_person + people {
         let case = p / 2;
         csv.push_str(&format!(
-            "TST-2025-{case:06},{},{},TESTFAMILY{case},Testgiven{p},{},198{},XXA,{site},+1 555 {p:04},en\n",
+            "TST-{}-{case:06},{},{},TESTFAMILY{case},Testgiven{p},{},198{},XXA,{site},+1 555 {p:04},en\n",
+            if site == "TST-SITEA" { "A" } else { "B" },
             person_no(p),
             if p % 2 == 0 { "PA" } else { "SP" },
             if p % 2 == 0 { "F" } else { "M" },
@@ -290,12 +332,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         .map(|d| Store::open(d.path()).unwrap())
         .collect();
     let links: Vec<Link<'_>> = (0..LAPTOPS)
-        .map(|i| Link {
-            hq: &hq,
-            token: hq.enrol(SITE_OF[i], &format!("laptop-{i}")),
-            fault: RefCell::new(Fault::None),
-            sent: RefCell::new(Vec::new()),
-        })
+        .map(|i| Link::new(&hq, SITE_OF[i], &format!("laptop-{i}")))
         .collect();
     import(&mut laptops[0], &site_csv("TST-SITEA", 0, 6));
     import(&mut laptops[3], &site_csv("TST-SITEB", 6, 2));
@@ -375,12 +412,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     for site in ["TST-SITEA", "TST-SITEB"] {
         let dir = tempfile::tempdir().unwrap();
         let mut fresh = Store::open(dir.path()).unwrap();
-        let link = Link {
-            hq: &hq,
-            token: hq.enrol(site, &format!("observer-{site}")),
-            fault: RefCell::new(Fault::None),
-            sent: RefCell::new(Vec::new()),
-        };
+        let link = Link::new(&hq, site, &format!("observer-{site}"));
         waypoint_sync::sync_with(&mut fresh, &link, &mut |_| {}).unwrap();
         views.insert(
             site,
@@ -403,6 +435,14 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         !views["TST-SITEA"].0.contains("TST-SITEB"),
         "site A holds site B's data"
     );
+    for (i, link) in links.iter().enumerate() {
+        prop_assert!(
+            link.leaked.borrow().is_empty(),
+            "laptop {} received another site's cases: {:?}",
+            i,
+            link.leaked.borrow()
+        );
+    }
 
     // Nothing acknowledged is lost.
     for e in &edits {

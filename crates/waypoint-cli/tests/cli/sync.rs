@@ -383,13 +383,7 @@ fn guarantee_8_an_older_client_is_told_to_update_and_keeps_its_pending_changes()
     let server = Server::start();
     let laptop = Env::new();
     server.enrol("KGL-TC1", &laptop, "kgl-laptop-1");
-    let old = waypoint_protocol::encode(&waypoint_protocol::SyncRequest {
-        schema_version: 0,
-        after: 0,
-        limit: 0,
-        changes: Vec::new(),
-    })
-    .expect("encoding");
+    let old = empty_sync(0);
     let (status, body) = raw_post(
         &server.addr,
         "/v1/sync",
@@ -420,6 +414,17 @@ fn guarantee_8_an_older_client_is_told_to_update_and_keeps_its_pending_changes()
         laptop.ok(["status"]).contains("failed"),
         "status tells the last attempt failed"
     );
+}
+
+/// The body of a sync request with nothing to push, in schema `version`.
+fn empty_sync(version: u32) -> Vec<u8> {
+    waypoint_protocol::encode(&waypoint_protocol::SyncRequest {
+        schema_version: version,
+        after: 0,
+        limit: 0,
+        changes: Vec::new(),
+    })
+    .expect("encoding")
 }
 
 /// The device credential a laptop keeps (tests only: the product never shows it).
@@ -475,13 +480,7 @@ fn a_revoked_device_gets_401_on_its_next_request_and_keeps_its_changes() {
         "+250 788 999 999",
     ]);
     let token = token_of(&laptop);
-    let empty = waypoint_protocol::encode(&waypoint_protocol::SyncRequest {
-        schema_version: waypoint_protocol::SCHEMA_VERSION,
-        after: 0,
-        limit: 0,
-        changes: Vec::new(),
-    })
-    .expect("encoding");
+    let empty = empty_sync(waypoint_protocol::SCHEMA_VERSION);
     assert_eq!(
         raw_post(&server.addr, "/v1/sync", &format!("Bearer {token}"), &empty).0,
         200
@@ -833,13 +832,7 @@ fn over_tls_a_laptop_that_trusts_the_server_certificate_syncs_and_one_that_does_
     );
 
     // Plain HTTP to the TLS port gets no API answer.
-    let empty = waypoint_protocol::encode(&waypoint_protocol::SyncRequest {
-        schema_version: waypoint_protocol::SCHEMA_VERSION,
-        after: 0,
-        limit: 0,
-        changes: Vec::new(),
-    })
-    .expect("encoding");
+    let empty = empty_sync(waypoint_protocol::SCHEMA_VERSION);
     assert_ne!(
         raw_post(
             &server.addr,
