@@ -507,11 +507,9 @@ fn run(
             received: report.received_fields + report.received_events + report.removed_cases,
         });
 
+        // Done when this round emptied the outbox (an empty round counts) and no page is left.
         let all_pushed = count < PUSH_BATCH && seq(answer.push.acked_up_to)? >= last_sent;
         if all_pushed && !more {
-            break;
-        }
-        if count == 0 && !more {
             break;
         }
     }
