@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{CachedStatement, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 use waypoint_domain::{EventError, Field, FieldError};
+pub use waypoint_keys::StoreKey;
 
 pub use clock::{Hlc, wall_clock_ms};
 pub use import::{
@@ -45,6 +46,10 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error(
+        "the Waypoint data at {path} cannot be read with this key: it was made on another device, or it is not Waypoint data"
+    )]
+    WrongKey { path: PathBuf },
     #[error(
         "the Waypoint data was written by a newer version of Waypoint (schema {found}; this version knows up to {known}): update Waypoint"
     )]
@@ -91,26 +96,32 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `data_dir`.
-    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+    /// Opens (creating if needed) the store in `data_dir`, encrypted with `key` (SQLCipher;
+    /// see `waypoint-keys` for where the key comes from).
+    pub fn open(data_dir: &Path, key: &StoreKey) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
-        Self::open_file(&data_dir.join(DB_FILE))
+        Self::open_file(&data_dir.join(DB_FILE), key)
     }
 
-    /// Opens (creating if needed) the store in the SQLite file `path`.
-    pub fn open_file(path: &Path) -> Result<Self, StoreError> {
-        let open_err = |source| StoreError::Open {
+    /// Opens (creating if needed) the store in the SQLite file `path`, encrypted with `key`.
+    pub fn open_file(path: &Path, key: &StoreKey) -> Result<Self, StoreError> {
+        Self::open_with(path, Some(key))
+    }
+
+    /// Opens (creating if needed) a store that is **not encrypted**: only for the benchmark
+    /// that measures what encryption costs. The product never opens one.
+    #[cfg(feature = "unencrypted")]
+    pub fn open_unencrypted(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir)?;
+        Self::open_with(&data_dir.join(DB_FILE), None)
+    }
+
+    fn open_with(path: &Path, key: Option<&StoreKey>) -> Result<Self, StoreError> {
+        let mut conn = connect(path, key)?;
+        configure(&conn).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
-        };
-        let mut conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(open_err)?;
-        configure(&conn).map_err(open_err)?;
+        })?;
         migrations::migrate_to(&mut conn, SCHEMA_VERSION)?;
         let device_id = ensure_device(&mut conn)?;
         Ok(Self {
@@ -183,6 +194,58 @@ impl<'c> Writer<'c> {
     }
 }
 
+/// Opens the store's SQLite file with `key`, for tests and maintenance tools that must read
+/// it directly (the product goes through [`Store`]). Fails with [`StoreError::WrongKey`] if
+/// the key does not open it.
+pub fn open_connection(path: &Path, key: &StoreKey) -> Result<Connection, StoreError> {
+    connect(path, Some(key))
+}
+
+/// Opens the file and, with a key, unlocks it and checks that the key is the right one.
+fn connect(path: &Path, key: Option<&StoreKey>) -> Result<Connection, StoreError> {
+    let open_err = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(open_err)?;
+    if let Some(key) = key {
+        // SQLCipher's own log would print a second, technical line for a wrong key, which
+        // `StoreError::WrongKey` already says for a person.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE")
+            .map_err(open_err)?;
+        // SQLCipher: a raw 256-bit key (no passphrase derivation), then the page size, which
+        // must be the same at every open (see `configure`).
+        let pragma = zeroize::Zeroizing::new(format!(
+            "PRAGMA key = {}; PRAGMA cipher_page_size = {PAGE_SIZE};",
+            key.sqlcipher_pragma_value().as_str()
+        ));
+        conn.execute_batch(&pragma).map_err(open_err)?;
+    }
+    // The first read decrypts page 1: a wrong key fails here, not half-way through a write.
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(conn),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Err(StoreError::WrongKey {
+                path: path.to_path_buf(),
+            })
+        }
+        Err(e) => Err(open_err(e)),
+    }
+}
+
+/// The store's page size (see `configure`).
+const PAGE_SIZE: u32 = 16384;
+
 /// Durability and speed settings; see ARCHITECTURE.md ("Durability").
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -195,14 +258,17 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // 16 KiB pages, for a new file only (it must precede WAL mode; an existing store keeps
     // its own): a quarter of the pages to write to the WAL and checkpoint when a big
     // transaction commits (an import's commit took 55 ms with 4 KiB pages, 20 ms with these).
-    conn.execute_batch("PRAGMA page_size = 16384")?;
+    // An encrypted store has it from `cipher_page_size` already.
+    conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))?;
     // WAL: readers never block the writer, and a crash mid-transaction leaves the last
     // committed state. synchronous=FULL: the WAL is fsynced at every commit, so a commit that
     // returned survives a power cut, not only a process crash (NORMAL would not).
+    // SQLCipher encrypts every page it writes to the WAL as to the main file.
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(rusqlite::Error::InvalidQuery);
     }
+    // temp_store = MEMORY: sorts, temporary tables and indices never reach a (clear) file.
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;

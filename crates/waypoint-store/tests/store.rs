@@ -11,6 +11,11 @@ use waypoint_store::{OutboxKind, SCHEMA_VERSION, Store, StoreError};
 
 const SAMPLE: &str = include_str!("../../../tests/fixtures/sample-cases.csv");
 
+/// The key these tests' stores are encrypted with (the product's comes from `waypoint-keys`).
+fn test_key() -> waypoint_store::StoreKey {
+    waypoint_store::StoreKey::from_bytes([7; 32])
+}
+
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
 }
@@ -45,15 +50,15 @@ fn export(store: &Store) -> String {
 
 fn fresh() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path(), &test_key()).unwrap();
     (dir, store)
 }
 
 #[test]
 fn a_new_store_is_migrated_and_keeps_its_device_id() {
     let dir = tempfile::tempdir().unwrap();
-    let id = Store::open(dir.path()).unwrap().device_id();
-    let store = Store::open(dir.path()).unwrap();
+    let id = Store::open(dir.path(), &test_key()).unwrap().device_id();
+    let store = Store::open(dir.path(), &test_key()).unwrap();
     assert_eq!(store.device_id(), id);
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     store.integrity_check().unwrap();
@@ -62,13 +67,13 @@ fn a_new_store_is_migrated_and_keeps_its_device_id() {
 #[test]
 fn a_store_from_a_newer_waypoint_is_refused_not_damaged() {
     let dir = tempfile::tempdir().unwrap();
-    drop(Store::open(dir.path()).unwrap());
+    drop(Store::open(dir.path(), &test_key()).unwrap());
     let db = dir.path().join(waypoint_store::DB_FILE);
-    rusqlite::Connection::open(&db)
+    waypoint_store::open_connection(&db, &test_key())
         .unwrap()
         .pragma_update(None, "user_version", 99)
         .unwrap();
-    let err = Store::open(dir.path()).unwrap_err();
+    let err = Store::open(dir.path(), &test_key()).unwrap_err();
     assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
     assert!(err.to_string().contains("update Waypoint"));
 }
@@ -267,7 +272,7 @@ fn a_document_is_handed_over_only_after_an_identity_check_that_day() {
 #[test]
 fn events_are_recorded_once_and_never_edited() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
+    let mut store = Store::open(dir.path(), &test_key()).unwrap();
     import(&mut store, SAMPLE);
     let e = check("I-0001001", CheckOutcome::Verified, Utc::now());
     store.record_event(&e).unwrap();
@@ -281,7 +286,9 @@ fn events_are_recorded_once_and_never_edited() {
         store.record_event(&check("I-404", CheckOutcome::Verified, Utc::now())),
         Err(StoreError::UnknownIndividual(_))
     ));
-    let conn = rusqlite::Connection::open(dir.path().join(waypoint_store::DB_FILE)).unwrap();
+    let conn =
+        waypoint_store::open_connection(&dir.path().join(waypoint_store::DB_FILE), &test_key())
+            .unwrap();
     let err = conn
         .execute("UPDATE event SET payload = '{}'", [])
         .unwrap_err();

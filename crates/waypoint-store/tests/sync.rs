@@ -10,6 +10,11 @@ use waypoint_store::{
 
 const SAMPLE: &str = include_str!("../../../tests/fixtures/sample-cases.csv");
 
+/// The key these tests' stores are encrypted with (the product's comes from `waypoint-keys`).
+fn test_key() -> waypoint_store::StoreKey {
+    waypoint_store::StoreKey::from_bytes([7; 32])
+}
+
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
 }
@@ -81,7 +86,7 @@ fn a_store_of_the_previous_schema_is_migrated_with_its_data_and_outbox() {
     let path = dir.path().join(waypoint_store::DB_FILE);
     {
         // Build a store of schema 1 by hand, as the previous release left it.
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        let mut conn = waypoint_store::open_connection(&path, &test_key()).unwrap();
         migrate_to(&mut conn, 1).unwrap();
         conn.execute_batch(
             "INSERT INTO device (id, device_id, next_client_seq, hlc) VALUES (1, '0190a0b0-0000-7000-8000-000000000001', 3, 5);
@@ -93,7 +98,7 @@ fn a_store_of_the_previous_schema_is_migrated_with_its_data_and_outbox() {
         )
         .unwrap();
     }
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open(dir.path(), &test_key()).unwrap();
     assert_eq!(
         store.schema_version().unwrap(),
         waypoint_store::SCHEMA_VERSION
@@ -113,8 +118,8 @@ fn a_store_of_the_previous_schema_is_migrated_with_its_data_and_outbox() {
 fn a_second_device_applying_what_the_server_sends_converges_byte_for_byte() {
     let a_dir = tempfile::tempdir().unwrap();
     let b_dir = tempfile::tempdir().unwrap();
-    let mut a = Store::open(a_dir.path()).unwrap();
-    let mut b = Store::open(b_dir.path()).unwrap();
+    let mut a = Store::open(a_dir.path(), &test_key()).unwrap();
+    let mut b = Store::open(b_dir.path(), &test_key()).unwrap();
     import(&mut a, SAMPLE);
     a.set_field("I-0001002", Field::FamilyName, "MUKAMANA-TESTEDIT", today())
         .unwrap();
@@ -153,7 +158,7 @@ fn a_second_device_applying_what_the_server_sends_converges_byte_for_byte() {
 #[test]
 fn acknowledged_changes_leave_the_outbox_and_refused_ones_are_kept_with_their_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(dir.path()).unwrap();
+    let mut s = Store::open(dir.path(), &test_key()).unwrap();
     import(&mut s, SAMPLE);
     let all = s.outgoing(0, 100).unwrap();
     let refused_seq = all[3].client_seq;
@@ -178,7 +183,7 @@ fn acknowledged_changes_leave_the_outbox_and_refused_ones_are_kept_with_their_re
 #[test]
 fn a_pulled_value_does_not_overwrite_a_local_edit_still_to_push() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(dir.path()).unwrap();
+    let mut s = Store::open(dir.path(), &test_key()).unwrap();
     import(&mut s, SAMPLE);
     s.set_field("I-0001002", Field::GivenNames, "Localedit", today())
         .unwrap();
@@ -214,7 +219,7 @@ fn a_pulled_value_does_not_overwrite_a_local_edit_still_to_push() {
 #[test]
 fn conflicts_are_listed_until_resolved_and_the_resolution_is_pushed_like_any_change() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(dir.path()).unwrap();
+    let mut s = Store::open(dir.path(), &test_key()).unwrap();
     import(&mut s, SAMPLE);
     let conflict = Conflict {
         id: "c-1".into(),
@@ -246,7 +251,7 @@ fn conflicts_are_listed_until_resolved_and_the_resolution_is_pushed_like_any_cha
 #[test]
 fn a_case_leaving_scope_is_removed_with_its_members_and_events() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(dir.path()).unwrap();
+    let mut s = Store::open(dir.path(), &test_key()).unwrap();
     import(&mut s, SAMPLE);
     let page = [IncomingChange {
         server_seq: 3,

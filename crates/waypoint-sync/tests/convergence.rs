@@ -28,6 +28,11 @@ use waypoint_server::{AppState, ServerStore, admin, auth};
 use waypoint_store::Store;
 use waypoint_sync::{SyncError, Transport};
 
+/// The key these tests' stores are encrypted with (the product's comes from `waypoint-keys`).
+fn test_key() -> waypoint_store::StoreKey {
+    waypoint_store::StoreKey::from_bytes([7; 32])
+}
+
 /// What happens to one sync round on the way.
 #[derive(Debug, Clone, Copy)]
 enum Fault {
@@ -329,7 +334,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let dirs: Vec<tempfile::TempDir> = (0..LAPTOPS).map(|_| tempfile::tempdir().unwrap()).collect();
     let mut laptops: Vec<Store> = dirs
         .iter()
-        .map(|d| Store::open(d.path()).unwrap())
+        .map(|d| Store::open(d.path(), &test_key()).unwrap())
         .collect();
     let links: Vec<Link<'_>> = (0..LAPTOPS)
         .map(|i| Link::new(&hq, SITE_OF[i], &format!("laptop-{i}")))
@@ -411,7 +416,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut views = HashMap::new();
     for site in ["TST-SITEA", "TST-SITEB"] {
         let dir = tempfile::tempdir().unwrap();
-        let mut fresh = Store::open(dir.path()).unwrap();
+        let mut fresh = Store::open(dir.path(), &test_key()).unwrap();
         let link = Link::new(&hq, site, &format!("observer-{site}"));
         waypoint_sync::sync_with(&mut fresh, &link, &mut |_| {}).unwrap();
         views.insert(

@@ -1,0 +1,232 @@
+//! The device secret: 32 random bytes that never leave this computer and never sit in the data
+//! directory. Every staff member's key-wrapping key is derived from their PIN *and* this secret,
+//! so a copy of the data directory alone cannot be opened, not even with the right PIN, and the
+//! PIN cannot be guessed anywhere but on this device (where five wrong PINs erase the key).
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use crate::{KeyError, hex};
+
+/// The environment variable that names the device-secret file (tests, scripts, several
+/// simulated devices on one computer). Without it, the platform's place is used.
+pub const SECRET_FILE_ENV: &str = "WAYPOINT_SECRET_FILE";
+
+/// File name of the device secret in the platform's configuration directory.
+const SECRET_FILE_NAME: &str = "device-secret";
+
+/// The device secret, wiped from memory when dropped.
+pub(crate) struct DeviceSecret(Zeroizing<[u8; 32]>);
+
+impl DeviceSecret {
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    fn generate() -> Result<Self, KeyError> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        getrandom::fill(bytes.as_mut()).map_err(|_| KeyError::NoRandomness)?;
+        Ok(Self(bytes))
+    }
+
+    fn from_hex(text: &str) -> Option<Self> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        hex::decode_into(text.trim(), bytes.as_mut()).then_some(Self(bytes))
+    }
+}
+
+impl fmt::Debug for DeviceSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeviceSecret(..)")
+    }
+}
+
+/// Where this computer keeps its device secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretPlace {
+    /// A file readable by its owner only (mode 0600), outside the data directory: on Linux,
+    /// where the laptops and CI have no Secret Service, and wherever `WAYPOINT_SECRET_FILE`
+    /// names one.
+    File(PathBuf),
+    /// The operating system's key store (macOS Keychain, Windows Credential Manager).
+    #[cfg(any(target_os = "macos", target_os = "windows"))]
+    KeyStore { service: String, account: String },
+}
+
+impl fmt::Display for SecretPlace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretPlace::File(path) => write!(f, "the file {}", path.display()),
+            #[cfg(any(target_os = "macos", target_os = "windows"))]
+            SecretPlace::KeyStore { service, .. } => {
+                write!(f, "the system key store (entry {service})")
+            }
+        }
+    }
+}
+
+impl SecretPlace {
+    /// This computer's place: the file `WAYPOINT_SECRET_FILE` names; else the system key store
+    /// on macOS and Windows; else `device-secret` in the platform's configuration directory
+    /// (`~/.config/waypoint/` on Linux), which is not the data directory.
+    pub fn for_this_device() -> Result<Self, KeyError> {
+        if let Some(path) = std::env::var_os(SECRET_FILE_ENV).filter(|p| !p.is_empty()) {
+            return Ok(SecretPlace::File(PathBuf::from(path)));
+        }
+        #[cfg(any(target_os = "macos", target_os = "windows"))]
+        {
+            Ok(SecretPlace::KeyStore {
+                service: "org.waypoint.device-secret".to_string(),
+                account: "device".to_string(),
+            })
+        }
+        #[cfg(not(any(target_os = "macos", target_os = "windows")))]
+        {
+            directories::ProjectDirs::from("org", "Waypoint", "waypoint")
+                .map(|d| SecretPlace::File(d.config_dir().join(SECRET_FILE_NAME)))
+                .ok_or(KeyError::NoSecretPlace)
+        }
+    }
+
+    /// Refuses a secret file inside the data directory: a copy of the directory would carry it.
+    pub(crate) fn check_outside(&self, data_dir: &Path) -> Result<(), KeyError> {
+        match self {
+            SecretPlace::File(path) => {
+                let file_dir = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let (Ok(file_dir), Ok(data_dir)) =
+                    (std::path::absolute(file_dir), std::path::absolute(data_dir))
+                else {
+                    return Ok(());
+                };
+                let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+                if canon(&file_dir).starts_with(canon(&data_dir)) {
+                    return Err(KeyError::SecretInsideDataDir {
+                        secret: path.clone(),
+                        data_dir: data_dir.clone(),
+                    });
+                }
+                Ok(())
+            }
+            #[cfg(any(target_os = "macos", target_os = "windows"))]
+            SecretPlace::KeyStore { .. } => Ok(()),
+        }
+    }
+
+    /// The secret, or `None` if this place holds none.
+    pub(crate) fn load(&self) -> Result<Option<DeviceSecret>, KeyError> {
+        match self {
+            SecretPlace::File(path) => load_file(path),
+            #[cfg(any(target_os = "macos", target_os = "windows"))]
+            SecretPlace::KeyStore { service, account } => {
+                let entry = keyring::Entry::new(service, account)
+                    .map_err(|e| KeyError::KeyStore(e.to_string()))?;
+                match entry.get_password() {
+                    Ok(text) => {
+                        let text = Zeroizing::new(text);
+                        DeviceSecret::from_hex(&text)
+                            .map(Some)
+                            .ok_or_else(|| KeyError::DamagedSecret(self.to_string()))
+                    }
+                    Err(keyring::Error::NoEntry) => Ok(None),
+                    Err(e) => Err(KeyError::KeyStore(e.to_string())),
+                }
+            }
+        }
+    }
+
+    /// The secret, made and kept here first if there is none yet.
+    pub(crate) fn load_or_create(&self) -> Result<DeviceSecret, KeyError> {
+        if let Some(secret) = self.load()? {
+            return Ok(secret);
+        }
+        let secret = DeviceSecret::generate()?;
+        let text = Zeroizing::new(hex::encode(secret.bytes()));
+        match self {
+            SecretPlace::File(path) => create_file(path, text.as_bytes())?,
+            #[cfg(any(target_os = "macos", target_os = "windows"))]
+            SecretPlace::KeyStore { service, account } => {
+                keyring::Entry::new(service, account)
+                    .and_then(|entry| entry.set_password(&text))
+                    .map_err(|e| KeyError::KeyStore(e.to_string()))?;
+            }
+        }
+        // Read back what was kept: if another process made one at the same moment, both use
+        // the one that is there.
+        self.load()?
+            .ok_or_else(|| KeyError::DamagedSecret(self.to_string()))
+    }
+}
+
+fn load_file(path: &Path) -> Result<Option<DeviceSecret>, KeyError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => Zeroizing::new(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(KeyError::SecretFile {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|source| KeyError::SecretFile {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(KeyError::SecretReadableByOthers {
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    DeviceSecret::from_hex(&text)
+        .map(Some)
+        .ok_or_else(|| KeyError::DamagedSecret(format!("the file {}", path.display())))
+}
+
+/// Writes a new secret file, owner-only from its first byte; never replaces one. The file
+/// appears whole or not at all (written aside, then linked into place), so a process starting
+/// at the same moment never reads half a secret.
+fn create_file(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
+    let err = |source| KeyError::SecretFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).map_err(|_| KeyError::NoRandomness)?;
+    let aside = dir.join(format!(".{SECRET_FILE_NAME}.{}.new", hex::encode(&suffix)));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options.open(&aside).and_then(|mut file| {
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| match std::fs::hard_link(&aside, path) {
+        // Another process made it first: theirs is kept.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other,
+    });
+    let _ = std::fs::remove_file(&aside);
+    linked.map_err(err)
+}
