@@ -202,11 +202,28 @@ fn env_text(name: &str) -> Option<String> {
 
 fn open_state() -> anyhow::Result<AppState> {
     let dir = data_dir()?;
-    let store =
-        Store::open(&dir).with_context(|| format!("opening the store in {}", dir.display()))?;
-    let officer = env_text("WAYPOINT_OFFICER")
-        .or_else(|| env_text("USER"))
-        .unwrap_or_else(|| "unknown officer".to_string());
+    // Until the sign-in screen (issue 6, items 2 and 3), the staff member and PIN come from
+    // the environment, as for the CLI: WAYPOINT_STAFF (else WAYPOINT_OFFICER) and WAYPOINT_PIN.
+    let staff = env_text("WAYPOINT_STAFF")
+        .or_else(|| env_text("WAYPOINT_OFFICER"))
+        .ok_or_else(|| anyhow!("who is working? set WAYPOINT_STAFF and WAYPOINT_PIN"))?;
+    let pin = zeroize::Zeroizing::new(
+        std::env::var("WAYPOINT_PIN")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| anyhow!("no PIN: set WAYPOINT_PIN"))?,
+    );
+    let place = waypoint_keys::SecretPlace::for_this_device()?;
+    let (_, key) = waypoint_keys::DeviceKeys::unlock_or_create(
+        &dir,
+        &place,
+        &dir.join(waypoint_store::DB_FILE),
+        &staff,
+        &pin,
+    )?;
+    let store = Store::open(&dir, &key)
+        .with_context(|| format!("opening the store in {}", dir.display()))?;
+    let officer = env_text("WAYPOINT_OFFICER").unwrap_or_else(|| staff.clone());
     let site = env_text("WAYPOINT_SITE").map(|s| s.to_ascii_uppercase());
     Ok(AppState::new(store, dir, officer, site))
 }

@@ -69,6 +69,10 @@ const CORRUPTED = [VALID[0], VALID[1].slice(0, 13) + '8' + VALID[1].slice(14)];
 let driver;
 let session;
 let dataDir;
+// The store is encrypted (issue 6): the app and the CLI unlock it with this staff member's PIN
+// and this run's device secret, a file outside the data directory.
+let secretDir;
+let unlockEnv;
 let shots = 0;
 let startedAt = 0;
 const driverLog = [];
@@ -119,9 +123,16 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     }
     mkdirSync(out, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'waypoint-e2e-'));
+    secretDir = mkdtempSync(join(tmpdir(), 'waypoint-e2e-secret-'));
+    unlockEnv = {
+      WAYPOINT_STAFF: 'E2E Officer',
+      WAYPOINT_PIN: 'e2e-pin-4826',
+      WAYPOINT_SECRET_FILE: join(secretDir, 'device-secret'),
+    };
     driver = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', ['--port', String(PORT)], {
       env: {
         ...process.env,
+        ...unlockEnv,
         WAYPOINT_DATA_DIR: dataDir,
         WAYPOINT_OFFICER: 'E2E Officer',
         WAYPOINT_SITE: '',
@@ -153,6 +164,7 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     }
     driver?.kill();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (secretDir) rmSync(secretDir, { recursive: true, force: true });
   });
 
   step('starts with the search box focused and an empty store', async () => {
@@ -363,7 +375,10 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
   step('the records are in the store, as `waypoint export` shows', async () => {
     await session.end();
     session = null;
-    const dump = execFileSync(cliBin, ['--data-dir', dataDir, 'export'], { encoding: 'utf8' });
+    const dump = execFileSync(cliBin, ['--data-dir', dataDir, 'export'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...unlockEnv },
+    });
     const lines = dump.trim().split('\n').map((l) => JSON.parse(l));
     const kevin = lines.find((l) => l.type === 'individual' && l.individual_no === 'I-0001031');
     assert.equal(kevin.ssr_codes, 'WCHC;MEDA');

@@ -71,11 +71,13 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'waypoint-latency-'));
   const file = join(dir, 'people.csv');
   writeFileSync(file, csv(individuals).text);
+  // The store is encrypted: the CLI and the app unlock it with this PIN and device secret.
+  const unlockEnv = { WAYPOINT_STAFF: 'Bench', WAYPOINT_PIN: 'bench-pin-4826', WAYPOINT_SECRET_FILE: join(dir, 'device-secret') };
   const t0 = Date.now();
-  execFileSync(cliBin, ['--data-dir', join(dir, 'store'), 'import', file], { stdio: 'ignore' });
+  execFileSync(cliBin, ['--data-dir', join(dir, 'store'), 'import', file], { stdio: 'ignore', env: { ...process.env, ...unlockEnv } });
   console.log(`# imported ${individuals} synthetic individuals in ${Date.now() - t0} ms (CLI)`);
   driver = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', ['--port', String(PORT), '--native-port', String(PORT + 1)], {
-    env: { ...process.env, WAYPOINT_DATA_DIR: join(dir, 'store'), WAYPOINT_OFFICER: 'Bench' },
+    env: { ...process.env, ...unlockEnv, WAYPOINT_DATA_DIR: join(dir, 'store'), WAYPOINT_OFFICER: 'Bench' },
     stdio: 'ignore',
   });
   const base = `http://127.0.0.1:${PORT}`;

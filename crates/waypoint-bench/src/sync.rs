@@ -67,7 +67,7 @@ impl Hq {
                 now,
             ))?
             .context("enrolment")?;
-        let mut store = Store::open(dir)?;
+        let mut store = Store::open(dir, &crate::bench_key())?;
         store.set_enrolment(&self.url, &device.id.to_string(), name, &token)?;
         Ok(store)
     }
@@ -166,7 +166,7 @@ pub fn peak_rss_kib() -> u64 {
 /// The child process of the first-sync measurement: syncs the store in `data_dir` and prints
 /// `elapsed_ms peak_rss_kib received`.
 pub fn client(data_dir: &Path) -> Result<()> {
-    let mut store = Store::open(data_dir)?;
+    let mut store = Store::open(data_dir, &crate::bench_key())?;
     let (report, took) = sync(&mut store)?;
     println!(
         "{} {} {}",
@@ -238,7 +238,7 @@ pub fn run(individuals: usize, crowd: usize) -> Result<()> {
         ms as f64 / 1000.0,
         rss as f64 / 1024.0
     );
-    let mut two = Store::open(&d2)?;
+    let mut two = Store::open(&d2, &crate::bench_key())?;
 
     // 100,000 field changes: laptop 1 re-imports with every phone changed, pushes; laptop 2 pulls.
     let changed = case_file(dir.path(), individuals, SITE, 2)?;

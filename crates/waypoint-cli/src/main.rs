@@ -19,7 +19,14 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use waypoint_domain::Field;
 use waypoint_import::ImportOptions;
+use waypoint_keys::{DeviceKeys, SecretPlace, StoreKey};
 use waypoint_store::{ImportMode, ImportProgress, Store, StoreError};
+use zeroize::Zeroizing;
+
+/// The environment variable that holds the PIN (never a flag: flags show in process lists).
+const PIN_ENV: &str = "WAYPOINT_PIN";
+/// The new staff member's PIN for `waypoint staff add`.
+const NEW_PIN_ENV: &str = "WAYPOINT_NEW_PIN";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,6 +38,11 @@ struct Cli {
     /// Where this device keeps its data [default: the platform's data directory]
     #[arg(long, global = true, env = "WAYPOINT_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
+
+    /// Who is working: the staff member whose PIN (in WAYPOINT_PIN) unlocks the data. The
+    /// first command on a new data directory makes its key for this staff member and PIN.
+    #[arg(long, global = true, env = "WAYPOINT_STAFF", value_name = "NAME")]
+    staff: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -101,6 +113,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Staff who can unlock this device's data
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCommand {
+    /// Let a colleague unlock this device with their own PIN (given in WAYPOINT_NEW_PIN);
+    /// needs your own PIN in WAYPOINT_PIN
+    Add { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,7 +200,61 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 
 fn open(cli: &Cli) -> Result<Store> {
     let dir = data_dir(cli)?;
-    Store::open(&dir).with_context(|| format!("opening the store in {}", dir.display()))
+    let key = unlock(cli, &dir)?;
+    Store::open(&dir, &key).with_context(|| format!("opening the store in {}", dir.display()))
+}
+
+/// A PIN from the environment variable `name`, wiped from memory when dropped.
+fn pin_from(name: &str) -> Result<Zeroizing<String>> {
+    std::env::var(name)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Zeroizing::new)
+        .ok_or_else(|| anyhow!("no PIN: give it in the environment variable {name}"))
+}
+
+/// The store key of `dir`, unwrapped with the staff member's PIN; on a new data directory
+/// (no store, no keys), a new key made for them.
+fn unlock(cli: &Cli, dir: &Path) -> Result<StoreKey> {
+    unlock_keys(cli, dir).map(|(_, key)| key)
+}
+
+fn unlock_keys(cli: &Cli, dir: &Path) -> Result<(DeviceKeys, StoreKey)> {
+    let staff = cli
+        .staff
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            anyhow!("who is working? give your name with --staff NAME (or WAYPOINT_STAFF) and your PIN in {PIN_ENV}")
+        })?;
+    let pin = pin_from(PIN_ENV)?;
+    let place = SecretPlace::for_this_device()?;
+    Ok(DeviceKeys::unlock_or_create(
+        dir,
+        &place,
+        &dir.join(waypoint_store::DB_FILE),
+        staff,
+        &pin,
+    )?)
+}
+
+fn staff_add(cli: &Cli, name: &str) -> Result<ExitCode> {
+    let dir = data_dir(cli)?;
+    let new_pin = pin_from(NEW_PIN_ENV)?;
+    let (mut keys, key) = unlock_keys(cli, &dir)?;
+    // The key must open this store before anyone else is given it.
+    drop(
+        Store::open(&dir, &key)
+            .with_context(|| format!("opening the store in {}", dir.display()))?,
+    );
+    keys.add_staff(&key, name, &new_pin)?;
+    writeln!(
+        std::io::stdout().lock(),
+        "{} can now unlock this device with their PIN",
+        name.trim()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -278,6 +356,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: ConflictsCommand::Resolve { id, keep },
         } => sync::conflicts_resolve(&mut open(&cli)?, id, keep, today()),
         Command::Status { json } => sync::status(&open(&cli)?, *json),
+        Command::Staff {
+            command: StaffCommand::Add { name },
+        } => staff_add(&cli, name),
     }
 }
 

@@ -66,6 +66,10 @@ pub enum KeyError {
     WrongDevice { place: String },
     #[error("the data directory has no keys yet: nobody has set a PIN on this device")]
     NoKeys,
+    #[error(
+        "{path} has data but no keys ({KEYS_FILE} is missing): it cannot be opened, and no new key is made for it"
+    )]
+    DataWithoutKeys { path: PathBuf },
     #[error("the data directory already has its keys: a new store key would lock out its data")]
     KeysExist,
     #[error("{staff} already has a key on this device")]
@@ -192,6 +196,10 @@ impl DeviceKeys {
         }
         check_pin(pin)?;
         let staff = staff_name(staff)?;
+        std::fs::create_dir_all(data_dir).map_err(|source| KeyError::KeysFile {
+            path: path.clone(),
+            source,
+        })?;
         let secret = place.load_or_create()?;
         let key = StoreKey::generate()?;
         let mut keys = DeviceKeys {
@@ -206,10 +214,6 @@ impl DeviceKeys {
         };
         let wrapped = keys.wrap(&key, &staff, pin)?;
         keys.file.staff.push(wrapped);
-        std::fs::create_dir_all(data_dir).map_err(|source| KeyError::KeysFile {
-            path: keys.path.clone(),
-            source,
-        })?;
         keys.save_new()?;
         Ok((keys, key))
     }
@@ -248,6 +252,30 @@ impl DeviceKeys {
             secret,
             file,
         })
+    }
+
+    /// What the command line and the desktop app do when they start: unwrap the store key of
+    /// `data_dir` with `staff`'s PIN; or, for a directory that has neither keys nor the
+    /// store file `store_file`, make its first key for `staff` and `pin`. A store file without
+    /// keys is refused, never given a new key.
+    pub fn unlock_or_create(
+        data_dir: &Path,
+        place: &SecretPlace,
+        store_file: &Path,
+        staff: &str,
+        pin: &str,
+    ) -> Result<(Self, StoreKey), KeyError> {
+        if !Self::exist(data_dir) {
+            if store_file.exists() {
+                return Err(KeyError::DataWithoutKeys {
+                    path: data_dir.to_path_buf(),
+                });
+            }
+            return Self::create(data_dir, place, staff, pin);
+        }
+        let mut keys = Self::load(data_dir, place)?;
+        let key = keys.unlock(staff, pin)?;
+        Ok((keys, key))
     }
 
     /// Whether `staff` has a key on this device.

@@ -154,7 +154,8 @@ pub(crate) mod testing {
     /// An app state over a fresh store holding the sample cases; keep the directory alive.
     pub fn state() -> (tempfile::TempDir, AppState) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store =
+            Store::open(dir.path(), &waypoint_store::StoreKey::from_bytes([7; 32])).unwrap();
         let state = AppState::new(store, dir.path().to_path_buf(), "A. Officer".into(), None)
             .with_clock(now);
         let outcome = super::import::import_csv(

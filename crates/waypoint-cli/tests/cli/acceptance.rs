@@ -769,7 +769,8 @@ fn dry_run_says_what_an_import_would_do_and_changes_nothing() {
 #[test]
 fn the_data_directory_can_be_given_by_environment_variable() {
     let env = Env::new();
-    let out = bare_command()
+    let out = env
+        .keyed(&mut bare_command())
         .env("WAYPOINT_DATA_DIR", &env.data)
         .arg("import")
         .arg(sample_path())
@@ -779,7 +780,8 @@ fn the_data_directory_can_be_given_by_environment_variable() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     // The data went where the variable said.
     assert_eq!(count_type(&env.export_lines(), "individual"), 10);
-    let outbox = bare_command()
+    let outbox = env
+        .keyed(&mut bare_command())
         .env("WAYPOINT_DATA_DIR", &env.data)
         .args(["outbox", "--json"])
         .output()
@@ -792,7 +794,8 @@ fn the_data_directory_can_be_given_by_environment_variable() {
 
     // --data-dir wins over the variable.
     let other = Env::new();
-    let out = bare_command()
+    let out = other
+        .keyed(&mut bare_command())
         .env("WAYPOINT_DATA_DIR", &env.data)
         .arg("--data-dir")
         .arg(&other.data)

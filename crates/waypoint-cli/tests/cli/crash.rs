@@ -24,8 +24,10 @@ const IMPORT_FINISH_EVERY: usize = 8;
 const GENERATED_ROWS: usize = 3000;
 /// Members per generated case.
 const MEMBERS: usize = 3;
-/// Past this, the test stops trying and fails on the counts it reached.
-const TIME_BUDGET: Duration = Duration::from_secs(170);
+/// Past this, the test stops trying and fails on the counts it reached. Every process first
+/// unlocks the store with a PIN (Argon2id, 64 MiB, 3 passes): about 130 s for the whole test on
+/// a 2-core machine shared with compilers, 170 s when it was busier.
+const TIME_BUDGET: Duration = Duration::from_secs(300);
 
 /// Points in [0, 1) spread evenly whatever how many are taken (the golden-ratio sequence).
 pub(crate) fn spread(i: usize) -> f64 {
@@ -70,17 +72,58 @@ fn median(mut xs: Vec<Duration>) -> Duration {
         .unwrap_or(Duration::from_millis(10))
 }
 
-/// The store must open, and SQLite must find it consistent.
-fn assert_store_sound(data: &Path, after: &str) {
-    let store = waypoint_store::Store::open(data)
+/// The store must open, and SQLite must find it consistent. Then what it holds: the export
+/// (as `waypoint export` writes it) and the outbox (as `waypoint outbox --json`), read in this
+/// process with the key unwrapped once, so that each check does not pay for an Argon2 unlock.
+fn assert_store_sound(data: &Path, key: &waypoint_store::StoreKey, after: &str) -> (String, Value) {
+    let store = waypoint_store::Store::open(data, key)
         .unwrap_or_else(|e| panic!("{after}: the store does not open: {e}"));
     store
         .integrity_check()
         .unwrap_or_else(|e| panic!("{after}: integrity check: {e}"));
+    let mut export = Vec::new();
+    store
+        .export(&mut export)
+        .unwrap_or_else(|e| panic!("{after}: export: {e}"));
+    let entries = store
+        .outbox(usize::MAX >> 1)
+        .unwrap_or_else(|e| panic!("{after}: outbox: {e}"));
+    let outbox = serde_json::json!({ "pending": entries.len(), "entries": entries });
+    let export = String::from_utf8(export).unwrap_or_else(|e| panic!("{after}: export: {e}"));
+    (export, outbox)
 }
 
-/// The outbox's client_seq must run 1, 2, 3, ... with no gap and no repeat: the device row
-/// that hands them out was committed with every entry.
+/// As `run_killing`, but the delay counts from the moment the process has the store open (its
+/// write-ahead log appears), not from its start: unlocking the store with a PIN (Argon2id)
+/// takes far longer than an edit, and kills spread over the whole run would nearly all land
+/// before the store is even open. `elapsed` counts from then too.
+fn run_killing_after_open(mut cmd: Command, wal: &Path, delay: Option<Duration>) -> Run {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawning waypoint");
+    let give_up = Instant::now() + Duration::from_secs(60);
+    while !wal.exists()
+        && child.try_wait().expect("polling waypoint").is_none()
+        && Instant::now() < give_up
+    {
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let start = Instant::now();
+    let mut killed = false;
+    if let Some(delay) = delay {
+        std::thread::sleep(delay);
+        if child.try_wait().expect("polling waypoint").is_none() {
+            child.kill().expect("killing waypoint");
+            killed = true;
+        }
+    }
+    let out = child.wait_with_output().expect("waiting for waypoint");
+    Run {
+        out,
+        killed,
+        elapsed: start.elapsed(),
+    }
+}
+
 fn assert_seq_contiguous(outbox: &Value, after: &str) {
     let seqs: Vec<i64> = outbox["entries"]
         .as_array()
@@ -134,6 +177,7 @@ fn edit_value(field: &str, n: usize) -> String {
 
 fn edits(tally: &mut Tally, deadline: Instant) {
     let env = Env::with_sample();
+    let key = env.store_key();
     // What the export must be: the sample, plus every change that landed.
     let mut model = env.export_lines();
     let mut targets = [
@@ -164,6 +208,7 @@ fn edits(tally: &mut Tally, deadline: Instant) {
         },
     ];
     let base_pending = env.pending();
+    let wal = env.data.join(format!("{}-wal", waypoint_store::DB_FILE));
     let mut landed_total = 0u64;
     let mut whole_runs: Vec<Duration> = Vec::new();
 
@@ -180,8 +225,9 @@ fn edits(tally: &mut Tally, deadline: Instant) {
             median(recent).mul_f64(1.3 * spread(n))
         });
         let after = format!("edit #{n} ({individual_no} {field} = {value}, kill after {delay:?})");
-        let run = run_killing(
+        let run = run_killing_after_open(
             env.cmd(["individual", "set", individual_no, field, &value]),
+            &wal,
             delay,
         );
         let stdout = String::from_utf8_lossy(&run.out.stdout).into_owned();
@@ -199,9 +245,8 @@ fn edits(tally: &mut Tally, deadline: Instant) {
         }
         tally.edit_attempts += 1;
 
-        assert_store_sound(&env.data, &after);
-        let lines = env.export_lines();
-        let outbox = env.outbox();
+        let (export, outbox) = assert_store_sound(&env.data, &key, &after);
+        let lines = crate::util::parse_jsonl(&export);
         let before = individual(&model, individual_no)[field].clone();
         let now = individual(&lines, individual_no)[field].clone();
         let landed = if now == value.as_str() {
@@ -341,6 +386,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 fn imports(tally: &mut Tally, deadline: Instant) {
     let env = Env::with_sample();
+    let key = env.store_key();
     let pristine = env.path("pristine");
     copy_dir(&env.data, &pristine);
     let before_export = env.export();
@@ -431,9 +477,8 @@ fn imports(tally: &mut Tally, deadline: Instant) {
         // A log left behind means the process had the store open when it died.
         let had_store_open = wal.exists();
 
-        assert_store_sound(&env.data, &after);
-        let export = env.export();
-        let pending = env.pending();
+        let (export, outbox) = assert_store_sound(&env.data, &key, &after);
+        let pending = pending_of(&outbox);
         if export == before_export {
             assert!(!acknowledged, "{after}: an acknowledged import was lost");
             assert_eq!(

@@ -50,7 +50,8 @@ fn faketime() -> &'static str {
 
 /// `waypoint ARGS` on `laptop`, its clock moved by `offset` (faketime syntax, e.g. "+30d").
 fn at_clock(laptop: &Env, offset: &str, args: &[&str]) -> std::process::Output {
-    let out = Command::new(faketime())
+    let out = laptop
+        .keyed(&mut Command::new(faketime()))
         .args(["-f", offset, waypoint_bin(), "--data-dir"])
         .arg(&laptop.data)
         .args(args)
@@ -397,8 +398,7 @@ fn guarantee_8_an_older_client_is_told_to_update_and_keeps_its_pending_changes()
     laptop.import_sample();
     let before = laptop.pending();
     let (url, handle) = refusing_server();
-    let db = laptop.data.join(waypoint_store::DB_FILE);
-    let conn = rusqlite::Connection::open(&db).expect("the laptop's store");
+    let conn = laptop.connection();
     conn.execute("UPDATE sync_state SET server_url = ?1", [&url])
         .expect("pointing at it");
     drop(conn);
@@ -429,8 +429,9 @@ fn empty_sync(version: u32) -> Vec<u8> {
 
 /// The device credential a laptop keeps (tests only: the product never shows it).
 fn token_of(laptop: &Env) -> String {
-    rusqlite::Connection::open(laptop.data.join(waypoint_store::DB_FILE))
-        .and_then(|c| c.query_row("SELECT token FROM sync_state", [], |r| r.get(0)))
+    laptop
+        .connection()
+        .query_row("SELECT token FROM sync_state", [], |r| r.get(0))
         .expect("the laptop's token")
 }
 
@@ -892,8 +893,9 @@ fn psql(sql: &str) {
 
 /// Points `laptop` at another server process (same HQ database behind both).
 fn use_server(laptop: &Env, url: &str) {
-    rusqlite::Connection::open(laptop.data.join(waypoint_store::DB_FILE))
-        .and_then(|c| c.execute("UPDATE sync_state SET server_url = ?1", [url]))
+    laptop
+        .connection()
+        .execute("UPDATE sync_state SET server_url = ?1", [url])
         .expect("the laptop's store");
 }
 

@@ -25,6 +25,10 @@ pub fn sample_text() -> String {
 pub fn bare_command() -> Command {
     let mut cmd = Command::new(waypoint_bin());
     cmd.env_remove("WAYPOINT_DATA_DIR")
+        .env_remove("WAYPOINT_STAFF")
+        .env_remove("WAYPOINT_PIN")
+        .env_remove("WAYPOINT_NEW_PIN")
+        .env_remove(waypoint_keys::SECRET_FILE_ENV)
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LIB_BACKTRACE")
         .stdin(Stdio::null());
@@ -59,6 +63,10 @@ pub fn assert_no_panic(what: &str, out: &Output) {
     );
 }
 
+/// The staff member every test device is unlocked by, and their PIN.
+pub const TEST_STAFF: &str = "Test Officer";
+pub const TEST_PIN: &str = "246810";
+
 /// A data directory in a temporary directory, with helpers to run `waypoint` on it.
 #[derive(Debug)]
 pub struct Env {
@@ -92,6 +100,32 @@ impl Env {
         path
     }
 
+    /// This device's secret: a file in the temporary directory, outside the data directory.
+    pub fn secret_file(&self) -> PathBuf {
+        self.tmp.path().join("device-secret")
+    }
+
+    /// Gives `cmd` this device's secret and the test staff member's name and PIN.
+    pub fn keyed<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        cmd.env(waypoint_keys::SECRET_FILE_ENV, self.secret_file())
+            .env("WAYPOINT_STAFF", TEST_STAFF)
+            .env("WAYPOINT_PIN", TEST_PIN)
+    }
+
+    /// The store key, unwrapped as `waypoint` does (for tests that read the file directly).
+    pub fn store_key(&self) -> waypoint_store::StoreKey {
+        let place = waypoint_keys::SecretPlace::File(self.secret_file());
+        waypoint_keys::DeviceKeys::load(&self.data, &place)
+            .and_then(|mut keys| keys.unlock(TEST_STAFF, TEST_PIN))
+            .expect("the test device's key")
+    }
+
+    /// The store's SQLite file, opened with its key.
+    pub fn connection(&self) -> rusqlite::Connection {
+        waypoint_store::open_connection(&self.data.join(waypoint_store::DB_FILE), &self.store_key())
+            .expect("the store file")
+    }
+
     /// `waypoint --data-dir DATA ARGS...`, not yet run.
     pub fn cmd<I, S>(&self, args: I) -> Command
     where
@@ -99,6 +133,7 @@ impl Env {
         S: AsRef<OsStr>,
     {
         let mut cmd = bare_command();
+        self.keyed(&mut cmd);
         cmd.arg("--data-dir").arg(&self.data).args(args);
         cmd
     }
