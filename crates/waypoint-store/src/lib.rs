@@ -111,6 +111,8 @@ impl Store {
         )
         .map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
+        // Applying pulled records caches one statement per set of columns (see sync.rs).
+        conn.set_prepared_statement_cache_capacity(64);
         migrations::migrate_to(&mut conn, SCHEMA_VERSION)?;
         let device_id = ensure_device(&mut conn)?;
         Ok(Self {
@@ -300,12 +302,12 @@ impl Writer<'_> {
     fn append(&mut self, change: Change<'_>) -> Result<(), StoreError> {
         self.hlc = self.hlc.tick(self.now_ms());
         let base_seq: i64 = match change.field {
-            Some(field) if change.kind == OutboxKind::Field => self
+            Some(_) if change.kind == OutboxKind::Field => self
                 .tx
                 .prepare_cached(
-                    "SELECT server_seq FROM field_version WHERE scope = ?1 AND entity = ?2 AND field = ?3",
+                    "SELECT server_seq FROM record_version WHERE scope = ?1 AND entity = ?2",
                 )?
-                .query_row((change.scope, change.entity, field), |r| r.get(0))
+                .query_row((change.scope, change.entity), |r| r.get(0))
                 .optional()?
                 .unwrap_or(0),
             _ => 0,
