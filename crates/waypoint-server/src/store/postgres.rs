@@ -464,6 +464,35 @@ async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreEr
             },
         );
     }
+    let scopes: Vec<&str> = wanted.fields.iter().map(|k| k.scope.as_str()).collect();
+    let entities: Vec<&str> = wanted.fields.iter().map(|k| k.entity.as_str()).collect();
+    let names: Vec<&str> = wanted.fields.iter().map(|k| k.field.as_str()).collect();
+    for r in tx
+        .query(
+            "SELECT f.scope, f.entity, f.field, f.value, f.server_seq, f.hlc, f.device_id,
+                    COALESCE(d.name, '')
+             FROM UNNEST($1::text[], $2::text[], $3::text[]) AS k (sc, en, fi)
+             JOIN field_value f ON f.scope = k.sc AND f.entity = k.en AND f.field = k.fi
+             LEFT JOIN device d ON d.id = f.device_id",
+            &[&scopes, &entities, &names],
+        )
+        .await?
+    {
+        snap.fields.insert(
+            FieldKey {
+                scope: scope(r.get(0))?,
+                entity: r.get(1),
+                field: r.get(2),
+            },
+            FieldState {
+                value: r.get(3),
+                seq: to_u64(r.get(4))?,
+                hlc: to_u64(r.get(5))?,
+                device: uuid(r.get(6))?,
+                device_name: r.get(7),
+            },
+        );
+    }
     for r in tx
         .query(
             "SELECT id FROM event WHERE id = ANY($1)",

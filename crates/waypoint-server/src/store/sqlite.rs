@@ -460,6 +460,36 @@ fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreError> {
             );
         }
     }
+    let mut stmt = tx.prepare_cached(
+        "SELECT f.value, f.server_seq, f.hlc, f.device_id, COALESCE(d.name, '')
+         FROM field_value f LEFT JOIN device d ON d.id = f.device_id
+         WHERE f.scope = ?1 AND f.entity = ?2 AND f.field = ?3",
+    )?;
+    for key in &wanted.fields {
+        let row = stmt
+            .query_row(params![key.scope.as_str(), key.entity, key.field], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .optional()?;
+        if let Some((value, seq, hlc, dev, dev_name)) = row {
+            snap.fields.insert(
+                key.clone(),
+                FieldState {
+                    value,
+                    seq: to_u64(seq)?,
+                    hlc: to_u64(hlc)?,
+                    device: uuid(dev)?,
+                    device_name: dev_name,
+                },
+            );
+        }
+    }
     let mut stmt = tx.prepare_cached("SELECT 1 FROM event WHERE id = ?1")?;
     for id in &wanted.event_ids {
         if stmt
