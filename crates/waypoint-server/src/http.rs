@@ -275,11 +275,12 @@ async fn enrol(
     }))
 }
 
+/// A push's answer, and the sequence numbers it wrote.
 async fn do_push(
     state: &AppState,
     device: &Device,
     changes: Vec<waypoint_protocol::Change>,
-) -> Result<PushResponse, ApiError> {
+) -> Result<(PushResponse, std::ops::Range<u64>), ApiError> {
     let count = changes.len();
     let outcome = state
         .store
@@ -294,11 +295,14 @@ async fn do_push(
             "push"
         );
     }
-    Ok(PushResponse {
-        acked_up_to: outcome.acked_up_to,
-        refused: outcome.refused,
-        server_hlc: state.server_hlc(outcome.max_hlc),
-    })
+    Ok((
+        PushResponse {
+            acked_up_to: outcome.acked_up_to,
+            refused: outcome.refused,
+            server_hlc: state.server_hlc(outcome.max_hlc),
+        },
+        outcome.written,
+    ))
 }
 
 async fn do_pull(
@@ -307,12 +311,13 @@ async fn do_pull(
     after: u64,
     limit: Option<u32>,
     schema_version: u32,
+    own: std::ops::Range<u64>,
 ) -> Result<PullPage, ApiError> {
     let limit = match limit {
         None | Some(0) => DEFAULT_PULL_LIMIT,
         Some(n) => n.min(MAX_PULL_LIMIT),
     };
-    let page = state.store.pull(device, after, limit).await?;
+    let page = state.store.pull_except(device, after, limit, own).await?;
     // Storage pages hold one value per field (schema 1); schema 2 groups them by record.
     let changes = if schema_version >= 2 {
         waypoint_protocol::group_records(page.changes)
@@ -350,7 +355,7 @@ async fn push(
 ) -> Result<Response, ApiError> {
     let body = body.map_err(body_error)?;
     let request: PushRequest = waypoint_protocol::decode_request(&body)?;
-    batch(&do_push(&state, &device, request.changes).await?)
+    batch(&do_push(&state, &device, request.changes).await?.0)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -399,7 +404,7 @@ async fn pull(
     let version = check_schema_header(&headers)?;
     let Query(params) = params
         .map_err(|_| ApiError::BadRequest("expected ?after=CURSOR&limit=N (numbers)".into()))?;
-    batch(&do_pull(&state, &device, params.after, params.limit, version).await?)
+    batch(&do_pull(&state, &device, params.after, params.limit, version, 0..0).await?)
 }
 
 /// Pushes a batch and pulls the first page after it, in one round trip.
@@ -423,14 +428,16 @@ async fn sync(
 ) -> Result<Response, ApiError> {
     let body = body.map_err(body_error)?;
     let request: SyncRequest = waypoint_protocol::decode_request(&body)?;
-    let push = do_push(&state, &device, request.changes).await?;
+    let (push, written) = do_push(&state, &device, request.changes).await?;
     let limit = (request.limit > 0).then_some(request.limit);
+    // The page after a push leaves out what the push itself stored: the device has it.
     let page = do_pull(
         &state,
         &device,
         request.after,
         limit,
         request.schema_version,
+        written,
     )
     .await?;
     batch(&SyncResponse { push, page })

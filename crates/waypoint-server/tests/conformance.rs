@@ -54,6 +54,7 @@ conformance!(
     a_batch_out_of_order_is_refused_whole,
     a_resolution_settles_the_conflict_everywhere,
     invalid_values_are_refused_without_quoting_them,
+    a_push_is_not_answered_with_its_own_changes,
 );
 
 /// Every page after `after` until the end.
@@ -807,4 +808,51 @@ async fn postgres_schema_1_migrates_with_its_rows() {
         schema_1_rows_reach_their_site_after_the_migration(store).await;
     })
     .await;
+}
+
+async fn a_push_is_not_answered_with_its_own_changes(store: Arc<dyn ServerStore>) {
+    let (a, b) = seed(store.as_ref()).await;
+    let before = pull_all(store.as_ref(), &a, 0).await;
+    let person = "KGL-2025-000001-01";
+    let out = store
+        .push(
+            &a,
+            vec![
+                set_field(
+                    3,
+                    hlc_at(NOW) + 3,
+                    Scope::Individual,
+                    person,
+                    "KGL-2025-000001",
+                    Field::Phone,
+                    Some("+1 555 0100"),
+                    before.next_cursor,
+                ),
+                event(4, "0190a0b0-0000-7000-8000-0000000000f1", "KGL-2025-000001"),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.written.clone().count(), 2, "{out:?}");
+    // The device that pushed gets nothing back, and its cursor still moves past its changes.
+    let own = store
+        .pull_except(&a, before.next_cursor, 100, out.written.clone())
+        .await
+        .unwrap();
+    assert!(own.changes.is_empty(), "{:?}", own.changes);
+    assert_eq!(own.next_cursor, out.written.end - 1);
+    // Any other device gets both, whatever range it names.
+    let other = store
+        .pull_except(&b, before.next_cursor, 100, out.written.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        field_value(&other, person, "phone"),
+        Some(Some(canon(Field::Phone, "+1 555 0100")))
+    );
+    assert_eq!(other.changes.len(), 2);
+    // A plain pull still has them for the device itself (a new laptop, a re-sync).
+    let plain = store.pull(&a, before.next_cursor, 100).await.unwrap();
+    assert_eq!(plain.changes, other.changes);
 }

@@ -66,6 +66,8 @@ pub struct PushOutcome {
     pub refused: Vec<waypoint_protocol::Refusal>,
     /// The highest (clamped) timestamp the batch carried.
     pub max_hlc: u64,
+    /// The sequence numbers this push gave out (empty when it wrote nothing).
+    pub written: std::ops::Range<u64>,
 }
 
 /// One page of what a device may see (the HTTP layer adds the server's clock).
@@ -167,7 +169,21 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         now_ms: u64,
     ) -> Result<PushOutcome, StoreError>;
     /// What changed after `after` in the device's sites, at most `limit` entries.
-    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, StoreError>;
+    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, StoreError> {
+        self.pull_except(device, after, limit, 0..0).await
+    }
+    /// [`ServerStore::pull`], leaving out the field values and events that `device` itself
+    /// wrote with a sequence number in `own`: the ones its push just stored (it has them), so
+    /// that a push is not answered with its own changes. The cursor still moves past them.
+    /// Conflicts are never left out. A row of `device` in that range that a case move
+    /// re-numbered is one it wrote while the case was in its scope, so it has that too.
+    async fn pull_except(
+        &self,
+        device: &Device,
+        after: u64,
+        limit: u32,
+        own: std::ops::Range<u64>,
+    ) -> Result<Page, StoreError>;
 }
 
 /// Opens (and migrates) the store at `url`: `sqlite:PATH`, `sqlite::memory:` or

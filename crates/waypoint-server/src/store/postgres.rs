@@ -174,6 +174,7 @@ impl PgStore {
                 acked_up_to: device.last_client_seq,
                 refused: Vec::new(),
                 max_hlc: 0,
+                written: 0..0,
             });
         }
         let snapshot = load(&tx, &Wanted::of(&changes)).await?;
@@ -184,6 +185,7 @@ impl PgStore {
             acked_up_to: plan.acked_up_to,
             refused: plan.refused,
             max_hlc: plan.max_hlc,
+            written: to_u64(next_seq)?..plan.next_seq,
         })
     }
 }
@@ -405,7 +407,13 @@ impl ServerStore for PgStore {
         }
     }
 
-    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, StoreError> {
+    async fn pull_except(
+        &self,
+        device: &Device,
+        after: u64,
+        limit: u32,
+        own: std::ops::Range<u64>,
+    ) -> Result<Page, StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client
             .build_transaction()
@@ -413,7 +421,7 @@ impl ServerStore for PgStore {
             .read_only(true)
             .start()
             .await?;
-        let page = pull(&tx, device, after, limit).await?;
+        let page = pull(&tx, device, after, limit, own).await?;
         tx.commit().await?;
         Ok(page)
     }
@@ -704,7 +712,9 @@ async fn pull(
     device: &Device,
     after: u64,
     limit: u32,
+    own: std::ops::Range<u64>,
 ) -> Result<Page, StoreError> {
+    let (own_from, own_to) = (to_i64(own.start)?, to_i64(own.end)?);
     let next_seq: i64 = tx
         .query_one("SELECT next_seq FROM server_state WHERE id = 1", &[])
         .await?
@@ -721,9 +731,13 @@ async fn pull(
     // at most limit + 1 rows each; assemble_page cuts the merged lists at the limit.
     for site in &device.sites {
         let by_site: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&after_db, site, &fetch];
+        let mine: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
+            [&after_db, site, &fetch, &device_id, &own_from, &own_to];
         let sql = "SELECT server_seq, scope, entity, case_no, field, value FROM field_value
-               WHERE site = $2 AND server_seq > $1 ORDER BY server_seq LIMIT $3";
-        for r in tx.query(sql, &by_site).await? {
+               WHERE site = $2 AND server_seq > $1
+                 AND NOT (server_seq >= $5 AND server_seq < $6 AND device_id = $4)
+               ORDER BY server_seq LIMIT $3";
+        for r in tx.query(sql, &mine).await? {
             changes.push(ServerChange {
                 server_seq: to_u64(r.get(0))?,
                 scope: scope(r.get(1))?,
@@ -736,8 +750,10 @@ async fn pull(
             });
         }
         let sql = "SELECT server_seq, id, case_no, kind, json FROM event
-               WHERE site = $2 AND server_seq > $1 ORDER BY server_seq LIMIT $3";
-        for r in tx.query(sql, &by_site).await? {
+               WHERE site = $2 AND server_seq > $1
+                 AND NOT (server_seq >= $5 AND server_seq < $6 AND device_id = $4)
+               ORDER BY server_seq LIMIT $3";
+        for r in tx.query(sql, &mine).await? {
             changes.push(ServerChange {
                 server_seq: to_u64(r.get(0))?,
                 scope: Scope::Event,

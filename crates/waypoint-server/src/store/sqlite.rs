@@ -379,6 +379,7 @@ impl ServerStore for SqliteStore {
                     acked_up_to: device.last_client_seq,
                     refused: Vec::new(),
                     max_hlc: 0,
+                    written: 0..0,
                 });
             }
             let next_seq: i64 =
@@ -393,17 +394,24 @@ impl ServerStore for SqliteStore {
                 acked_up_to: plan.acked_up_to,
                 refused: plan.refused,
                 max_hlc: plan.max_hlc,
+                written: to_u64(next_seq)?..plan.next_seq,
             })
         })
         .await
     }
 
-    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, StoreError> {
+    async fn pull_except(
+        &self,
+        device: &Device,
+        after: u64,
+        limit: u32,
+        own: std::ops::Range<u64>,
+    ) -> Result<Page, StoreError> {
         let device = device.clone();
         // One read transaction: every query of the page sees the same committed snapshot.
         self.read(move |conn| {
             let tx = conn.transaction()?;
-            let page = pull(&tx, &device, after, limit)?;
+            let page = pull(&tx, &device, after, limit, own)?;
             tx.commit()?;
             Ok(page)
         })
@@ -666,8 +674,15 @@ fn take(next: &mut u64) -> u64 {
 
 const MY_SITES: &str = "(SELECT site FROM device_site WHERE device_id = ?2)";
 
-fn pull(tx: &Transaction<'_>, device: &Device, after: u64, limit: u32) -> Result<Page, StoreError> {
+fn pull(
+    tx: &Transaction<'_>,
+    device: &Device,
+    after: u64,
+    limit: u32,
+    own: std::ops::Range<u64>,
+) -> Result<Page, StoreError> {
     let device_id = device.id.to_string();
+    let (own_from, own_to) = (to_i64(own.start)?, to_i64(own.end)?);
     let next_seq: i64 =
         tx.query_row("SELECT next_seq FROM server_state WHERE id = 1", [], |r| {
             r.get(0)
@@ -683,18 +698,23 @@ fn pull(tx: &Transaction<'_>, device: &Device, after: u64, limit: u32) -> Result
         let rows = tx
             .prepare_cached(
                 "SELECT server_seq, scope, entity, case_no, field, value FROM field_value
-             WHERE site = ?2 AND server_seq > ?1 ORDER BY server_seq LIMIT ?3",
+                 WHERE site = ?2 AND server_seq > ?1
+                   AND NOT (server_seq >= ?5 AND server_seq < ?6 AND device_id = ?4)
+                 ORDER BY server_seq LIMIT ?3",
             )?
-            .query_map(params![after_db, site, fetch], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            })?
+            .query_map(
+                params![after_db, site, fetch, device_id, own_from, own_to],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                },
+            )?
             .collect::<Result<Vec<_>, _>>()?;
         for (seq, sc, entity, case_no, field, value) in rows {
             changes.push(ServerChange {
@@ -711,17 +731,22 @@ fn pull(tx: &Transaction<'_>, device: &Device, after: u64, limit: u32) -> Result
         let rows = tx
             .prepare_cached(
                 "SELECT server_seq, id, case_no, kind, json FROM event
-             WHERE site = ?2 AND server_seq > ?1 ORDER BY server_seq LIMIT ?3",
+                 WHERE site = ?2 AND server_seq > ?1
+                   AND NOT (server_seq >= ?5 AND server_seq < ?6 AND device_id = ?4)
+                 ORDER BY server_seq LIMIT ?3",
             )?
-            .query_map(params![after_db, site, fetch], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })?
+            .query_map(
+                params![after_db, site, fetch, device_id, own_from, own_to],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                },
+            )?
             .collect::<Result<Vec<_>, _>>()?;
         for (seq, id, case_no, kind, json) in rows {
             changes.push(ServerChange {
