@@ -19,6 +19,7 @@
 //!
 //! No SQL and no HTTP server code lives here: only types, constants and the encoding.
 
+use std::cell::RefCell;
 use std::io::Read;
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -391,14 +392,56 @@ pub fn schema_supported(version: u32) -> bool {
     (MIN_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&version)
 }
 
-/// Encodes a bulk body: postcard, then zstd.
+thread_local! {
+    // One zstd context per thread, reused: a fresh level-9 context is megabytes of tables that
+    // the kernel zeroes at every call, which was most of the CPU of 50 devices syncing at once.
+    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { RefCell::new(None) };
+    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { RefCell::new(None) };
+}
+
+/// Encodes a bulk body: postcard, then zstd (the frame records its decoded size).
 pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, ProtocolError> {
     let raw = postcard::to_stdvec(message).map_err(|e| ProtocolError::Encode(e.to_string()))?;
-    zstd::bulk::compress(&raw, ZSTD_LEVEL).map_err(|e| ProtocolError::Encode(e.to_string()))
+    let failed = |e: std::io::Error| ProtocolError::Encode(e.to_string());
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let compressor = match slot.as_mut() {
+            Some(c) => c,
+            None => slot.insert(zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(failed)?),
+        };
+        compressor.compress(&raw).map_err(failed)
+    })
 }
 
 /// Decompresses a bulk body, refusing more than [`MAX_DECODED_BYTES`].
 fn decompress(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+    // Frames made by `encode` say how big they decode: check that, then decode in one go on
+    // this thread's context. Anything else takes the bounded streaming path below.
+    if let Ok(Some(size)) = zstd::zstd_safe::get_frame_content_size(body) {
+        if size > MAX_DECODED_BYTES as u64 {
+            return Err(ProtocolError::TooLarge);
+        }
+        let failed = |e: std::io::Error| ProtocolError::Decode(e.to_string());
+        return DECOMPRESSOR.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let decompressor = match slot.as_mut() {
+                Some(d) => d,
+                None => slot.insert(zstd::bulk::Decompressor::new().map_err(failed)?),
+            };
+            decompressor
+                .decompress(body, MAX_DECODED_BYTES)
+                .map_err(|e| match e.to_string() {
+                    m if m.contains("too small") => ProtocolError::TooLarge,
+                    m => ProtocolError::Decode(m),
+                })
+        });
+    }
+    decompress_streaming(body)
+}
+
+fn decompress_streaming(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
     let decoder = zstd::stream::read::Decoder::with_buffer(body)
         .map_err(|e| ProtocolError::Decode(e.to_string()))?;
     let mut raw = Vec::new();

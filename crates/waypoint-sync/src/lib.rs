@@ -133,8 +133,24 @@ fn check_url(server: &str) -> Result<reqwest::Url, SyncError> {
     Ok(url)
 }
 
-/// The HTTP client: rustls with ring, the system's roots plus `extra_ca` (a PEM file) if given.
+/// The HTTP client for `extra_ca`, made once per process and shared (a client is cheap to
+/// clone): making one reads and parses the system's certificates and starts the blocking
+/// client's own thread, which cost more than a whole no-op sync.
 fn http_client(extra_ca: Option<&Path>) -> Result<Client, SyncError> {
+    static CLIENTS: std::sync::Mutex<Vec<(Option<std::path::PathBuf>, Client)>> =
+        std::sync::Mutex::new(Vec::new());
+    let key = extra_ca.map(Path::to_path_buf);
+    let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
+        return Ok(client.clone());
+    }
+    let client = new_http_client(extra_ca)?;
+    clients.push((key, client.clone()));
+    Ok(client)
+}
+
+/// A new HTTP client: rustls with ring, the system's roots plus `extra_ca` (a PEM file) if given.
+fn new_http_client(extra_ca: Option<&Path>) -> Result<Client, SyncError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut builder = Client::builder()
         .connect_timeout(Duration::from_secs(15))
