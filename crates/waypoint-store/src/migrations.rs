@@ -11,6 +11,8 @@ use crate::StoreError;
 pub const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/0001_initial.sql")),
     (2, include_str!("../migrations/0002_sync.sql")),
+    // Numbered 0004: the lead's 0003 lands first, and this entry becomes (4, ...) at merge.
+    (3, include_str!("../migrations/0004_audit.sql")),
 ];
 
 /// The schema version this build writes.
