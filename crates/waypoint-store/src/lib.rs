@@ -14,6 +14,7 @@ mod import;
 mod migrations;
 mod outbox;
 mod profile;
+pub mod roles;
 mod search;
 mod sync;
 
@@ -62,6 +63,11 @@ pub enum StoreError {
     ReadOnlyField(Field),
     #[error("event not recorded: {0}")]
     Event(EventError),
+    #[error("not allowed: the {role} role may not {what}")]
+    NotAllowed {
+        role: waypoint_domain::Role,
+        what: String,
+    },
     #[error("there is no conflict with id {0}")]
     UnknownConflict(String),
     #[error("an event with id {0} is already recorded")]
