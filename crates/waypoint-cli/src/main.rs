@@ -1,6 +1,7 @@
 //! `waypoint`: the command line over Waypoint's core, for bulk work, scripts, tests and
 //! benchmarks. Every command works offline against the local store in the data directory.
 
+mod audit;
 mod output;
 mod sync;
 
@@ -98,6 +99,30 @@ enum Command {
     },
     /// Last successful sync, changes waiting, conflicts
     Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The tamper-evident audit trail: who changed, recorded or viewed what
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check that no entry was altered, removed, reordered or inserted (exit code 1 if any was)
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the entries, oldest first
+    List {
+        /// Only entries after this one
+        #[arg(long, default_value_t = 0, value_name = "SEQ")]
+        after: i64,
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
         #[arg(long)]
         json: bool,
     },
@@ -278,6 +303,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: ConflictsCommand::Resolve { id, keep },
         } => sync::conflicts_resolve(&mut open(&cli)?, id, keep, today()),
         Command::Status { json } => sync::status(&open(&cli)?, *json),
+        Command::Audit {
+            command: AuditCommand::Verify { json },
+        } => audit::verify(&open(&cli)?, *json),
+        Command::Audit {
+            command: AuditCommand::List { after, limit, json },
+        } => audit::list(&open(&cli)?, *after, *limit, *json),
     }
 }
 

@@ -4,14 +4,17 @@
 //! Every write goes through [`Store`]: in the same transaction it changes the rows and appends
 //! to the outbox (one entry per changed field, per new case or individual, or per new event),
 //! with the device's next `client_seq`, a hybrid-logical-clock timestamp and the server
-//! sequence the edit was based on. Nothing else writes to these tables.
+//! sequence the edit was based on. Nothing else writes to these tables. In the same
+//! transaction it appends to the hash-chained audit log (see [`audit`]).
 
+pub mod audit;
 mod clock;
 mod export;
 mod import;
 mod migrations;
 mod outbox;
 mod profile;
+pub mod roles;
 mod search;
 mod sync;
 
@@ -21,6 +24,7 @@ use rusqlite::{CachedStatement, Connection, OpenFlags, OptionalExtension, Transa
 use uuid::Uuid;
 use waypoint_domain::{EventError, Field, FieldError};
 
+pub use audit::{AuditAction, AuditEntry, AuditProblem, AuditProblemKind, AuditReport};
 pub use clock::{Hlc, wall_clock_ms};
 pub use import::{
     Clash, ImportMode, ImportProgress, ImportReport, ImportSession, ImportSummary, Tally,
@@ -59,6 +63,11 @@ pub enum StoreError {
     ReadOnlyField(Field),
     #[error("event not recorded: {0}")]
     Event(EventError),
+    #[error("not allowed: the {role} role may not {what}")]
+    NotAllowed {
+        role: waypoint_domain::Role,
+        what: String,
+    },
     #[error("there is no conflict with id {0}")]
     UnknownConflict(String),
     #[error("an event with id {0} is already recorded")]
@@ -85,6 +94,8 @@ pub struct Store {
     conn: Connection,
     device_id: Uuid,
     search: search::SearchCache,
+    /// Who the audit log names for this store's actions (see [`Store::act_as`]).
+    staff: String,
     /// How far this store's clock is moved from the wall clock (simulations of laptops whose
     /// clocks are wrong; 0 in the product).
     clock_skew_ms: i64,
@@ -119,6 +130,7 @@ impl Store {
             conn,
             device_id,
             search: search::SearchCache::default(),
+            staff: format!("device:{device_id}"),
             clock_skew_ms: 0,
         })
     }
@@ -153,14 +165,14 @@ impl Store {
 
     /// Starts a write: an immediate transaction (the write lock is taken now, not half-way).
     fn write(&mut self) -> Result<Writer<'_>, StoreError> {
-        let mut w = Writer::begin(&self.conn)?;
+        let mut w = Writer::begin(&self.conn, &self.staff)?;
         w.clock_skew_ms = self.clock_skew_ms;
         Ok(w)
     }
 }
 
 impl<'c> Writer<'c> {
-    fn begin(conn: &'c Connection) -> Result<Self, StoreError> {
+    fn begin(conn: &'c Connection, staff: &str) -> Result<Self, StoreError> {
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let mut writer = Writer {
             tx: conn,
@@ -173,6 +185,7 @@ impl<'c> Writer<'c> {
             clock_skew_ms: 0,
             dirty: false,
             open: true,
+            audit: audit::AuditChain::new(staff),
         };
         let (next_seq, hlc): (i64, i64) = conn.query_row(
             "SELECT next_client_seq, hlc FROM device WHERE id = 1",
@@ -251,6 +264,7 @@ struct Writer<'c> {
     clock_skew_ms: i64,
     dirty: bool,
     open: bool,
+    audit: audit::AuditChain,
 }
 
 impl std::fmt::Debug for Writer<'_> {
@@ -298,7 +312,7 @@ impl<'v> Change<'v> {
 }
 
 impl Writer<'_> {
-    /// Appends to the outbox, with the next client_seq and HLC timestamp.
+    /// Appends to the outbox, with the next client_seq and HLC timestamp, and to the audit log.
     fn append(&mut self, change: Change<'_>) -> Result<(), StoreError> {
         self.hlc = self.hlc.tick(self.now_ms());
         let base_seq: i64 = match change.field {
@@ -325,7 +339,7 @@ impl Writer<'_> {
         ])?;
         self.next_seq += 1;
         self.dirty = true;
-        Ok(())
+        self.audit_change(&change)
     }
 
     /// Milliseconds since the epoch by this store's clock.
@@ -333,8 +347,9 @@ impl Writer<'_> {
         wall_clock_ms().saturating_add_signed(self.clock_skew_ms)
     }
 
-    /// Commits rows and outbox together; when this returns Ok the write is durable.
+    /// Commits rows, outbox and audit log together; when this returns Ok the write is durable.
     fn commit(mut self) -> Result<(), StoreError> {
+        self.finish_audit()?;
         if self.dirty {
             self.tx.execute(
                 "UPDATE device SET next_client_seq = ?1, hlc = ?2 WHERE id = 1",
