@@ -88,7 +88,10 @@ impl AppState {
     /// [`AppState::finish_search_index`], which ends the count.
     pub fn begin_search_index(&self) -> Result<PendingSearchIndex, CommandError> {
         self.change_search_builds(|n| n + 1);
-        match self.store().and_then(|mut s| Ok(s.begin_search_build()?)) {
+        let begun = self
+            .store()
+            .and_then(|mut s| s.begin_search_build().map_err(CommandError::from));
+        match begun {
             Ok(build) => Ok(PendingSearchIndex { build }),
             Err(e) => {
                 self.change_search_builds(|n| n.saturating_sub(1));
@@ -101,15 +104,17 @@ impl AppState {
     /// installs the index, holding the store only for that. Returns whether this build's index
     /// was installed (not when the index was there already, or an import made it stale).
     pub fn finish_search_index(&self, pending: PendingSearchIndex) -> Result<bool, CommandError> {
-        let result = (|| match pending.build {
-            Some(build) => {
-                let built = build.run()?;
-                Ok(self.store()?.finish_search_build(built)?)
-            }
+        let result = match pending.build {
+            Some(build) => self.run_search_build(build),
             None => Ok(false),
-        })();
+        };
         self.change_search_builds(|n| n.saturating_sub(1));
         result
+    }
+
+    fn run_search_build(&self, build: SearchBuild) -> Result<bool, CommandError> {
+        let built = build.run()?;
+        Ok(self.store()?.finish_search_build(built)?)
     }
 
     fn change_search_builds(&self, f: impl FnOnce(usize) -> usize) {
