@@ -32,7 +32,7 @@ pub use import::{
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION, migrate_to};
 pub use outbox::{OutboxEntry, OutboxKind};
 pub use profile::{CaseView, EditOutcome, StoredEvent};
-pub use search::SearchResult;
+pub use search::{BuiltSearch, SearchBuild, SearchResult};
 pub use sync::{
     Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, RefusedChange,
     Scope, SyncState,
