@@ -35,5 +35,6 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     ConflictItem::export_all(&cfg)?;
     ConflictResolution::export_all(&cfg)?;
     Status::export_all(&cfg)?;
+    SyncOutcome::export_all(&cfg)?;
     Ok(())
 }

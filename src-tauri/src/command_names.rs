@@ -20,8 +20,9 @@ pub const COMMANDS: &[&str] = &[
     "update_special_needs",
     // import
     "import_csv",
-    // sync status and conflicts
+    // sync status, sync and conflicts
     "status",
+    "sync_now",
     "conflicts",
     "resolve_conflict",
 ];

@@ -438,6 +438,24 @@ pub struct ConflictResolution {
     pub value: Option<String>,
 }
 
+// ---- sync -----------------------------------------------------------------------------------
+
+/// What "Sync now" did, as the status area reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncOutcome {
+    /// Changes of this device sent, and of those taken by the server.
+    pub sent: u64,
+    pub accepted: u64,
+    /// Changes the server did not take (the outbox keeps them).
+    pub refused: u64,
+    /// Field values, events and removed cases received and applied.
+    pub received: u64,
+    /// Conflicts waiting for review after the sync.
+    pub open_conflicts: u64,
+    /// Changes still waiting to be synced.
+    pub pending: u64,
+}
+
 // ---- status ---------------------------------------------------------------------------------
 
 /// What the always-visible status area shows.

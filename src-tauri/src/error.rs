@@ -8,6 +8,8 @@ use waypoint_store::StoreError;
 pub enum CommandError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Sync(#[from] waypoint_sync::SyncError),
     #[error("there is no case with number {0}")]
     UnknownCase(String),
     #[error("there is no individual with number {0}")]

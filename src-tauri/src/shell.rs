@@ -16,14 +16,15 @@ use crate::state::AppState;
 
 type Res<T> = Result<T, CommandError>;
 
-// ---- search
+// ---- search: on a blocking thread, as it may wait for the index being built at start
 #[tauri::command(rename_all = "snake_case")]
-async fn search(
-    state: State<'_, AppState>,
-    query: String,
-    limit: Option<usize>,
-) -> Res<Vec<SearchHit>> {
-    commands::search::search(&state, &query, limit.unwrap_or(20))
+async fn search(app: AppHandle, query: String, limit: Option<usize>) -> Res<Vec<SearchHit>> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        commands::search::search(&state, &query, limit.unwrap_or(20))
+    })
+    .await
+    .map_err(|e| CommandError::invalid(format!("the search stopped: {e}")))?
 }
 
 // ---- cases
@@ -119,6 +120,17 @@ async fn status(state: State<'_, AppState>) -> Res<Status> {
     commands::status::status(&state)
 }
 
+// ---- sync: on a blocking thread, on its own connection to the store
+#[tauri::command(rename_all = "snake_case")]
+async fn sync_now(app: AppHandle) -> Res<SyncOutcome> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        commands::sync::sync_now(&state)
+    })
+    .await
+    .map_err(|e| CommandError::invalid(format!("the sync stopped: {e}")))?
+}
+
 // ---- sync conflicts
 #[tauri::command(rename_all = "snake_case")]
 async fn conflicts(state: State<'_, AppState>) -> Res<Vec<ConflictItem>> {
@@ -145,16 +157,21 @@ pub fn run() -> ExitCode {
     let result = tauri::Builder::default()
         .manage(state)
         .setup(|app| {
-            // Build the search index now, so the first search is instant.
-            let handle = app.handle().clone();
-            std::thread::spawn(move || {
-                let state = handle.state::<AppState>();
-                if let Ok(mut store) = state.store() {
-                    if let Err(e) = store.warm_search() {
-                        eprintln!("waypoint-desktop: search index: {e}");
-                    }
+            // Build the search index now, off the store: the window and its other commands do
+            // not wait for it; a search waits for it to be installed.
+            // Begun here, so that a search typed at once already waits for it.
+            match app.state::<AppState>().begin_search_index() {
+                Ok(pending) => {
+                    let handle = app.handle().clone();
+                    std::thread::spawn(move || {
+                        let state = handle.state::<AppState>();
+                        if let Err(e) = state.finish_search_index(pending) {
+                            eprintln!("waypoint-desktop: search index: {e}");
+                        }
+                    });
                 }
-            });
+                Err(e) => eprintln!("waypoint-desktop: search index: {e}"),
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -170,6 +187,7 @@ pub fn run() -> ExitCode {
             update_special_needs,
             import_csv,
             status,
+            sync_now,
             conflicts,
             resolve_conflict,
         ])

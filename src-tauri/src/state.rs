@@ -2,13 +2,21 @@
 //! `Sync`), who is working, where, and the clock.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use waypoint_store::Store;
+use waypoint_store::{SearchBuild, Store};
 
 use crate::error::CommandError;
 use crate::sop::SopLibrary;
+
+/// A search index build begun by [`AppState::begin_search_index`]; `None` when the index was
+/// already built.
+#[derive(Debug)]
+pub struct PendingSearchIndex {
+    build: Option<SearchBuild>,
+}
 
 type Clock = Box<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
@@ -22,6 +30,11 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub sops: SopLibrary,
     clock: Clock,
+    /// How many search index builds are running off the store, and a signal when one ends.
+    search_builds: Mutex<usize>,
+    search_built: Condvar,
+    /// Held while "Sync now" runs: one sync at a time.
+    syncing: Mutex<()>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -43,6 +56,9 @@ impl AppState {
             data_dir,
             sops: SopLibrary::shipped(),
             clock: Box::new(Utc::now),
+            search_builds: Mutex::new(0),
+            search_built: Condvar::new(),
+            syncing: Mutex::new(()),
         }
     }
 
@@ -54,6 +70,90 @@ impl AppState {
 
     pub fn store(&self) -> Result<MutexGuard<'_, Store>, CommandError> {
         self.store.lock().map_err(|_| CommandError::Unavailable)
+    }
+
+    /// Builds the search index without holding the store while it reads and indexes: the
+    /// store is locked only to fix a snapshot and to install the index (with the writes made
+    /// meanwhile), so every other command goes on. After an import; at start, in two steps
+    /// ([`AppState::begin_search_index`] then, on a background thread,
+    /// [`AppState::finish_search_index`]). A search waits for it
+    /// ([`AppState::wait_for_search_index`]).
+    pub fn build_search_index(&self) -> Result<(), CommandError> {
+        let pending = self.begin_search_index()?;
+        self.finish_search_index(pending).map(|_| ())
+    }
+
+    /// Starts a search index build (quick: a snapshot on a second connection to the store) and
+    /// counts it as running from now on, so that a search waits for it. Pass the result to
+    /// [`AppState::finish_search_index`], which ends the count.
+    pub fn begin_search_index(&self) -> Result<PendingSearchIndex, CommandError> {
+        self.change_search_builds(|n| n + 1);
+        let begun = self
+            .store()
+            .and_then(|mut s| s.begin_search_build().map_err(CommandError::from));
+        match begun {
+            Ok(build) => Ok(PendingSearchIndex { build }),
+            Err(e) => {
+                self.change_search_builds(|n| n.saturating_sub(1));
+                Err(e)
+            }
+        }
+    }
+
+    /// Reads and indexes the snapshot without the store (slow with many individuals), then
+    /// installs the index, holding the store only for that. Returns whether this build's index
+    /// was installed (not when the index was there already, or an import made it stale).
+    pub fn finish_search_index(&self, pending: PendingSearchIndex) -> Result<bool, CommandError> {
+        let result = match pending.build {
+            Some(build) => self.run_search_build(build),
+            None => Ok(false),
+        };
+        self.change_search_builds(|n| n.saturating_sub(1));
+        result
+    }
+
+    fn run_search_build(&self, build: SearchBuild) -> Result<bool, CommandError> {
+        let built = build.run()?;
+        Ok(self.store()?.finish_search_build(built)?)
+    }
+
+    fn change_search_builds(&self, f: impl FnOnce(usize) -> usize) {
+        let mut running = self
+            .search_builds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *running = f(*running);
+        self.search_built.notify_all();
+    }
+
+    /// Waits, at most `limit`, until no search index build runs off the store. A search then
+    /// finds the index built; if it is not (a build failed, or was made stale by an import),
+    /// the search builds it itself, so results are never those of an old index.
+    pub fn wait_for_search_index(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        let mut running = self
+            .search_builds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *running > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            running = match self.search_built.wait_timeout(running, left) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    /// The right to run a sync, while the guard lives; `None` while another sync runs.
+    pub fn try_begin_sync(&self) -> Option<MutexGuard<'_, ()>> {
+        match self.syncing.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

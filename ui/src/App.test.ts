@@ -28,7 +28,9 @@ describe('the window', () => {
     render(App);
     await waitFor(() => expect(screen.getByTestId('conflicts').textContent).toContain('2'));
     expect(screen.getByTestId('last-sync').textContent).toContain('never');
-    expect(screen.getByTestId('last-sync').textContent).toContain('not set up');
+    // Not enrolled: Sync now is off, and says why.
+    expect((screen.getByTestId('sync-now') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('sync-not-enrolled').textContent).toContain('Not enrolled');
     mock.clear();
   });
 

@@ -1,6 +1,7 @@
 //! `waypoint`: the command line over Waypoint's core, for bulk work, scripts, tests and
 //! benchmarks. Every command works offline against the local store in the data directory.
 
+mod audit;
 mod output;
 mod sync;
 
@@ -118,6 +119,11 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// The tamper-evident audit trail: who changed, recorded or viewed what
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +131,25 @@ enum StaffCommand {
     /// Let a colleague unlock this device with their own PIN (given in WAYPOINT_NEW_PIN);
     /// needs your own PIN in WAYPOINT_PIN
     Add { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check that no entry was altered, removed, reordered or inserted (exit code 1 if any was)
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the entries, oldest first
+    List {
+        /// Only entries after this one
+        #[arg(long, default_value_t = 0, value_name = "SEQ")]
+        after: i64,
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -359,6 +384,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Staff {
             command: StaffCommand::Add { name },
         } => staff_add(&cli, name),
+        Command::Audit {
+            command: AuditCommand::Verify { json },
+        } => audit::verify(&open(&cli)?, *json),
+        Command::Audit {
+            command: AuditCommand::List { after, limit, json },
+        } => audit::list(&open(&cli)?, *after, *limit, *json),
     }
 }
 

@@ -14,6 +14,7 @@ mod country;
 mod date;
 mod event;
 mod record;
+mod role;
 mod ssr;
 
 use std::fmt;
@@ -29,6 +30,7 @@ pub use record::{
     Case, DocumentType, ExitPermit, ExitPermitStatus, Field, FieldScope, Individual, Record,
     Relationship, Sex, SpecialNeeds, TravelDocument, Vulnerability,
 };
+pub use role::{Access, Action, ROLES_CSV, Role, RoleError, RoleTable, may, may_edit, may_see};
 pub use ssr::{SSR_CODES, SsrCategory, SsrCode, SsrInfo, ssr_info};
 
 /// A value that cannot be accepted, with a message a data clerk understands.

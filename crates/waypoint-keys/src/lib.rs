@@ -110,7 +110,9 @@ pub enum KeyError {
     Derivation(String),
 }
 
-/// The store's 256-bit key, wiped from memory when dropped. Its `Debug` shows nothing.
+/// The store's 256-bit key, wiped from memory when dropped (every copy). Its `Debug` shows
+/// nothing.
+#[derive(Clone)]
 pub struct StoreKey(Zeroizing<[u8; 32]>);
 
 impl StoreKey {

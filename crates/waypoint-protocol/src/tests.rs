@@ -266,3 +266,85 @@ fn clamping_keeps_past_and_near_future_timestamps_and_caps_the_rest() {
     let past = hlc::from_parts(now - 1_000, 0);
     assert_eq!(hlc::clamp(past, now), past);
 }
+
+fn field(seq: u64, scope: Scope, entity: &str, name: &str, value: &str) -> ServerChange {
+    ServerChange {
+        server_seq: seq,
+        scope,
+        entity: entity.into(),
+        case_no: "BKK-1".into(),
+        body: ServerBody::Field {
+            field: name.into(),
+            value: Some(value.into()),
+        },
+    }
+}
+
+#[test]
+fn grouping_makes_one_record_per_run_and_keeps_the_order() {
+    let remove = ServerChange {
+        server_seq: 5,
+        scope: Scope::Case,
+        entity: "BKK-2".into(),
+        case_no: "BKK-2".into(),
+        body: ServerBody::Remove,
+    };
+    let v1 = vec![
+        field(1, Scope::Case, "BKK-1", "site", "KGL-TC1"),
+        field(
+            2,
+            Scope::Individual,
+            "BKK-1-01",
+            "family_name",
+            "TESTPERSON",
+        ),
+        field(3, Scope::Individual, "BKK-1-01", "given_names", "ALPHA"),
+        field(4, Scope::Individual, "BKK-1-02", "given_names", "BETA"),
+        remove.clone(),
+        field(6, Scope::Individual, "BKK-1-01", "phone", "+1 555 0100"),
+    ];
+    let v2 = group_records(v1);
+    let summary: Vec<(u64, &str, usize)> = v2
+        .iter()
+        .map(|c| match &c.body {
+            ServerBody::Record { fields } => (c.server_seq, c.entity.as_str(), fields.len()),
+            _ => (c.server_seq, c.entity.as_str(), 0),
+        })
+        .collect();
+    // The same individual after a removal is a new run: the order of effects is kept.
+    assert_eq!(
+        summary,
+        vec![
+            (1, "BKK-1", 1),
+            (3, "BKK-1-01", 2),
+            (4, "BKK-1-02", 1),
+            (5, "BKK-2", 0),
+            (6, "BKK-1-01", 1)
+        ]
+    );
+    assert_eq!(v2[3], remove);
+    let ServerBody::Record { fields } = &v2[1].body else {
+        panic!("not a record: {:?}", v2[1]);
+    };
+    assert_eq!(
+        fields,
+        &vec![
+            ("family_name".to_string(), Some("TESTPERSON".to_string())),
+            ("given_names".to_string(), Some("ALPHA".to_string())),
+        ]
+    );
+}
+
+#[test]
+fn a_version_one_page_decodes_the_same_after_the_record_variant_was_added() {
+    // Version-1 devices know Field, Event and Remove as variants 0, 1 and 2: Record must come
+    // after them, or a version-1 page would decode into the wrong variant.
+    let page = encode(&field(1, Scope::Case, "BKK-1", "site", "KGL-TC1")).unwrap();
+    let raw = zstd::bulk::decompress(&page, 1 << 16).unwrap();
+    // server_seq (varint 1), scope (varint 0 = Case), then the entity and case number
+    // strings, then the body's variant index.
+    let body_at = 1 + 1 + (1 + "BKK-1".len()) + (1 + "BKK-1".len());
+    assert_eq!(raw[body_at], 0, "Field is variant 0");
+    let record = ServerBody::Record { fields: vec![] };
+    assert_eq!(postcard::to_stdvec(&record).unwrap()[0], 3);
+}

@@ -11,7 +11,13 @@ use crate::store::{
 
 // Per query word, the score of its best match in a document. Tiers never overlap: the
 // proportional part of a prefix score (how much of the word was typed) stays below 100.
+/// The query word is a whole identifier (`kgl2025000101`, also as the joined words of
+/// `KGL-2025-000101`): that case, individual or document number is what was asked for.
+const WHOLE_IDENTIFIER: u32 = 1100;
 const EXACT_IDENTIFIER: u32 = 1000;
+/// The query word without its leading zeros is an identifier part or the part is the word
+/// without its leading zeros (`000101` and `I-0000101`).
+const STRIPPED_IDENTIFIER: u32 = 990;
 const EXACT_NAME: u32 = 980;
 const PREFIX_NAME: u32 = 600;
 const SKELETON: u32 = 500;
@@ -103,6 +109,8 @@ struct IdentEntry {
     slot: u32,
     /// Whether the word is longer than its key (it is then read from the document's words).
     long: bool,
+    /// Whether the word is a whole identifier (not one of its parts).
+    whole: bool,
 }
 
 impl IdentIndex {
@@ -137,12 +145,14 @@ impl IdentIndex {
             key: key(text.bytes()),
             slot,
             long,
+            whole,
         });
         if whole {
             self.backward.insert(IdentEntry {
                 key: key(text.bytes().rev()),
                 slot,
                 long,
+                whole,
             });
         }
     }
@@ -166,29 +176,31 @@ impl IdentIndex {
             key: lo,
             slot: 0,
             long: false,
+            whole: false,
         };
         let hi = IdentEntry {
             key: hi,
             slot: u32::MAX,
             long: true,
+            whole: true,
         };
         (lo, hi)
     }
 
-    /// The entries in a range, each with its word.
-    fn range(&self, backward: bool, lo: Key, hi: Key, mut f: impl FnMut(u32, &str)) {
+    /// The entries in a range, each with its word and whether that is a whole identifier.
+    fn range(&self, backward: bool, lo: Key, hi: Key, mut f: impl FnMut(u32, &str, bool)) {
         let (lo, hi) = Self::bounds(lo, hi);
         self.runs(backward).range(lo, hi, |e| {
             if e.long {
                 // The document's words of this key (one, unless two long words share a key).
                 for (word, whole) in self.words_of(e.slot) {
                     let same_key = if backward {
-                        whole && key(word.bytes().rev()) == e.key
+                        key(word.bytes().rev()) == e.key
                     } else {
                         key(word.bytes()) == e.key
                     };
-                    if word.len() > KEY_BYTES && same_key {
-                        f(e.slot, word);
+                    if word.len() > KEY_BYTES && whole == e.whole && same_key {
+                        f(e.slot, word, whole);
                     }
                 }
             } else {
@@ -198,7 +210,11 @@ impl IdentIndex {
                     bytes[..len].reverse();
                 }
                 // Keys of short words hold whole words: valid UTF-8.
-                f(e.slot, std::str::from_utf8(&bytes[..len]).unwrap_or(""));
+                f(
+                    e.slot,
+                    std::str::from_utf8(&bytes[..len]).unwrap_or(""),
+                    e.whole,
+                );
             }
         });
     }
@@ -379,10 +395,16 @@ struct Term<'a> {
 
 impl Term<'_> {
     /// The score of an identifier word for this term; `whole` when the word is a whole
-    /// identifier (only those match by suffix).
+    /// identifier (those rank first when equal, and only those match by suffix).
     fn ident_score(&self, word: &str, whole: bool) -> Option<u32> {
-        if word == self.text || self.stripped.as_deref() == Some(word) {
-            Some(EXACT_IDENTIFIER)
+        if word == self.text {
+            Some(if whole {
+                WHOLE_IDENTIFIER
+            } else {
+                EXACT_IDENTIFIER
+            })
+        } else if self.stripped.as_deref() == Some(word) {
+            Some(STRIPPED_IDENTIFIER)
         } else if self.affix
             && (word.starts_with(self.text.as_str())
                 || (whole && word.ends_with(self.text.as_str())))
@@ -781,8 +803,8 @@ impl SearchIndex {
     fn term_hits(&self, term: &Term<'_>) -> TermHits {
         let mut ident_hits: Vec<(u32, u64)> = Vec::new();
         for &(backward, lo, hi) in &term.ident_ranges {
-            self.idents.range(backward, lo, hi, |slot, word| {
-                if let Some(score) = term.ident_score(word, backward) {
+            self.idents.range(backward, lo, hi, |slot, word, whole| {
+                if let Some(score) = term.ident_score(word, whole) {
                     ident_hits.push((slot, pack_hit(score, NO_AT)));
                 }
             });

@@ -8,9 +8,12 @@
 //! the query must match the document (AND). A query word matches a document by the best of, from
 //! strongest to weakest:
 //!
-//! 1. **exact identifier**: a whole identifier without punctuation (`kgl2025000101`), or one of
-//!    its runs of letters or digits (`kgl`, `2025`, `000101`), or a run of digits without its
-//!    leading zeros (`101`); a query word with leading zeros is also tried without them;
+//! 1. **exact identifier**: first a whole identifier without punctuation (`kgl2025000101`, also
+//!    reached by the joined words of `KGL-2025-000101`, see below), then one of its runs of
+//!    letters or digits (`kgl`, `2025`, `000101`) or a run of digits without its leading zeros
+//!    (`101`), then a query word that matches only without its leading zeros (`000101` for
+//!    `I-0000101`); so the record whose case, individual or document number was typed in full
+//!    ranks above records where the same digits are part of another number;
 //! 2. **exact name word**;
 //! 3. **name prefix**: the query word (2 characters or more) begins a name word (`habim` finds
 //!    HABIMANA), scored higher the more of the word was typed;

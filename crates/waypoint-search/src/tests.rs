@@ -234,6 +234,52 @@ fn exact_identifier_ranks_before_partial() {
     assert_eq!(ids(&index, "101"), [2, 3, 1]);
 }
 
+/// A query that is a whole case, individual or document number finds that record first, above
+/// records where the query's parts match parts of other identifiers (the same digits in an
+/// individual number, the number without its leading zeros). The partial matches have the lower
+/// ids, so a tie would put them first.
+#[test]
+fn whole_identifier_ranks_first() {
+    let mut index = SearchIndex::new();
+    // Case 000040, with an individual whose number ends in the digits of case 000101.
+    add(
+        &mut index,
+        1,
+        &["Fakeone"],
+        &["KGL-2025-000040", "I-0000101"],
+    );
+    // Its number is the document number of 3 with a letter before it.
+    add(
+        &mut index,
+        2,
+        &["Faketwo"],
+        &["KGL-2025-000041", "I-1234567"],
+    );
+    add(
+        &mut index,
+        3,
+        &["Fakethree"],
+        &["KGL-2025-000101", "I-0000102", "1234567"],
+    );
+    add(
+        &mut index,
+        4,
+        &["Fakefour"],
+        &["KGL-2025-000042", "I-0000103"],
+    );
+    for q in ["KGL-2025-000101", "kgl 2025 000101"] {
+        assert_eq!(ids(&index, q), [3, 1], "{q}");
+    }
+    assert_eq!(ids(&index, "kgl2025000101"), [3]);
+    // The case number part as typed ranks above the same number without its zeros.
+    assert_eq!(ids(&index, "000101"), [3, 1]);
+    // A document number that is only digits.
+    assert_eq!(ids(&index, "1234567"), [3, 2]);
+    // An individual number still finds its own record first.
+    assert_eq!(ids(&index, "I-0000101")[0], 1);
+    assert_eq!(ids(&index, "I-0000103")[0], 4);
+}
+
 #[test]
 fn exact_ranks_before_prefix_and_typo() {
     let mut index = SearchIndex::new();

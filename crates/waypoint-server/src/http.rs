@@ -275,11 +275,12 @@ async fn enrol(
     }))
 }
 
+/// A push's answer, and the sequence numbers it wrote.
 async fn do_push(
     state: &AppState,
     device: &Device,
     changes: Vec<waypoint_protocol::Change>,
-) -> Result<PushResponse, ApiError> {
+) -> Result<(PushResponse, std::ops::Range<u64>), ApiError> {
     let count = changes.len();
     let outcome = state
         .store
@@ -294,11 +295,14 @@ async fn do_push(
             "push"
         );
     }
-    Ok(PushResponse {
-        acked_up_to: outcome.acked_up_to,
-        refused: outcome.refused,
-        server_hlc: state.server_hlc(outcome.max_hlc),
-    })
+    Ok((
+        PushResponse {
+            acked_up_to: outcome.acked_up_to,
+            refused: outcome.refused,
+            server_hlc: state.server_hlc(outcome.max_hlc),
+        },
+        outcome.written,
+    ))
 }
 
 async fn do_pull(
@@ -306,14 +310,22 @@ async fn do_pull(
     device: &Device,
     after: u64,
     limit: Option<u32>,
+    schema_version: u32,
+    own: std::ops::Range<u64>,
 ) -> Result<PullPage, ApiError> {
     let limit = match limit {
         None | Some(0) => DEFAULT_PULL_LIMIT,
         Some(n) => n.min(MAX_PULL_LIMIT),
     };
-    let page = state.store.pull(device, after, limit).await?;
+    let page = state.store.pull_except(device, after, limit, own).await?;
+    // Storage pages hold one value per field (schema 1); schema 2 groups them by record.
+    let changes = if schema_version >= 2 {
+        waypoint_protocol::group_records(page.changes)
+    } else {
+        page.changes
+    };
     Ok(PullPage {
-        changes: page.changes,
+        changes,
         conflicts: page.conflicts,
         next_cursor: page.next_cursor,
         more: page.more,
@@ -343,7 +355,7 @@ async fn push(
 ) -> Result<Response, ApiError> {
     let body = body.map_err(body_error)?;
     let request: PushRequest = waypoint_protocol::decode_request(&body)?;
-    batch(&do_push(&state, &device, request.changes).await?)
+    batch(&do_push(&state, &device, request.changes).await?.0)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -351,11 +363,11 @@ struct PullParams {
     /// The cursor: the `next_cursor` of the last page applied (0 at first).
     #[serde(default)]
     after: u64,
-    /// Page size (default 5,000, at most 20,000).
+    /// Page size in field values (default 20,000, at most 50,000).
     limit: Option<u32>,
 }
 
-fn check_schema_header(headers: &HeaderMap) -> Result<(), ApiError> {
+fn check_schema_header(headers: &HeaderMap) -> Result<u32, ApiError> {
     let version = headers
         .get(SCHEMA_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -364,7 +376,7 @@ fn check_schema_header(headers: &HeaderMap) -> Result<(), ApiError> {
             ApiError::BadRequest(format!("the {SCHEMA_HEADER} header (a number) is missing"))
         })?;
     if waypoint_protocol::schema_supported(version) {
-        Ok(())
+        Ok(version)
     } else {
         Err(ProtocolError::UnsupportedSchema { got: version }.into())
     }
@@ -389,10 +401,10 @@ async fn pull(
     headers: HeaderMap,
     params: Result<Query<PullParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    check_schema_header(&headers)?;
+    let version = check_schema_header(&headers)?;
     let Query(params) = params
         .map_err(|_| ApiError::BadRequest("expected ?after=CURSOR&limit=N (numbers)".into()))?;
-    batch(&do_pull(&state, &device, params.after, params.limit).await?)
+    batch(&do_pull(&state, &device, params.after, params.limit, version, 0..0).await?)
 }
 
 /// Pushes a batch and pulls the first page after it, in one round trip.
@@ -416,9 +428,18 @@ async fn sync(
 ) -> Result<Response, ApiError> {
     let body = body.map_err(body_error)?;
     let request: SyncRequest = waypoint_protocol::decode_request(&body)?;
-    let push = do_push(&state, &device, request.changes).await?;
+    let (push, written) = do_push(&state, &device, request.changes).await?;
     let limit = (request.limit > 0).then_some(request.limit);
-    let page = do_pull(&state, &device, request.after, limit).await?;
+    // The page after a push leaves out what the push itself stored: the device has it.
+    let page = do_pull(
+        &state,
+        &device,
+        request.after,
+        limit,
+        request.schema_version,
+        written,
+    )
+    .await?;
     batch(&SyncResponse { push, page })
 }
 

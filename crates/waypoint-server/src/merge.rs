@@ -461,9 +461,11 @@ impl Planner<'_> {
         let me = (hlc, self.device.id);
         let apply = match self.st.fields.get(&key).cloned() {
             None => true,
-            // Fast-forward: made on the current value, or after this device's own last write.
+            // Fast-forward: made on a copy that already held the current value (the device had
+            // received this field's sequence number, or a later one of the record), or after
+            // this device's own last write.
             Some(cur)
-                if cur.seq == base_seq || (cur.device == self.device.id && cur.hlc <= hlc) =>
+                if cur.seq <= base_seq || (cur.device == self.device.id && cur.hlc <= hlc) =>
             {
                 cur.value != value
             }

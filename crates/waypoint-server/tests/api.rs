@@ -179,3 +179,65 @@ async fn the_api_is_published_as_openapi_generated_from_the_code() {
     }
     assert!(doc["components"]["securitySchemes"]["device_token"].is_object());
 }
+
+/// Guarantee 8 across the change to record pages: a device of the previous schema still gets
+/// the pages it understands (one entry per field), and the current one the same values grouped.
+#[tokio::test]
+async fn a_schema_1_device_gets_field_pages_and_a_schema_2_device_the_same_values_by_record() {
+    let store = sqlite().await;
+    let (_, token) = device(store.as_ref(), "KGL-TC1", "laptop-1").await;
+    let state = AppState::new(store);
+    let push = wire::encode(&wire::SyncRequest {
+        schema_version: wire::SCHEMA_VERSION,
+        after: 0,
+        limit: 0,
+        changes: vec![
+            create_case(1, "KGL-T-1", "KGL-TC1"),
+            create_individual(2, "KGL-T-1", "I-T-1"),
+        ],
+    })
+    .unwrap();
+    let (status, _) = call(&state, sync_request(&token, push)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let page_for = |version: u32| {
+        let state = state.clone();
+        let token = token.clone();
+        async move {
+            let (status, body) = call(&state, sync_request(&token, empty_sync(version))).await;
+            assert_eq!(status, StatusCode::OK);
+            wire::decode::<wire::SyncResponse>(&body).unwrap().page
+        }
+    };
+    let v1 = page_for(1).await;
+    let v2 = page_for(2).await;
+    assert!(
+        v1.changes
+            .iter()
+            .all(|c| matches!(c.body, wire::ServerBody::Field { .. })),
+        "{v1:?}"
+    );
+    assert_eq!(v2.changes.len(), 2, "one record per case and per person");
+    assert_eq!(v2.changes, wire::group_records(v1.changes.clone()));
+    assert_eq!(v1.next_cursor, v2.next_cursor);
+    // Flattened again, the schema-2 page holds exactly the schema-1 values.
+    let flat = |changes: &[wire::ServerChange]| {
+        let mut out: Vec<(String, String, Option<String>)> = Vec::new();
+        for c in changes {
+            match &c.body {
+                wire::ServerBody::Field { field, value } => {
+                    out.push((c.entity.clone(), field.clone(), value.clone()))
+                }
+                wire::ServerBody::Record { fields } => out.extend(
+                    fields
+                        .iter()
+                        .map(|(f, v)| (c.entity.clone(), f.clone(), v.clone())),
+                ),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        out
+    };
+    assert_eq!(flat(&v1.changes), flat(&v2.changes));
+    assert!(flat(&v2.changes).len() > 10);
+}

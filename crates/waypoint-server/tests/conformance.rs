@@ -54,6 +54,7 @@ conformance!(
     a_batch_out_of_order_is_refused_whole,
     a_resolution_settles_the_conflict_everywhere,
     invalid_values_are_refused_without_quoting_them,
+    a_push_is_not_answered_with_its_own_changes,
 );
 
 /// Every page after `after` until the end.
@@ -706,4 +707,152 @@ async fn invalid_values_are_refused_without_quoting_them(store: Arc<dyn ServerSt
         field_value(&page, "KGL-2025-000001-01", "nationality"),
         Some(Some("SYR".into()))
     );
+}
+
+/// Rows as the first release left them (schema 1 of both backends: no `site` on synced rows).
+const SCHEMA_1_ROWS: &str = "
+    INSERT INTO case_site (case_no, site) VALUES ('KGL-OLD-1', 'KGL-TC1'), ('BNC-OLD-1', 'BNC-SITE2');
+    INSERT INTO individual (individual_no, case_no) VALUES ('KGL-OLD-1-01', 'KGL-OLD-1');
+    INSERT INTO field_value (scope, entity, field, case_no, value, server_seq, hlc, device_id) VALUES
+      ('case', 'KGL-OLD-1', 'site', 'KGL-OLD-1', 'KGL-TC1', 1, 1, '0190a0b0-0000-7000-8000-000000000001'),
+      ('individual', 'KGL-OLD-1-01', 'family_name', 'KGL-OLD-1', 'TESTOLD', 2, 2, '0190a0b0-0000-7000-8000-000000000001'),
+      ('case', 'BNC-OLD-1', 'site', 'BNC-OLD-1', 'BNC-SITE2', 3, 3, '0190a0b0-0000-7000-8000-000000000002');
+    INSERT INTO event (id, case_no, kind, json, server_seq, device_id) VALUES
+      ('0190a0b0-0000-7000-8000-0000000000e1', 'KGL-OLD-1', 'identity_check', '{}', 4,
+       '0190a0b0-0000-7000-8000-000000000001');
+    UPDATE server_state SET next_seq = 5 WHERE id = 1;";
+
+/// After the migration each site's devices get exactly that site's old rows, and go on syncing.
+async fn schema_1_rows_reach_their_site_after_the_migration(store: Arc<dyn ServerStore>) {
+    let (kgl, _) = device(store.as_ref(), "KGL-TC1", "laptop-kgl").await;
+    let (bnc, _) = device(store.as_ref(), "BNC-SITE2", "laptop-bnc").await;
+    let seen = |page: &Page| {
+        let mut seqs: Vec<u64> = page.changes.iter().map(|c| c.server_seq).collect();
+        seqs.sort_unstable();
+        seqs
+    };
+    let kgl_page = pull_all(store.as_ref(), &kgl, 0).await;
+    assert_eq!(seen(&kgl_page), vec![1, 2, 4]);
+    assert_eq!(
+        field_value(&kgl_page, "KGL-OLD-1-01", "family_name"),
+        Some(Some("TESTOLD".into()))
+    );
+    let bnc_page = pull_all(store.as_ref(), &bnc, 0).await;
+    assert_eq!(seen(&bnc_page), vec![3]);
+    // A new edit made on the old value is a fast-forward, and only its site sees it.
+    let out = store
+        .push(
+            &kgl,
+            vec![set_field(
+                1,
+                hlc_at(NOW),
+                Scope::Individual,
+                "KGL-OLD-1-01",
+                "KGL-OLD-1",
+                Field::FamilyName,
+                Some("TESTOLDEDIT"),
+                2,
+            )],
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert!(out.refused.is_empty(), "{:?}", out.refused);
+    let kgl_next = pull_all(store.as_ref(), &kgl, kgl_page.next_cursor).await;
+    assert_eq!(
+        field_value(&kgl_next, "KGL-OLD-1-01", "family_name"),
+        Some(Some(canon(Field::FamilyName, "TESTOLDEDIT")))
+    );
+    let bnc_next = pull_all(store.as_ref(), &bnc, bnc_page.next_cursor).await;
+    assert!(bnc_next.changes.is_empty(), "{:?}", bnc_next.changes);
+    assert!(bnc_next.conflicts.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_schema_1_migrates_with_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hq.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0001_initial.sql"))
+            .unwrap();
+        conn.execute_batch("PRAGMA user_version = 1").unwrap();
+        conn.execute_batch(SCHEMA_1_ROWS).unwrap();
+    }
+    let store = waypoint_server::store::open(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    schema_1_rows_reach_their_site_after_the_migration(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_schema_1_migrates_with_its_rows() {
+    with_pg(|schema| async move {
+        let mut config = pg_base();
+        config.options(format!("-c search_path={}", schema.name));
+        let (client, conn) = config.connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client
+            .batch_execute(include_str!("../migrations/postgres/0001_initial.sql"))
+            .await
+            .unwrap();
+        client
+            .batch_execute(
+                "CREATE TABLE waypoint_migration (version BIGINT PRIMARY KEY);
+                 INSERT INTO waypoint_migration (version) VALUES (1);",
+            )
+            .await
+            .unwrap();
+        client.batch_execute(SCHEMA_1_ROWS).await.unwrap();
+        let store: Arc<dyn ServerStore> = schema.store().await;
+        schema_1_rows_reach_their_site_after_the_migration(store).await;
+    })
+    .await;
+}
+
+async fn a_push_is_not_answered_with_its_own_changes(store: Arc<dyn ServerStore>) {
+    let (a, b) = seed(store.as_ref()).await;
+    let before = pull_all(store.as_ref(), &a, 0).await;
+    let person = "KGL-2025-000001-01";
+    let out = store
+        .push(
+            &a,
+            vec![
+                set_field(
+                    3,
+                    hlc_at(NOW) + 3,
+                    Scope::Individual,
+                    person,
+                    "KGL-2025-000001",
+                    Field::Phone,
+                    Some("+1 555 0100"),
+                    before.next_cursor,
+                ),
+                event(4, "0190a0b0-0000-7000-8000-0000000000f1", "KGL-2025-000001"),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.written.clone().count(), 2, "{out:?}");
+    // The device that pushed gets nothing back, and its cursor still moves past its changes.
+    let own = store
+        .pull_except(&a, before.next_cursor, 100, out.written.clone())
+        .await
+        .unwrap();
+    assert!(own.changes.is_empty(), "{:?}", own.changes);
+    assert_eq!(own.next_cursor, out.written.end - 1);
+    // Any other device gets both, whatever range it names.
+    let other = store
+        .pull_except(&b, before.next_cursor, 100, out.written.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        field_value(&other, person, "phone"),
+        Some(Some(canon(Field::Phone, "+1 555 0100")))
+    );
+    assert_eq!(other.changes.len(), 2);
+    // A plain pull still has them for the device itself (a new laptop, a re-sync).
+    let plain = store.pull(&a, before.next_cursor, 100).await.unwrap();
+    assert_eq!(plain.changes, other.changes);
 }

@@ -15,7 +15,9 @@ fn json(s: &str) -> String {
 impl Store {
     /// Writes the canonical dump: per case (by case number) the case, its individuals (by
     /// individual number) and its events (by id, which orders them in time).
+    /// The export is recorded in the audit log first (it shows every need-to-know field).
     pub fn export(&self, out: &mut dyn Write) -> Result<(), StoreError> {
+        self.record_export("need-to-know fields included")?;
         let sql = format!("{} ORDER BY i.case_no, i.individual_no", *RECORD_SELECT);
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;

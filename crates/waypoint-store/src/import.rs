@@ -15,7 +15,7 @@ use waypoint_import::{ImportOptions, ParsedFile};
 
 use crate::profile::{case_fields, individual_fields, load_individual};
 use crate::search::SearchCache;
-use crate::{Change, Store, StoreError, Writer};
+use crate::{AuditAction, Change, Store, StoreError, Writer};
 
 /// How many records were created, updated or left as they were.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -100,7 +100,9 @@ pub struct ImportSession<'s> {
 impl Store {
     /// Starts an import: takes the write lock now; nothing is visible until [`ImportSession::commit`].
     pub fn begin_import(&mut self) -> Result<ImportSession<'_>, StoreError> {
-        let w = Writer::begin(&self.conn)?;
+        let mut w = Writer::begin(&self.conn, &self.staff)?;
+        // One audit entry for the whole import (count and digest), not one per change.
+        w.audit_as_batch(AuditAction::Import);
         let local_edits = {
             let mut stmt =
                 w.tx.prepare("SELECT scope, entity, field FROM local_edit")?;

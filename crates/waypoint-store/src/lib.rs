@@ -4,14 +4,17 @@
 //! Every write goes through [`Store`]: in the same transaction it changes the rows and appends
 //! to the outbox (one entry per changed field, per new case or individual, or per new event),
 //! with the device's next `client_seq`, a hybrid-logical-clock timestamp and the server
-//! sequence the edit was based on. Nothing else writes to these tables.
+//! sequence the edit was based on. Nothing else writes to these tables. In the same
+//! transaction it appends to the hash-chained audit log (see [`audit`]).
 
+pub mod audit;
 mod clock;
 mod export;
 mod import;
 mod migrations;
 mod outbox;
 mod profile;
+pub mod roles;
 mod search;
 mod sync;
 
@@ -22,6 +25,7 @@ use uuid::Uuid;
 use waypoint_domain::{EventError, Field, FieldError};
 pub use waypoint_keys::StoreKey;
 
+pub use audit::{AuditAction, AuditEntry, AuditProblem, AuditProblemKind, AuditReport};
 pub use clock::{Hlc, wall_clock_ms};
 pub use import::{
     Clash, ImportMode, ImportProgress, ImportReport, ImportSession, ImportSummary, Tally,
@@ -29,7 +33,7 @@ pub use import::{
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION, migrate_to};
 pub use outbox::{OutboxEntry, OutboxKind};
 pub use profile::{CaseView, EditOutcome, StoredEvent};
-pub use search::SearchResult;
+pub use search::{BuiltSearch, SearchBuild, SearchResult};
 pub use sync::{
     Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, RefusedChange,
     Scope, SyncState,
@@ -64,6 +68,11 @@ pub enum StoreError {
     ReadOnlyField(Field),
     #[error("event not recorded: {0}")]
     Event(EventError),
+    #[error("not allowed: the {role} role may not {what}")]
+    NotAllowed {
+        role: waypoint_domain::Role,
+        what: String,
+    },
     #[error("there is no conflict with id {0}")]
     UnknownConflict(String),
     #[error("an event with id {0} is already recorded")]
@@ -90,6 +99,11 @@ pub struct Store {
     conn: Connection,
     device_id: Uuid,
     search: search::SearchCache,
+    /// Who the audit log names for this store's actions (see [`Store::act_as`]).
+    staff: String,
+    /// The key the file was opened with (`None`: the benchmark's unencrypted store), kept to
+    /// open second connections to the same file ([`Store::reopen`], the search build).
+    key: Option<StoreKey>,
     /// How far this store's clock is moved from the wall clock (simulations of laptops whose
     /// clocks are wrong; 0 in the product).
     clock_skew_ms: i64,
@@ -122,14 +136,39 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
+        // Applying pulled records caches one statement per set of columns (see sync.rs).
+        conn.set_prepared_statement_cache_capacity(64);
         migrations::migrate_to(&mut conn, SCHEMA_VERSION)?;
         let device_id = ensure_device(&mut conn)?;
         Ok(Self {
             conn,
             device_id,
             search: search::SearchCache::default(),
+            staff: format!("device:{device_id}"),
+            key: key.cloned(),
             clock_skew_ms: 0,
         })
+    }
+
+    /// Another `Store` on the same file with the same key (its own connection), for work that
+    /// must not hold this one: a sync in the background while the window goes on.
+    pub fn reopen(&self) -> Result<Store, StoreError> {
+        let path = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+            .ok_or_else(|| StoreError::Corrupt("an in-memory store cannot be reopened".into()))?;
+        Self::open_with(&path, self.key.as_ref())
+    }
+
+    /// A read-only connection to this store's file, unlocked with its key.
+    pub(crate) fn read_only_connection(&self, path: &Path) -> Result<Connection, StoreError> {
+        connect_with(
+            path,
+            self.key.as_ref(),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
     }
 
     /// Moves this store's clock by `ms` from the wall clock, as a laptop whose clock is wrong
@@ -162,14 +201,14 @@ impl Store {
 
     /// Starts a write: an immediate transaction (the write lock is taken now, not half-way).
     fn write(&mut self) -> Result<Writer<'_>, StoreError> {
-        let mut w = Writer::begin(&self.conn)?;
+        let mut w = Writer::begin(&self.conn, &self.staff)?;
         w.clock_skew_ms = self.clock_skew_ms;
         Ok(w)
     }
 }
 
 impl<'c> Writer<'c> {
-    fn begin(conn: &'c Connection) -> Result<Self, StoreError> {
+    fn begin(conn: &'c Connection, staff: &str) -> Result<Self, StoreError> {
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let mut writer = Writer {
             tx: conn,
@@ -182,6 +221,7 @@ impl<'c> Writer<'c> {
             clock_skew_ms: 0,
             dirty: false,
             open: true,
+            audit: audit::AuditChain::new(staff),
         };
         let (next_seq, hlc): (i64, i64) = conn.query_row(
             "SELECT next_client_seq, hlc FROM device WHERE id = 1",
@@ -203,17 +243,25 @@ pub fn open_connection(path: &Path, key: &StoreKey) -> Result<Connection, StoreE
 
 /// Opens the file and, with a key, unlocks it and checks that the key is the right one.
 fn connect(path: &Path, key: Option<&StoreKey>) -> Result<Connection, StoreError> {
-    let open_err = |source| StoreError::Open {
-        path: path.to_path_buf(),
-        source,
-    };
-    let conn = Connection::open_with_flags(
+    connect_with(
         path,
+        key,
         OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(open_err)?;
+}
+
+fn connect_with(
+    path: &Path,
+    key: Option<&StoreKey>,
+    flags: OpenFlags,
+) -> Result<Connection, StoreError> {
+    let open_err = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
     if let Some(key) = key {
         // SQLCipher's own log would print a second, technical line for a wrong key, which
         // `StoreError::WrongKey` already says for a person.
@@ -315,6 +363,7 @@ struct Writer<'c> {
     clock_skew_ms: i64,
     dirty: bool,
     open: bool,
+    audit: audit::AuditChain,
 }
 
 impl std::fmt::Debug for Writer<'_> {
@@ -362,16 +411,16 @@ impl<'v> Change<'v> {
 }
 
 impl Writer<'_> {
-    /// Appends to the outbox, with the next client_seq and HLC timestamp.
+    /// Appends to the outbox, with the next client_seq and HLC timestamp, and to the audit log.
     fn append(&mut self, change: Change<'_>) -> Result<(), StoreError> {
         self.hlc = self.hlc.tick(self.now_ms());
         let base_seq: i64 = match change.field {
-            Some(field) if change.kind == OutboxKind::Field => self
+            Some(_) if change.kind == OutboxKind::Field => self
                 .tx
                 .prepare_cached(
-                    "SELECT server_seq FROM field_version WHERE scope = ?1 AND entity = ?2 AND field = ?3",
+                    "SELECT server_seq FROM record_version WHERE scope = ?1 AND entity = ?2",
                 )?
-                .query_row((change.scope, change.entity, field), |r| r.get(0))
+                .query_row((change.scope, change.entity), |r| r.get(0))
                 .optional()?
                 .unwrap_or(0),
             _ => 0,
@@ -389,7 +438,7 @@ impl Writer<'_> {
         ])?;
         self.next_seq += 1;
         self.dirty = true;
-        Ok(())
+        self.audit_change(&change)
     }
 
     /// Milliseconds since the epoch by this store's clock.
@@ -397,8 +446,9 @@ impl Writer<'_> {
         wall_clock_ms().saturating_add_signed(self.clock_skew_ms)
     }
 
-    /// Commits rows and outbox together; when this returns Ok the write is durable.
+    /// Commits rows, outbox and audit log together; when this returns Ok the write is durable.
     fn commit(mut self) -> Result<(), StoreError> {
+        self.finish_audit()?;
         if self.dirty {
             self.tx.execute(
                 "UPDATE device SET next_client_seq = ?1, hlc = ?2 WHERE id = 1",

@@ -11,6 +11,8 @@ use crate::StoreError;
 pub const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/0001_initial.sql")),
     (2, include_str!("../migrations/0002_sync.sql")),
+    (3, include_str!("../migrations/0003_record_version.sql")),
+    (4, include_str!("../migrations/0004_audit.sql")),
 ];
 
 /// The schema version this build writes.

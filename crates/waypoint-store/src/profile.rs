@@ -173,12 +173,15 @@ impl Store {
         Ok(EditOutcome::Changed { field, entity })
     }
 
-    /// One individual's record.
+    /// One individual's record. Its need-to-know fields that hold a value are recorded in
+    /// the audit log as viewed.
     pub fn individual(&self, individual_no: &str) -> Result<Option<Record>, StoreError> {
-        Ok(
-            load_individual(&self.conn, &individual_no.trim().to_ascii_uppercase())?
-                .map(|(_, r)| r),
-        )
+        let record = load_individual(&self.conn, &individual_no.trim().to_ascii_uppercase())?
+            .map(|(_, r)| r);
+        if let Some(r) = &record {
+            self.record_sensitive_view(&need_to_know_values(std::slice::from_ref(r)))?;
+        }
+        Ok(record)
     }
 
     /// A case with its members (principal applicant first) and its events (oldest first).
@@ -200,10 +203,11 @@ impl Store {
         let case = Case::from_records(&records)
             .map_err(|e| StoreError::Corrupt(format!("case {case_no}: {e}")))?;
         let events = self.events_of_case(&case_no)?;
+        self.record_sensitive_view(&need_to_know_values(&records))?;
         Ok(Some(CaseView { case, events }))
     }
 
-    fn events_of_case(&self, case_no: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    pub(crate) fn events_of_case(&self, case_no: &str) -> Result<Vec<StoredEvent>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id, kind, payload FROM event WHERE case_no = ?1 ORDER BY id")?;
@@ -294,6 +298,19 @@ impl Store {
         })?;
         w.commit()
     }
+}
+
+/// The need-to-know fields that hold a value, by individual: what a read of these records shows.
+pub(crate) fn need_to_know_values(records: &[Record]) -> Vec<(&str, Field)> {
+    records
+        .iter()
+        .flat_map(|r| {
+            Field::ALL
+                .iter()
+                .filter(move |f| f.need_to_know() && r.get(**f).is_some())
+                .map(move |f| (r.individual_no(), *f))
+        })
+        .collect()
 }
 
 fn case_of(conn: &Connection, individual_no: &str) -> Result<String, StoreError> {

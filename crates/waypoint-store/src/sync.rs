@@ -85,10 +85,10 @@ pub struct IncomingChange {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IncomingBody {
-    /// The current value of one field.
-    Field {
-        field: Field,
-        value: Option<String>,
+    /// The current values of some fields of one record (a record new to this device comes
+    /// with all of them); the change's `server_seq` is the highest of their sequence numbers.
+    Record {
+        fields: Vec<(Field, Option<String>)>,
     },
     Event {
         json: String,
@@ -318,8 +318,15 @@ impl Store {
     ) -> Result<Applied, StoreError> {
         let mut w = self.write()?;
         let mut applied = Applied::default();
+        // Most pages meet an outbox without field edits (always on a first sync): then no
+        // record needs the per-record question "does this device still have an edit of it?".
+        let edits_pending: bool = w.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'field')",
+            [],
+            |r| r.get(0),
+        )?;
         for change in changes {
-            apply_one(&w, change, &mut applied)?;
+            apply_one(&w, change, edits_pending, &mut applied)?;
         }
         for c in conflicts {
             w.tx.execute(
@@ -537,44 +544,13 @@ impl Store {
 fn apply_one(
     w: &Writer<'_>,
     change: &IncomingChange,
+    edits_pending: bool,
     applied: &mut Applied,
 ) -> Result<(), StoreError> {
     let tx = w.tx;
     match &change.body {
-        IncomingBody::Field { field, value } => {
-            let scope = change.scope;
-            let pending: bool = tx
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'field' AND scope = ?1 AND entity = ?2 AND field = ?3)",
-                )?
-                .query_row((scope.as_str(), &change.entity, field.column()), |r| r.get(0))?;
-            tx.prepare_cached(
-                "INSERT INTO field_version (scope, entity, field, server_seq) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (scope, entity, field) DO UPDATE SET server_seq = max(server_seq, ?4)",
-            )?
-            .execute((scope.as_str(), &change.entity, field.column(), change.server_seq))?;
-            if pending {
-                applied.kept_local += 1;
-                return Ok(());
-            }
-            ensure_row(tx, scope, &change.entity, &change.case_no)?;
-            let is_key = matches!(
-                (scope, field),
-                (Scope::Case, Field::CaseNo) | (Scope::Individual, Field::IndividualNo)
-            );
-            if is_key {
-                return Ok(());
-            }
-            let (table, key) = match scope {
-                Scope::Case => ("case_file", "case_no"),
-                _ => ("individual", "individual_no"),
-            };
-            let sql = format!(
-                "UPDATE {table} SET {} = ?1 WHERE {key} = ?2",
-                field.column()
-            );
-            tx.prepare_cached(&sql)?.execute((value, &change.entity))?;
-            applied.fields += 1;
+        IncomingBody::Record { fields } => {
+            apply_record(tx, change, fields, edits_pending, applied)?;
         }
         IncomingBody::Event { json } => {
             let event: FieldEvent = serde_json::from_str(json)
@@ -610,23 +586,120 @@ fn apply_one(
     Ok(())
 }
 
-/// Makes sure the row a pulled field belongs to exists. A record arrives field by field, so
-/// its first field creates it with placeholders the following fields of the page overwrite.
-fn ensure_row(
+/// The columns a row cannot be created without, and what a record that arrives without them
+/// (only some of its fields changed, and this device never had the record) gets until they
+/// come. `case_no` of an individual is bound from the change instead.
+const CASE_PLACEHOLDERS: &[(Field, &str)] = &[(Field::Site, "''")];
+const INDIVIDUAL_PLACEHOLDERS: &[(Field, &str)] = &[
+    (Field::Relationship, "'OT'"),
+    (Field::FamilyName, "''"),
+    (Field::GivenNames, "''"),
+    (Field::Sex, "'X'"),
+    (Field::DateOfBirth, "'UNKNOWN'"),
+    (Field::Nationality, "'XXX'"),
+];
+
+/// Applies the values of one record with one upsert (its statement is cached per set of
+/// columns: a first sync uses one, later syncs a handful).
+fn apply_record(
     tx: &Connection,
-    scope: Scope,
-    entity: &str,
-    case_no: &str,
+    change: &IncomingChange,
+    fields: &[(Field, Option<String>)],
+    edits_pending: bool,
+    applied: &mut Applied,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached("INSERT OR IGNORE INTO case_file (case_no, site) VALUES (?1, '')")?
-        .execute([case_no])?;
-    if scope == Scope::Individual {
+    let scope = change.scope;
+    let (table, key, placeholders): (_, _, &[(Field, &str)]) = match scope {
+        Scope::Case => ("case_file", Field::CaseNo, CASE_PLACEHOLDERS),
+        Scope::Individual => ("individual", Field::IndividualNo, INDIVIDUAL_PLACEHOLDERS),
+        Scope::Event => {
+            return Err(StoreError::Corrupt(format!(
+                "pulled field values for event {}",
+                change.entity
+            )));
+        }
+    };
+    tx.prepare_cached(
+        "INSERT INTO record_version (scope, entity, server_seq) VALUES (?1, ?2, ?3)
+         ON CONFLICT (scope, entity) DO UPDATE SET server_seq = max(server_seq, excluded.server_seq)",
+    )?
+    .execute((scope.as_str(), &change.entity, change.server_seq))?;
+    let pending: Vec<String> = if edits_pending {
         tx.prepare_cached(
-            "INSERT OR IGNORE INTO individual
-               (individual_no, case_no, relationship, family_name, given_names, sex, date_of_birth, nationality)
-             VALUES (?1, ?2, 'OT', '', '', 'X', 'UNKNOWN', 'XXX')",
+            "SELECT field FROM outbox WHERE kind = 'field' AND scope = ?1 AND entity = ?2",
         )?
-        .execute((entity, case_no))?;
+        .query_map((scope.as_str(), &change.entity), |r| r.get(0))?
+        .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
+    let belongs = |f: Field| match scope {
+        Scope::Case => f.scope() == waypoint_domain::FieldScope::Case,
+        _ => f.scope() == waypoint_domain::FieldScope::Individual || f == Field::CaseNo,
+    };
+    // The values to write: not the key, not a field this device still has an edit of, each
+    // column once (the last value wins).
+    let mut cols: Vec<(Field, &Option<String>)> = Vec::with_capacity(fields.len());
+    for (field, value) in fields {
+        if *field == key {
+            continue;
+        }
+        if !belongs(*field) {
+            return Err(StoreError::Corrupt(format!(
+                "pulled field '{}' does not belong to a {} record",
+                field.column(),
+                scope.as_str()
+            )));
+        }
+        if pending.iter().any(|p| p == field.column()) {
+            applied.kept_local += 1;
+            continue;
+        }
+        match cols.iter_mut().find(|(f, _)| f == field) {
+            Some(slot) => slot.1 = value,
+            None => cols.push((*field, value)),
+        }
     }
+
+    // The case row an individual hangs on (its values, if any, come in the case's own record).
+    tx.prepare_cached("INSERT OR IGNORE INTO case_file (case_no, site) VALUES (?1, '')")?
+        .execute([&change.case_no])?;
+
+    let mut names = vec![key.column()];
+    let mut values = vec!["?1".to_string()];
+    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&change.entity];
+    if scope == Scope::Individual && !cols.iter().any(|(f, _)| *f == Field::CaseNo) {
+        names.push(Field::CaseNo.column());
+        values.push(format!("?{}", params.len() + 1));
+        params.push(&change.case_no);
+    }
+    for (field, literal) in placeholders {
+        if !cols.iter().any(|(f, _)| f == field) {
+            names.push(field.column());
+            values.push((*literal).to_string());
+        }
+    }
+    for (field, value) in &cols {
+        names.push(field.column());
+        values.push(format!("?{}", params.len() + 1));
+        params.push(*value);
+    }
+    let update = if cols.is_empty() {
+        "NOTHING".to_string()
+    } else {
+        let sets: Vec<String> = cols
+            .iter()
+            .map(|(f, _)| format!("{0} = excluded.{0}", f.column()))
+            .collect();
+        format!("UPDATE SET {}", sets.join(", "))
+    };
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO {update}",
+        names.join(", "),
+        values.join(", "),
+        key.column(),
+    );
+    tx.prepare_cached(&sql)?.execute(params.as_slice())?;
+    applied.fields += cols.len() as u64;
     Ok(())
 }

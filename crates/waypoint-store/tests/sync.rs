@@ -62,17 +62,11 @@ fn as_server_would_send(
             seq += 1;
         };
         match &c.body {
-            OutgoingBody::Create { fields } => {
-                for (field, value) in fields {
-                    push(IncomingBody::Field {
-                        field: *field,
-                        value: value.clone(),
-                    });
-                }
-            }
-            OutgoingBody::Field { field, value, .. } => push(IncomingBody::Field {
-                field: *field,
-                value: value.clone(),
+            OutgoingBody::Create { fields } => push(IncomingBody::Record {
+                fields: fields.clone(),
+            }),
+            OutgoingBody::Field { field, value, .. } => push(IncomingBody::Record {
+                fields: vec![(*field, value.clone())],
             }),
             OutgoingBody::Event { json, .. } => push(IncomingBody::Event { json: json.clone() }),
         }
@@ -192,20 +186,19 @@ fn a_pulled_value_does_not_overwrite_a_local_edit_still_to_push() {
         scope: Scope::Individual,
         entity: "I-0001002".into(),
         case_no: "KGL-2025-000101".into(),
-        body: IncomingBody::Field {
-            field: Field::GivenNames,
-            value: Some("Remoteedit".into()),
+        body: IncomingBody::Record {
+            fields: vec![
+                (Field::GivenNames, Some("Remoteedit".into())),
+                (Field::Phone, Some("+1 555 0199".into())),
+            ],
         },
     }];
     let applied = s.apply_incoming(&page, &[], 7, 0).unwrap();
-    assert_eq!(applied.kept_local, 1);
-    assert_eq!(
-        s.individual("I-0001002")
-            .unwrap()
-            .unwrap()
-            .get(Field::GivenNames),
-        Some("Localedit")
-    );
+    assert_eq!((applied.kept_local, applied.fields), (1, 1));
+    let person = s.individual("I-0001002").unwrap().unwrap();
+    assert_eq!(person.get(Field::GivenNames), Some("Localedit"));
+    // The rest of the record is applied.
+    assert_eq!(person.get(Field::Phone), Some("+1 555 0199"));
     // The edit will be pushed as based on the server's version it has now seen.
     s.set_field("I-0001002", Field::GivenNames, "Localedit2", today())
         .unwrap();
@@ -270,4 +263,55 @@ fn a_case_leaving_scope_is_removed_with_its_members_and_events() {
             .count(),
         6
     );
+}
+
+#[test]
+fn a_store_of_schema_2_keeps_what_it_had_seen_as_one_version_per_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(waypoint_store::DB_FILE);
+    {
+        // The previous release: one version per field, filled by its pulls.
+        let mut conn = waypoint_store::open_connection(&path, &test_key()).unwrap();
+        migrate_to(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO device (id, device_id, next_client_seq, hlc) VALUES (1, '0190a0b0-0000-7000-8000-000000000002', 1, 5);
+             INSERT INTO case_file (case_no, site) VALUES ('KGL-OLD-2', 'KGL-TC1');
+             INSERT INTO individual (individual_no, case_no, relationship, family_name, given_names, sex, date_of_birth, nationality)
+               VALUES ('I-OLD-2', 'KGL-OLD-2', 'PA', 'TESTOLD', 'Fictional', 'F', '1990', 'COD');
+             INSERT INTO field_version (scope, entity, field, server_seq) VALUES
+               ('individual', 'I-OLD-2', 'family_name', 40),
+               ('individual', 'I-OLD-2', 'phone', 41),
+               ('case', 'KGL-OLD-2', 'site', 7);
+             UPDATE sync_state SET cursor = 41 WHERE id = 1;",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(dir.path(), &test_key()).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        waypoint_store::SCHEMA_VERSION
+    );
+    assert_eq!(store.sync_state().unwrap().cursor, 41);
+    // An edit of any field of the person is based on the newest version of the person seen.
+    store
+        .set_field("I-OLD-2", Field::GivenNames, "Fictionaledit", today())
+        .unwrap();
+    store
+        .set_field("I-OLD-2", Field::Destination, "YYZ", today())
+        .unwrap();
+    let bases: Vec<(String, i64)> = store
+        .outgoing(0, 10)
+        .unwrap()
+        .into_iter()
+        .filter_map(|c| match c.body {
+            OutgoingBody::Field { base_seq, .. } => Some((c.entity, base_seq)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        bases,
+        vec![("I-OLD-2".to_string(), 41), ("KGL-OLD-2".to_string(), 7)]
+    );
+    assert!(export(&store).contains("Fictionaledit"));
+    store.integrity_check().unwrap();
 }

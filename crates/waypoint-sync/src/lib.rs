@@ -22,6 +22,8 @@ use waypoint_store::{
 
 /// How many outbox entries travel in one round.
 pub const PUSH_BATCH: usize = 2_000;
+/// Field values asked for per pulled page (the server's largest page).
+pub const PULL_LIMIT: u32 = wire::MAX_PULL_LIMIT;
 
 /// What can go wrong, for the person at the laptop. None of these carries personal data.
 #[derive(Debug, thiserror::Error)]
@@ -131,8 +133,24 @@ fn check_url(server: &str) -> Result<reqwest::Url, SyncError> {
     Ok(url)
 }
 
-/// The HTTP client: rustls with ring, the system's roots plus `extra_ca` (a PEM file) if given.
+/// The HTTP client for `extra_ca`, made once per process and shared (a client is cheap to
+/// clone): making one reads and parses the system's certificates and starts the blocking
+/// client's own thread, which cost more than a whole no-op sync.
 fn http_client(extra_ca: Option<&Path>) -> Result<Client, SyncError> {
+    static CLIENTS: std::sync::Mutex<Vec<(Option<std::path::PathBuf>, Client)>> =
+        std::sync::Mutex::new(Vec::new());
+    let key = extra_ca.map(Path::to_path_buf);
+    let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
+        return Ok(client.clone());
+    }
+    let client = new_http_client(extra_ca)?;
+    clients.push((key, client.clone()));
+    Ok(client)
+}
+
+/// A new HTTP client: rustls with ring, the system's roots plus `extra_ca` (a PEM file) if given.
+fn new_http_client(extra_ca: Option<&Path>) -> Result<Client, SyncError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut builder = Client::builder()
         .connect_timeout(Duration::from_secs(15))
@@ -301,9 +319,15 @@ fn seq(v: u64) -> Result<i64, SyncError> {
 /// A pulled change as the store applies it.
 pub fn from_wire(change: wire::ServerChange) -> Result<IncomingChange, SyncError> {
     let body = match change.body {
-        wire::ServerBody::Field { field, value } => IncomingBody::Field {
-            field: field_named(&field)?,
-            value,
+        wire::ServerBody::Record { fields } => IncomingBody::Record {
+            fields: fields
+                .into_iter()
+                .map(|(name, value)| Ok((field_named(&name)?, value)))
+                .collect::<Result<_, SyncError>>()?,
+        },
+        // A schema-1 value: a record of one field.
+        wire::ServerBody::Field { field, value } => IncomingBody::Record {
+            fields: vec![(field_named(&field)?, value)],
         },
         wire::ServerBody::Event { json, .. } => IncomingBody::Event { json },
         wire::ServerBody::Remove => IncomingBody::Remove,
@@ -430,6 +454,75 @@ pub fn sync_with(
     result
 }
 
+/// One answered round trip, with what its request carried.
+struct Round {
+    answer: wire::SyncResponse,
+    sent_bytes: u64,
+    received_bytes: u64,
+    /// Outbox entries the request carried, and the last one's `client_seq`.
+    count: usize,
+    last_sent: i64,
+}
+
+/// Sends the oldest outbox entries (at most [`PUSH_BATCH`]) and asks for the page after `cursor`.
+fn push_round(store: &Store, transport: &dyn Transport, cursor: u64) -> Result<Round, SyncError> {
+    let outgoing = store.outgoing(0, PUSH_BATCH)?;
+    let count = outgoing.len();
+    let last_sent = outgoing.last().map_or(0, |c| c.client_seq);
+    let request = wire::SyncRequest {
+        schema_version: wire::SCHEMA_VERSION,
+        after: cursor,
+        limit: PULL_LIMIT,
+        changes: outgoing.into_iter().map(to_wire).collect(),
+    };
+    let (answer, sent_bytes, received_bytes) = transport.round(&request)?;
+    Ok(Round {
+        answer,
+        sent_bytes,
+        received_bytes,
+        count,
+        last_sent,
+    })
+}
+
+/// Asks for the page after `cursor`, pushing nothing.
+fn pull_round(transport: &dyn Transport, cursor: u64) -> Result<Round, SyncError> {
+    let request = wire::SyncRequest {
+        schema_version: wire::SCHEMA_VERSION,
+        after: cursor,
+        limit: PULL_LIMIT,
+        changes: Vec::new(),
+    };
+    let (answer, sent_bytes, received_bytes) = transport.round(&request)?;
+    Ok(Round {
+        answer,
+        sent_bytes,
+        received_bytes,
+        count: 0,
+        last_sent: 0,
+    })
+}
+
+/// Turns a page into the store's types and applies it with its cursor (one transaction).
+fn apply_page(store: &mut Store, page: wire::PullPage) -> Result<Applied, SyncError> {
+    let changes = page
+        .changes
+        .into_iter()
+        .map(from_wire)
+        .collect::<Result<Vec<_>, _>>()?;
+    let conflicts = page
+        .conflicts
+        .into_iter()
+        .map(conflict_from_wire)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(store.apply_incoming(
+        &changes,
+        &conflicts,
+        seq(page.next_cursor)?,
+        page.server_hlc,
+    )?)
+}
+
 fn run(
     store: &mut Store,
     transport: &dyn Transport,
@@ -441,17 +534,20 @@ fn run(
     };
     let to_send = store.outbox_len()?;
     let mut cursor = u64::try_from(store.sync_state()?.cursor).unwrap_or(0);
+    // A pull-only round already answered (fetched while the page before it was applied).
+    let mut prefetched: Option<Round> = None;
     loop {
-        let outgoing = store.outgoing(0, PUSH_BATCH)?;
-        let count = outgoing.len();
-        let last_sent = outgoing.last().map_or(0, |c| c.client_seq);
-        let request = wire::SyncRequest {
-            schema_version: wire::SCHEMA_VERSION,
-            after: cursor,
-            limit: 0,
-            changes: outgoing.into_iter().map(to_wire).collect(),
+        let round = match prefetched.take() {
+            Some(round) => round,
+            None => push_round(store, transport, cursor)?,
         };
-        let (answer, sent_bytes, received_bytes) = transport.round(&request)?;
+        let Round {
+            answer,
+            sent_bytes,
+            received_bytes,
+            count,
+            last_sent,
+        } = round;
         report.round_trips += 1;
         report.bytes_sent += sent_bytes;
         report.bytes_received += received_bytes;
@@ -465,6 +561,8 @@ fn run(
         store.acknowledge(seq(answer.push.acked_up_to)?, &refused)?;
         report.sent += count as u64;
         report.accepted += (count - refused.len().min(count)) as u64;
+        // Done pushing when this round emptied the outbox (an empty round counts).
+        let all_pushed = count < PUSH_BATCH && seq(answer.push.acked_up_to)? >= last_sent;
         report
             .refused
             .extend(answer.push.refused.into_iter().map(|r| Refused {
@@ -474,32 +572,37 @@ fn run(
 
         let page = answer.page;
         let more = page.more;
-        let changes = page
-            .changes
-            .into_iter()
-            .map(from_wire)
-            .collect::<Result<Vec<_>, _>>()?;
-        let conflicts = page
-            .conflicts
-            .into_iter()
-            .map(conflict_from_wire)
-            .collect::<Result<Vec<_>, _>>()?;
+        let next_cursor = cursor.max(page.next_cursor);
+        // With nothing left to push, the next page is fetched while this one is applied (the
+        // server and this device work at the same time). The page is still applied before the
+        // next one, each with its own cursor, so an interruption repeats at most one page.
+        let applied = if all_pushed && more {
+            let device: &mut Store = store;
+            let (applied, next) = std::thread::scope(|s| {
+                let worker = s.spawn(move || apply_page(device, page));
+                let next = pull_round(transport, next_cursor);
+                let applied = worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (applied, next)
+            });
+            let applied = applied?;
+            prefetched = Some(next?);
+            applied
+        } else {
+            apply_page(store, page)?
+        };
         let Applied {
             fields,
             events,
             removed_cases,
             kept_local,
-        } = store.apply_incoming(
-            &changes,
-            &conflicts,
-            seq(page.next_cursor)?,
-            page.server_hlc,
-        )?;
+        } = applied;
         report.received_fields += fields;
         report.received_events += events;
         report.removed_cases += removed_cases;
         report.kept_local += kept_local;
-        cursor = cursor.max(page.next_cursor);
+        cursor = next_cursor;
         progress(Progress {
             round: report.round_trips,
             sent: report.sent,
@@ -507,8 +610,6 @@ fn run(
             received: report.received_fields + report.received_events + report.removed_cases,
         });
 
-        // Done when this round emptied the outbox (an empty round counts) and no page is left.
-        let all_pushed = count < PUSH_BATCH && seq(answer.push.acked_up_to)? >= last_sent;
         if all_pushed && !more {
             break;
         }

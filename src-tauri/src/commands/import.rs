@@ -38,9 +38,13 @@ pub fn import_csv(
             StoreError::File(e) => CommandError::invalid(format!("{}: {e}", request.file_name)),
             e => e.into(),
         })?;
-    // The next search should not pay for rebuilding the index.
-    store.warm_search()?;
     drop(store);
+    // The next search should not pay for rebuilding the index; built off the store, so the
+    // window's other commands go on meanwhile. Should it fail, a search builds it itself: the
+    // import is done either way.
+    if let Err(e) = state.build_search_index() {
+        eprintln!("waypoint-desktop: search index after the import: {e}");
+    }
     let file = &report.file;
     let tally = |t: &waypoint_store::Tally| Tally {
         created: t.created,

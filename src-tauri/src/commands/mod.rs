@@ -11,6 +11,7 @@ pub mod import;
 pub mod search;
 pub mod special_needs;
 pub mod status;
+pub mod sync;
 
 use chrono::NaiveDate;
 use waypoint_domain::PartialDate;

@@ -1,6 +1,8 @@
 //! Find a person: by any part of a name (spelling variants, diacritics, one typo) or by case,
 //! individual or document number.
 
+use std::time::Duration;
+
 use crate::dto::SearchHit;
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -8,12 +10,18 @@ use crate::state::AppState;
 /// The most results a search returns.
 pub const MAX_RESULTS: usize = 50;
 
+/// How long a search waits for the index being built at start or after an import, before it
+/// builds the index itself (holding the store). Building it again would take as long, so this
+/// is only a bound for a build that hangs.
+const WAIT_FOR_INDEX: Duration = Duration::from_secs(30);
+
 pub fn search(state: &AppState, query: &str, limit: usize) -> Result<Vec<SearchHit>, CommandError> {
     let query = query.trim();
     if query.is_empty() {
         return Ok(Vec::new());
     }
     let today = state.today();
+    state.wait_for_search_index(WAIT_FOR_INDEX);
     let results = state.store()?.search(query, limit.clamp(1, MAX_RESULTS))?;
     Ok(results
         .into_iter()
@@ -65,6 +73,49 @@ mod tests {
         assert_eq!(
             search(&state, "N0045821", 10).unwrap()[0].nationality,
             "SYR"
+        );
+    }
+
+    /// At start the index is built off the store: the store stays free for other commands, a
+    /// search typed meanwhile waits for the build instead of building it again under the
+    /// store's lock, and its results include a write made while the build ran.
+    #[test]
+    fn a_search_during_the_start_up_build_waits_for_it_and_is_correct() {
+        let (dir, loaded) = testing::state();
+        drop(loaded);
+        // The app as it starts: a store with the sample cases, no index yet.
+        let store =
+            waypoint_store::Store::open(dir.path(), &waypoint_store::StoreKey::from_bytes([7; 32]))
+                .unwrap();
+        let state = AppState::new(store, dir.path().to_path_buf(), "A. Officer".into(), None)
+            .with_clock(testing::now);
+        let pending = state.begin_search_index().unwrap();
+        assert!(!state.store().unwrap().search_ready());
+        // Other commands go on while the build is out.
+        crate::commands::status::status(&state).unwrap();
+        state
+            .store()
+            .unwrap()
+            .set_field(
+                "I-0001031",
+                waypoint_domain::Field::GivenNames,
+                "Kevinoquatre",
+                testing::now().date_naive(),
+            )
+            .unwrap();
+        let installed = std::thread::scope(|scope| {
+            let typed = scope.spawn(|| search(&state, "kevinoquatre", 10).unwrap());
+            let installed = state.finish_search_index(pending).unwrap();
+            let hits = typed.join().unwrap();
+            assert_eq!(hits.len(), 1, "{hits:?}");
+            assert_eq!(hits[0].individual_no, "I-0001031");
+            installed
+        });
+        // The background build's index is the one in use: the search did not build its own.
+        assert!(installed);
+        assert_eq!(
+            search(&state, "KGL-2025-000104", 10).unwrap()[0].case_no,
+            "KGL-2025-000104"
         );
     }
 

@@ -19,6 +19,7 @@ import type { SopProgramme } from './bindings/SopProgramme';
 import type { SpecialNeedsOptions } from './bindings/SpecialNeedsOptions';
 import type { SpecialNeedsUpdate } from './bindings/SpecialNeedsUpdate';
 import type { Status } from './bindings/Status';
+import type { SyncOutcome } from './bindings/SyncOutcome';
 import type { TransferRequest } from './bindings/TransferRequest';
 
 /** A command's refusal, with the core's readable message. */
@@ -74,6 +75,7 @@ export const api = {
   },
   // sync status and conflicts
   status: () => call<Status>('status'),
+  syncNow: () => write<SyncOutcome>('sync_now', {}),
   conflicts: () => call<ConflictItem[]>('conflicts'),
   resolveConflict: (resolution: ConflictResolution) =>
     write<ConflictItem[]>('resolve_conflict', { resolution }),

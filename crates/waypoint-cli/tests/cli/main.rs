@@ -2,12 +2,14 @@
 //! directory in a temporary directory. One test binary (`cli`), in modules:
 //!
 //! - `acceptance`: the acceptance list of the CLI issue, one test per promise;
+//! - `audit`: `waypoint audit verify` and `list`, on honest and tampered logs;
 //! - `crash`: the durability proof, killing real processes during edits and imports;
 //! - `keys`: encryption at rest: the canary scan, a copied data directory, wrong PINs;
 //! - `sync`: sync end to end against a real `waypoint-server` on 127.0.0.1;
 //! - `util`: running the binary and reading what it says.
 
 mod acceptance;
+mod audit;
 mod crash;
 mod keys;
 mod sync;

@@ -26,10 +26,16 @@ use super::{
 use crate::merge::{self, FieldKey, FieldState, Plan};
 
 /// Numbered migrations, never edited once released.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../migrations/postgres/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_site_pages.sql"),
+    ),
+];
 
 const RETRIES: usize = 5;
 
@@ -168,6 +174,7 @@ impl PgStore {
                 acked_up_to: device.last_client_seq,
                 refused: Vec::new(),
                 max_hlc: 0,
+                written: 0..0,
             });
         }
         let snapshot = load(&tx, &Wanted::of(&changes)).await?;
@@ -178,6 +185,7 @@ impl PgStore {
             acked_up_to: plan.acked_up_to,
             refused: plan.refused,
             max_hlc: plan.max_hlc,
+            written: to_u64(next_seq)?..plan.next_seq,
         })
     }
 }
@@ -399,7 +407,13 @@ impl ServerStore for PgStore {
         }
     }
 
-    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, StoreError> {
+    async fn pull_except(
+        &self,
+        device: &Device,
+        after: u64,
+        limit: u32,
+        own: std::ops::Range<u64>,
+    ) -> Result<Page, StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client
             .build_transaction()
@@ -407,7 +421,7 @@ impl ServerStore for PgStore {
             .read_only(true)
             .start()
             .await?;
-        let page = pull(&tx, &device.id.to_string(), after, limit).await?;
+        let page = pull(&tx, device, after, limit, own).await?;
         tx.commit().await?;
         Ok(page)
     }
@@ -440,6 +454,35 @@ async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreEr
              FROM field_value f LEFT JOIN device d ON d.id = f.device_id
              WHERE f.entity = ANY($1)",
             &[&wanted.entities],
+        )
+        .await?
+    {
+        snap.fields.insert(
+            FieldKey {
+                scope: scope(r.get(0))?,
+                entity: r.get(1),
+                field: r.get(2),
+            },
+            FieldState {
+                value: r.get(3),
+                seq: to_u64(r.get(4))?,
+                hlc: to_u64(r.get(5))?,
+                device: uuid(r.get(6))?,
+                device_name: r.get(7),
+            },
+        );
+    }
+    let scopes: Vec<&str> = wanted.fields.iter().map(|k| k.scope.as_str()).collect();
+    let entities: Vec<&str> = wanted.fields.iter().map(|k| k.entity.as_str()).collect();
+    let names: Vec<&str> = wanted.fields.iter().map(|k| k.field.as_str()).collect();
+    for r in tx
+        .query(
+            "SELECT f.scope, f.entity, f.field, f.value, f.server_seq, f.hlc, f.device_id,
+                    COALESCE(d.name, '')
+             FROM UNNEST($1::text[], $2::text[], $3::text[]) AS k (sc, en, fi)
+             JOIN field_value f ON f.scope = k.sc AND f.entity = k.en AND f.field = k.fi
+             LEFT JOIN device d ON d.id = f.device_id",
+            &[&scopes, &entities, &names],
         )
         .await?
     {
@@ -518,12 +561,16 @@ async fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result
             continue;
         };
         tx.execute(
-            "UPDATE field_value SET case_no = $1 WHERE scope = 'individual' AND entity = $2",
+            "UPDATE field_value SET case_no = $1,
+                    site = (SELECT site FROM case_site WHERE case_no = $1)
+             WHERE scope = 'individual' AND entity = $2",
             &[case_no, no],
         )
         .await?;
         tx.execute(
-            "UPDATE conflict SET case_no = $1 WHERE scope = 'individual' AND entity = $2",
+            "UPDATE conflict SET case_no = $1,
+                    site = (SELECT site FROM case_site WHERE case_no = $1)
+             WHERE scope = 'individual' AND entity = $2",
             &[case_no, no],
         )
         .await?;
@@ -551,12 +598,13 @@ async fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result
             de.push(row.device.to_string());
         }
         tx.execute(
-            "INSERT INTO field_value (scope, entity, field, case_no, value, server_seq, hlc, device_id)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                  $6::int8[], $7::int8[], $8::text[])
+            "INSERT INTO field_value (scope, entity, field, case_no, value, server_seq, hlc, device_id, site)
+             SELECT u.*, COALESCE((SELECT c.site FROM case_site c WHERE c.case_no = u.ca), '')
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                         $6::int8[], $7::int8[], $8::text[]) AS u (sc, en, fi, ca, va, se, hl, de)
              ON CONFLICT (scope, entity, field) DO UPDATE SET case_no = EXCLUDED.case_no,
                  value = EXCLUDED.value, server_seq = EXCLUDED.server_seq, hlc = EXCLUDED.hlc,
-                 device_id = EXCLUDED.device_id",
+                 device_id = EXCLUDED.device_id, site = EXCLUDED.site",
             &[&sc, &en, &fi, &ca, &va, &se, &hl, &de],
         )
         .await?;
@@ -572,8 +620,10 @@ async fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result
             .map(|e| to_i64(e.seq))
             .collect::<Result<Vec<_>, _>>()?;
         tx.execute(
-            "INSERT INTO event (id, case_no, kind, json, server_seq, device_id)
-             SELECT u.*, $6 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[]) AS u",
+            "INSERT INTO event (id, case_no, kind, json, server_seq, device_id, site)
+             SELECT u.*, $6, COALESCE((SELECT c.site FROM case_site c WHERE c.case_no = u.ca), '')
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])
+                  AS u (id, ca, ki, js, se)",
             &[&ids, &cases, &kinds, &jsons, &seqs, &device_id],
         )
         .await?;
@@ -581,8 +631,9 @@ async fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result
     for c in &plan.conflicts {
         tx.execute(
             "INSERT INTO conflict (id, scope, entity, case_no, field, winner, loser, winner_device,
-                                   loser_device, resolved, server_seq)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $1)",
+                                   loser_device, resolved, server_seq, site)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $1,
+                     COALESCE((SELECT c.site FROM case_site c WHERE c.case_no = $4), ''))",
             &[
                 &to_i64(c.id)?,
                 &c.key.scope.as_str(),
@@ -605,6 +656,7 @@ async fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result
         .await?;
     }
     for (case_no, old_site) in &plan.moved_cases {
+        let new_site = plan.cases.get(case_no).cloned().unwrap_or_default();
         let seq = take(&mut plan.next_seq);
         tx.execute(
             "INSERT INTO removal (server_seq, case_no, site) VALUES ($1, $2, $3)",
@@ -614,22 +666,23 @@ async fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result
         for (select, update) in [
             (
                 "SELECT ctid::text FROM field_value WHERE case_no = $1 ORDER BY server_seq",
-                "UPDATE field_value SET server_seq = $1 WHERE ctid = $2::text::tid",
+                "UPDATE field_value SET server_seq = $1, site = $3 WHERE ctid = $2::text::tid",
             ),
             (
                 "SELECT ctid::text FROM event WHERE case_no = $1 ORDER BY server_seq",
-                "UPDATE event SET server_seq = $1 WHERE ctid = $2::text::tid",
+                "UPDATE event SET server_seq = $1, site = $3 WHERE ctid = $2::text::tid",
             ),
             (
                 "SELECT ctid::text FROM conflict WHERE case_no = $1 AND NOT resolved ORDER BY server_seq",
-                "UPDATE conflict SET server_seq = $1 WHERE ctid = $2::text::tid",
+                "UPDATE conflict SET server_seq = $1, site = $3 WHERE ctid = $2::text::tid",
             ),
         ] {
             let rows = tx.query(select, &[case_no]).await?;
             for r in rows {
                 let ctid: String = r.get(0);
                 let seq = take(&mut plan.next_seq);
-                tx.execute(update, &[&to_i64(seq)?, &ctid]).await?;
+                tx.execute(update, &[&to_i64(seq)?, &ctid, &new_site])
+                    .await?;
             }
         }
     }
@@ -656,10 +709,12 @@ const MY_SITES: &str = "(SELECT site FROM device_site WHERE device_id = $2)";
 
 async fn pull(
     tx: &Transaction<'_>,
-    device_id: &str,
+    device: &Device,
     after: u64,
     limit: u32,
+    own: std::ops::Range<u64>,
 ) -> Result<Page, StoreError> {
+    let (own_from, own_to) = (to_i64(own.start)?, to_i64(own.end)?);
     let next_seq: i64 = tx
         .query_one("SELECT next_seq FROM server_state WHERE id = 1", &[])
         .await?
@@ -667,42 +722,67 @@ async fn pull(
     let committed_max = to_u64(next_seq)?.saturating_sub(1);
     let after_db = to_i64(after)?;
     let fetch = i64::from(limit) + 1;
+    let device_id = device.id.to_string();
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&after_db, &device_id, &fetch];
     let mut changes = Vec::new();
+    let mut conflicts = Vec::new();
 
-    let sql = format!(
-        "SELECT f.server_seq, f.scope, f.entity, f.case_no, f.field, f.value
-         FROM field_value f JOIN case_site c ON c.case_no = f.case_no
-         WHERE f.server_seq > $1 AND c.site IN {MY_SITES} ORDER BY f.server_seq LIMIT $3"
-    );
-    for r in tx.query(&sql, &params).await? {
-        changes.push(ServerChange {
-            server_seq: to_u64(r.get(0))?,
-            scope: scope(r.get(1))?,
-            entity: r.get(2),
-            case_no: r.get(3),
-            body: ServerBody::Field {
-                field: r.get(4),
-                value: r.get(5),
-            },
-        });
-    }
-    let sql = format!(
-        "SELECT e.server_seq, e.id, e.case_no, e.kind, e.json
-         FROM event e JOIN case_site c ON c.case_no = e.case_no
-         WHERE e.server_seq > $1 AND c.site IN {MY_SITES} ORDER BY e.server_seq LIMIT $3"
-    );
-    for r in tx.query(&sql, &params).await? {
-        changes.push(ServerChange {
-            server_seq: to_u64(r.get(0))?,
-            scope: Scope::Event,
-            entity: r.get(1),
-            case_no: r.get(2),
-            body: ServerBody::Event {
-                kind: r.get(3),
-                json: r.get(4),
-            },
-        });
+    // Each of the device's sites is read in sequence order from its (site, server_seq) index,
+    // at most limit + 1 rows each; assemble_page cuts the merged lists at the limit.
+    for site in &device.sites {
+        let by_site: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&after_db, site, &fetch];
+        let mine: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
+            [&after_db, site, &fetch, &device_id, &own_from, &own_to];
+        let sql = "SELECT server_seq, scope, entity, case_no, field, value FROM field_value
+               WHERE site = $2 AND server_seq > $1
+                 AND NOT (server_seq >= $5 AND server_seq < $6 AND device_id = $4)
+               ORDER BY server_seq LIMIT $3";
+        for r in tx.query(sql, &mine).await? {
+            changes.push(ServerChange {
+                server_seq: to_u64(r.get(0))?,
+                scope: scope(r.get(1))?,
+                entity: r.get(2),
+                case_no: r.get(3),
+                body: ServerBody::Field {
+                    field: r.get(4),
+                    value: r.get(5),
+                },
+            });
+        }
+        let sql = "SELECT server_seq, id, case_no, kind, json FROM event
+               WHERE site = $2 AND server_seq > $1
+                 AND NOT (server_seq >= $5 AND server_seq < $6 AND device_id = $4)
+               ORDER BY server_seq LIMIT $3";
+        for r in tx.query(sql, &mine).await? {
+            changes.push(ServerChange {
+                server_seq: to_u64(r.get(0))?,
+                scope: Scope::Event,
+                entity: r.get(1),
+                case_no: r.get(2),
+                body: ServerBody::Event {
+                    kind: r.get(3),
+                    json: r.get(4),
+                },
+            });
+        }
+        let sql = "SELECT id, server_seq, scope, entity, case_no, field, winner, loser,
+                      winner_device, loser_device, resolved FROM conflict
+               WHERE site = $2 AND server_seq > $1 ORDER BY server_seq LIMIT $3";
+        for r in tx.query(sql, &by_site).await? {
+            conflicts.push(Conflict {
+                id: to_u64(r.get(0))?,
+                server_seq: to_u64(r.get(1))?,
+                scope: scope(r.get(2))?,
+                entity: r.get(3),
+                case_no: r.get(4),
+                field: r.get(5),
+                winner: r.get(6),
+                loser: r.get(7),
+                winner_device: r.get(8),
+                loser_device: r.get(9),
+                resolved: r.get(10),
+            });
+        }
     }
     let sql = format!(
         "SELECT r.server_seq, r.case_no
@@ -719,28 +799,6 @@ async fn pull(
             entity: case_no.clone(),
             case_no,
             body: ServerBody::Remove,
-        });
-    }
-    let sql = format!(
-        "SELECT k.id, k.server_seq, k.scope, k.entity, k.case_no, k.field, k.winner, k.loser,
-                k.winner_device, k.loser_device, k.resolved
-         FROM conflict k JOIN case_site c ON c.case_no = k.case_no
-         WHERE k.server_seq > $1 AND c.site IN {MY_SITES} ORDER BY k.server_seq LIMIT $3"
-    );
-    let mut conflicts = Vec::new();
-    for r in tx.query(&sql, &params).await? {
-        conflicts.push(Conflict {
-            id: to_u64(r.get(0))?,
-            server_seq: to_u64(r.get(1))?,
-            scope: scope(r.get(2))?,
-            entity: r.get(3),
-            case_no: r.get(4),
-            field: r.get(5),
-            winner: r.get(6),
-            loser: r.get(7),
-            winner_device: r.get(8),
-            loser_device: r.get(9),
-            resolved: r.get(10),
         });
     }
     Ok(assemble_page(

@@ -1,6 +1,8 @@
-//! The embedded backend (small offices): one SQLite file, one connection behind a mutex,
-//! every call on tokio's blocking pool. Writes are serialized by the mutex and by
-//! `BEGIN IMMEDIATE`, so sequence numbers are given in commit order.
+//! The embedded backend (small offices): one SQLite file, one writing connection behind a
+//! mutex, every call on tokio's blocking pool. Writes are serialized by the mutex and by
+//! `BEGIN IMMEDIATE`, so sequence numbers are given in commit order. Pulls read on connections
+//! of their own (WAL lets them read a committed snapshot while a push writes), so that many
+//! devices pulling at once do not wait for each other or for pushes.
 
 use std::sync::{Arc, Mutex};
 
@@ -16,12 +18,25 @@ use super::{
 use crate::merge::{self, FieldKey, FieldState, Plan};
 
 /// Numbered migrations, never edited once released.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_initial.sql")),
+    (
+        2,
+        include_str!("../../migrations/sqlite/0002_site_pages.sql"),
+    ),
+];
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// The database file (`None` in memory: pulls then use the writing connection).
+    path: Option<Arc<str>>,
+    /// Idle read-only connections for pulls, opened on demand.
+    readers: Arc<Mutex<Vec<Connection>>>,
 }
+
+/// Idle readers kept open; more are opened when more pulls run at once, and closed after.
+const IDLE_READERS: usize = 4;
 
 impl SqliteStore {
     /// Opens (creating if needed) and migrates the database file at `path`.
@@ -29,7 +44,9 @@ impl SqliteStore {
         let path = path.to_string();
         tokio::task::spawn_blocking(move || {
             let conn = Connection::open(&path).map_err(|e| StoreError::Connect(e.to_string()))?;
-            Self::init(conn)
+            let mut store = Self::init(conn)?;
+            store.path = Some(Arc::from(path.as_str()));
+            Ok(store)
         })
         .await
         .map_err(|_| StoreError::Connect("the database could not be opened".into()))?
@@ -50,6 +67,8 @@ impl SqliteStore {
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            path: None,
+            readers: Arc::new(Mutex::new(Vec::new())),
         })
     }
 
@@ -67,6 +86,43 @@ impl SqliteStore {
         .await
         .map_err(|_| StoreError::Database("a database task stopped unexpectedly".into()))?
     }
+
+    /// Runs `f` on a read-only connection (the writing one for an in-memory database).
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let Some(path) = self.path.clone() else {
+            return self.run(f).await;
+        };
+        let readers = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || {
+            let idle = readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            let mut conn = match idle {
+                Some(conn) => conn,
+                None => open_reader(&path)?,
+            };
+            let result = f(&mut conn);
+            let mut idle = readers.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < IDLE_READERS {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|_| StoreError::Database("a database task stopped unexpectedly".into()))?
+    }
+}
+
+fn open_reader(path: &str) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StoreError::Connect(e.to_string()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -323,6 +379,7 @@ impl ServerStore for SqliteStore {
                     acked_up_to: device.last_client_seq,
                     refused: Vec::new(),
                     max_hlc: 0,
+                    written: 0..0,
                 });
             }
             let next_seq: i64 =
@@ -337,16 +394,24 @@ impl ServerStore for SqliteStore {
                 acked_up_to: plan.acked_up_to,
                 refused: plan.refused,
                 max_hlc: plan.max_hlc,
+                written: to_u64(next_seq)?..plan.next_seq,
             })
         })
         .await
     }
 
-    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, StoreError> {
-        let device_id = device.id.to_string();
-        self.run(move |conn| {
+    async fn pull_except(
+        &self,
+        device: &Device,
+        after: u64,
+        limit: u32,
+        own: std::ops::Range<u64>,
+    ) -> Result<Page, StoreError> {
+        let device = device.clone();
+        // One read transaction: every query of the page sees the same committed snapshot.
+        self.read(move |conn| {
             let tx = conn.transaction()?;
-            let page = pull(&tx, &device_id, after, limit)?;
+            let page = pull(&tx, &device, after, limit, own)?;
             tx.commit()?;
             Ok(page)
         })
@@ -393,6 +458,36 @@ fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreError> {
                     entity: entity.clone(),
                     field,
                 },
+                FieldState {
+                    value,
+                    seq: to_u64(seq)?,
+                    hlc: to_u64(hlc)?,
+                    device: uuid(dev)?,
+                    device_name: dev_name,
+                },
+            );
+        }
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT f.value, f.server_seq, f.hlc, f.device_id, COALESCE(d.name, '')
+         FROM field_value f LEFT JOIN device d ON d.id = f.device_id
+         WHERE f.scope = ?1 AND f.entity = ?2 AND f.field = ?3",
+    )?;
+    for key in &wanted.fields {
+        let row = stmt
+            .query_row(params![key.scope.as_str(), key.entity, key.field], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .optional()?;
+        if let Some((value, seq, hlc, dev, dev_name)) = row {
+            snap.fields.insert(
+                key.clone(),
                 FieldState {
                     value,
                     seq: to_u64(seq)?,
@@ -459,20 +554,22 @@ fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), S
             continue;
         };
         tx.execute(
-            "UPDATE field_value SET case_no = ?1 WHERE scope = 'individual' AND entity = ?2",
+            "UPDATE field_value SET case_no = ?1, site = (SELECT site FROM case_site WHERE case_no = ?1)
+             WHERE scope = 'individual' AND entity = ?2",
             [case_no, no],
         )?;
         tx.execute(
-            "UPDATE conflict SET case_no = ?1 WHERE scope = 'individual' AND entity = ?2",
+            "UPDATE conflict SET case_no = ?1, site = (SELECT site FROM case_site WHERE case_no = ?1)
+             WHERE scope = 'individual' AND entity = ?2",
             [case_no, no],
         )?;
     }
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO field_value (scope, entity, field, case_no, value, server_seq, hlc, device_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO field_value (scope, entity, field, case_no, value, server_seq, hlc, device_id, site)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT site FROM case_site WHERE case_no = ?4))
          ON CONFLICT (scope, entity, field) DO UPDATE SET case_no = excluded.case_no,
              value = excluded.value, server_seq = excluded.server_seq, hlc = excluded.hlc,
-             device_id = excluded.device_id",
+             device_id = excluded.device_id, site = excluded.site",
     )?;
     for (key, row) in &plan.fields {
         stmt.execute(params![
@@ -487,8 +584,8 @@ fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), S
         ])?;
     }
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO event (id, case_no, kind, json, server_seq, device_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO event (id, case_no, kind, json, server_seq, device_id, site)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT site FROM case_site WHERE case_no = ?2))",
     )?;
     for e in &plan.events {
         stmt.execute(params![
@@ -502,8 +599,9 @@ fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), S
     }
     let mut stmt = tx.prepare_cached(
         "INSERT INTO conflict (id, scope, entity, case_no, field, winner, loser, winner_device,
-                               loser_device, resolved, server_seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?1)",
+                               loser_device, resolved, server_seq, site)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?1,
+                 (SELECT site FROM case_site WHERE case_no = ?4))",
     )?;
     for c in &plan.conflicts {
         stmt.execute(params![
@@ -527,6 +625,7 @@ fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), S
     // A case that moved site: the old site's devices remove it, the new site's receive all of
     // it again (fresh sequence numbers, after the removal).
     for (case_no, old_site) in &plan.moved_cases {
+        let new_site = plan.cases.get(case_no).cloned().unwrap_or_default();
         let seq = take(&mut plan.next_seq);
         tx.execute(
             "INSERT INTO removal (server_seq, case_no, site) VALUES (?1, ?2, ?3)",
@@ -535,15 +634,15 @@ fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), S
         for (select, update) in [
             (
                 "SELECT rowid FROM field_value WHERE case_no = ?1 ORDER BY server_seq",
-                "UPDATE field_value SET server_seq = ?1 WHERE rowid = ?2",
+                "UPDATE field_value SET server_seq = ?1, site = ?3 WHERE rowid = ?2",
             ),
             (
                 "SELECT rowid FROM event WHERE case_no = ?1 ORDER BY server_seq",
-                "UPDATE event SET server_seq = ?1 WHERE rowid = ?2",
+                "UPDATE event SET server_seq = ?1, site = ?3 WHERE rowid = ?2",
             ),
             (
                 "SELECT rowid FROM conflict WHERE case_no = ?1 AND resolved = 0 ORDER BY server_seq",
-                "UPDATE conflict SET server_seq = ?1 WHERE rowid = ?2",
+                "UPDATE conflict SET server_seq = ?1, site = ?3 WHERE rowid = ?2",
             ),
         ] {
             let rows = tx
@@ -552,7 +651,7 @@ fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), S
                 .collect::<Result<Vec<_>, _>>()?;
             for rowid in rows {
                 let seq = take(&mut plan.next_seq);
-                tx.execute(update, [to_i64(seq)?, rowid])?;
+                tx.execute(update, params![to_i64(seq)?, rowid, new_site])?;
             }
         }
     }
@@ -575,7 +674,15 @@ fn take(next: &mut u64) -> u64 {
 
 const MY_SITES: &str = "(SELECT site FROM device_site WHERE device_id = ?2)";
 
-fn pull(tx: &Transaction<'_>, device_id: &str, after: u64, limit: u32) -> Result<Page, StoreError> {
+fn pull(
+    tx: &Transaction<'_>,
+    device: &Device,
+    after: u64,
+    limit: u32,
+    own: std::ops::Range<u64>,
+) -> Result<Page, StoreError> {
+    let device_id = device.id.to_string();
+    let (own_from, own_to) = (to_i64(own.start)?, to_i64(own.end)?);
     let next_seq: i64 =
         tx.query_row("SELECT next_seq FROM server_state WHERE id = 1", [], |r| {
             r.get(0)
@@ -585,62 +692,71 @@ fn pull(tx: &Transaction<'_>, device_id: &str, after: u64, limit: u32) -> Result
     let fetch = i64::from(limit) + 1;
     let mut changes = Vec::new();
 
-    // CROSS JOIN keeps SQLite walking the server_seq index in order and stopping at the
-    // limit; a plain JOIN lets it start from the site's cases and sort everything they hold,
-    // which makes every page cost as much as the whole site (a first sync went quadratic).
-    let sql = format!(
-        "SELECT f.server_seq, f.scope, f.entity, f.case_no, f.field, f.value
-         FROM field_value f CROSS JOIN case_site c ON c.case_no = f.case_no
-         WHERE f.server_seq > ?1 AND c.site IN {MY_SITES} ORDER BY f.server_seq LIMIT ?3"
-    );
-    let rows = tx
-        .prepare_cached(&sql)?
-        .query_map(params![after_db, device_id, fetch], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    for (seq, sc, entity, case_no, field, value) in rows {
-        changes.push(ServerChange {
-            server_seq: to_u64(seq)?,
-            scope: scope(&sc)?,
-            entity,
-            case_no,
-            body: ServerBody::Field { field, value },
-        });
+    // Each of the device's sites is read in sequence order from its (site, server_seq) index,
+    // at most limit + 1 rows each; assemble_page cuts the merged lists at the limit.
+    for site in &device.sites {
+        let rows = tx
+            .prepare_cached(
+                "SELECT server_seq, scope, entity, case_no, field, value FROM field_value
+                 WHERE site = ?2 AND server_seq > ?1
+                   AND NOT (server_seq >= ?5 AND server_seq < ?6 AND device_id = ?4)
+                 ORDER BY server_seq LIMIT ?3",
+            )?
+            .query_map(
+                params![after_db, site, fetch, device_id, own_from, own_to],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                },
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (seq, sc, entity, case_no, field, value) in rows {
+            changes.push(ServerChange {
+                server_seq: to_u64(seq)?,
+                scope: scope(&sc)?,
+                entity,
+                case_no,
+                body: ServerBody::Field { field, value },
+            });
+        }
     }
 
-    let sql = format!(
-        "SELECT e.server_seq, e.id, e.case_no, e.kind, e.json
-         FROM event e CROSS JOIN case_site c ON c.case_no = e.case_no
-         WHERE e.server_seq > ?1 AND c.site IN {MY_SITES} ORDER BY e.server_seq LIMIT ?3"
-    );
-    let rows = tx
-        .prepare_cached(&sql)?
-        .query_map(params![after_db, device_id, fetch], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    for (seq, id, case_no, kind, json) in rows {
-        changes.push(ServerChange {
-            server_seq: to_u64(seq)?,
-            scope: Scope::Event,
-            entity: id,
-            case_no,
-            body: ServerBody::Event { kind, json },
-        });
+    for site in &device.sites {
+        let rows = tx
+            .prepare_cached(
+                "SELECT server_seq, id, case_no, kind, json FROM event
+                 WHERE site = ?2 AND server_seq > ?1
+                   AND NOT (server_seq >= ?5 AND server_seq < ?6 AND device_id = ?4)
+                 ORDER BY server_seq LIMIT ?3",
+            )?
+            .query_map(
+                params![after_db, site, fetch, device_id, own_from, own_to],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                },
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (seq, id, case_no, kind, json) in rows {
+            changes.push(ServerChange {
+                server_seq: to_u64(seq)?,
+                scope: Scope::Event,
+                entity: id,
+                case_no,
+                body: ServerBody::Event { kind, json },
+            });
+        }
     }
 
     let sql = format!(
@@ -666,58 +782,58 @@ fn pull(tx: &Transaction<'_>, device_id: &str, after: u64, limit: u32) -> Result
         });
     }
 
-    let sql = format!(
-        "SELECT k.id, k.server_seq, k.scope, k.entity, k.case_no, k.field, k.winner, k.loser,
-                k.winner_device, k.loser_device, k.resolved
-         FROM conflict k CROSS JOIN case_site c ON c.case_no = k.case_no
-         WHERE k.server_seq > ?1 AND c.site IN {MY_SITES} ORDER BY k.server_seq LIMIT ?3"
-    );
-    type Row = (
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-        bool,
-    );
-    let rows: Vec<Row> = tx
-        .prepare_cached(&sql)?
-        .query_map(params![after_db, device_id, fetch], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-                r.get(10)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut conflicts = Vec::with_capacity(rows.len());
-    for (id, seq, sc, entity, case_no, field, winner, loser, wd, ld, resolved) in rows {
-        conflicts.push(Conflict {
-            id: to_u64(id)?,
-            server_seq: to_u64(seq)?,
-            scope: scope(&sc)?,
-            entity,
-            case_no,
-            field,
-            winner,
-            loser,
-            winner_device: wd,
-            loser_device: ld,
-            resolved,
-        });
+    let mut conflicts = Vec::new();
+    for site in &device.sites {
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            bool,
+        );
+        let rows: Vec<Row> = tx
+            .prepare_cached(
+                "SELECT id, server_seq, scope, entity, case_no, field, winner, loser,
+                    winner_device, loser_device, resolved FROM conflict
+             WHERE site = ?2 AND server_seq > ?1 ORDER BY server_seq LIMIT ?3",
+            )?
+            .query_map(params![after_db, site, fetch], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (id, seq, sc, entity, case_no, field, winner, loser, wd, ld, resolved) in rows {
+            conflicts.push(Conflict {
+                id: to_u64(id)?,
+                server_seq: to_u64(seq)?,
+                scope: scope(&sc)?,
+                entity,
+                case_no,
+                field,
+                winner,
+                loser,
+                winner_device: wd,
+                loser_device: ld,
+                resolved,
+            });
+        }
     }
     Ok(assemble_page(
         changes,

@@ -1,0 +1,117 @@
+//! `waypoint audit verify` and `waypoint audit list` on a real data directory, tampered with
+//! through SQLite directly as someone holding the file would.
+
+use serde_json::Value;
+
+use crate::util::{Env, stdout_of};
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+/// The sample imported, one edit, one case shown (two need-to-know values).
+fn worked_on() -> Env {
+    let env = Env::with_sample();
+    env.ok([
+        "individual",
+        "set",
+        "I-0001001",
+        "phone",
+        "+250 788 000 999",
+    ]);
+    env.ok(["case", "show", "KGL-2025-000101"]);
+    env
+}
+
+#[test]
+fn the_log_lists_what_was_done_naming_fields_never_values() {
+    let env = worked_on();
+    let list = json(&env.ok(["audit", "list", "--json"]));
+    let list = list.as_array().expect("a list of entries");
+    let shape: Vec<(String, String, String)> = list
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or("").to_string();
+            (s("action"), s("entity"), s("field"))
+        })
+        .collect();
+    let own = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(
+        shape,
+        vec![
+            own("import", "", ""),
+            own("change", "I-0001001", "phone"),
+            own("view_sensitive", "I-0001002", "special_needs_notes"),
+            own("view_sensitive", "I-0001002", "vulnerabilities"),
+        ]
+    );
+    let text = env.ok(["audit", "list"]);
+    assert_eq!(text.lines().count(), 4, "{text}");
+    for value in [
+        "iron supplements",
+        "PREGNANT",
+        "+250 788 000 999",
+        "MUKAMANA",
+    ] {
+        assert!(!text.contains(value), "audit list shows {value}:\n{text}");
+        assert!(
+            !serde_json::to_string(list)
+                .unwrap_or_default()
+                .contains(value),
+            "audit list --json shows {value}"
+        );
+    }
+    let after = json(&env.ok(["audit", "list", "--json", "--after", "3"]));
+    assert_eq!(after.as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn an_honest_log_verifies_and_a_tampered_one_fails_naming_the_entry() {
+    let env = worked_on();
+    let out = env.ok(["audit", "verify"]);
+    assert!(out.starts_with("audit log intact: 4 entries"), "{out}");
+    let report = json(&env.ok(["audit", "verify", "--json"]));
+    assert_eq!(report["intact"], true);
+    assert_eq!(report["report"]["entries"], 4);
+
+    // Someone with the file changes who made entry 2.
+    let conn = env.connection();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_is_never_edited;
+         UPDATE audit_log SET staff = 'someone.else' WHERE seq = 2;",
+    )
+    .expect("tampering");
+    let err = env.fails(["audit", "verify"]);
+    assert!(err.contains("tampered with"), "{err}");
+    let out = stdout_of(&env.run(["audit", "verify"]));
+    assert!(
+        out.contains("entry 2: altered: entry 2 was altered"),
+        "{out}"
+    );
+
+    // ... and removes entry 3.
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_is_never_shortened;
+         DELETE FROM audit_log WHERE seq = 3;",
+    )
+    .expect("tampering");
+    let run = env.run(["audit", "verify", "--json"]);
+    assert_eq!(run.status.code(), Some(1), "broken: exit code 1");
+    let report = json(&stdout_of(&run));
+    assert_eq!(report["intact"], false);
+    let problems: Vec<(i64, String)> = report["report"]["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            (
+                p["seq"].as_i64().unwrap_or(-1),
+                p["kind"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        vec![(2, "altered".to_string()), (3, "removed".to_string())]
+    );
+}

@@ -1,0 +1,67 @@
+import { render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import StatusBar from './StatusBar.svelte';
+import { backend, status } from '../test/fixtures';
+import { setLang } from '../lib/i18n/index.svelte';
+
+describe('StatusBar: Sync now', () => {
+  it('is off on a device that is not enrolled, and says so in the UI language', async () => {
+    const mock = backend({ status: () => status });
+    render(StatusBar);
+    const button = (await screen.findByTestId('sync-now')) as HTMLButtonElement;
+    await waitFor(() => expect(screen.getByTestId('sync-not-enrolled').textContent).toContain('Not enrolled'));
+    expect(button.disabled).toBe(true);
+    expect(button.getAttribute('aria-describedby')).toBe('sync-not-enrolled');
+    expect(screen.getByTestId('sync-not-enrolled').getAttribute('title')).toContain('enrolment code');
+    setLang('fr');
+    await waitFor(() => expect(screen.getByTestId('sync-not-enrolled').textContent).toContain('non inscrit'));
+    expect(button.textContent).toContain('Synchroniser');
+    setLang('en');
+    expect(mock.calls.some((c) => c.cmd === 'sync_now')).toBe(false);
+    mock.clear();
+  });
+
+  it('syncs when enrolled, then shows what was sent and received and the new status', async () => {
+    let synced = false;
+    const mock = backend({
+      status: () =>
+        synced
+          ? { ...status, sync_configured: true, pending_changes: 0, last_sync: '2025-11-25T09:30:00Z' }
+          : { ...status, sync_configured: true },
+      sync_now: () => {
+        synced = true;
+        return { sent: 3, accepted: 3, refused: 0, received: 7, open_conflicts: 0, pending: 0 };
+      },
+    });
+    render(StatusBar);
+    const user = userEvent.setup();
+    const button = (await screen.findByTestId('sync-now')) as HTMLButtonElement;
+    await waitFor(() => expect(button.disabled).toBe(false));
+    await user.click(button);
+    await waitFor(() => expect(screen.getByTestId('sync-result').textContent).toContain('Sent 3, received 7'));
+    await waitFor(() => expect(screen.getByTestId('pending').textContent).toContain('0'));
+    expect(screen.getByTestId('last-sync').textContent).not.toContain('never');
+    expect(mock.calls.filter((c) => c.cmd === 'sync_now')).toHaveLength(1);
+    mock.clear();
+  });
+
+  it('reports a failed sync, with the reason on the message', async () => {
+    const mock = backend({
+      status: () => ({ ...status, sync_configured: true }),
+      sync_now: () => {
+        throw 'the server at https://sync.example.org could not be reached (connection refused)';
+      },
+    });
+    render(StatusBar);
+    const user = userEvent.setup();
+    const button = (await screen.findByTestId('sync-now')) as HTMLButtonElement;
+    await waitFor(() => expect(button.disabled).toBe(false));
+    await user.click(button);
+    const error = await screen.findByTestId('sync-error');
+    expect(error.textContent).toContain('nothing was lost');
+    expect(error.getAttribute('title')).toContain('could not be reached');
+    expect(button.disabled).toBe(false);
+    mock.clear();
+  });
+});
