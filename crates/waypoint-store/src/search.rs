@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use waypoint_domain::{Field, Record};
 use waypoint_search::{SearchDoc, SearchIndex};

@@ -294,7 +294,7 @@ struct Attacker {
 
 impl Attacker {
     fn new(db: &std::path::Path) -> Self {
-        let conn = waypoint_store::open_connection(&db, &test_key()).unwrap();
+        let conn = waypoint_store::open_connection(db, &test_key()).unwrap();
         conn.execute_batch(
             "PRAGMA synchronous = OFF;
              DROP TRIGGER audit_log_is_never_edited;
