@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -134,6 +135,9 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(self.dir.path().join("server.log")).expect("a log file"))
+            // A group of its own: `faketime` runs the server as its child, and killing only
+            // `faketime` left that server running after the test.
+            .process_group(0)
             .spawn()
             .expect("starting waypoint-server");
         self.child = Some(child);
@@ -148,9 +152,12 @@ impl Server {
         }
     }
 
-    /// `kill -9`: no shutdown, no flush.
+    /// `kill -9` of the server's whole process group: no shutdown, no flush.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
             let _ = child.kill();
             let _ = child.wait();
         }
