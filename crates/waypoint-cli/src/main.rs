@@ -226,7 +226,19 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 fn open(cli: &Cli) -> Result<Store> {
     let dir = data_dir(cli)?;
     let key = unlock(cli, &dir)?;
-    Store::open(&dir, &key).with_context(|| format!("opening the store in {}", dir.display()))
+    let mut store = Store::open(&dir, &key)
+        .with_context(|| format!("opening the store in {}", dir.display()))?;
+    // The audit log names the person who unlocked the store (issue 6: every change and view is
+    // attributable to a person), not only this device.
+    if let Some(staff) = cli
+        .staff
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        store.act_as(&format!("staff:{staff}"));
+    }
+    Ok(store)
 }
 
 /// A PIN from the environment variable `name`, wiped from memory when dropped.

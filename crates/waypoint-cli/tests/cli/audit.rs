@@ -45,6 +45,13 @@ fn the_log_lists_what_was_done_naming_fields_never_values() {
             own("view_sensitive", "I-0001002", "vulnerabilities"),
         ]
     );
+    // Each entry names the person who unlocked the store, as the command was given.
+    let staff = format!("staff:{}", crate::util::TEST_STAFF);
+    assert!(
+        list.iter()
+            .all(|e| e["staff"].as_str() == Some(staff.as_str())),
+        "{list:?}"
+    );
     let text = env.ok(["audit", "list"]);
     assert_eq!(text.lines().count(), 4, "{text}");
     for value in [
