@@ -447,7 +447,8 @@ async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreEr
     {
         snap.individuals.insert(r.get(0), r.get(1));
     }
-    for r in tx
+    // Every field of the records the batch creates, and the single fields it changes.
+    let whole = tx
         .query(
             "SELECT f.scope, f.entity, f.field, f.value, f.server_seq, f.hlc, f.device_id,
                     COALESCE(d.name, '')
@@ -455,27 +456,11 @@ async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreEr
              WHERE f.entity = ANY($1)",
             &[&wanted.entities],
         )
-        .await?
-    {
-        snap.fields.insert(
-            FieldKey {
-                scope: scope(r.get(0))?,
-                entity: r.get(1),
-                field: r.get(2),
-            },
-            FieldState {
-                value: r.get(3),
-                seq: to_u64(r.get(4))?,
-                hlc: to_u64(r.get(5))?,
-                device: uuid(r.get(6))?,
-                device_name: r.get(7),
-            },
-        );
-    }
+        .await?;
     let scopes: Vec<&str> = wanted.fields.iter().map(|k| k.scope.as_str()).collect();
     let entities: Vec<&str> = wanted.fields.iter().map(|k| k.entity.as_str()).collect();
     let names: Vec<&str> = wanted.fields.iter().map(|k| k.field.as_str()).collect();
-    for r in tx
+    let single = tx
         .query(
             "SELECT f.scope, f.entity, f.field, f.value, f.server_seq, f.hlc, f.device_id,
                     COALESCE(d.name, '')
@@ -484,8 +469,8 @@ async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreEr
              LEFT JOIN device d ON d.id = f.device_id",
             &[&scopes, &entities, &names],
         )
-        .await?
-    {
+        .await?;
+    for r in whole.iter().chain(&single) {
         snap.fields.insert(
             FieldKey {
                 scope: scope(r.get(0))?,

@@ -419,6 +419,23 @@ impl ServerStore for SqliteStore {
     }
 }
 
+/// A field's stored state from its row's columns.
+fn field_state(
+    value: Option<String>,
+    seq: i64,
+    hlc: i64,
+    device: String,
+    device_name: String,
+) -> Result<FieldState, StoreError> {
+    Ok(FieldState {
+        value,
+        seq: to_u64(seq)?,
+        hlc: to_u64(hlc)?,
+        device: uuid(device)?,
+        device_name,
+    })
+}
+
 fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreError> {
     let mut snap = Snapshot::default();
     let mut stmt = tx.prepare_cached("SELECT site FROM case_site WHERE case_no = ?1")?;
@@ -458,13 +475,7 @@ fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreError> {
                     entity: entity.clone(),
                     field,
                 },
-                FieldState {
-                    value,
-                    seq: to_u64(seq)?,
-                    hlc: to_u64(hlc)?,
-                    device: uuid(dev)?,
-                    device_name: dev_name,
-                },
+                field_state(value, seq, hlc, dev, dev_name)?,
             );
         }
     }
@@ -486,16 +497,8 @@ fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreError> {
             })
             .optional()?;
         if let Some((value, seq, hlc, dev, dev_name)) = row {
-            snap.fields.insert(
-                key.clone(),
-                FieldState {
-                    value,
-                    seq: to_u64(seq)?,
-                    hlc: to_u64(hlc)?,
-                    device: uuid(dev)?,
-                    device_name: dev_name,
-                },
-            );
+            snap.fields
+                .insert(key.clone(), field_state(value, seq, hlc, dev, dev_name)?);
         }
     }
     let mut stmt = tx.prepare_cached("SELECT 1 FROM event WHERE id = ?1")?;
