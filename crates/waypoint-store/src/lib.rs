@@ -16,6 +16,7 @@ mod outbox;
 mod profile;
 pub mod roles;
 mod search;
+mod staff;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub use migrations::{MIGRATIONS, SCHEMA_VERSION, migrate_to};
 pub use outbox::{OutboxEntry, OutboxKind};
 pub use profile::{CaseView, EditOutcome, StoredEvent};
 pub use search::{BuiltSearch, SearchBuild, SearchResult};
+pub use staff::{SitePolicy, StaffMember, StaffSource};
 pub use sync::{
     Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, RefusedChange,
     Scope, SyncState,
@@ -73,6 +75,12 @@ pub enum StoreError {
         role: waypoint_domain::Role,
         what: String,
     },
+    #[error(
+        "{0} is not a staff member of this device: ask HQ for an account, then sign in once with a network"
+    )]
+    UnknownStaff(String),
+    #[error("{0}'s account is disabled: they can no longer sign in on this device")]
+    StaffDisabled(String),
     #[error("there is no conflict with id {0}")]
     UnknownConflict(String),
     #[error("an event with id {0} is already recorded")]

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("../migrations/0002_sync.sql")),
     (3, include_str!("../migrations/0003_record_version.sql")),
     (4, include_str!("../migrations/0004_audit.sql")),
+    (5, include_str!("../migrations/0005_staff.sql")),
 ];
 
 /// The schema version this build writes.
