@@ -36,5 +36,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     ConflictResolution::export_all(&cfg)?;
     Status::export_all(&cfg)?;
     SyncOutcome::export_all(&cfg)?;
+    SessionInfo::export_all(&cfg)?;
+    SignInOutcome::export_all(&cfg)?;
     Ok(())
 }

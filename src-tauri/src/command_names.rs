@@ -3,6 +3,10 @@
 
 /// Every `#[tauri::command]` the window may call, grouped by area.
 pub const COMMANDS: &[&str] = &[
+    // sign-in and locks
+    "session",
+    "sign_in",
+    "lock",
     // search and cases
     "search",
     "get_case",

@@ -331,9 +331,10 @@ pub struct SpecialNeedsOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SpecialNeedsUpdate {
     pub individual_no: String,
-    pub ssr_codes: Vec<String>,
-    pub notes: String,
-    pub vulnerabilities: Vec<String>,
+    /// Each part is left as it is when `None` (the UI sends only what the role may edit).
+    pub ssr_codes: Option<Vec<String>>,
+    pub notes: Option<String>,
+    pub vulnerabilities: Option<Vec<String>>,
 }
 
 // ---- import ---------------------------------------------------------------------------------
@@ -388,6 +389,8 @@ pub struct ImportClash {
     /// Empty for a case field.
     pub individual_no: String,
     pub field: String,
+    /// The role signed in may not see this field: `local` and `incoming` are left out.
+    pub hidden: bool,
     pub local: Option<String>,
     pub incoming: Option<String>,
 }
@@ -425,6 +428,8 @@ pub struct ConflictItem {
     pub field: String,
     /// The values are need-to-know (special-needs notes, vulnerabilities).
     pub need_to_know: bool,
+    /// The role signed in may not see this field: `kept` and `other` are left out.
+    pub hidden: bool,
     /// The value sync kept (the record has it now); `None`: empty.
     pub kept: Option<String>,
     /// The other device's value.
@@ -469,9 +474,77 @@ pub struct Status {
     pub sync_configured: bool,
     /// Conflicts that sync reported and nobody has reviewed yet.
     pub conflicts: u64,
-    pub officer: String,
+    /// Who is signed in (events record this name) and their role's code.
+    pub staff: String,
+    pub role: String,
     /// The site set for this device (WAYPOINT_SITE), if any; else each case's own site.
     pub site: Option<String>,
     pub device_id: String,
     pub data_dir: String,
+}
+
+// ---- sign-in and locks ----------------------------------------------------------------------
+
+/// Why the app is locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LockReason {
+    /// The person locked it (the Lock button, Ctrl+L).
+    Manual,
+    /// Nobody used the keyboard or the pointer for the site's idle time.
+    Idle,
+    /// The computer was suspended (asleep).
+    Suspend,
+    /// HQ revoked this laptop (lost, or retired once every change reached the server): its
+    /// data has been erased.
+    Revoked,
+}
+
+/// Who is signed in and what their role lets them see and do; or, when locked, the name the
+/// sign-in screen keeps and why the app locked. Holds no data of the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionInfo {
+    pub locked: bool,
+    /// Signed in: their name; locked: the name of the last person signed in, if any.
+    pub name: Option<String>,
+    /// The role's code (`field_assistant`, `poe_associate`, `data_processing`, `supervisor`,
+    /// `administrator`), while signed in.
+    pub role: Option<String>,
+    pub lock_reason: Option<LockReason>,
+    /// The device has no keys yet: the first sign-in sets its PIN.
+    pub first_use: bool,
+    /// Seconds without keyboard or pointer activity before the app locks.
+    pub idle_seconds: u32,
+    /// Signed in past the site's offline lease: nothing but "Sync now" until a sync succeeds.
+    pub lease_over: bool,
+    /// The actions the role may do (`import`, `identity_check`, ...).
+    pub may: Vec<String>,
+    /// The fields (CSV column names) the role may see, and may change.
+    pub sees: Vec<String>,
+    pub edits: Vec<String>,
+}
+
+/// What a sign-in came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum SignInOutcome {
+    SignedIn {
+        session: SessionInfo,
+    },
+    /// Wrong PIN; after `attempts_left` more wrong PINs in a row the device erases this
+    /// person's key.
+    WrongPin {
+        attempts_left: u32,
+    },
+    /// The fifth wrong PIN in a row: this person's key on this device is erased.
+    KeyErased,
+    /// This person has no key on this device (never added, or erased).
+    NoKey,
+    /// A new PIN is too short (first sign-in on a device).
+    PinTooShort,
+    /// Refused for a reason the message gives (account disabled, unknown in the staff
+    /// directory, data of another device, ...).
+    Refused {
+        message: String,
+    },
 }

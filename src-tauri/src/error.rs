@@ -19,6 +19,14 @@ pub enum CommandError {
     Invalid(String),
     #[error("Waypoint's data is unavailable after an earlier failure: restart Waypoint")]
     Unavailable,
+    #[error("Waypoint is locked: sign in with your PIN")]
+    Locked,
+    #[error(
+        "this laptop has not synced for longer than its site allows: it is locked until it syncs (Sync now); its changes are kept"
+    )]
+    LeaseOver,
+    #[error("HQ revoked this laptop: its Waypoint data has been erased")]
+    Wiped,
 }
 
 impl CommandError {
@@ -42,9 +50,27 @@ impl CommandError {
     }
 }
 
+impl CommandError {
+    /// What kind of refusal this is, for the UI: `locked` (show the sign-in screen),
+    /// `not_allowed` (the role may not), or `error`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CommandError::Locked | CommandError::Wiped => "locked",
+            CommandError::LeaseOver => "lease_over",
+            CommandError::Store(StoreError::NotAllowed { .. }) => "not_allowed",
+            _ => "error",
+        }
+    }
+}
+
+/// Serialised as `{ "kind": ..., "message": ... }`.
 impl Serialize for CommandError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.message())
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("CommandError", 2)?;
+        s.serialize_field("kind", self.kind())?;
+        s.serialize_field("message", &self.message())?;
+        s.end()
     }
 }
 
@@ -53,11 +79,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn serialises_as_its_message() {
+    fn serialises_as_its_kind_and_message() {
         let e = CommandError::UnknownCase("KGL-1".into());
         assert_eq!(
             serde_json::to_string(&e).ok().as_deref(),
-            Some("\"there is no case with number KGL-1\"")
+            Some(r#"{"kind":"error","message":"there is no case with number KGL-1"}"#)
+        );
+        let locked = serde_json::to_value(CommandError::Locked).unwrap();
+        assert_eq!(locked["kind"], "locked");
+        let refused = CommandError::from(StoreError::NotAllowed {
+            role: waypoint_domain::Role::Administrator,
+            what: "import".into(),
+        });
+        assert_eq!(
+            serde_json::to_value(refused).unwrap()["kind"],
+            "not_allowed"
         );
     }
 }

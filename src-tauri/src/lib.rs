@@ -13,6 +13,7 @@ pub mod error;
 mod shell;
 pub mod sop;
 pub mod state;
+pub mod suspend;
 
 pub use command_names::COMMANDS;
 pub use shell::run;

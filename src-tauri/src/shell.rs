@@ -1,13 +1,13 @@
-//! The Tauri shell: opens the store (`WAYPOINT_DATA_DIR`, as the CLI) and registers the
-//! commands, each a thin wrapper around [`crate::commands`].
+//! The Tauri shell: starts locked over the data directory (`WAYPOINT_DATA_DIR`, as the CLI),
+//! watches for a system suspend, and registers the commands, each a thin wrapper around
+//! [`crate::commands`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
-use waypoint_store::Store;
 
 use crate::commands;
 use crate::dto::*;
@@ -15,6 +15,58 @@ use crate::error::CommandError;
 use crate::state::AppState;
 
 type Res<T> = Result<T, CommandError>;
+
+// ---- sign-in and locks
+#[tauri::command(rename_all = "snake_case")]
+async fn session(state: State<'_, AppState>) -> Res<SessionInfo> {
+    Ok(commands::session::session(&state))
+}
+
+/// On a blocking thread: the PIN is stretched by Argon2id (64 MiB, 3 passes). A successful
+/// sign-in builds the search index in the background.
+#[tauri::command(rename_all = "snake_case")]
+async fn sign_in(app: AppHandle, name: String, pin: String) -> Res<SignInOutcome> {
+    let pin = zeroize::Zeroizing::new(pin);
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let outcome = commands::session::sign_in(&state, &name, &pin)?;
+        if matches!(outcome, SignInOutcome::SignedIn { .. }) {
+            index_in_background(&app);
+        }
+        Ok(outcome)
+    })
+    .await
+    .map_err(|e| CommandError::invalid(format!("the sign-in stopped: {e}")))?
+}
+
+/// On a blocking thread: locking waits for a command that holds the store (an import).
+#[tauri::command(rename_all = "snake_case")]
+async fn lock(app: AppHandle, reason: LockReason) -> Res<SessionInfo> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        commands::session::lock(&state, reason)
+    })
+    .await
+    .map_err(|e| CommandError::invalid(format!("locking stopped: {e}")))
+}
+
+/// Builds the search index off the store: the window and its other commands do not wait for
+/// it; a search waits for it to be installed. Begun here, so that a search typed at once
+/// already waits for it.
+fn index_in_background(app: &AppHandle) {
+    match app.state::<AppState>().begin_search_index() {
+        Ok(pending) => {
+            let handle = app.clone();
+            std::thread::spawn(move || {
+                let state = handle.state::<AppState>();
+                if let Err(e) = state.finish_search_index(pending) {
+                    eprintln!("waypoint-desktop: search index: {e}");
+                }
+            });
+        }
+        Err(e) => eprintln!("waypoint-desktop: search index: {e}"),
+    }
+}
 
 // ---- search: on a blocking thread, as it may wait for the index being built at start
 #[tauri::command(rename_all = "snake_case")]
@@ -157,24 +209,22 @@ pub fn run() -> ExitCode {
     let result = tauri::Builder::default()
         .manage(state)
         .setup(|app| {
-            // Build the search index now, off the store: the window and its other commands do
-            // not wait for it; a search waits for it to be installed.
-            // Begun here, so that a search typed at once already waits for it.
-            match app.state::<AppState>().begin_search_index() {
-                Ok(pending) => {
-                    let handle = app.handle().clone();
-                    std::thread::spawn(move || {
-                        let state = handle.state::<AppState>();
-                        if let Err(e) = state.finish_search_index(pending) {
-                            eprintln!("waypoint-desktop: search index: {e}");
-                        }
-                    });
-                }
-                Err(e) => eprintln!("waypoint-desktop: search index: {e}"),
-            }
+            // A suspend locks the app; the window learns it at its next look at the session
+            // (it asks every few seconds, and any command answers "locked").
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("suspend-watch".into())
+                .spawn(move || {
+                    crate::suspend::watch(|_asleep| {
+                        handle.state::<AppState>().lock(LockReason::Suspend);
+                    })
+                })?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            session,
+            sign_in,
+            lock,
             search,
             get_case,
             check_mrz,
@@ -218,30 +268,18 @@ fn env_text(name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// The app as it starts: locked. Nobody's name or PIN comes from the environment: a person
+/// signs in on the sign-in screen.
 fn open_state() -> anyhow::Result<AppState> {
     let dir = data_dir()?;
-    // Until the sign-in screen (issue 6, items 2 and 3), the staff member and PIN come from
-    // the environment, as for the CLI: WAYPOINT_STAFF (else WAYPOINT_OFFICER) and WAYPOINT_PIN.
-    let staff = env_text("WAYPOINT_STAFF")
-        .or_else(|| env_text("WAYPOINT_OFFICER"))
-        .ok_or_else(|| anyhow!("who is working? set WAYPOINT_STAFF and WAYPOINT_PIN"))?;
-    let pin = zeroize::Zeroizing::new(
-        std::env::var("WAYPOINT_PIN")
-            .ok()
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| anyhow!("no PIN: set WAYPOINT_PIN"))?,
-    );
     let place = waypoint_keys::SecretPlace::for_this_device()?;
-    let (_, key) = waypoint_keys::DeviceKeys::unlock_or_create(
-        &dir,
-        &place,
-        &dir.join(waypoint_store::DB_FILE),
-        &staff,
-        &pin,
-    )?;
-    let store = Store::open(&dir, &key)
-        .with_context(|| format!("opening the store in {}", dir.display()))?;
-    let officer = env_text("WAYPOINT_OFFICER").unwrap_or_else(|| staff.clone());
     let site = env_text("WAYPOINT_SITE").map(|s| s.to_ascii_uppercase());
-    Ok(AppState::new(store, dir, officer, site))
+    // WAYPOINT_IDLE_SECONDS: a shorter (or longer) idle lock than the site's, for tests.
+    let idle = match env_text("WAYPOINT_IDLE_SECONDS") {
+        Some(text) => Some(text.parse::<u32>().map_err(|_| {
+            anyhow!("WAYPOINT_IDLE_SECONDS must be a whole number of seconds, not {text}")
+        })?),
+        None => None,
+    };
+    Ok(AppState::locked(dir, site, Some(place)).with_idle_seconds(idle))
 }

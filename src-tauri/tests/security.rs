@@ -45,6 +45,20 @@ fn the_csp_is_strict_and_tauri_is_not_global() {
     );
 }
 
+/// The web view keeps nothing on disk: an incognito (ephemeral) WebKit data store, so no web
+/// storage, cache or cookie of a session outlives it (issue 6: nothing personal in the web
+/// view's storage and caches). The E2E test also scans the app's data and cache directories.
+#[test]
+fn the_web_view_keeps_nothing_on_disk() {
+    let conf = json("tauri.conf.json");
+    let windows = conf["app"]["windows"].as_array().unwrap();
+    assert!(!windows.is_empty());
+    for w in windows {
+        assert_eq!(w["incognito"], true, "{w}");
+        assert!(w["dataDirectory"].is_null(), "{w}");
+    }
+}
+
 #[test]
 fn the_capability_allows_only_the_apps_own_commands() {
     let conf = json("tauri.conf.json");

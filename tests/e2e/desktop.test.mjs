@@ -1,6 +1,10 @@
 // End-to-end test of the desktop app: the real binary in a real window (under Xvfb in CI),
 // driven through tauri-driver and WebKitWebDriver, as a field worker would use it; then the
 // records are checked with the `waypoint export` CLI. A screenshot of each screen is saved.
+// The app starts locked: the test signs in on its sign-in screen, locks and unlocks it, lets
+// it lock itself when idle, and at the end scans everything the app and the drivers printed
+// (and the web view's data and cache directories) for the sample's names, document numbers
+// and notes, and for the PIN: none may appear.
 //
 //   WAYPOINT_DESKTOP_BIN  the app binary (target/debug/waypoint-desktop)
 //   WAYPOINT_CLI_BIN      the CLI binary (target/debug/waypoint)
@@ -10,7 +14,7 @@
 // Run through scripts/test-desktop, which builds everything and starts Xvfb.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -64,6 +68,48 @@ const VALID = td3({
 // The same zone with one digit of the date of birth mistyped (its check digit no longer fits).
 const CORRUPTED = [VALID[0], VALID[1].slice(0, 13) + '8' + VALID[1].slice(14)];
 
+// ---- what must never be printed: the sample's personal data, and the PIN --------------------
+
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field.replace(/\r$/, ''));
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  const [header, ...body] = rows;
+  return body.filter((r) => r.length > 1).map((r) => Object.fromEntries(header.map((h, i) => [h.replace(/^\uFEFF/, ''), r[i] ?? ''])));
+}
+
+/** Names (Latin and native), document numbers and notes of the sample file. */
+function personalStrings() {
+  const rows = parseCsv(readFileSync(sample, 'utf8'));
+  const columns = ['family_name', 'given_names', 'family_name_native', 'given_names_native', 'document_no', 'special_needs_notes', 'phone'];
+  const found = new Set();
+  for (const r of rows) for (const c of columns) if (r[c]?.trim()) found.add(r[c].trim());
+  // Each part of a name on its own too (a log might print "Jean" without "Claude").
+  for (const r of rows) for (const c of ['family_name', 'given_names']) for (const part of (r[c] ?? '').split(/\s+/)) if (part.length >= 4) found.add(part);
+  return [...found];
+}
+
 // ---- the app under tauri-driver ------------------------------------------------------------
 
 let driver;
@@ -73,9 +119,68 @@ let dataDir;
 // and this run's device secret, a file outside the data directory.
 let secretDir;
 let unlockEnv;
+// The app's home for the web view's data, cache and configuration (XDG directories): scanned
+// at the end for anything personal.
+let homeDir;
+let appEnv;
 let shots = 0;
 let startedAt = 0;
+const STAFF = 'E2E Officer';
+const PIN = 'e2e-pin-4826';
+// Everything the drivers and the app printed during the whole run, and the CLI's stderr.
 const driverLog = [];
+
+/** Starts tauri-driver with the app's environment (and `extra`), and waits until it answers. */
+async function startDriver(extra = {}) {
+  const d = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', ['--port', String(PORT)], {
+    env: { ...process.env, ...appEnv, ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  d.stdout.on('data', (b) => driverLog.push(String(b)));
+  d.stderr.on('data', (b) => driverLog.push(String(b)));
+  const up = await until(async () => {
+    try {
+      const res = await fetch(`${DRIVER}/status`);
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }, 20_000, 200);
+  assert.ok(up, `tauri-driver did not start: ${driverLog.join('')}`);
+  return d;
+}
+
+async function stopDriver() {
+  if (!driver) return;
+  const exited = new Promise((r) => driver.once('exit', r));
+  driver.kill();
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  driver = null;
+}
+
+/** Types the name (unless kept) and the PIN on the sign-in screen, and presses Enter. */
+async function signIn(pin, { name = null, again = false } = {}) {
+  if (name !== null) {
+    const box = await session.waitFor('[data-testid=signin-name]');
+    await box.clear();
+    await box.type(name);
+  }
+  const pinBox = await session.waitFor('[data-testid=signin-pin]');
+  await pinBox.clear();
+  if (again) {
+    await pinBox.type(pin);
+    const pinAgain = await session.waitFor('[data-testid=signin-pin-again]');
+    await pinAgain.clear();
+    await pinAgain.type(pin + KEY.ENTER);
+  } else {
+    await pinBox.type(pin + KEY.ENTER);
+  }
+}
+
+/** The text of the whole window, as a person sees it. */
+function pageText() {
+  return session.run('return document.body.innerText');
+}
 
 /**
  * Saves what the screen shows now. The X server's own picture of the window (xwd), rather than
@@ -124,32 +229,24 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     mkdirSync(out, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'waypoint-e2e-'));
     secretDir = mkdtempSync(join(tmpdir(), 'waypoint-e2e-secret-'));
+    homeDir = mkdtempSync(join(tmpdir(), 'waypoint-e2e-home-'));
+    // The CLI (for the final check) unlocks with the environment; the app never does.
     unlockEnv = {
-      WAYPOINT_STAFF: 'E2E Officer',
-      WAYPOINT_PIN: 'e2e-pin-4826',
+      WAYPOINT_STAFF: STAFF,
+      WAYPOINT_PIN: PIN,
       WAYPOINT_SECRET_FILE: join(secretDir, 'device-secret'),
     };
-    driver = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', ['--port', String(PORT)], {
-      env: {
-        ...process.env,
-        ...unlockEnv,
-        WAYPOINT_DATA_DIR: dataDir,
-        WAYPOINT_OFFICER: 'E2E Officer',
-        WAYPOINT_SITE: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    driver.stdout.on('data', (d) => driverLog.push(String(d)));
-    driver.stderr.on('data', (d) => driverLog.push(String(d)));
-    const up = await until(async () => {
-      try {
-        const res = await fetch(`${DRIVER}/status`);
-        return res.ok;
-      } catch {
-        return false;
-      }
-    }, 20_000, 200);
-    assert.ok(up, `tauri-driver did not start: ${driverLog.join('')}`);
+    appEnv = {
+      WAYPOINT_DATA_DIR: dataDir,
+      WAYPOINT_SECRET_FILE: unlockEnv.WAYPOINT_SECRET_FILE,
+      WAYPOINT_SITE: '',
+      XDG_DATA_HOME: join(homeDir, 'data'),
+      XDG_CACHE_HOME: join(homeDir, 'cache'),
+      XDG_CONFIG_HOME: join(homeDir, 'config'),
+    };
+    // Not inherited: only the sign-in screen may unlock the app.
+    for (const name of ['WAYPOINT_STAFF', 'WAYPOINT_PIN', 'WAYPOINT_OFFICER', 'WAYPOINT_IDLE_SECONDS']) delete process.env[name];
+    driver = await startDriver();
     startedAt = Date.now();
     session = await Session.start(DRIVER, {
       alwaysMatch: { browserName: 'wry', 'tauri:options': { application: appBin } },
@@ -162,17 +259,45 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     } catch {
       // the window may already be gone
     }
-    driver?.kill();
+    await stopDriver();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (secretDir) rmSync(secretDir, { recursive: true, force: true });
+    if (homeDir) rmSync(homeDir, { recursive: true, force: true });
   });
 
-  step('starts with the search box focused and an empty store', async () => {
-    const input = await session.waitFor('.find input[type=search]');
+  step('starts locked: the sign-in screen, in three languages, shows nothing else', async () => {
+    await session.waitFor('[data-testid=signin]', { timeout: 20_000 });
+    console.log(`# app start to the sign-in screen: ${Date.now() - startedAt} ms (debug build, through WebDriver)`);
+    const focused = await until(() => session.run('return document.activeElement?.dataset.testid === "signin-name"'), 5000);
+    assert.ok(focused, 'the name field has the focus');
+    assert.equal(await session.find('.find'), null, 'no search box before sign-in');
+    assert.equal(await session.find('header nav'), null, 'no navigation before sign-in');
+    // The window's own calls get nothing either.
+    const refused = await session.run(`return window.__TAURI_INTERNALS__.invoke('status').then(() => 'allowed', (e) => e.kind)`);
+    assert.equal(refused, 'locked');
+    await shot('signin-en');
+    await setLanguage('fr');
+    await session.waitFor('[data-testid=signin] h1', { text: 'Se connecter' });
+    await shot('signin-fr');
+    await setLanguage('es');
+    await session.waitFor('[data-testid=signin] h1', { text: 'Iniciar sesión' });
+    await shot('signin-es');
+    await setLanguage('en');
+    // Two different new PINs are refused before anything is made.
+    await (await session.waitFor('[data-testid=signin-name]')).type(STAFF);
+    await (await session.waitFor('[data-testid=signin-pin]')).type(PIN);
+    await (await session.waitFor('[data-testid=signin-pin-again]')).type('other-pin-1' + KEY.ENTER);
+    await session.waitFor('[data-testid=signin-problem]', { text: 'not the same' });
+  });
+
+  step('signs in through the screen: the search box has the focus, the store is empty', async () => {
+    const signingIn = Date.now();
+    await signIn(PIN, { name: STAFF, again: true });
+    const input = await session.waitFor('.find input[type=search]', { timeout: 20_000 });
+    console.log(`# sign-in (Argon2id, new store) to the search box: ${Date.now() - signingIn} ms`);
     const focused = await until(() => session.run('return document.activeElement?.getAttribute("type") === "search"'), 5000);
     assert.ok(focused, 'the search box has the focus');
-    // A debug build under Xvfb and WebDriver: an upper bound, not the release figure.
-    console.log(`# app start to a focused search box: ${Date.now() - startedAt} ms (debug build, through WebDriver)`);
+    await session.waitFor('.status', { text: `${STAFF} (supervisor)` });
     await input.type('Niyonzima');
     await session.waitFor('.find .empty', { text: 'Niyonzima' });
     await input.clear();
@@ -372,12 +497,47 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await shot('conflicts');
   });
 
+  step('locks with the Lock button and Ctrl+L: nothing of the store shown; unlocking needs the PIN', async () => {
+    await session.clickButton('Find a person');
+    const input = await session.waitFor('.find input[type=search]');
+    await input.clear();
+    await input.type('Niyonzima');
+    await session.waitFor('#hit-0', { text: 'NIYONZIMA' });
+    await (await session.waitFor('[data-testid=lock]')).click();
+    await session.waitFor('[data-testid=locked]');
+    await session.waitFor('[data-testid=lock-reason]', { text: 'was locked' });
+    assert.doesNotMatch(await pageText(), /NIYONZIMA|KGL-2025|RTD-000931/, 'nothing of the store on the lock screen');
+    // The name is kept; the PIN field has the focus.
+    assert.equal(await (await session.find('[data-testid=signin-name]')).property('value'), STAFF);
+    assert.ok(await until(() => session.run('return document.activeElement?.dataset.testid === "signin-pin"'), 5000));
+    const refused = await session.run(
+      `return window.__TAURI_INTERNALS__.invoke('search', { query: 'Niyonzima', limit: 5 }).then((r) => 'allowed: ' + r.length, (e) => e.kind + ': ' + e.message)`,
+    );
+    assert.match(refused, /^locked: /);
+    await shot('locked');
+    // A wrong PIN says how many tries are left before the key is erased.
+    await signIn('not-the-pin-1');
+    await session.waitFor('[data-testid=signin-problem]', { text: '4 more wrong PIN' });
+    await shot('locked-wrong-pin');
+    await signIn(PIN);
+    const again = await session.waitFor('.find input[type=search]', { timeout: 20_000 });
+    assert.equal(await again.property('value'), '', 'the last search is not kept across a lock');
+    await again.type('Niyonzima');
+    await session.waitFor('#hit-0', { text: 'NIYONZIMA' });
+    // Ctrl+L from the keyboard, then unlock again.
+    await again.type('\uE009l\uE000');
+    await session.waitFor('[data-testid=locked]');
+    await signIn(PIN);
+    await session.waitFor('.find input[type=search]', { timeout: 20_000 });
+  });
+
   step('the records are in the store, as `waypoint export` shows', async () => {
     await session.end();
     session = null;
     const dump = execFileSync(cliBin, ['--data-dir', dataDir, 'export'], {
       encoding: 'utf8',
       env: { ...process.env, ...unlockEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines = dump.trim().split('\n').map((l) => JSON.parse(l));
     const kevin = lines.find((l) => l.type === 'individual' && l.individual_no === 'I-0001031');
@@ -398,5 +558,63 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     assert.deepEqual([...sessions[0].attendees].sort(), ['I-0001030', 'I-0001031']);
     assert.equal(sessions[0].interpreter, 'J. Interpreter');
     console.log(`# ${shots} screenshots in ${out}`);
+  });
+
+  step('locks by itself after the idle time (WAYPOINT_IDLE_SECONDS=4)', async () => {
+    await stopDriver();
+    driver = await startDriver({ WAYPOINT_IDLE_SECONDS: '4' });
+    session = await Session.start(DRIVER, {
+      alwaysMatch: { browserName: 'wry', 'tauri:options': { application: appBin } },
+    });
+    await session.waitFor('[data-testid=signin]', { timeout: 20_000 });
+    await signIn(PIN, { name: STAFF });
+    await session.waitFor('.find input[type=search]', { timeout: 20_000 });
+    const signedAt = Date.now();
+    // Nobody touches anything: the app locks by itself.
+    await session.waitFor('[data-testid=locked]', { timeout: 20_000 });
+    const after = Date.now() - signedAt;
+    console.log(`# locked by itself ${after} ms after the sign-in (idle time 4 s)`);
+    assert.ok(after >= 3000, `locked too early: ${after} ms`);
+    await session.waitFor('[data-testid=lock-reason]', { text: 'without activity' });
+    await shot('locked-idle');
+    await session.end();
+    session = null;
+    await stopDriver();
+  });
+
+  step('nothing personal in what the app printed, nor in the web view\'s data and caches', async () => {
+    const secrets = [...personalStrings(), PIN];
+    assert.ok(secrets.length > 20, `${secrets.length} strings to look for`);
+    const log = driverLog.join('');
+    console.log(`# ${log.length} characters printed by the app and the drivers; ${secrets.length} strings looked for`);
+    const inLog = secrets.filter((s) => log.includes(s));
+    assert.deepEqual(inLog, [], `the app or a driver printed personal data or the PIN:\n${log.slice(0, 4000)}`);
+    // The web view's storage and caches (XDG data, cache and configuration of the app), as
+    // bytes in UTF-8 and UTF-16.
+    const files = [];
+    const walk = (dir) => {
+      let entries = [];
+      try {
+        entries = readdirSync(dir);
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = join(dir, e);
+        const st = statSync(p, { throwIfNoEntry: false });
+        if (st?.isDirectory()) walk(p);
+        else if (st?.isFile()) files.push(p);
+      }
+    };
+    walk(homeDir);
+    console.log(`# ${files.length} files under the app's XDG directories`);
+    const found = [];
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      for (const s of secrets) {
+        if (bytes.includes(Buffer.from(s, 'utf8')) || bytes.includes(Buffer.from(s, 'utf16le'))) found.push(`${f}: ${s.length} chars`);
+      }
+    }
+    assert.deepEqual(found, [], 'personal data in the web view\'s files');
   });
 });

@@ -57,6 +57,13 @@ enum What {
     Import {
         #[arg(long, default_value_t = 50_000)]
         rows: usize,
+        /// Issue 6's acceptance, for CI: only the plain and encrypted imports, alternately,
+        /// ROUNDS times each; exits non-zero when the encrypted median is over twice the plain
+        #[arg(long)]
+        check: bool,
+        /// Rounds of plain and encrypted imports (the median of each is compared)
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
     /// Search latency over a store of this many individuals
     Search {
@@ -88,13 +95,18 @@ enum What {
     },
 }
 
-fn main() -> Result<()> {
+fn main() -> Result<std::process::ExitCode> {
     let args = Args::parse();
     if cfg!(debug_assertions) {
         eprintln!("warning: this is a debug build; run with --release for meaningful numbers");
     }
-    match args.what {
-        What::Import { rows } => import(rows),
+    let done = match args.what {
+        What::Import {
+            rows,
+            check: true,
+            rounds,
+        } => return import_check(rows, rounds),
+        What::Import { rows, rounds, .. } => import(rows, rounds),
         What::Search { individuals } => search(individuals),
         What::Generate { rows, out } => write_file(&out, rows),
         What::Sync {
@@ -103,11 +115,69 @@ fn main() -> Result<()> {
         } => sync::run(individuals, devices),
         What::SyncClient { data_dir } => sync::client(&data_dir),
         What::All => {
-            import(50_000)?;
+            import(50_000, 3)?;
             search(100_000)?;
             sync::run(100_000, 50)
         }
+    };
+    done.map(|()| std::process::ExitCode::SUCCESS)
+}
+
+/// The most an encrypted import may take, as a multiple of the plain store's (issue 6).
+const MAX_ENCRYPTED_RATIO: f64 = 2.0;
+
+/// Plain and encrypted stores alternately, `rounds` each, into fresh stores, the same file:
+/// the median time of each.
+fn plain_and_encrypted(
+    dir: &Path,
+    file: &Path,
+    rounds: usize,
+) -> Result<(usize, Duration, Duration)> {
+    anyhow::ensure!(rounds > 0, "at least one round");
+    let mut plain = Vec::new();
+    let mut encrypted = Vec::new();
+    let mut n = 0;
+    for round in 0..rounds {
+        for kind in [Kind::Plain, Kind::Encrypted] {
+            let mut store = kind.open(&dir.join(format!("{kind:?}-{round}")))?;
+            let (rows, took) = import_file(&mut store, file)?;
+            n = rows;
+            match kind {
+                Kind::Plain => plain.push(took),
+                Kind::Encrypted => encrypted.push(took),
+            }
+        }
     }
+    Ok((n, median(&mut plain), median(&mut encrypted)))
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// `import --check`: issue 6's acceptance "encrypted import of 50,000 rows stays within 2x of
+/// the plain store's time, measured in the same run", as a pass or a fail for CI.
+fn import_check(rows: usize, rounds: usize) -> Result<std::process::ExitCode> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("cases.csv");
+    write_file(&file, rows)?;
+    let (n, plain, encrypted) = plain_and_encrypted(dir.path(), &file, rounds)?;
+    anyhow::ensure!(n == rows, "{n} rows imported of {rows}");
+    let ratio = encrypted.as_secs_f64() / plain.as_secs_f64();
+    println!(
+        "import of {n} rows, median of {rounds} alternating rounds: plain {:.3} s, encrypted {:.3} s: {ratio:.2}x (at most {MAX_ENCRYPTED_RATIO}x)",
+        plain.as_secs_f64(),
+        encrypted.as_secs_f64()
+    );
+    if ratio > MAX_ENCRYPTED_RATIO {
+        eprintln!(
+            "waypoint-bench: FAILED: the encrypted import took {ratio:.2}x the plain store's time (at most {MAX_ENCRYPTED_RATIO}x)"
+        );
+        return Ok(std::process::ExitCode::FAILURE);
+    }
+    println!("encrypted import within {MAX_ENCRYPTED_RATIO}x of plain: ok");
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 fn today() -> chrono::NaiveDate {
@@ -192,7 +262,7 @@ fn parse_only(file: &Path) -> Result<Duration> {
     Ok(start.elapsed())
 }
 
-fn import(rows: usize) -> Result<()> {
+fn import(rows: usize, rounds: usize) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("cases.csv");
     write_file(&file, rows)?;
@@ -209,32 +279,16 @@ fn import(rows: usize) -> Result<()> {
         raw.as_secs_f64()
     );
 
-    // Plain and encrypted stores alternately, three rounds each, into fresh stores: the
-    // median of each, measured in the same run on the same file.
-    let mut plain = Vec::new();
-    let mut encrypted = Vec::new();
-    let mut n = 0;
-    for round in 0..3 {
-        for kind in [Kind::Plain, Kind::Encrypted] {
-            let mut store = kind.open(&dir.path().join(format!("{kind:?}-{round}")))?;
-            let (rows, took) = import_file(&mut store, &file)?;
-            n = rows;
-            match kind {
-                Kind::Plain => plain.push(took),
-                Kind::Encrypted => encrypted.push(took),
-            }
-        }
-    }
-    plain.sort();
-    encrypted.sort();
-    let (plain, first) = (plain[1], encrypted[1]);
+    // Plain and encrypted stores alternately into fresh stores: the median of each, measured
+    // in the same run on the same file.
+    let (n, plain, first) = plain_and_encrypted(dir.path(), &file, rounds)?;
     println!(
-        "waypoint import, plain SQLite store:     {:>8.0} rows/s  ({:.3} s, median of 3)",
+        "waypoint import, plain SQLite store:     {:>8.0} rows/s  ({:.3} s, median of {rounds})",
         rate(n, plain),
         plain.as_secs_f64()
     );
     println!(
-        "waypoint import, encrypted (SQLCipher):  {:>8.0} rows/s  ({:.3} s, median of 3)",
+        "waypoint import, encrypted (SQLCipher):  {:>8.0} rows/s  ({:.3} s, median of {rounds})",
         rate(n, first),
         first.as_secs_f64()
     );

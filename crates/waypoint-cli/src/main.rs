@@ -3,6 +3,7 @@
 
 mod audit;
 mod output;
+mod signin;
 mod sync;
 
 /// mimalloc: imports allocate on the reading thread and free on the saving thread, which
@@ -15,12 +16,12 @@ use std::io::{BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use waypoint_domain::Field;
+use waypoint_domain::{Action, Field, Role, may_edit, may_see};
 use waypoint_import::ImportOptions;
-use waypoint_keys::{DeviceKeys, SecretPlace, StoreKey};
+use waypoint_keys::SecretPlace;
 use waypoint_store::{ImportMode, ImportProgress, Store, StoreError};
 use zeroize::Zeroizing;
 
@@ -128,9 +129,16 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum StaffCommand {
-    /// Let a colleague unlock this device with their own PIN (given in WAYPOINT_NEW_PIN);
-    /// needs your own PIN in WAYPOINT_PIN
-    Add { name: String },
+    /// Let a colleague unlock this device with their own PIN (given in WAYPOINT_NEW_PIN), in
+    /// the role you give them; needs your own PIN in WAYPOINT_PIN and the supervisor or
+    /// administrator role. On an enrolled device, staff accounts are managed at HQ.
+    Add {
+        name: String,
+        /// What they may see and do: field_assistant, poe_associate, data_processing,
+        /// supervisor or administrator [default: their role on this device, if they have one]
+        #[arg(long, value_name = "ROLE")]
+        role: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,7 +198,12 @@ enum IndividualCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli);
+    // Staff a sync just disabled lose their keys on this device now (see signin.rs).
+    if let Err(e) = signin::finish() {
+        eprintln!("waypoint: warning: {e:#}");
+    }
+    match result {
         Ok(code) => code,
         // Whoever read our output stopped reading (`waypoint export | head`): what was asked
         // was done, so this is not a failure, and there is no one to tell.
@@ -225,20 +238,55 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 
 fn open(cli: &Cli) -> Result<Store> {
     let dir = data_dir(cli)?;
-    let key = unlock(cli, &dir)?;
-    let mut store = Store::open(&dir, &key)
+    let unlocked = unlock_keys(cli, &dir)?;
+    let mut store = Store::open(&dir, &unlocked.key)
         .with_context(|| format!("opening the store in {}", dir.display()))?;
+    // Past its offline lease, a device does nothing but sync (and say where it stands).
+    if !matches!(
+        cli.command,
+        Command::Sync { .. } | Command::Status { .. } | Command::Enrol { .. }
+    ) {
+        sync::lease_gate(&store)?;
+    }
     // The audit log names the person who unlocked the store (issue 6: every change and view is
     // attributable to a person), not only this device.
-    if let Some(staff) = cli
-        .staff
+    // (unlock_keys has already refused a missing --staff.)
+    let staff = signed_in(cli)?;
+    store.act_as(&format!("staff:{staff}"));
+    signin::after_open(&mut store, &dir, staff, unlocked)?;
+    Ok(store)
+}
+
+/// The store, and the role of the staff member signed in (the device's staff directory): every
+/// command a person runs goes through this, and acts in that role (`*_as` reads and writes,
+/// `Store::require`). Sync and enrolment act for the device and use `open` alone.
+fn open_as(cli: &Cli) -> Result<(Store, Role)> {
+    let store = open(cli)?;
+    let role = role_of(&store, signed_in(cli)?)?;
+    Ok((store, role))
+}
+
+/// The name given with --staff (or WAYPOINT_STAFF).
+fn signed_in(cli: &Cli) -> Result<&str> {
+    cli.staff
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-    {
-        store.act_as(&format!("staff:{staff}"));
+        .ok_or_else(|| {
+            anyhow!("who is working? give your name with --staff NAME (or WAYPOINT_STAFF) and your PIN in {PIN_ENV}")
+        })
+}
+
+/// `name`'s role on this device, with what to do when they have none.
+fn role_of(store: &Store, name: &str) -> Result<Role> {
+    match store.role_of(name) {
+        Ok(role) => Ok(role),
+        // A device that is not enrolled has no HQ to ask: its supervisor adds people.
+        Err(StoreError::UnknownStaff(who)) if store.sync_state()?.token.is_none() => Err(anyhow!(
+            "{who} is not in this device's staff directory: a supervisor adds them with `waypoint staff add NAME --role ROLE`"
+        )),
+        Err(e) => Err(e.into()),
     }
-    Ok(store)
 }
 
 /// A PIN from the environment variable `name`, wiped from memory when dropped.
@@ -251,45 +299,65 @@ fn pin_from(name: &str) -> Result<Zeroizing<String>> {
 }
 
 /// The store key of `dir`, unwrapped with the staff member's PIN; on a new data directory
-/// (no store, no keys), a new key made for them.
-fn unlock(cli: &Cli, dir: &Path) -> Result<StoreKey> {
-    unlock_keys(cli, dir).map(|(_, key)| key)
-}
-
-fn unlock_keys(cli: &Cli, dir: &Path) -> Result<(DeviceKeys, StoreKey)> {
-    let staff = cli
-        .staff
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            anyhow!("who is working? give your name with --staff NAME (or WAYPOINT_STAFF) and your PIN in {PIN_ENV}")
-        })?;
+/// (no store, no keys), a new key made for them; on an enrolled device, for a staff member with
+/// no key here, an online sign-in (signin.rs).
+fn unlock_keys(cli: &Cli, dir: &Path) -> Result<signin::Unlocked> {
+    let staff = signed_in(cli)?;
     let pin = pin_from(PIN_ENV)?;
     let place = SecretPlace::for_this_device()?;
-    Ok(DeviceKeys::unlock_or_create(
-        dir,
-        &place,
-        &dir.join(waypoint_store::DB_FILE),
-        staff,
-        &pin,
-    )?)
+    signin::unlock(dir, &place, staff, &pin)
 }
 
-fn staff_add(cli: &Cli, name: &str) -> Result<ExitCode> {
+fn staff_add(cli: &Cli, name: &str, role: Option<&str>) -> Result<ExitCode> {
     let dir = data_dir(cli)?;
-    let new_pin = pin_from(NEW_PIN_ENV)?;
-    let (mut keys, key) = unlock_keys(cli, &dir)?;
+    let me = signed_in(cli)?;
+    let name = name.trim();
+    let given = role.map(Role::parse).transpose()?;
+    let signin::Unlocked { mut keys, key, .. } = unlock_keys(cli, &dir)?;
     // The key must open this store before anyone else is given it.
-    drop(
-        Store::open(&dir, &key)
-            .with_context(|| format!("opening the store in {}", dir.display()))?,
-    );
+    let mut store = Store::open(&dir, &key)
+        .with_context(|| format!("opening the store in {}", dir.display()))?;
+    store.act_as(&format!("staff:{me}"));
+    if store.sync_state()?.token.is_some() {
+        bail!(
+            "staff accounts of an enrolled device are managed at HQ (`waypoint-server admin user add`); they sign in here once with a network"
+        );
+    }
+    store.require(role_of(&store, me)?, Action::ManageStaff)?;
+    // Someone already in the directory (whose key was erased after five wrong PINs, say) keeps
+    // their role unless another is given; a newcomer needs one.
+    let role = match (given, store.staff_member(name)?) {
+        (Some(role), _) => role,
+        (None, Some(known)) => known.role,
+        (None, None) => {
+            let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+            bail!(
+                "give {name}'s role with --role ROLE (one of {})",
+                roles.join(", ")
+            );
+        }
+    };
+    if keys.has_staff(name) {
+        // Someone who can already unlock (given a key before roles came to the command line):
+        // only their role is written.
+        if given.is_none() {
+            bail!("{name} can already unlock this device: give --role ROLE to set their role");
+        }
+        store.add_local_staff(me, name, role)?;
+        writeln!(
+            std::io::stdout().lock(),
+            "{name} can already unlock this device with their PIN; their role is now {role}"
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let new_pin = pin_from(NEW_PIN_ENV)?;
+    // The directory first: a key without a directory entry would, on a device whose directory
+    // is still empty, unlock as a supervisor.
+    store.add_local_staff(me, name, role)?;
     keys.add_staff(&key, name, &new_pin)?;
     writeln!(
         std::io::stdout().lock(),
-        "{} can now unlock this device with their PIN",
-        name.trim()
+        "{name} can now unlock this device with their PIN, as {role}"
     )?;
     Ok(ExitCode::SUCCESS)
 }
@@ -302,7 +370,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             dry_run,
         } => import(&cli, file, *partial, *dry_run),
         Command::Search { query, limit, json } => {
-            let results = open(&cli)?.search(query, *limit)?;
+            let (mut store, role) = open_as(&cli)?;
+            let results = store.search_as(role, query, *limit)?;
             let mut out = std::io::stdout().lock();
             if *json {
                 serde_json::to_writer_pretty(&mut out, &results)?;
@@ -315,8 +384,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Case {
             command: CaseCommand::Show { case_no, json },
         } => {
-            let view = open(&cli)?
-                .case(case_no)?
+            let (store, role) = open_as(&cli)?;
+            let view = store
+                .case_as(role, case_no)?
                 .ok_or_else(|| anyhow!("there is no case with number {}", case_no.trim()))?;
             let mut out = std::io::stdout().lock();
             if *json {
@@ -339,7 +409,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let names: Vec<&str> = Field::ALL.iter().map(|f| f.column()).collect();
                 anyhow!("'{field}' is not a field; fields are: {}", names.join(", "))
             })?;
-            let outcome = open(&cli)?.set_field(individual_no, field, value, today())?;
+            // A field no role may change (the record's own number) says so, rather than
+            // which role may not.
+            if !Role::ALL.iter().any(|r| may_edit(*r, field)) {
+                return Err(StoreError::ReadOnlyField(field).into());
+            }
+            let (mut store, role) = open_as(&cli)?;
+            let outcome = store.set_field_as(role, individual_no, field, value, today())?;
             let mut out = std::io::stdout().lock();
             match outcome {
                 waypoint_store::EditOutcome::Changed { field, entity } => {
@@ -352,7 +428,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { out } => {
-            let store = open(&cli)?;
+            let (store, role) = open_as(&cli)?;
+            // Refused before any file is made; what the role may not see is left out.
+            store.require(role, Action::Export)?;
             match out {
                 Some(path) => {
                     // Written beside the target and renamed, so a crash never leaves half a dump.
@@ -360,17 +438,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let file = File::create(&tmp)
                         .with_context(|| format!("cannot write {}", tmp.display()))?;
                     let mut w = std::io::BufWriter::new(file);
-                    store.export(&mut w)?;
-                    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                    let written = store
+                        .export_as(role, &mut w)
+                        .map_err(anyhow::Error::new)
+                        .and_then(|()| {
+                            Ok(w.into_inner().map_err(|e| e.into_error())?.sync_all()?)
+                        });
+                    if let Err(e) = written {
+                        // No half dump is left behind.
+                        let _ = std::fs::remove_file(&tmp);
+                        return Err(e);
+                    }
                     std::fs::rename(&tmp, path)
                         .with_context(|| format!("cannot write {}", path.display()))?;
                 }
-                None => store.export(&mut std::io::BufWriter::new(std::io::stdout().lock()))?,
+                None => {
+                    store.export_as(role, &mut std::io::BufWriter::new(std::io::stdout().lock()))?
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Outbox { json } => {
-            let store = open(&cli)?;
+            // Every role may see what waits to be synced: which record and field changed,
+            // never a value (the listing holds none).
+            let (store, _role) = open_as(&cli)?;
             let entries = store.outbox(usize::MAX >> 1)?;
             let mut out = std::io::stdout().lock();
             if *json {
@@ -384,24 +475,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Enrol { server, code } => sync::enrol(&mut open(&cli)?, server, code),
-        Command::Sync { json } => sync::sync(&mut open(&cli)?, *json),
+        Command::Enrol { server, code } => signin::enrol(&mut open(&cli)?, server, code),
+        Command::Sync { json } => sync::sync(open(&cli)?, &data_dir(&cli)?, *json),
         Command::Conflicts {
             command: ConflictsCommand::List { json },
-        } => sync::conflicts_list(&open(&cli)?, *json),
+        } => {
+            let (store, role) = open_as(&cli)?;
+            sync::conflicts_list(&store, role, *json)
+        }
         Command::Conflicts {
             command: ConflictsCommand::Resolve { id, keep },
-        } => sync::conflicts_resolve(&mut open(&cli)?, id, keep, today()),
-        Command::Status { json } => sync::status(&open(&cli)?, *json),
+        } => {
+            let (mut store, role) = open_as(&cli)?;
+            sync::conflicts_resolve(&mut store, role, id, keep, today())
+        }
+        Command::Status { json } => {
+            // A report every role may read: counts, dates and reasons, never a value.
+            let (store, _role) = open_as(&cli)?;
+            sync::status(&store, *json)
+        }
         Command::Staff {
-            command: StaffCommand::Add { name },
-        } => staff_add(&cli, name),
+            command: StaffCommand::Add { name, role },
+        } => staff_add(&cli, name, role.as_deref()),
         Command::Audit {
             command: AuditCommand::Verify { json },
-        } => audit::verify(&open(&cli)?, *json),
+        } => {
+            let (store, role) = open_as(&cli)?;
+            store.require(role, Action::VerifyAudit)?;
+            audit::verify(&store, *json)
+        }
         Command::Audit {
             command: AuditCommand::List { after, limit, json },
-        } => audit::list(&open(&cli)?, *after, *limit, *json),
+        } => {
+            // The trail says whose need-to-know fields were viewed and changed: the same
+            // right as checking it.
+            let (store, role) = open_as(&cli)?;
+            store.require(role, Action::VerifyAudit)?;
+            audit::list(&store, *after, *limit, *json)
+        }
     }
 }
 
@@ -409,7 +520,8 @@ fn import(cli: &Cli, file: &Path, partial: bool, dry_run: bool) -> Result<ExitCo
     let name = file.display().to_string();
     let handle = File::open(file).with_context(|| format!("cannot read {name}"))?;
     let total = handle.metadata().map(|m| m.len()).unwrap_or(0).max(1);
-    let mut store = open(cli)?;
+    let (mut store, role) = open_as(cli)?;
+    store.require(role, Action::Import)?;
     let show_progress = std::io::stderr().is_terminal();
     let mut progress = |p: ImportProgress| {
         if show_progress {
@@ -427,7 +539,7 @@ fn import(cli: &Cli, file: &Path, partial: bool, dry_run: bool) -> Result<ExitCo
         }
     };
     let options = ImportOptions { today: today() };
-    let report = store
+    let mut report = store
         .import_csv(
             BufReader::new(handle),
             &options,
@@ -441,6 +553,7 @@ fn import(cli: &Cli, file: &Path, partial: bool, dry_run: bool) -> Result<ExitCo
     if show_progress {
         eprintln!();
     }
+    hide_from(role, &mut report);
     let mut err = std::io::stderr().lock();
     for problem in &report.file.problems {
         writeln!(
@@ -459,6 +572,44 @@ fn import(cli: &Cli, file: &Path, partial: bool, dry_run: bool) -> Result<ExitCo
         return Ok(ExitCode::FAILURE);
     };
     drop(err);
-    output::import_summary(&mut std::io::stdout().lock(), &name, &report.file, &summary)?;
+    output::import_summary(
+        &mut std::io::stdout().lock(),
+        &name,
+        &report.file,
+        &summary,
+        role,
+    )?;
     Ok(ExitCode::SUCCESS)
+}
+
+use output::NOT_SHOWN;
+
+/// Removes from an import's report what `role` may not see: the problems and warnings about
+/// such a field (their messages quote the value) and both sides of a clash on one. The file
+/// came from the person importing, but the values kept on this device did not, and need-to-know
+/// is kept the same way for both.
+fn hide_from(role: Role, report: &mut waypoint_store::ImportReport) {
+    let hidden = |column: &str| Field::from_column(column).is_some_and(|f| !may_see(role, f));
+    for p in &mut report.file.problems {
+        if hidden(&p.column) {
+            p.value.clear();
+            p.message = format!("a value that is not valid {NOT_SHOWN}");
+        }
+    }
+    for w in &mut report.file.warnings {
+        if hidden(&w.column) {
+            w.value.clear();
+            w.message = format!("a value to check {NOT_SHOWN}");
+        }
+    }
+    if let Some(summary) = &mut report.summary {
+        for c in summary
+            .clashes
+            .iter_mut()
+            .filter(|c| !may_see(role, c.field))
+        {
+            c.local = None;
+            c.incoming = None;
+        }
+    }
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
+use waypoint_domain::{Role, may_see};
 use waypoint_import::ParsedFile;
 use waypoint_store::{CaseView, ImportSummary, OutboxEntry, SearchResult};
 
@@ -149,11 +150,17 @@ pub fn outbox(out: &mut dyn Write, entries: &[OutboxEntry]) -> io::Result<()> {
     Ok(())
 }
 
+/// What a role is told instead of a value it may not see.
+pub const NOT_SHOWN: &str = "(not shown: your role may not see this field)";
+
+/// An import's summary for a person working in `role`: clashes of fields the role may not see
+/// are counted and located, without their values (the caller has removed them).
 pub fn import_summary(
     out: &mut dyn Write,
     name: &str,
     parsed: &ParsedFile,
     summary: &ImportSummary,
+    role: Role,
 ) -> io::Result<()> {
     let verb = if summary.dry_run {
         "Checked (dry run, nothing saved)"
@@ -207,14 +214,22 @@ pub fn import_summary(
         } else {
             c.individual_no.clone()
         };
-        writeln!(
-            out,
-            "    {name}:{}: {who} {}: kept {} (edited here), file has {}",
-            c.line,
-            c.field,
-            show(&c.local),
-            show(&c.incoming)
-        )?;
+        if may_see(role, c.field) {
+            writeln!(
+                out,
+                "    {name}:{}: {who} {}: kept {} (edited here), file has {}",
+                c.line,
+                c.field,
+                show(&c.local),
+                show(&c.incoming)
+            )?;
+        } else {
+            writeln!(
+                out,
+                "    {name}:{}: {who} {}: kept the value edited here, the file has another {NOT_SHOWN}",
+                c.line, c.field,
+            )?;
+        }
     }
     Ok(())
 }

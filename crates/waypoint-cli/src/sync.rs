@@ -1,13 +1,52 @@
-//! `waypoint enrol`, `sync`, `conflicts` and `status`: the device's side of sync, for people
+//! `waypoint sync`, `conflicts` and `status` (`enrol` is in signin.rs): the device's side of sync, for people
 //! and scripts. The work is in `waypoint-sync` and `waypoint-store`; this only prints.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
-use waypoint_store::{Conflict, Store};
+use waypoint_domain::{Action, Role, may_see};
+use waypoint_store::{Conflict, LeaseState, Store};
 use waypoint_sync::SyncReport;
+
+/// Refuses to go on past the offline lease (issue 6): the device locks until it syncs.
+pub fn lease_gate(store: &Store) -> Result<()> {
+    if let LeaseState::Expired {
+        since,
+        lease_days,
+        days_offline,
+    } = store.lease(chrono::Utc::now())?
+    {
+        let pending = store.outbox_len()?;
+        let offline = match since {
+            Some(_) => format!("has not synced for {days_offline} days"),
+            None => "has no record of a sync".to_string(),
+        };
+        bail!(
+            "this laptop {offline}; the site allows {lease_days}: run `waypoint sync` (with a \
+             network) to unlock it. Until then only `waypoint sync` and `waypoint status` work. \
+             Its {pending} change(s) waiting to be synced are kept, and that sync sends them."
+        );
+    }
+    Ok(())
+}
+
+/// Wipes this device's data after HQ revoked it: the wrapped keys and the device secret
+/// first (without them the store is unreadable), then every file of the data directory.
+fn wipe(store: Store, data_dir: &Path) -> Result<waypoint_keys::Wiped> {
+    // Closed first: the store must not write a page back after its files are gone.
+    drop(store);
+    let place = waypoint_keys::SecretPlace::for_this_device()?;
+    waypoint_keys::wipe_device(data_dir, &data_dir.join(waypoint_store::DB_FILE), &place)
+        .with_context(|| {
+            format!(
+                "erasing this device's data did not finish; remove {} by hand",
+                data_dir.display()
+            )
+        })
+}
 
 fn kb(bytes: u64) -> String {
     if bytes < 1024 {
@@ -17,17 +56,7 @@ fn kb(bytes: u64) -> String {
     }
 }
 
-pub fn enrol(store: &mut Store, server: &str, code: &str) -> Result<ExitCode> {
-    let enrolled = waypoint_sync::enrol(store, server, code)?;
-    println!(
-        "This device is enrolled as {} for site(s) {}. Run `waypoint sync` to send and receive changes.",
-        enrolled.device_name,
-        enrolled.sites.join(", ")
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn sync(store: &mut Store, as_json: bool) -> Result<ExitCode> {
+pub fn sync(mut store: Store, data_dir: &Path, as_json: bool) -> Result<ExitCode> {
     let show_progress = !as_json && std::io::stderr().is_terminal();
     let mut progress = |p: waypoint_sync::Progress| {
         if show_progress {
@@ -37,12 +66,24 @@ pub fn sync(store: &mut Store, as_json: bool) -> Result<ExitCode> {
             );
         }
     };
-    let result = waypoint_sync::sync(store, &mut progress);
+    let result = waypoint_sync::sync(&mut store, &mut progress);
     if show_progress {
         eprintln!();
     }
     let report = match result {
         Ok(report) => report,
+        Err(e) if e.must_wipe() => {
+            // Lost: at once, whatever was not sent.
+            let pending = store.outbox_len().unwrap_or(0);
+            eprintln!("waypoint: {e}");
+            wipe(store, data_dir)?;
+            eprintln!(
+                "waypoint: this device's Waypoint data has been erased: its keys first, then every \
+                 file in {}. {pending} change(s) that were not synced are gone with it.",
+                data_dir.display()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
         Err(e) => {
             let pending = store.outbox_len().unwrap_or(0);
             bail!("sync failed: {e}. Changes waiting on this device: {pending}.")
@@ -50,10 +91,31 @@ pub fn sync(store: &mut Store, as_json: bool) -> Result<ExitCode> {
     };
     let mut out = std::io::stdout().lock();
     if as_json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
+        let mut value = serde_json::to_value(&report)?;
+        value["wiped"] = json!(report.wipe_now());
+        serde_json::to_writer_pretty(&mut out, &value)?;
         writeln!(out)?;
     } else {
         print_report(&mut out, &report)?;
+    }
+    if report.wipe_now() {
+        // Retired: every change reached the server; now the data goes.
+        drop(out);
+        wipe(store, data_dir)?;
+        eprintln!(
+            "waypoint: HQ retired this device: every change it had reached the server, and its \
+             Waypoint data has now been erased (its keys first, then every file in {}).",
+            data_dir.display()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    if report.retired {
+        eprintln!(
+            "waypoint: HQ retired this device: {} change(s) are still waiting; run `waypoint \
+             sync` again to send them, after which it erases its data.",
+            report.pending
+        );
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -107,8 +169,17 @@ fn value(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("(empty)")
 }
 
-pub fn conflicts_list(store: &Store, as_json: bool) -> Result<ExitCode> {
-    let conflicts = store.conflicts(false)?;
+/// The conflicts waiting for review, as `role` may see them: the values of a field it may not
+/// see are left out (and said to be).
+pub fn conflicts_list(store: &Store, role: Role, as_json: bool) -> Result<ExitCode> {
+    let conflicts = store.conflicts_as(role, false)?;
+    let value = |c: &Conflict, v: &Option<String>| {
+        if may_see(role, c.field) {
+            value(v).to_string()
+        } else {
+            "(not shown: your role may not see this field)".to_string()
+        }
+    };
     let mut out = std::io::stdout().lock();
     if as_json {
         serde_json::to_writer_pretty(&mut out, &conflicts)?;
@@ -130,13 +201,13 @@ pub fn conflicts_list(store: &Store, as_json: bool) -> Result<ExitCode> {
         writeln!(
             out,
             "  kept now:  {}   (from {})",
-            value(&c.winner),
+            value(c, &c.winner),
             c.winner_device
         )?;
         writeln!(
             out,
             "  other:     {}   (from {})",
-            value(&c.loser),
+            value(c, &c.loser),
             c.loser_device
         )?;
     }
@@ -177,10 +248,13 @@ fn chosen(store: &Store, c: &Conflict, keep: &str) -> Result<Option<String>> {
 
 pub fn conflicts_resolve(
     store: &mut Store,
+    role: Role,
     id: &str,
     keep: &str,
     today: chrono::NaiveDate,
 ) -> Result<ExitCode> {
+    // Refused before anything about the conflict is said.
+    store.require(role, Action::ResolveConflict)?;
     let conflict = store
         .conflicts(true)?
         .into_iter()
@@ -190,7 +264,7 @@ pub fn conflicts_resolve(
         bail!("conflict {id} is already resolved");
     }
     let value = chosen(store, &conflict, keep.trim())?;
-    store.resolve_conflict(&conflict.id, value.as_deref(), today)?;
+    store.resolve_conflict_as(role, &conflict.id, value.as_deref(), today)?;
     println!(
         "Resolved conflict {}: {} of {} is now {}. The decision reaches the other devices with the next sync.",
         conflict.id,
@@ -220,6 +294,7 @@ pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
     let pending = store.outbox_len()?;
     let conflicts = store.conflicts(false)?.len();
     let refused = store.refused_changes()?;
+    let lease = store.lease(chrono::Utc::now())?;
     let mut out = std::io::stdout().lock();
     if as_json {
         serde_json::to_writer_pretty(
@@ -233,6 +308,7 @@ pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
                 "pending": pending,
                 "conflicts": conflicts,
                 "refused": refused,
+                "lease": lease,
             }),
         )?;
         writeln!(out)?;
@@ -260,6 +336,25 @@ pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
             "Last attempt ({}) failed: {error}",
             readable(&state.last_attempt)
         )?;
+    }
+    match lease {
+        LeaseState::NoLease => {}
+        LeaseState::Open {
+            ends, lease_days, ..
+        } => writeln!(
+            out,
+            "Offline lease: {lease_days} days; sync before {} or this laptop locks until it syncs",
+            ends.format("%Y-%m-%d %H:%M UTC")
+        )?,
+        LeaseState::Expired {
+            days_offline,
+            lease_days,
+            ..
+        } => writeln!(
+            out,
+            "Offline lease: over ({days_offline} days without a sync; the site allows \
+             {lease_days}): locked until `waypoint sync` succeeds"
+        )?,
     }
     writeln!(out, "Changes waiting to be synced: {pending}")?;
     writeln!(out, "Conflicts waiting for review: {conflicts}")?;

@@ -78,6 +78,7 @@ named_enum!(
         CustodyTransfer = "custody_transfer",
         ResolveConflict = "resolve_conflict",
         VerifyAudit = "verify_audit",
+        ManageStaff = "manage_staff",
     }
 );
 
@@ -262,6 +263,26 @@ mod tests {
         assert!(!may_see(Role::PoeAssociate, Field::Vulnerabilities));
         assert!(may_edit(Role::FieldAssistant, Field::Vulnerabilities));
         assert!(may_see(Role::Supervisor, Field::Vulnerabilities));
+        // A conflict of any field someone may edit can be settled by someone: a role that
+        // resolves conflicts and may edit that field (else it would stay in the queue forever).
+        for field in Field::ALL {
+            if Role::ALL.iter().any(|r| may_edit(*r, *field)) {
+                assert!(
+                    Role::ALL
+                        .iter()
+                        .any(|r| may(*r, Action::ResolveConflict) && may_edit(*r, *field)),
+                    "no role can settle a conflict of {field}"
+                );
+            }
+        }
+        // Only supervisors and administrators add staff (and so choose their roles).
+        for role in Role::ALL {
+            assert_eq!(
+                may(*role, Action::ManageStaff),
+                matches!(role, Role::Supervisor | Role::Administrator),
+                "{role} manage staff"
+            );
+        }
         // The record's own number is seen by all and edited by none.
         for role in Role::ALL {
             assert!(may_see(*role, Field::IndividualNo));

@@ -163,6 +163,30 @@ impl SecretPlace {
     }
 }
 
+impl SecretPlace {
+    /// Destroys the secret kept here (a wipe): the file is overwritten, flushed and removed;
+    /// the key store's entry is deleted. A place holding none is not an error.
+    pub(crate) fn destroy(&self) -> Result<(), KeyError> {
+        match self {
+            SecretPlace::File(path) => {
+                crate::wipe::shred_file(path).map_err(|source| KeyError::SecretFile {
+                    path: path.clone(),
+                    source,
+                })
+            }
+            #[cfg(any(target_os = "macos", target_os = "windows"))]
+            SecretPlace::KeyStore { service, account } => {
+                let entry = keyring::Entry::new(service, account)
+                    .map_err(|e| KeyError::KeyStore(e.to_string()))?;
+                match entry.delete_credential() {
+                    Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                    Err(e) => Err(KeyError::KeyStore(e.to_string())),
+                }
+            }
+        }
+    }
+}
+
 fn load_file(path: &Path) -> Result<Option<DeviceSecret>, KeyError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => Zeroizing::new(text),

@@ -227,3 +227,76 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+const RECOVERY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const SIGN_IN_TOKEN: &str = "sign-in-credential-7f3a9c";
+
+#[test]
+fn a_recovery_slot_lets_an_online_sign_in_add_a_new_person_and_restore_an_erased_key() {
+    let device = Device::new();
+    let (mut keys, key) = DeviceKeys::create(&device.data(), &device.place(), "Ana", PIN).unwrap();
+    assert!(!keys.can_sign_in_online());
+    assert!(matches!(keys.recover(RECOVERY), Err(KeyError::NoRecovery)));
+    keys.set_recovery(&key, "http://127.0.0.1:9", SIGN_IN_TOKEN, RECOVERY)
+        .unwrap();
+    let text = keys_text(&device.data());
+    assert!(!text.contains(SIGN_IN_TOKEN), "the credential is sealed");
+    assert!(!text.contains(RECOVERY), "the recovery secret is not kept");
+
+    // Later, with the store locked: the credential and, with the server's secret, the key.
+    let mut keys = DeviceKeys::load(&device.data(), &device.place()).unwrap();
+    assert!(keys.can_sign_in_online());
+    let credential = keys.sign_in_credential().unwrap();
+    assert_eq!(credential.server, "http://127.0.0.1:9");
+    assert_eq!(credential.token.as_str(), SIGN_IN_TOKEN);
+    assert!(!format!("{credential:?}").contains(SIGN_IN_TOKEN));
+    let wrong = RECOVERY.replace("00", "01");
+    assert!(matches!(keys.recover(&wrong), Err(KeyError::WrongRecovery)));
+    assert!(matches!(
+        keys.recover("not hex"),
+        Err(KeyError::WrongRecovery)
+    ));
+    let recovered = keys.recover(RECOVERY).unwrap();
+    assert!(same(&recovered, &key));
+    keys.restore_staff(&recovered, "Bea", "777111").unwrap();
+    assert!(same(&keys.unlock("bea", "777111").unwrap(), &key));
+
+    // Five wrong PINs erase Bea's key; the recovery slot brings it back.
+    for _ in 0..MAX_WRONG_PINS {
+        let _ = keys.unlock("Bea", WRONG);
+    }
+    assert!(!keys.has_staff("Bea"));
+    let recovered = keys.recover(RECOVERY).unwrap();
+    keys.restore_staff(&recovered, "Bea", "777111").unwrap();
+    assert!(same(&keys.unlock("Bea", "777111").unwrap(), &key));
+
+    // A copy of the directory on another device: neither the credential nor the key opens.
+    let other = Device::new();
+    copy_dir(&device.data(), &other.data());
+    DeviceKeys::create(
+        &other.tmp.path().join("elsewhere"),
+        &other.place(),
+        "X",
+        PIN,
+    )
+    .unwrap();
+    assert!(matches!(
+        DeviceKeys::load(&other.data(), &other.place()),
+        Err(KeyError::WrongDevice { .. })
+    ));
+}
+
+#[test]
+fn remove_staff_destroys_one_person_s_key_only() {
+    let device = Device::new();
+    let (mut keys, key) = DeviceKeys::create(&device.data(), &device.place(), "Ana", PIN).unwrap();
+    keys.add_staff(&key, "Bea", "777111").unwrap();
+    assert!(keys.remove_staff(" BEA ").unwrap());
+    assert!(!keys.remove_staff("Bea").unwrap(), "already gone");
+    let mut keys = DeviceKeys::load(&device.data(), &device.place()).unwrap();
+    assert!(matches!(
+        keys.unlock("Bea", "777111"),
+        Err(KeyError::UnknownStaff { .. })
+    ));
+    assert!(same(&keys.unlock("Ana", PIN).unwrap(), &key));
+}

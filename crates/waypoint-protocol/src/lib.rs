@@ -59,12 +59,28 @@ pub mod paths {
     pub const STATUS: &str = "/v1/status";
     /// `GET`, the OpenAPI description of this API.
     pub const OPENAPI: &str = "/v1/openapi.json";
+    /// `POST`, JSON [`SignInRequest`](crate::SignInRequest) →
+    /// [`SignInResponse`](crate::SignInResponse): a staff member's online sign-in on a device.
+    pub const SIGN_IN: &str = "/v1/sign-in";
+    /// `GET`, JSON [`StaffDirectory`](crate::StaffDirectory): the staff of the device's sites.
+    pub const DIRECTORY: &str = "/v1/directory";
 }
+
+/// Header of `POST /v1/sync`: the [`StaffDirectory::digest`] of the directory the device holds.
+/// When the server's differs, its answer carries this header with the new digest, and the
+/// device fetches [`paths::DIRECTORY`] once the sync is done. A device that sends no such header
+/// (an older build) is never answered with one. Being a header, it changes no bulk type.
+pub const DIRECTORY_HEADER: &str = "waypoint-directory";
 
 /// Content type of every bulk body (zstd-compressed postcard).
 pub const BATCH_CONTENT_TYPE: &str = "application/x-waypoint-batch";
 /// Header carrying the schema version on requests without a bulk body (`GET /v1/pull`).
 pub const SCHEMA_HEADER: &str = "waypoint-schema-version";
+
+/// A header of every `POST /v1/sync` answer to a device HQ retired: its value is `retired`.
+/// Such a device's pushes are still taken (so that its pending changes reach HQ) but it is
+/// sent nothing; once its outbox is empty it wipes itself. See [`RevokeReason`].
+pub const REVOKED_HEADER: &str = "waypoint-device-revoked";
 /// Largest bulk body the server takes, compressed.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Largest bulk body once decompressed (a guard against compression bombs).
@@ -342,6 +358,128 @@ pub struct EnrolResponse {
     pub token: String,
     /// The sites whose cases this device receives.
     pub sites: Vec<String>,
+    /// The device's sign-in credential (servers with staff accounts): it only lets the device
+    /// ask for an online sign-in ([`paths::SIGN_IN`]), never sync. The device keeps it sealed
+    /// under its device secret, outside the encrypted store, so that a person with no key on
+    /// the device yet can sign in. The server keeps a hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_token: Option<String>,
+    /// 256 random bits as 64 hex digits: the device wraps its store key under it and forgets
+    /// it; the server hands it back after an online sign-in (not a login credential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_secret: Option<String>,
+}
+
+/// One staff account as a device receives it: never a PIN or its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffEntry {
+    pub name: String,
+    /// A role code: field_assistant, poe_associate, data_processing, supervisor, administrator.
+    pub role: String,
+    /// The site the account belongs to (always one of the device's sites).
+    pub site: String,
+    pub disabled: bool,
+}
+
+/// A site's policy as a device applies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SitePolicy {
+    /// Days without a successful sync after which the device locks until it syncs.
+    pub lease_days: u32,
+    /// Idle minutes after which the app locks.
+    pub idle_minutes: u32,
+}
+
+impl Default for SitePolicy {
+    fn default() -> Self {
+        SitePolicy {
+            lease_days: 14,
+            idle_minutes: 5,
+        }
+    }
+}
+
+/// `GET /v1/directory` (JSON): the staff accounts of the device's sites and their policy (of a
+/// device with several sites, the strictest: the shortest lease and idle time).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffDirectory {
+    pub staff: Vec<StaffEntry>,
+    pub policy: SitePolicy,
+}
+
+impl StaffDirectory {
+    /// A digest of the content (32 hex digits), the same on the server and on a device that
+    /// holds the same directory: names compare without case, order does not matter.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut lines: Vec<String> = self
+            .staff
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}\t{}\t{}\t{}\n",
+                    s.name.trim().to_lowercase(),
+                    s.role,
+                    s.site,
+                    u8::from(s.disabled)
+                )
+            })
+            .collect();
+        lines.sort();
+        let mut h = Sha256::new();
+        h.update(b"waypoint staff directory v1\n");
+        for line in &lines {
+            h.update(line.as_bytes());
+        }
+        h.update(format!("{}\t{}\n", self.policy.lease_days, self.policy.idle_minutes).as_bytes());
+        h.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// `POST /v1/sign-in` (JSON), with the device's credential: a staff member's name and PIN.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInRequest {
+    pub name: String,
+    pub pin: String,
+}
+
+impl std::fmt::Debug for SignInRequest {
+    /// Never shows the PIN.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest").finish_non_exhaustive()
+    }
+}
+
+/// The answer to a successful online sign-in.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInResponse {
+    /// The account's name as HQ wrote it.
+    pub name: String,
+    pub role: String,
+    pub site: String,
+    /// The device's recovery secret (64 hex digits): it unwraps the store key this device
+    /// wrapped under it at enrolment, so the device can wrap it under this person's PIN.
+    pub recovery_secret: String,
+    /// The directory of the device's sites, so the new person's role is known at once.
+    pub directory: StaffDirectory,
+}
+
+impl std::fmt::Debug for SignInResponse {
+    /// Never shows the recovery secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInResponse")
+            .field("role", &self.role)
+            .field("site", &self.site)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `GET /v1/status` (JSON).
@@ -364,6 +502,58 @@ pub struct StatusResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: String,
+    /// Set on the 401 of a revoked device: why HQ revoked it, which says what the device must
+    /// do (`lost`: wipe itself at once; `retired`: push its pending changes, then wipe).
+    /// Absent on every other error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<RevokeReason>,
+}
+
+impl ErrorBody {
+    /// An error answer that is not about revocation.
+    pub fn new(error: impl Into<String>) -> Self {
+        ErrorBody {
+            error: error.into(),
+            revoked: None,
+        }
+    }
+}
+
+/// Why HQ revoked a device (`waypoint-server admin device revoke NAME --reason …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum RevokeReason {
+    /// Lost or stolen: every request is refused and the device wipes itself at once.
+    Lost,
+    /// Taken out of service: the device may still push its pending changes (and receives
+    /// nothing), then wipes itself.
+    Retired,
+}
+
+impl RevokeReason {
+    /// The word stored and sent: `lost` or `retired`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokeReason::Lost => "lost",
+            RevokeReason::Retired => "retired",
+        }
+    }
+
+    /// The reason a word names (`lost`, `retired`).
+    pub fn parse(word: &str) -> Option<Self> {
+        match word.trim() {
+            "lost" => Some(RevokeReason::Lost),
+            "retired" => Some(RevokeReason::Retired),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for RevokeReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What can go wrong encoding or decoding a bulk body.

@@ -348,3 +348,50 @@ fn a_version_one_page_decodes_the_same_after_the_record_variant_was_added() {
     let record = ServerBody::Record { fields: vec![] };
     assert_eq!(postcard::to_stdvec(&record).unwrap()[0], 3);
 }
+
+#[test]
+fn a_directory_digest_ignores_order_and_case_of_names_and_sees_every_change() {
+    let entry = |name: &str, role: &str, disabled: bool| StaffEntry {
+        name: name.into(),
+        role: role.into(),
+        site: "KGL-TC1".into(),
+        disabled,
+    };
+    let a = StaffDirectory {
+        staff: vec![
+            entry("Amina Field", "field_assistant", false),
+            entry("Bo Super", "supervisor", false),
+        ],
+        policy: SitePolicy::default(),
+    };
+    let b = StaffDirectory {
+        staff: vec![
+            entry("bo super", "supervisor", false),
+            entry("AMINA FIELD", "field_assistant", false),
+        ],
+        policy: SitePolicy::default(),
+    };
+    assert_eq!(a.digest(), b.digest());
+    assert_eq!(a.digest().len(), 32);
+    let mut disabled = a.clone();
+    disabled.staff[0].disabled = true;
+    let mut role = a.clone();
+    role.staff[0].role = "supervisor".into();
+    let mut policy = a.clone();
+    policy.policy.lease_days = 7;
+    let mut fewer = a.clone();
+    fewer.staff.pop();
+    for other in [disabled, role, policy, fewer] {
+        assert_ne!(a.digest(), other.digest(), "{other:?}");
+    }
+    assert_ne!(StaffDirectory::default().digest(), a.digest());
+}
+
+#[test]
+fn a_sign_in_request_never_shows_its_pin() {
+    let request = SignInRequest {
+        name: "Amina".into(),
+        pin: "918273".into(),
+    };
+    assert!(!format!("{request:?}").contains("918273"));
+}

@@ -1,9 +1,9 @@
 //! What the `waypoint-server admin …` commands do (the binary only parses and prints).
 
 use uuid::Uuid;
-use waypoint_domain::Field;
+use waypoint_domain::{Field, Role};
 
-use crate::store::{NewDevice, ServerStore};
+use crate::store::{NewDevice, NewStaff, ServerStore, SitePolicy};
 use crate::{ServerError, auth};
 
 /// How long an enrolment code stays valid.
@@ -82,5 +82,123 @@ pub async fn enrol_device(
         site,
         code,
         expires_ms,
+    })
+}
+
+/// A staff account as `admin user add` made it.
+#[derive(Debug, Clone)]
+pub struct AddedStaff {
+    pub name: String,
+    pub site: String,
+    pub role: Role,
+}
+
+/// Checks a staff name: 1 to 64 printable characters (no tabs, which `user list` separates with).
+fn staff_name(name: &str) -> Result<String, ServerError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(ServerError::Invalid(
+            "a staff name is 1 to 64 printable characters, e.g. Amina Uwase".into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Adds a staff account of `site` with `role` and `pin` (stored only as an Argon2id hash).
+pub async fn add_staff(
+    store: &dyn ServerStore,
+    site: &str,
+    role: &str,
+    name: &str,
+    pin: &str,
+    now_ms: u64,
+) -> Result<AddedStaff, ServerError> {
+    let site = canonical_site(site, now_ms)?;
+    let role = Role::parse(role).map_err(|e| ServerError::Invalid(e.to_string()))?;
+    let name = staff_name(name)?;
+    if pin.chars().count() < auth::MIN_PIN_CHARS {
+        return Err(ServerError::Invalid(format!(
+            "a PIN must have at least {} characters",
+            auth::MIN_PIN_CHARS
+        )));
+    }
+    let pin_hash = auth::hash_pin(pin)?;
+    store
+        .add_staff(NewStaff {
+            name: name.clone(),
+            site: site.clone(),
+            role: role.code().to_string(),
+            pin_hash,
+            now_ms,
+        })
+        .await?;
+    Ok(AddedStaff { name, site, role })
+}
+
+/// Disables a staff account: devices stop letting them sign in at their next sync.
+pub async fn disable_staff(
+    store: &dyn ServerStore,
+    name: &str,
+    now_ms: u64,
+) -> Result<(), ServerError> {
+    store.disable_staff(name, now_ms).await?;
+    Ok(())
+}
+
+/// Sets a site's lease (days) and idle lock (minutes); returns the site's policy after.
+pub async fn set_site_policy(
+    store: &dyn ServerStore,
+    code: &str,
+    lease_days: Option<u32>,
+    idle_minutes: Option<u32>,
+    now_ms: u64,
+) -> Result<SitePolicy, ServerError> {
+    let code = canonical_site(code, now_ms)?;
+    for (what, value, most) in [
+        ("lease", lease_days, 365),
+        ("idle lock", idle_minutes, 24 * 60),
+    ] {
+        if value.is_some_and(|v| v == 0 || v > most) {
+            return Err(ServerError::Invalid(format!(
+                "a site's {what} is 1 to {most}"
+            )));
+        }
+    }
+    Ok(store
+        .set_site_policy(&code, lease_days, idle_minutes)
+        .await?)
+}
+
+/// The staff directory of a device's sites, as devices receive it (never a PIN's hash), and
+/// the strictest policy of those sites.
+pub async fn directory(
+    store: &dyn ServerStore,
+    sites: &[String],
+) -> Result<waypoint_protocol::StaffDirectory, crate::StoreError> {
+    let staff = store
+        .staff_of_sites(sites)
+        .await?
+        .into_iter()
+        .map(|a| waypoint_protocol::StaffEntry {
+            name: a.name,
+            role: a.role,
+            site: a.site,
+            disabled: a.disabled,
+        })
+        .collect();
+    let mut policy: Option<waypoint_protocol::SitePolicy> = None;
+    for (code, p) in store.site_policies().await? {
+        if sites.contains(&code) {
+            let strictest = policy.get_or_insert(waypoint_protocol::SitePolicy {
+                lease_days: p.lease_days,
+                idle_minutes: p.idle_minutes,
+            });
+            strictest.lease_days = strictest.lease_days.min(p.lease_days);
+            strictest.idle_minutes = strictest.idle_minutes.min(p.idle_minutes);
+        }
+    }
+    Ok(waypoint_protocol::StaffDirectory {
+        staff,
+        policy: policy.unwrap_or_default(),
     })
 }

@@ -1,5 +1,9 @@
-//! Secrets: device tokens and one-time enrolment codes, stored only as SHA-256 hashes.
+//! Secrets: device tokens and one-time enrolment codes, stored only as SHA-256 hashes; staff
+//! PINs, stored only as Argon2id PHC strings; recovery secrets, made at random.
 
+use std::sync::LazyLock;
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
 
 use crate::ServerError;
@@ -25,6 +29,44 @@ pub fn new_token() -> Result<String, ServerError> {
 /// The SHA-256 of a token or a normalized code, as hex: the only form the database keeps.
 pub fn hash_secret(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// A new recovery secret: 32 random bytes, as 64 hex digits.
+pub fn new_recovery_secret() -> Result<String, ServerError> {
+    Ok(hex(&random_bytes::<32>()?))
+}
+
+/// The shortest PIN a staff account may have (the device asks the same).
+pub const MIN_PIN_CHARS: usize = 6;
+
+/// The Argon2id PHC string of a PIN (argon2's defaults: 19 MiB, 2 passes, one lane, a random
+/// 16-byte salt). Slow on purpose: call it off the async threads.
+pub fn hash_pin(pin: &str) -> Result<String, ServerError> {
+    let salt = random_bytes::<16>()?;
+    Argon2::default()
+        .hash_password_with_salt(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ServerError::Invalid(format!("the PIN could not be hashed: {e}")))
+}
+
+/// A hash no PIN matches in practice, checked when a name is unknown, so that an unknown name
+/// takes as long to refuse as a wrong PIN (the time does not tell which names exist).
+static DECOY: LazyLock<Option<String>> = LazyLock::new(|| hash_pin("waypoint decoy pin").ok());
+
+/// Whether `pin` matches `phc` (an Argon2id PHC string); with `None`, checks the decoy and
+/// answers false. Slow on purpose: call it off the async threads.
+pub fn verify_pin(pin: &str, phc: Option<&str>) -> bool {
+    match phc {
+        Some(phc) => Argon2::default()
+            .verify_password(pin.as_bytes(), phc)
+            .is_ok(),
+        None => {
+            if let Some(decoy) = DECOY.as_deref() {
+                let _ = Argon2::default().verify_password(pin.as_bytes(), decoy);
+            }
+            false
+        }
+    }
 }
 
 /// A new one-time enrolment code: 16 characters (80 random bits) in groups of four,
@@ -74,6 +116,17 @@ mod tests {
             hash_secret("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn a_pin_is_kept_as_an_argon2id_phc_string_and_verified() {
+        let phc = hash_pin("918273").unwrap();
+        assert!(phc.starts_with("$argon2id$"), "{phc}");
+        assert!(!phc.contains("918273"));
+        assert!(verify_pin("918273", Some(&phc)));
+        assert!(!verify_pin("918274", Some(&phc)));
+        assert!(!verify_pin("918273", None));
+        assert_ne!(hash_pin("918273").unwrap(), phc, "salted");
     }
 
     #[test]

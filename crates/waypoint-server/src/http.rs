@@ -15,13 +15,24 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 use waypoint_protocol::{
-    BATCH_CONTENT_TYPE, DEFAULT_PULL_LIMIT, EnrolRequest, EnrolResponse, ErrorBody, MAX_BODY_BYTES,
-    MAX_PULL_LIMIT, MIN_SCHEMA_VERSION, ProtocolError, PullPage, PushRequest, PushResponse,
-    SCHEMA_HEADER, SCHEMA_VERSION, StatusResponse, SyncRequest, SyncResponse, hlc, paths,
+    BATCH_CONTENT_TYPE, DEFAULT_PULL_LIMIT, DIRECTORY_HEADER, EnrolRequest, EnrolResponse,
+    ErrorBody, MAX_BODY_BYTES, MAX_PULL_LIMIT, MIN_SCHEMA_VERSION, ProtocolError, PullPage,
+    PushRequest, PushResponse, REVOKED_HEADER, RevokeReason, SCHEMA_HEADER, SCHEMA_VERSION,
+    SignInRequest, SignInResponse, StaffDirectory, StatusResponse, SyncRequest, SyncResponse, hlc,
+    paths,
 };
 
-use crate::auth;
-use crate::store::{Device, ServerStore, StoreError};
+use crate::store::{Device, DeviceRecovery, FailureKind, ServerStore, StoreError, name_key};
+use crate::{admin, auth};
+
+/// How long failed enrolments and sign-ins are remembered for the rate limits.
+pub const FAILURE_WINDOW_MS: u64 = 15 * 60 * 1000;
+/// Failed sign-ins for one name, or from one device, within the window after which sign-in
+/// is refused (429) until the window has passed.
+pub const MAX_SIGN_IN_FAILURES: u32 = 5;
+/// Wrong enrolment codes from one address within the window after which enrolment from that
+/// address is refused (429).
+pub const MAX_ENROL_FAILURES: u32 = 10;
 
 /// The server's clock (tests set their own).
 pub trait Clock: Send + Sync + std::fmt::Debug {
@@ -68,12 +79,33 @@ pub enum ApiError {
     #[error("This device is not enrolled, or it was revoked. Ask HQ for a new enrolment code.")]
     Unauthorized,
     #[error(
+        "HQ revoked this device as lost: it is refused, and it erases its Waypoint data now. \
+         If you have it in hand, take it to HQ; it can be enrolled again with a new code."
+    )]
+    RevokedLost,
+    #[error(
+        "HQ retired this device: it may only send its pending changes (`waypoint sync`), after \
+         which it erases its Waypoint data."
+    )]
+    RevokedRetired,
+    #[error(
         "This enrolment code is not valid: it may be mistyped, already used or expired. \
          Ask HQ for a new code."
     )]
     BadCode,
     #[error("{0}")]
     UpgradeRequired(String),
+    #[error("The name or PIN is not right.")]
+    WrongPin,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    TooManyAttempts(String),
+    #[error(
+        "This device was enrolled before online sign-in existed, so it cannot take a new \
+         person's sign-in: ask HQ for a new enrolment code and enrol it again."
+    )]
+    NoRecovery,
     #[error("The request could not be read: {0}")]
     BadRequest(String),
     #[error(
@@ -90,21 +122,42 @@ pub enum ApiError {
 impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::Unauthorized | ApiError::BadCode => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized
+            | ApiError::RevokedLost
+            | ApiError::RevokedRetired
+            | ApiError::BadCode => StatusCode::UNAUTHORIZED,
             ApiError::UpgradeRequired(_) => StatusCode::UPGRADE_REQUIRED,
+            ApiError::WrongPin | ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::NoRecovery => StatusCode::CONFLICT,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn revoked(reason: RevokeReason) -> ApiError {
+        match reason {
+            RevokeReason::Lost => ApiError::RevokedLost,
+            RevokeReason::Retired => ApiError::RevokedRetired,
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // The reason is what a device acts on (wipe now, or push first); the sentence is for
+        // the person at it.
+        let revoked = match self {
+            ApiError::RevokedLost => Some(RevokeReason::Lost),
+            ApiError::RevokedRetired => Some(RevokeReason::Retired),
+            _ => None,
+        };
         (
             self.status(),
             Json(ErrorBody {
                 error: self.to_string(),
+                revoked,
             }),
         )
             .into_response()
@@ -114,7 +167,8 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Revoked => ApiError::Unauthorized,
+            // The store refuses pushes of a device revoked as lost (a retired one may push).
+            StoreError::Revoked => ApiError::RevokedLost,
             StoreError::OutOfOrder(_) | StoreError::OutOfRange => {
                 ApiError::BadRequest(e.to_string())
             }
@@ -149,8 +203,19 @@ fn body_error(e: BytesRejection) -> ApiError {
     }
 }
 
+/// The enrolled device holding the request's `Authorization: Bearer <token>`, revoked or not.
+async fn device_of(parts: &Parts, state: &AppState) -> Result<Device, ApiError> {
+    let token = bearer(parts)?;
+    state
+        .store
+        .device_by_token(&auth::hash_secret(token))
+        .await?
+        .ok_or(ApiError::Unauthorized)
+}
+
 /// The device a request's `Authorization: Bearer <token>` belongs to: its scope comes from
-/// the server's tables, never from the request.
+/// the server's tables, never from the request. A revoked device is refused (401, with the
+/// reason in the body's `revoked`), whatever the reason.
 #[derive(Debug, Clone)]
 pub struct AuthDevice(pub Device);
 
@@ -158,23 +223,91 @@ impl FromRequestParts<AppState> for AuthDevice {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(ApiError::Unauthorized)?;
-        match state
-            .store
-            .device_by_token(&auth::hash_secret(token))
-            .await?
-        {
-            Some(device) => Ok(AuthDevice(device)),
+        let device = device_of(parts, state).await?;
+        match device.revoked {
+            Some(reason) => Err(ApiError::revoked(reason)),
+            None => Ok(AuthDevice(device)),
+        }
+    }
+}
+
+/// As [`AuthDevice`], but a device HQ *retired* is let in (`POST /v1/sync` only): it may still
+/// push its pending changes before it wipes itself. A device revoked as lost is refused.
+#[derive(Debug, Clone)]
+pub struct SyncDevice(pub Device);
+
+impl FromRequestParts<AppState> for SyncDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let device = device_of(parts, state).await?;
+        match device.revoked {
+            Some(RevokeReason::Lost) => Err(ApiError::RevokedLost),
+            None | Some(RevokeReason::Retired) => Ok(SyncDevice(device)),
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::Unauthorized)
+}
+
+/// The device asking for an online sign-in: by its sign-in credential (what a device whose
+/// store is still locked holds) or by its token.
+#[derive(Debug, Clone)]
+pub struct SignInDevice(pub Device);
+
+impl FromRequestParts<AppState> for SignInDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let hash = auth::hash_secret(bearer(parts)?);
+        if let Some(device) = state.store.device_by_sign_in_token(&hash).await? {
+            return Ok(SignInDevice(device));
+        }
+        // By its token: a revoked device (whatever the reason) signs no one in.
+        match state.store.device_by_token(&hash).await? {
+            Some(Device {
+                revoked: Some(reason),
+                ..
+            }) => Err(ApiError::revoked(reason)),
+            Some(device) => Ok(SignInDevice(device)),
             None => Err(ApiError::Unauthorized),
         }
     }
+}
+
+/// The address a request came from, when the server knows it (counted for enrolment's rate
+/// limit; behind a proxy every request seems to come from the proxy).
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub Option<std::net::IpAddr>);
+
+impl FromRequestParts<AppState> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!("{e}");
+    ApiError::Internal
 }
 
 fn batch<T: serde::Serialize>(message: &T) -> Result<Response, ApiError> {
@@ -191,8 +324,9 @@ fn batch<T: serde::Serialize>(message: &T) -> Result<Response, ApiError> {
                        (application/x-waypoint-batch); their types live in the \
                        waypoint-protocol crate."
     ),
-    paths(enrol, push, pull, sync, status),
-    components(schemas(EnrolRequest, EnrolResponse, StatusResponse, ErrorBody)),
+    paths(enrol, push, pull, sync, status, sign_in, directory),
+    components(schemas(EnrolRequest, EnrolResponse, StatusResponse, ErrorBody, SignInRequest,
+                       SignInResponse, StaffDirectory, RevokeReason)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -224,6 +358,8 @@ pub fn app(state: AppState) -> Router {
         .route(paths::PULL, get(pull))
         .route(paths::SYNC, post(sync))
         .route(paths::STATUS, get(status))
+        .route(paths::SIGN_IN, post(sign_in))
+        .route(paths::DIRECTORY, get(directory))
         .route(paths::OPENAPI, get(openapi))
         .fallback(not_found)
         .with_state(state)
@@ -248,31 +384,184 @@ pub fn app(state: AppState) -> Router {
 )]
 async fn enrol(
     State(state): State<AppState>,
+    Peer(peer): Peer,
     request: Result<Json<EnrolRequest>, JsonRejection>,
 ) -> Result<Json<EnrolResponse>, ApiError> {
     let Json(request) =
         request.map_err(|_| ApiError::BadRequest("expected JSON like {\"code\": \"…\"}".into()))?;
-    let code = auth::normalize_code(&request.code);
-    if code.is_empty() {
-        return Err(ApiError::BadCode);
-    }
-    let token = auth::new_token().map_err(|e| {
-        tracing::error!("{e}");
-        ApiError::Internal
-    })?;
     let now = state.clock.now_ms();
-    let device = state
+    let peer_key = auth::hash_secret(&format!(
+        "peer:{}",
+        peer.map(|p| p.to_string()).unwrap_or_default()
+    ));
+    let since = now.saturating_sub(FAILURE_WINDOW_MS);
+    if state
         .store
-        .enrol(&auth::hash_secret(&code), &auth::hash_secret(&token), now)
+        .failures_since(FailureKind::EnrolPeer, &peer_key, since)
         .await?
-        .ok_or(ApiError::BadCode)?;
+        >= MAX_ENROL_FAILURES
+    {
+        return Err(ApiError::TooManyAttempts(
+            "Too many wrong enrolment codes came from this address: wait 15 minutes, then type \
+             the code again carefully."
+                .into(),
+        ));
+    }
+    let code = auth::normalize_code(&request.code);
+    let token = auth::new_token().map_err(internal)?;
+    let sign_in_token = auth::new_token().map_err(internal)?;
+    let recovery_secret = auth::new_recovery_secret().map_err(internal)?;
+    let device = if code.is_empty() {
+        None
+    } else {
+        state
+            .store
+            .enrol_with(
+                &auth::hash_secret(&code),
+                &auth::hash_secret(&token),
+                Some(DeviceRecovery {
+                    signin_token_hash: auth::hash_secret(&sign_in_token),
+                    recovery_secret: recovery_secret.clone(),
+                }),
+                now,
+            )
+            .await?
+    };
+    let Some(device) = device else {
+        state
+            .store
+            .record_failure(FailureKind::EnrolPeer, &peer_key, now, since)
+            .await?;
+        return Err(ApiError::BadCode);
+    };
     tracing::info!(device = %device.name, "device enrolled");
     Ok(Json(EnrolResponse {
         device_id: device.id,
         device_name: device.name,
         token,
         sites: device.sites,
+        sign_in_token: Some(sign_in_token),
+        recovery_secret: Some(recovery_secret),
     }))
+}
+
+/// A staff member's online sign-in on a device: checks the PIN against its hash, that the
+/// account is enabled and belongs to one of the device's sites, and answers the role, the
+/// device's recovery secret and the directory. Rate-limited per name and per device.
+#[utoipa::path(
+    post,
+    path = "/v1/sign-in",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "The account's role, the device's recovery secret and the staff directory", body = SignInResponse),
+        (status = 401, description = "Unknown or revoked device", body = ErrorBody),
+        (status = 403, description = "Wrong name or PIN, a disabled account, or an account of another site", body = ErrorBody),
+        (status = 409, description = "The device has no recovery secret (enrolled before sign-in existed)", body = ErrorBody),
+        (status = 429, description = "Too many wrong PINs for this name or from this device", body = ErrorBody),
+    ),
+    security(("device_token" = []))
+)]
+async fn sign_in(
+    State(state): State<AppState>,
+    SignInDevice(device): SignInDevice,
+    request: Result<Json<SignInRequest>, JsonRejection>,
+) -> Result<Json<SignInResponse>, ApiError> {
+    let Json(request) = request.map_err(|_| {
+        ApiError::BadRequest("expected JSON like {\"name\": \"…\", \"pin\": \"…\"}".into())
+    })?;
+    let key = name_key(&request.name);
+    if key.is_empty() {
+        return Err(ApiError::BadRequest("a sign-in needs a name".into()));
+    }
+    let pin = zeroize::Zeroizing::new(request.pin);
+    let now = state.clock.now_ms();
+    let since = now.saturating_sub(FAILURE_WINDOW_MS);
+    let name_hash = auth::hash_secret(&format!("staff:{key}"));
+    let device_hash = auth::hash_secret(&format!("device:{}", device.id));
+    let by_name = state
+        .store
+        .failures_since(FailureKind::SignInName, &name_hash, since)
+        .await?;
+    let by_device = state
+        .store
+        .failures_since(FailureKind::SignInDevice, &device_hash, since)
+        .await?;
+    if by_name >= MAX_SIGN_IN_FAILURES || by_device >= MAX_SIGN_IN_FAILURES {
+        tracing::warn!(device = %device.name, "sign-in refused: too many wrong PINs");
+        return Err(ApiError::TooManyAttempts(format!(
+            "Too many wrong PINs ({MAX_SIGN_IN_FAILURES} within 15 minutes) for this name or on \
+             this device: wait 15 minutes before trying again, or ask HQ."
+        )));
+    }
+    let credential = state.store.staff_credential(&key).await?;
+    let phc = credential.as_ref().map(|c| c.pin_hash.clone());
+    let right = tokio::task::spawn_blocking(move || auth::verify_pin(&pin, phc.as_deref()))
+        .await
+        .map_err(internal)?;
+    let Some(credential) = credential.filter(|_| right) else {
+        state
+            .store
+            .record_failure(FailureKind::SignInName, &name_hash, now, since)
+            .await?;
+        state
+            .store
+            .record_failure(FailureKind::SignInDevice, &device_hash, now, since)
+            .await?;
+        tracing::info!(device = %device.name, "sign-in refused: wrong name or PIN");
+        return Err(ApiError::WrongPin);
+    };
+    let account = credential.account;
+    if account.disabled {
+        tracing::info!(device = %device.name, "sign-in refused: account disabled");
+        return Err(ApiError::Forbidden(
+            "This staff account is disabled: it can no longer sign in. Ask HQ if this is a mistake."
+                .into(),
+        ));
+    }
+    if !device.sites.contains(&account.site) {
+        tracing::info!(device = %device.name, "sign-in refused: account of another site");
+        return Err(ApiError::Forbidden(
+            "This staff account belongs to another site than this device's: it cannot sign in here."
+                .into(),
+        ));
+    }
+    state
+        .store
+        .clear_failures(FailureKind::SignInName, &name_hash)
+        .await?;
+    let recovery_secret = state
+        .store
+        .recovery_secret(&device)
+        .await?
+        .ok_or(ApiError::NoRecovery)?;
+    let directory = admin::directory(state.store.as_ref(), &device.sites).await?;
+    tracing::info!(device = %device.name, "staff signed in");
+    Ok(Json(SignInResponse {
+        name: account.name,
+        role: account.role,
+        site: account.site,
+        recovery_secret,
+        directory,
+    }))
+}
+
+/// The staff directory of the device's sites and their policy (never a PIN's hash).
+#[utoipa::path(
+    get,
+    path = "/v1/directory",
+    responses(
+        (status = 200, body = StaffDirectory),
+        (status = 401, description = "Unknown or revoked device", body = ErrorBody),
+    ),
+    security(("device_token" = []))
+)]
+async fn directory(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+) -> Result<Json<StaffDirectory>, ApiError> {
+    Ok(Json(
+        admin::directory(state.store.as_ref(), &device.sites).await?,
+    ))
 }
 
 /// A push's answer, and the sequence numbers it wrote.
@@ -407,28 +696,49 @@ async fn pull(
     batch(&do_pull(&state, &device, params.after, params.limit, version, 0..0).await?)
 }
 
-/// Pushes a batch and pulls the first page after it, in one round trip.
+/// Pushes a batch and pulls the first page after it, in one round trip. A device HQ retired
+/// may still push; it is sent no page, and every answer carries `waypoint-device-revoked:
+/// retired` so that it wipes itself once its outbox is empty.
 #[utoipa::path(
     post,
     path = "/v1/sync",
     request_body(content = Vec<u8>, content_type = "application/x-waypoint-batch",
                  description = "zstd-compressed postcard SyncRequest"),
     responses(
-        (status = 200, description = "zstd-compressed postcard SyncResponse",
+        (status = 200, description = "zstd-compressed postcard SyncResponse (for a retired \
+         device: an empty page and the header waypoint-device-revoked: retired)",
          content_type = "application/x-waypoint-batch", body = Vec<u8>),
-        (status = 401, description = "Unknown or revoked device", body = ErrorBody),
+        (status = 401, description = "Unknown device, or revoked as lost (body: revoked = lost)",
+         body = ErrorBody),
         (status = 426, description = "Unsupported schema version", body = ErrorBody),
     ),
     security(("device_token" = []))
 )]
 async fn sync(
     State(state): State<AppState>,
-    AuthDevice(device): AuthDevice,
+    SyncDevice(device): SyncDevice,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = body.map_err(body_error)?;
     let request: SyncRequest = waypoint_protocol::decode_request(&body)?;
     let (push, written) = do_push(&state, &device, request.changes).await?;
+    if device.revoked == Some(RevokeReason::Retired) {
+        // Its changes are taken; it is sent nothing more, and told it is retired.
+        let page = PullPage {
+            changes: Vec::new(),
+            conflicts: Vec::new(),
+            next_cursor: request.after,
+            more: false,
+            server_hlc: state.server_hlc(0),
+        };
+        let mut answer = batch(&SyncResponse { push, page })?;
+        answer.headers_mut().insert(
+            REVOKED_HEADER,
+            header::HeaderValue::from_static(RevokeReason::Retired.as_str()),
+        );
+        return Ok(answer);
+    }
     let limit = (request.limit > 0).then_some(request.limit);
     // The page after a push leaves out what the push itself stored: the device has it.
     let page = do_pull(
@@ -440,7 +750,19 @@ async fn sync(
         written,
     )
     .await?;
-    batch(&SyncResponse { push, page })
+    let mut response = batch(&SyncResponse { push, page })?;
+    // A device that says which directory it holds is told when the server's differs.
+    if let Some(held) = headers.get(DIRECTORY_HEADER).and_then(|v| v.to_str().ok()) {
+        let digest = admin::directory(state.store.as_ref(), &device.sites)
+            .await?
+            .digest();
+        if held.trim() != digest {
+            if let Ok(value) = header::HeaderValue::from_str(&digest) {
+                response.headers_mut().insert(DIRECTORY_HEADER, value);
+            }
+        }
+    }
+    Ok(response)
 }
 
 /// The device's own view of its enrolment and progress.
@@ -480,13 +802,7 @@ async fn not_found() -> Response {
 }
 
 fn error_response(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        Json(ErrorBody {
-            error: message.to_string(),
-        }),
-    )
-        .into_response()
+    (status, Json(ErrorBody::new(message))).into_response()
 }
 
 /// Gives every error answer (also those of the routing and the limits) a JSON body for a person.

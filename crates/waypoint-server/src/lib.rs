@@ -18,7 +18,10 @@ pub mod merge;
 mod serve;
 pub mod store;
 
-pub use http::{AppState, Clock, SystemClock, app, openapi_json};
+pub use http::{
+    AppState, Clock, FAILURE_WINDOW_MS, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES, SystemClock, app,
+    openapi_json,
+};
 pub use serve::{TlsFiles, serve, shutdown_signal};
 pub use store::{ServerStore, StoreError};
 

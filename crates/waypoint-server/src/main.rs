@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use waypoint_protocol::RevokeReason;
 use waypoint_server::store::DeviceState;
 use waypoint_server::{AppState, TlsFiles, admin, store, wall_clock_ms};
 
@@ -56,6 +57,42 @@ enum Admin {
         #[command(subcommand)]
         command: DeviceCmd,
     },
+    /// Staff accounts: who may sign in on the devices of a site, in which role.
+    User {
+        #[command(subcommand)]
+        command: UserCmd,
+    },
+}
+
+/// The environment variable that holds a new staff member's PIN (never a flag: flags show in
+/// process lists and shell histories).
+const NEW_PIN_ENV: &str = "WAYPOINT_NEW_PIN";
+
+#[derive(Debug, Subcommand)]
+enum UserCmd {
+    /// Add a staff account; the PIN (at least 6 characters) is read from WAYPOINT_NEW_PIN
+    Add {
+        /// The site whose devices they may sign in on
+        #[arg(long)]
+        site: String,
+        /// field_assistant, poe_associate, data_processing, supervisor or administrator
+        #[arg(long)]
+        role: String,
+        name: String,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Disable an account: every device refuses it after its next sync
+    Disable {
+        name: String,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// List accounts: name, site, role, state
+    List {
+        #[command(flatten)]
+        db: Database,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,6 +106,18 @@ enum SiteCmd {
     },
     /// List sites: code and name, one per line.
     List {
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Show or change a site's policy: offline lease (days) and idle lock (minutes)
+    Policy {
+        code: String,
+        /// Days a device may go without syncing before it locks until it syncs (default 14)
+        #[arg(long, value_name = "N")]
+        lease_days: Option<u32>,
+        /// Idle minutes before the app locks (default 5)
+        #[arg(long, value_name = "M")]
+        idle_minutes: Option<u32>,
         #[command(flatten)]
         db: Database,
     },
@@ -90,12 +139,34 @@ enum DeviceCmd {
         #[command(flatten)]
         db: Database,
     },
-    /// Revoke a device: its next request is refused.
+    /// Revoke a device, saying why: what it does at its next contact depends on the reason.
     Revoke {
         name: String,
+        /// lost: it is refused and wipes itself at once (its unsent changes are lost);
+        /// retired: it sends its pending changes first, then wipes itself
+        #[arg(long, value_enum)]
+        reason: Reason,
         #[command(flatten)]
         db: Database,
     },
+}
+
+/// Why a device is revoked (`--reason`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Reason {
+    /// Lost or stolen: refused at once, wipes itself at its next contact
+    Lost,
+    /// Taken out of service: sends its pending changes, then wipes itself
+    Retired,
+}
+
+impl From<Reason> for RevokeReason {
+    fn from(r: Reason) -> Self {
+        match r {
+            Reason::Lost => RevokeReason::Lost,
+            Reason::Retired => RevokeReason::Retired,
+        }
+    }
 }
 
 fn when(ms: u64) -> String {
@@ -159,6 +230,73 @@ async fn main() -> anyhow::Result<()> {
                     println!("{code}\t{name}");
                 }
             }
+            Admin::Site {
+                command:
+                    SiteCmd::Policy {
+                        code,
+                        lease_days,
+                        idle_minutes,
+                        db,
+                    },
+            } => {
+                let store = store::open(&db.database).await?;
+                let policy =
+                    admin::set_site_policy(store.as_ref(), &code, lease_days, idle_minutes, now)
+                        .await?;
+                println!(
+                    "Site {}: devices lock after {} day(s) without a sync, and after {} idle minute(s).",
+                    admin::canonical_site(&code, now)?,
+                    policy.lease_days,
+                    policy.idle_minutes
+                );
+            }
+            Admin::User { command } => match command {
+                UserCmd::Add {
+                    site,
+                    role,
+                    name,
+                    db,
+                } => {
+                    let pin = zeroize::Zeroizing::new(std::env::var(NEW_PIN_ENV).map_err(|_| {
+                        anyhow::anyhow!(
+                            "no PIN: give the new staff member's PIN in the environment variable {NEW_PIN_ENV}"
+                        )
+                    })?);
+                    let store = store::open(&db.database).await?;
+                    let added =
+                        admin::add_staff(store.as_ref(), &site, &role, &name, &pin, now).await?;
+                    println!(
+                        "Added {} ({}) at site {}: they sign in once on a device of the site with the network, then also offline.",
+                        added.name, added.role, added.site
+                    );
+                }
+                UserCmd::Disable { name, db } => {
+                    let store = store::open(&db.database).await?;
+                    admin::disable_staff(store.as_ref(), &name, now).await?;
+                    println!(
+                        "Disabled {}: each device refuses them from its next sync on.",
+                        name.trim()
+                    );
+                }
+                UserCmd::List { db } => {
+                    let store = store::open(&db.database).await?;
+                    let staff = store.staff().await?;
+                    if staff.is_empty() {
+                        println!(
+                            "No staff accounts yet: add one with `waypoint-server admin user add`."
+                        );
+                    }
+                    for a in staff {
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            a.name,
+                            a.site,
+                            a.role,
+                            if a.disabled { "disabled" } else { "active" }
+                        );
+                    }
+                }
+            },
             Admin::Device { command } => match command {
                 DeviceCmd::Enrol { site, name, db } => {
                     let store = store::open(&db.database).await?;
@@ -186,7 +324,7 @@ async fn main() -> anyhow::Result<()> {
                     for d in devices {
                         let state = match d.state {
                             DeviceState::Active => "active".to_string(),
-                            DeviceState::Revoked => "revoked".to_string(),
+                            DeviceState::Revoked(reason) => format!("revoked ({reason})"),
                             DeviceState::Pending { expires_ms } if expires_ms < now => {
                                 "code expired".to_string()
                             }
@@ -204,10 +342,20 @@ async fn main() -> anyhow::Result<()> {
                         );
                     }
                 }
-                DeviceCmd::Revoke { name, db } => {
+                DeviceCmd::Revoke { name, reason, db } => {
                     let store = store::open(&db.database).await?;
-                    store.revoke_device(&name, now).await?;
-                    println!("Revoked {name}: its next request will be refused.");
+                    let reason = RevokeReason::from(reason);
+                    store.revoke_device(&name, reason, now).await?;
+                    match reason {
+                        RevokeReason::Lost => println!(
+                            "Revoked {name} as lost: it is refused from now on, and it erases its \
+                             data at its next contact with this server."
+                        ),
+                        RevokeReason::Retired => println!(
+                            "Revoked {name} as retired: at its next sync it sends its pending \
+                             changes, then erases its data; it receives nothing more."
+                        ),
+                    }
                 }
             },
         },

@@ -29,9 +29,13 @@ pub async fn serve(
     match tls {
         None => {
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await?;
+            // The peer's address feeds enrolment's rate limit.
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await?;
         }
         Some(files) => {
             // One TLS stack: rustls with ring (no C toolchain beyond cc, no cmake).
@@ -48,7 +52,7 @@ pub async fn serve(
             });
             axum_server::from_tcp_rustls(listener, config)?
                 .handle(handle)
-                .serve(router.into_make_service())
+                .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .await?;
         }
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use common::*;
 use waypoint_domain::Field;
-use waypoint_protocol::{Scope, ServerBody, hlc};
+use waypoint_protocol::{RevokeReason, Scope, ServerBody, hlc};
 use waypoint_server::ServerStore;
 use waypoint_server::merge::NOT_IN_SCOPE;
 use waypoint_server::store::{DeviceState, Page};
@@ -55,6 +55,12 @@ conformance!(
     a_resolution_settles_the_conflict_everywhere,
     invalid_values_are_refused_without_quoting_them,
     a_push_is_not_answered_with_its_own_changes,
+    staff_accounts_keep_only_a_pin_hash_and_reach_only_their_site,
+    a_disabled_account_stays_listed_as_disabled_and_counts_a_change,
+    site_policies_default_to_14_days_and_5_minutes_and_change_per_site,
+    failed_attempts_are_counted_in_their_window_and_cleared,
+    enrolment_keeps_the_recovery_secret_and_the_sign_in_credential_as_a_hash,
+    a_lost_device_may_not_push_and_a_retired_one_may,
 );
 
 /// Every page after `after` until the end.
@@ -179,19 +185,49 @@ async fn an_enrolment_code_works_once_and_a_revoked_device_is_refused(store: Arc
             .is_none()
     );
 
-    store.revoke_device("laptop-1", NOW).await.unwrap();
+    store
+        .revoke_device("laptop-1", RevokeReason::Lost, NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .device_by_token(&token)
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked,
+        Some(RevokeReason::Lost),
+        "revoked: the token still names the device, with the reason it is refused"
+    );
     assert!(
-        store.device_by_token(&token).await.unwrap().is_none(),
-        "revoked: refused"
+        store.push(&device, Vec::new(), NOW).await.is_err(),
+        "revoked as lost: even an empty push is refused"
     );
     let listed = store.devices().await.unwrap();
     let l1 = listed.iter().find(|d| d.name == "laptop-1").unwrap();
-    assert_eq!(l1.state, DeviceState::Revoked);
+    assert_eq!(l1.state, DeviceState::Revoked(RevokeReason::Lost));
     assert!(matches!(
         listed.iter().find(|d| d.name == "laptop-2").unwrap().state,
         DeviceState::Pending { .. }
     ));
-    assert!(store.revoke_device("no-such-laptop", NOW).await.is_err());
+    assert!(
+        store
+            .revoke_device("no-such-laptop", RevokeReason::Lost, NOW)
+            .await
+            .is_err()
+    );
+    // A device revoked before it used its code can no longer use it.
+    store
+        .revoke_device("laptop-2", RevokeReason::Retired, NOW)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .enrol(&late_code, &waypoint_server::auth::hash_secret("t4"), NOW)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn a_repeated_batch_changes_nothing(store: Arc<dyn ServerStore>) {
@@ -855,4 +891,578 @@ async fn a_push_is_not_answered_with_its_own_changes(store: Arc<dyn ServerStore>
     // A plain pull still has them for the device itself (a new laptop, a re-sync).
     let plain = store.pull(&a, before.next_cursor, 100).await.unwrap();
     assert_eq!(plain.changes, other.changes);
+}
+
+const PIN: &str = "918273";
+
+async fn staff_accounts_keep_only_a_pin_hash_and_reach_only_their_site(
+    store: Arc<dyn ServerStore>,
+) {
+    use waypoint_server::admin;
+    let (kgl, _) = device(store.as_ref(), "KGL-TC1", "laptop-kgl").await;
+    let (bnc, _) = device(store.as_ref(), "BNC-SITE2", "laptop-bnc").await;
+    let added = admin::add_staff(
+        store.as_ref(),
+        "kgl-tc1",
+        "Field_Assistant",
+        " Amina Uwase ",
+        PIN,
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(added.name, "Amina Uwase");
+    assert_eq!(added.site, "KGL-TC1");
+    admin::add_staff(
+        store.as_ref(),
+        "BNC-SITE2",
+        "supervisor",
+        "Bo Other",
+        PIN,
+        NOW,
+    )
+    .await
+    .unwrap();
+    // Names are unique without case; unknown sites and roles and short PINs are refused.
+    let again = admin::add_staff(
+        store.as_ref(),
+        "BNC-SITE2",
+        "supervisor",
+        "AMINA uwase",
+        PIN,
+        NOW,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        again.to_string().contains("already a staff member"),
+        "{again}"
+    );
+    let site = admin::add_staff(store.as_ref(), "NOWHERE-1", "supervisor", "C", PIN, NOW)
+        .await
+        .unwrap_err();
+    assert!(site.to_string().contains("no site"), "{site}");
+    let role = admin::add_staff(store.as_ref(), "KGL-TC1", "boss", "C", PIN, NOW)
+        .await
+        .unwrap_err();
+    assert!(role.to_string().contains("not a role"), "{role}");
+    let short = admin::add_staff(store.as_ref(), "KGL-TC1", "supervisor", "C", "12345", NOW)
+        .await
+        .unwrap_err();
+    assert!(short.to_string().contains("at least 6"), "{short}");
+
+    // Only the hash is stored, and it verifies.
+    let credential = store
+        .staff_credential("amina UWASE")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(credential.pin_hash.starts_with("$argon2id$"));
+    assert!(!credential.pin_hash.contains(PIN));
+    assert!(waypoint_server::auth::verify_pin(
+        PIN,
+        Some(&credential.pin_hash)
+    ));
+    assert_eq!(credential.account.role, "field_assistant");
+    assert!(store.staff_credential("nobody").await.unwrap().is_none());
+
+    // Each device's directory holds its own site's staff only, never a hash.
+    let dir_kgl = admin::directory(store.as_ref(), &kgl.sites).await.unwrap();
+    assert_eq!(dir_kgl.staff.len(), 1);
+    assert_eq!(dir_kgl.staff[0].name, "Amina Uwase");
+    assert_eq!(dir_kgl.staff[0].site, "KGL-TC1");
+    let dir_bnc = admin::directory(store.as_ref(), &bnc.sites).await.unwrap();
+    assert_eq!(dir_bnc.staff.len(), 1);
+    assert_eq!(dir_bnc.staff[0].name, "Bo Other");
+    assert_ne!(dir_kgl.digest(), dir_bnc.digest());
+    let listed = store.staff().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].name, "Amina Uwase");
+}
+
+async fn a_disabled_account_stays_listed_as_disabled_and_counts_a_change(
+    store: Arc<dyn ServerStore>,
+) {
+    use waypoint_server::admin;
+    let (kgl, _) = device(store.as_ref(), "KGL-TC1", "laptop-kgl").await;
+    admin::add_staff(
+        store.as_ref(),
+        "KGL-TC1",
+        "supervisor",
+        "Amina Uwase",
+        PIN,
+        NOW,
+    )
+    .await
+    .unwrap();
+    let before = admin::directory(store.as_ref(), &kgl.sites).await.unwrap();
+    assert_eq!(store.staff().await.unwrap()[0].version, 1);
+    admin::disable_staff(store.as_ref(), "AMINA UWASE", NOW)
+        .await
+        .unwrap();
+    admin::disable_staff(store.as_ref(), "Amina Uwase", NOW)
+        .await
+        .unwrap();
+    let listed = store.staff().await.unwrap();
+    assert!(listed[0].disabled);
+    assert_eq!(listed[0].version, 2, "disabling twice is one change");
+    let after = admin::directory(store.as_ref(), &kgl.sites).await.unwrap();
+    assert!(after.staff[0].disabled);
+    assert_ne!(before.digest(), after.digest());
+    let err = admin::disable_staff(store.as_ref(), "Nobody", NOW)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("no staff member named 'Nobody'"),
+        "{err}"
+    );
+}
+
+async fn site_policies_default_to_14_days_and_5_minutes_and_change_per_site(
+    store: Arc<dyn ServerStore>,
+) {
+    use waypoint_server::admin;
+    let (kgl, _) = device(store.as_ref(), "KGL-TC1", "laptop-kgl").await;
+    let (bnc, _) = device(store.as_ref(), "BNC-SITE2", "laptop-bnc").await;
+    let policy = admin::directory(store.as_ref(), &kgl.sites)
+        .await
+        .unwrap()
+        .policy;
+    assert_eq!((policy.lease_days, policy.idle_minutes), (14, 5));
+    let set = admin::set_site_policy(store.as_ref(), "KGL-TC1", Some(7), None, NOW)
+        .await
+        .unwrap();
+    assert_eq!((set.lease_days, set.idle_minutes), (7, 5));
+    let set = admin::set_site_policy(store.as_ref(), "KGL-TC1", None, Some(2), NOW)
+        .await
+        .unwrap();
+    assert_eq!((set.lease_days, set.idle_minutes), (7, 2));
+    let policy = admin::directory(store.as_ref(), &kgl.sites)
+        .await
+        .unwrap()
+        .policy;
+    assert_eq!((policy.lease_days, policy.idle_minutes), (7, 2));
+    let other = admin::directory(store.as_ref(), &bnc.sites)
+        .await
+        .unwrap()
+        .policy;
+    assert_eq!(
+        (other.lease_days, other.idle_minutes),
+        (14, 5),
+        "only that site"
+    );
+    assert!(
+        admin::set_site_policy(store.as_ref(), "NOWHERE-1", Some(3), None, NOW)
+            .await
+            .is_err()
+    );
+    assert!(
+        admin::set_site_policy(store.as_ref(), "KGL-TC1", Some(0), None, NOW)
+            .await
+            .is_err()
+    );
+}
+
+async fn failed_attempts_are_counted_in_their_window_and_cleared(store: Arc<dyn ServerStore>) {
+    use waypoint_server::store::FailureKind;
+    for i in 0..3 {
+        store
+            .record_failure(FailureKind::SignInName, "k1", NOW + i, NOW - 900_000)
+            .await
+            .unwrap();
+    }
+    store
+        .record_failure(FailureKind::SignInDevice, "k1", NOW, NOW - 900_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .failures_since(FailureKind::SignInName, "k1", NOW)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        store
+            .failures_since(FailureKind::SignInName, "k1", NOW + 2)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .failures_since(FailureKind::SignInName, "k2", NOW)
+            .await
+            .unwrap(),
+        0
+    );
+    // Old rows are forgotten as new ones arrive.
+    store
+        .record_failure(FailureKind::EnrolPeer, "p", NOW + 10, NOW + 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .failures_since(FailureKind::SignInName, "k1", 0)
+            .await
+            .unwrap(),
+        0
+    );
+    store
+        .clear_failures(FailureKind::EnrolPeer, "p")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .failures_since(FailureKind::EnrolPeer, "p", 0)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+async fn enrolment_keeps_the_recovery_secret_and_the_sign_in_credential_as_a_hash(
+    store: Arc<dyn ServerStore>,
+) {
+    use waypoint_server::{admin, auth};
+    admin::add_site(store.as_ref(), "KGL-TC1", "Kigali", NOW)
+        .await
+        .unwrap();
+    let e = admin::enrol_device(store.as_ref(), "KGL-TC1", "laptop-1", NOW)
+        .await
+        .unwrap();
+    let secret = auth::new_recovery_secret().unwrap();
+    let device = store
+        .enrol_with(
+            &auth::hash_secret(&auth::normalize_code(&e.code)),
+            &auth::hash_secret("token-1"),
+            Some(waypoint_server::store::DeviceRecovery {
+                signin_token_hash: auth::hash_secret("signin-1"),
+                recovery_secret: secret.clone(),
+            }),
+            NOW,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.recovery_secret(&device).await.unwrap(), Some(secret));
+    let by_signin = store
+        .device_by_sign_in_token(&auth::hash_secret("signin-1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_signin.id, device.id);
+    assert!(
+        store
+            .device_by_sign_in_token("signin-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .device_by_token(&auth::hash_secret("signin-1"))
+            .await
+            .unwrap()
+            .is_none(),
+        "it cannot sync"
+    );
+    // A device enrolled the old way has none; a revoked one is refused.
+    let (old, _) = device_no_recovery(store.as_ref()).await;
+    assert_eq!(store.recovery_secret(&old).await.unwrap(), None);
+    store
+        .revoke_device("laptop-1", RevokeReason::Lost, NOW)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .device_by_sign_in_token(&auth::hash_secret("signin-1"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.recovery_secret(&device).await.unwrap(), None);
+}
+
+async fn device_no_recovery(store: &dyn ServerStore) -> (waypoint_server::store::Device, String) {
+    device(store, "KGL-TC1", "laptop-old").await
+}
+
+/// A database of the schema before staff accounts, with a site, an enrolled device and a row.
+async fn schema_2_server_gains_staff_and_policies(store: Arc<dyn ServerStore>) {
+    use waypoint_server::admin;
+    let sites = vec!["KGL-TC1".to_string()];
+    let policy = admin::directory(store.as_ref(), &sites)
+        .await
+        .unwrap()
+        .policy;
+    assert_eq!(
+        (policy.lease_days, policy.idle_minutes),
+        (14, 5),
+        "defaults for old sites"
+    );
+    admin::add_staff(
+        store.as_ref(),
+        "KGL-TC1",
+        "supervisor",
+        "Amina Uwase",
+        PIN,
+        NOW,
+    )
+    .await
+    .unwrap();
+    let old = store
+        .device_by_token(&waypoint_server::auth::hash_secret("old-token"))
+        .await
+        .unwrap()
+        .expect("the old device still works");
+    assert_eq!(store.recovery_secret(&old).await.unwrap(), None);
+    let page = pull_all(store.as_ref(), &old, 0).await;
+    assert_eq!(page.changes.len(), 1);
+    assert_eq!(
+        admin::directory(store.as_ref(), &old.sites)
+            .await
+            .unwrap()
+            .staff
+            .len(),
+        1
+    );
+}
+
+const SCHEMA_2_ROWS: &str = "
+    INSERT INTO site (code, name, created_ms) VALUES ('KGL-TC1', 'Kigali', 1);
+    INSERT INTO device (id, name, token_hash, enrolled_ms, created_ms) VALUES
+      ('0190a0b0-0000-7000-8000-000000000001', 'laptop-old',
+       '7d7e5c4e2e1d8c4f0c8f5a6f6e1fa1c4b1fbb2c0b6b2f4c1f1d1b0c8c7e6a5a4', 1, 1);
+    INSERT INTO device_site (device_id, site) VALUES ('0190a0b0-0000-7000-8000-000000000001', 'KGL-TC1');
+    INSERT INTO case_site (case_no, site) VALUES ('KGL-OLD-1', 'KGL-TC1');
+    INSERT INTO field_value (scope, entity, field, case_no, value, server_seq, hlc, device_id, site) VALUES
+      ('case', 'KGL-OLD-1', 'site', 'KGL-OLD-1', 'KGL-TC1', 1, 1, '0190a0b0-0000-7000-8000-000000000001', 'KGL-TC1');
+    UPDATE server_state SET next_seq = 2 WHERE id = 1;";
+
+fn schema_2_rows() -> String {
+    SCHEMA_2_ROWS.replace(
+        "7d7e5c4e2e1d8c4f0c8f5a6f6e1fa1c4b1fbb2c0b6b2f4c1f1d1b0c8c7e6a5a4",
+        &waypoint_server::auth::hash_secret("old-token"),
+    )
+}
+
+/// A retired device's pushes are taken (per change, as usual) and reach the other devices; a
+/// lost one's are refused whole. The reason can be changed; the devices list shows it.
+async fn a_lost_device_may_not_push_and_a_retired_one_may(store: Arc<dyn ServerStore>) {
+    let (a, b) = seed(store.as_ref()).await;
+    store
+        .revoke_device("laptop-a", RevokeReason::Retired, NOW)
+        .await
+        .unwrap();
+    let before = pull_all(store.as_ref(), &b, 0).await;
+    let person = "KGL-2025-000001-01";
+    let edit = |seq, phone: &str| {
+        set_field(
+            seq,
+            hlc_at(NOW) + seq,
+            Scope::Individual,
+            person,
+            "KGL-2025-000001",
+            Field::Phone,
+            Some(phone),
+            before.next_cursor,
+        )
+    };
+    let out = store
+        .push(&a, vec![edit(3, "+1 555 0103")], NOW)
+        .await
+        .unwrap();
+    assert_eq!(out.acked_up_to, 3, "a retired device's change is taken");
+    assert!(out.refused.is_empty(), "{:?}", out.refused);
+    let seen = pull_all(store.as_ref(), &b, before.next_cursor).await;
+    assert_eq!(
+        field_value(&seen, person, "phone"),
+        Some(Some(canon(Field::Phone, "+1 555 0103"))),
+        "and reaches the site's other devices"
+    );
+    let listed = store.devices().await.unwrap();
+    let state = |name: &str| listed.iter().find(|d| d.name == name).unwrap().state;
+    assert_eq!(
+        state("laptop-a"),
+        DeviceState::Revoked(RevokeReason::Retired)
+    );
+    assert_eq!(state("laptop-b"), DeviceState::Active);
+
+    // The same laptop, now reported lost: nothing more of it is taken.
+    store
+        .revoke_device("laptop-a", RevokeReason::Lost, NOW + 1)
+        .await
+        .unwrap();
+    let refused = store.push(&a, vec![edit(4, "+1 555 0104")], NOW).await;
+    assert!(
+        matches!(refused, Err(waypoint_server::store::StoreError::Revoked)),
+        "{refused:?}"
+    );
+    let after = pull_all(store.as_ref(), &b, seen.next_cursor).await;
+    assert!(after.changes.is_empty(), "{:?}", after.changes);
+    assert_eq!(
+        store
+            .devices()
+            .await
+            .unwrap()
+            .iter()
+            .find(|d| d.name == "laptop-a")
+            .unwrap()
+            .state,
+        DeviceState::Revoked(RevokeReason::Lost)
+    );
+}
+
+/// Devices as schema 2 left them: one active, one revoked (before revocations had a reason).
+/// Tokens: SHA-256 of "schema2-active" and "schema2-revoked".
+fn schema_2_devices() -> String {
+    let active = waypoint_server::auth::hash_secret("schema2-active");
+    let revoked = waypoint_server::auth::hash_secret("schema2-revoked");
+    format!(
+        "INSERT INTO site (code, name, created_ms) VALUES ('KGL-TC1', 'Kigali', 1);
+         INSERT INTO device (id, name, token_hash, enrolled_ms, revoked_ms, last_client_seq, created_ms)
+           VALUES ('0190a0b0-0000-7000-8000-00000000000a', 'old-active', '{active}', 1, NULL, 0, 1),
+                  ('0190a0b0-0000-7000-8000-00000000000b', 'old-revoked', '{revoked}', 1, 5, 0, 1);
+         INSERT INTO device_site (device_id, site) VALUES
+           ('0190a0b0-0000-7000-8000-00000000000a', 'KGL-TC1'),
+           ('0190a0b0-0000-7000-8000-00000000000b', 'KGL-TC1');"
+    )
+}
+
+/// After migration 0003, a device revoked under schema 2 counts as lost; the others are as
+/// they were and can be revoked for either reason.
+async fn schema_2_revocations_count_as_lost_after_the_migration(store: Arc<dyn ServerStore>) {
+    let token = |t: &str| waypoint_server::auth::hash_secret(t);
+    let old = store
+        .device_by_token(&token("schema2-revoked"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(old.revoked, Some(RevokeReason::Lost));
+    assert!(store.push(&old, Vec::new(), NOW).await.is_err());
+    let active = store
+        .device_by_token(&token("schema2-active"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(active.revoked, None);
+    assert_eq!(active.sites, vec!["KGL-TC1".to_string()]);
+    let out = store
+        .push(
+            &active,
+            vec![create_case(1, "KGL-2025-000009", "KGL-TC1")],
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert!(out.refused.is_empty(), "{:?}", out.refused);
+    store
+        .revoke_device("old-active", RevokeReason::Retired, NOW)
+        .await
+        .unwrap();
+    let listed = store.devices().await.unwrap();
+    let state = |name: &str| listed.iter().find(|d| d.name == name).unwrap().state;
+    assert_eq!(
+        state("old-revoked"),
+        DeviceState::Revoked(RevokeReason::Lost)
+    );
+    assert_eq!(
+        state("old-active"),
+        DeviceState::Revoked(RevokeReason::Retired)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_schema_2_migrates_its_revoked_devices() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hq.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0001_initial.sql"))
+            .unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0002_site_pages.sql"))
+            .unwrap();
+        conn.execute_batch("PRAGMA user_version = 2").unwrap();
+        conn.execute_batch(&schema_2_devices()).unwrap();
+    }
+    let store = waypoint_server::store::open(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    schema_2_revocations_count_as_lost_after_the_migration(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_schema_2_migrates_its_revoked_devices() {
+    with_pg(|schema| async move {
+        let mut config = pg_base();
+        config.options(format!("-c search_path={}", schema.name));
+        let (client, conn) = config.connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client
+            .batch_execute(include_str!("../migrations/postgres/0001_initial.sql"))
+            .await
+            .unwrap();
+        client
+            .batch_execute(include_str!("../migrations/postgres/0002_site_pages.sql"))
+            .await
+            .unwrap();
+        client
+            .batch_execute(
+                "CREATE TABLE waypoint_migration (version BIGINT PRIMARY KEY);
+                 INSERT INTO waypoint_migration (version) VALUES (1), (2);",
+            )
+            .await
+            .unwrap();
+        client.batch_execute(&schema_2_devices()).await.unwrap();
+        let store: Arc<dyn ServerStore> = schema.store().await;
+        schema_2_revocations_count_as_lost_after_the_migration(store).await;
+    })
+    .await;
+}
+
+// Migration 0004 (staff accounts, site policies) from the schema before it, 3, on both backends.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_schema_3_migrates_to_staff_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hq.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0001_initial.sql"))
+            .unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0002_site_pages.sql"))
+            .unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0003_revoke_reason.sql"))
+            .unwrap();
+        conn.execute_batch("PRAGMA user_version = 3").unwrap();
+        conn.execute_batch(&schema_2_rows()).unwrap();
+    }
+    let store = waypoint_server::store::open(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    schema_2_server_gains_staff_and_policies(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_schema_3_migrates_to_staff_accounts() {
+    with_pg(|schema| async move {
+        let mut config = pg_base();
+        config.options(format!("-c search_path={}", schema.name));
+        let (client, conn) = config.connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        for sql in [
+            include_str!("../migrations/postgres/0001_initial.sql"),
+            include_str!("../migrations/postgres/0002_site_pages.sql"),
+            include_str!("../migrations/postgres/0003_revoke_reason.sql"),
+            "CREATE TABLE waypoint_migration (version BIGINT PRIMARY KEY);
+             INSERT INTO waypoint_migration (version) VALUES (1), (2), (3);",
+        ] {
+            client.batch_execute(sql).await.unwrap();
+        }
+        client.batch_execute(&schema_2_rows()).await.unwrap();
+        let store: Arc<dyn ServerStore> = schema.store().await;
+        schema_2_server_gains_staff_and_policies(store).await;
+    })
+    .await;
 }

@@ -40,6 +40,9 @@ pub enum AuditAction {
     ViewSensitive,
     /// A staff member signed in on this device.
     SignIn,
+    /// A staff member given a role on a device that is not enrolled (`entity` names them,
+    /// `detail` is the role).
+    StaffRole,
     /// An import: one entry for all it changed, with their count and digest.
     Import,
     /// The canonical dump of every record, need-to-know fields included.
@@ -54,6 +57,7 @@ impl AuditAction {
             Self::Event => "event",
             Self::ViewSensitive => "view_sensitive",
             Self::SignIn => "sign_in",
+            Self::StaffRole => "staff_role",
             Self::Import => "import",
             Self::Export => "export",
         }

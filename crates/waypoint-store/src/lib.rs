@@ -11,6 +11,7 @@ pub mod audit;
 mod clock;
 mod export;
 mod import;
+mod lease;
 mod migrations;
 mod outbox;
 mod profile;
@@ -31,6 +32,7 @@ pub use clock::{Hlc, wall_clock_ms};
 pub use import::{
     Clash, ImportMode, ImportProgress, ImportReport, ImportSession, ImportSummary, Tally,
 };
+pub use lease::{LeaseState, lease_state};
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION, migrate_to};
 pub use outbox::{OutboxEntry, OutboxKind};
 pub use profile::{CaseView, EditOutcome, StoredEvent};
@@ -87,6 +89,9 @@ pub enum StoreError {
     DuplicateEvent(Uuid),
     #[error(transparent)]
     File(#[from] waypoint_import::ImportError),
+    /// A caller's input the store refuses (an empty name, a policy of zero days): says what.
+    #[error("{0}")]
+    InvalidInput(String),
     #[error("the Waypoint data is damaged: {0}")]
     Corrupt(String),
     #[error("database error")]

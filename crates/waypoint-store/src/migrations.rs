@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("../migrations/0003_record_version.sql")),
     (4, include_str!("../migrations/0004_audit.sql")),
     (5, include_str!("../migrations/0005_staff.sql")),
+    (6, include_str!("../migrations/0006_enrolled_at.sql")),
 ];
 
 /// The schema version this build writes.

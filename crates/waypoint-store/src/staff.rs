@@ -10,7 +10,8 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use waypoint_domain::Role;
 
-use crate::{Store, StoreError};
+use crate::audit::{AuditAction, NewEntry};
+use crate::{Store, StoreError, Writer};
 
 /// Where a directory entry came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,23 +152,33 @@ impl Store {
         let name = name.trim();
         let added_by = added_by.trim();
         if name.is_empty() || added_by.is_empty() {
-            return Err(StoreError::Corrupt("a staff member needs a name".into()));
+            return Err(StoreError::InvalidInput(
+                "a staff member needs a name".into(),
+            ));
         }
-        let tx = self.conn.unchecked_transaction()?;
-        let any: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM staff)", [], |r| r.get(0))?;
+        // One transaction for the directory and the audit entry that says who gave the role.
+        let mut w = Writer::begin(&self.conn, &self.staff)?;
+        let any: bool =
+            w.tx.query_row("SELECT EXISTS (SELECT 1 FROM staff)", [], |r| r.get(0))?;
         if !any && !added_by.eq_ignore_ascii_case(name) {
-            tx.execute(
+            w.tx.execute(
                 "INSERT INTO staff (name, role, site, disabled, source) VALUES (?1, ?2, NULL, 0, 'local')",
                 (added_by, Role::Supervisor.code()),
             )?;
         }
-        tx.execute(
+        w.tx.execute(
             "INSERT INTO staff (name, role, site, disabled, source) VALUES (?1, ?2, NULL, 0, 'local')
              ON CONFLICT (name) DO UPDATE SET role = excluded.role, disabled = 0",
             (name, role.code()),
         )?;
-        tx.commit()?;
-        Ok(())
+        w.audit(NewEntry {
+            action: AuditAction::StaffRole,
+            scope: Some("staff"),
+            entity: Some(name),
+            field: None,
+            detail: Some(role.code()),
+        })?;
+        w.commit()
     }
 
     /// Replaces the server's part of the directory with `members` (a sync brought the list of
@@ -230,8 +241,8 @@ impl Store {
     /// Saves the site policy the server sent (both values must be at least 1).
     pub fn set_site_policy(&mut self, policy: SitePolicy) -> Result<(), StoreError> {
         if policy.lease_days == 0 || policy.idle_minutes == 0 {
-            return Err(StoreError::Corrupt(
-                "a site's lease and idle lock are at least 1".into(),
+            return Err(StoreError::InvalidInput(
+                "a site's lease and idle lock are at least 1 (days, minutes)".into(),
             ));
         }
         self.conn.execute(

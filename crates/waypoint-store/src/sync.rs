@@ -392,10 +392,17 @@ impl Store {
         device_name: &str,
         token: &str,
     ) -> Result<(), StoreError> {
+        // The time of enrolment counts as a sync for the offline lease until the first one.
         self.conn.execute(
             "UPDATE sync_state SET server_url = ?1, server_device_id = ?2, device_name = ?3,
-                                   token = ?4, cursor = 0 WHERE id = 1",
-            (server_url, server_device_id, device_name, token),
+                                   token = ?4, cursor = 0, enrolled_at = ?5 WHERE id = 1",
+            (
+                server_url,
+                server_device_id,
+                device_name,
+                token,
+                Utc::now().to_rfc3339(),
+            ),
         )?;
         Ok(())
     }

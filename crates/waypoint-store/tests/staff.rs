@@ -48,6 +48,33 @@ fn local_staff_keep_the_maker_as_supervisor_and_refuse_strangers() {
         .unwrap();
     assert_eq!(store.staff_directory().unwrap().len(), 2);
     assert_eq!(store.role_of("Ben").unwrap(), Role::FieldAssistant);
+    // Each role given is in the audit trail, naming who gave it, and the chain still holds.
+    store.act_as("staff:Ana");
+    store
+        .add_local_staff("Ana", "Carla", Role::DataProcessing)
+        .unwrap();
+    let given: Vec<_> = store
+        .audit_entries(0, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "staff_role")
+        .map(|e| (e.staff, e.entity, e.detail))
+        .collect();
+    assert_eq!(given.len(), 3, "{given:?}");
+    assert_eq!(
+        given[2],
+        (
+            "staff:Ana".to_string(),
+            Some("Carla".to_string()),
+            Some("data_processing".to_string())
+        )
+    );
+    assert!(store.verify_audit().unwrap().is_intact());
+    // A name made of blanks is the caller's mistake, not damaged data.
+    assert!(matches!(
+        store.add_local_staff("Ana", "  ", Role::FieldAssistant),
+        Err(StoreError::InvalidInput(_))
+    ));
 }
 
 #[test]

@@ -14,11 +14,16 @@ use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use waypoint_domain::Field;
+use waypoint_domain::Role;
 use waypoint_protocol as wire;
 use waypoint_store::{
-    Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, Scope, Store,
-    StoreError,
+    Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, Scope,
+    SitePolicy, StaffMember, StaffSource, Store, StoreError,
 };
+
+pub mod signin;
+
+pub use wire::{SignInResponse, StaffDirectory};
 
 /// How many outbox entries travel in one round.
 pub const PUSH_BATCH: usize = 2_000;
@@ -48,12 +53,25 @@ pub enum SyncError {
     Unreachable { url: String, reason: String },
     #[error("the server refused this device: {0}")]
     Unauthorized(String),
+    /// HQ revoked this device (`waypoint-server admin device revoke NAME --reason …`). For
+    /// [`wire::RevokeReason::Lost`] the device must wipe itself at once
+    /// ([`SyncError::must_wipe`]); a retired device is refused only outside sync, and wipes
+    /// itself after a sync that emptied its outbox ([`SyncReport::wipe_now`]).
+    #[error("the server refused this device: {message}")]
+    Revoked {
+        reason: wire::RevokeReason,
+        message: String,
+    },
     #[error("{0} (this device keeps every change it has not synced)")]
     UpgradeRequired(String),
     #[error("the server answered {status}: {message}")]
     Server { status: u16, message: String },
     #[error("the server's answer could not be read: {0}")]
     Protocol(#[from] wire::ProtocolError),
+    #[error("the server refused the sign-in: {0}")]
+    SignInRefused(String),
+    #[error("{0}")]
+    TooManyAttempts(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -61,7 +79,19 @@ pub enum SyncError {
 impl SyncError {
     /// Whether the device was refused (revoked or unknown): a person must re-enrol it.
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, SyncError::Unauthorized(_))
+        matches!(self, SyncError::Unauthorized(_) | SyncError::Revoked { .. })
+    }
+
+    /// Whether HQ revoked this device as lost: it must wipe itself now (the wrapped keys
+    /// first, then its files), whatever it has not sent.
+    pub fn must_wipe(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Revoked {
+                reason: wire::RevokeReason::Lost,
+                ..
+            }
+        )
     }
 }
 
@@ -106,6 +136,23 @@ pub struct SyncReport {
     pub open_conflicts: u64,
     /// Changes still in the outbox after the sync (0 after a complete sync).
     pub pending: u64,
+    /// The staff directory or the site's policy changed at the server and was saved here.
+    pub directory_updated: bool,
+    /// Staff who can no longer sign in on this device (disabled or gone at the server): the
+    /// caller destroys their wrapped keys. Not printed.
+    #[serde(skip)]
+    pub signed_out: Vec<String>,
+    /// HQ retired this device: the server took its pushes and sent it nothing. Once
+    /// `pending` is 0 the device wipes itself ([`SyncReport::wipe_now`]).
+    pub retired: bool,
+}
+
+impl SyncReport {
+    /// Whether the device must wipe itself now: HQ retired it and every change it had reached
+    /// the server (with changes still pending, the next sync sends them first).
+    pub fn wipe_now(&self) -> bool {
+        self.retired && self.pending == 0
+    }
 }
 
 /// A server address: `https://…`, or `http://` to this computer only.
@@ -194,13 +241,21 @@ fn unreachable(url: &reqwest::Url, e: &reqwest::Error) -> SyncError {
 /// Turns an error answer into a [`SyncError`] carrying the server's message for a person.
 fn error_answer(response: Response) -> SyncError {
     let status = response.status();
-    let message = response
+    let (message, revoked) = response
         .json::<wire::ErrorBody>()
-        .map(|b| b.error)
-        .unwrap_or_else(|_| status.canonical_reason().unwrap_or("error").to_string());
+        .map(|b| (b.error, b.revoked))
+        .unwrap_or_else(|_| {
+            let reason = status.canonical_reason().unwrap_or("error").to_string();
+            (reason, None)
+        });
     match status {
-        StatusCode::UNAUTHORIZED => SyncError::Unauthorized(message),
+        StatusCode::UNAUTHORIZED => match revoked {
+            Some(reason) => SyncError::Revoked { reason, message },
+            None => SyncError::Unauthorized(message),
+        },
         StatusCode::UPGRADE_REQUIRED => SyncError::UpgradeRequired(message),
+        StatusCode::FORBIDDEN | StatusCode::CONFLICT => SyncError::SignInRefused(message),
+        StatusCode::TOO_MANY_REQUESTS => SyncError::TooManyAttempts(message),
         _ => SyncError::Server {
             status: status.as_u16(),
             message,
@@ -241,6 +296,97 @@ pub fn enrol(
         &enrolled.token,
     )?;
     Ok(enrolled)
+}
+
+/// A staff member's online sign-in on this device, with the device's sign-in credential
+/// (`credential`, kept in keys.json for a device whose store is still locked): the server checks
+/// the PIN, that the account is enabled and of one of the device's sites, and answers the role,
+/// the device's recovery secret and the directory. A wrong PIN is
+/// [`SyncError::SignInRefused`]; too many is [`SyncError::TooManyAttempts`]; no network is
+/// [`SyncError::Unreachable`].
+pub fn sign_in(
+    server: &str,
+    credential: &str,
+    name: &str,
+    pin: &str,
+) -> Result<wire::SignInResponse, SyncError> {
+    let base = check_url(server)?;
+    let client = http_client(ca_from_env().as_deref())?;
+    let url = base
+        .join(wire::paths::SIGN_IN)
+        .map_err(|_| SyncError::BadUrl(server.into()))?;
+    let response = client
+        .post(url)
+        .header(AUTHORIZATION, format!("Bearer {credential}"))
+        .json(&wire::SignInRequest {
+            name: name.trim().to_string(),
+            pin: pin.to_string(),
+        })
+        .send()
+        .map_err(|e| unreachable(&base, &e))?;
+    if !response.status().is_success() {
+        return Err(error_answer(response));
+    }
+    response.json().map_err(|e| SyncError::Server {
+        status: 200,
+        message: format!("a sign-in answer that could not be read ({e})"),
+    })
+}
+
+/// The server's part of this device's staff directory and its policy, as the server would
+/// send them (its digest is what the device says it holds).
+pub fn held_directory(store: &Store) -> Result<wire::StaffDirectory, SyncError> {
+    let staff = store
+        .staff_directory()?
+        .into_iter()
+        .filter(|m| m.source == StaffSource::Server)
+        .map(|m| wire::StaffEntry {
+            name: m.name,
+            role: m.role.code().to_string(),
+            site: m.site.unwrap_or_default(),
+            disabled: m.disabled,
+        })
+        .collect();
+    let policy = store.site_policy()?;
+    Ok(wire::StaffDirectory {
+        staff,
+        policy: wire::SitePolicy {
+            lease_days: policy.lease_days,
+            idle_minutes: policy.idle_minutes,
+        },
+    })
+}
+
+/// Saves a directory the server sent (the device's sites' staff and policy); returns the
+/// names that can no longer sign in here, whose wrapped keys the caller destroys.
+pub fn apply_directory(
+    store: &mut Store,
+    directory: &wire::StaffDirectory,
+) -> Result<Vec<String>, SyncError> {
+    let members = directory
+        .staff
+        .iter()
+        .map(|e| {
+            let role = Role::parse(&e.role).map_err(|_| SyncError::Server {
+                status: 200,
+                message: "a staff role this version of Waypoint does not know: update Waypoint"
+                    .into(),
+            })?;
+            Ok(StaffMember {
+                name: e.name.clone(),
+                role,
+                site: Some(e.site.clone()),
+                disabled: e.disabled,
+                source: StaffSource::Server,
+            })
+        })
+        .collect::<Result<Vec<_>, SyncError>>()?;
+    let lost = store.replace_server_staff(&members)?;
+    store.set_site_policy(SitePolicy {
+        lease_days: directory.policy.lease_days.max(1),
+        idle_minutes: directory.policy.idle_minutes.max(1),
+    })?;
+    Ok(lost)
 }
 
 fn wire_scope(scope: Scope) -> wire::Scope {
@@ -367,6 +513,10 @@ pub trait Transport {
         &self,
         request: &wire::SyncRequest,
     ) -> Result<(wire::SyncResponse, u64, u64), SyncError>;
+    /// Whether an answer said HQ retired this device (the [`wire::REVOKED_HEADER`]).
+    fn retired(&self) -> bool {
+        false
+    }
 }
 
 /// An enrolled device talking to its server over HTTP.
@@ -375,6 +525,12 @@ struct Session {
     client: Client,
     base: reqwest::Url,
     token: String,
+    /// The digest of the staff directory this device holds (sent with each round).
+    directory: String,
+    /// The server said its directory differs (set by a round).
+    directory_changed: std::sync::atomic::AtomicBool,
+    /// Set when an answer carried `waypoint-device-revoked: retired`.
+    retired: std::sync::atomic::AtomicBool,
 }
 
 impl Session {
@@ -387,7 +543,33 @@ impl Session {
             client: http_client(ca_from_env().as_deref())?,
             base: check_url(&server)?,
             token,
+            directory: held_directory(store)?.digest(),
+            directory_changed: std::sync::atomic::AtomicBool::new(false),
+            retired: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// `GET /v1/directory`: (the directory, bytes received).
+    fn directory(&self) -> Result<(wire::StaffDirectory, u64), SyncError> {
+        let url = self
+            .base
+            .join(wire::paths::DIRECTORY)
+            .map_err(|_| SyncError::BadUrl(self.base.to_string()))?;
+        let response = self
+            .client
+            .get(url)
+            .header(AUTHORIZATION, format!("Bearer {}", self.token))
+            .send()
+            .map_err(|e| unreachable(&self.base, &e))?;
+        if !response.status().is_success() {
+            return Err(error_answer(response));
+        }
+        let bytes = response.bytes().map_err(|e| unreachable(&self.base, &e))?;
+        let directory = serde_json::from_slice(&bytes).map_err(|e| SyncError::Server {
+            status: 200,
+            message: format!("a staff directory that could not be read ({e})"),
+        })?;
+        Ok((directory, bytes.len() as u64))
     }
 }
 
@@ -412,15 +594,36 @@ impl Transport for Session {
             .post(url)
             .header(AUTHORIZATION, format!("Bearer {}", self.token))
             .header(CONTENT_TYPE, wire::BATCH_CONTENT_TYPE)
+            .header(wire::DIRECTORY_HEADER, &self.directory)
             .body(body)
             .send()
             .map_err(|e| unreachable(&self.base, &e))?;
         if !response.status().is_success() {
             return Err(error_answer(response));
         }
+        if response
+            .headers()
+            .get(wire::DIRECTORY_HEADER)
+            .is_some_and(|v| v.as_bytes() != self.directory.as_bytes())
+        {
+            self.directory_changed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        if response
+            .headers()
+            .get(wire::REVOKED_HEADER)
+            .is_some_and(|v| v.as_bytes() == wire::RevokeReason::Retired.as_str().as_bytes())
+        {
+            self.retired
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let bytes = response.bytes().map_err(|e| unreachable(&self.base, &e))?;
         let answer: wire::SyncResponse = wire::decode(&bytes)?;
         Ok((answer, sent, bytes.len() as u64))
+    }
+
+    fn retired(&self) -> bool {
+        self.retired.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -433,7 +636,19 @@ pub fn sync(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<SyncReport, SyncError> {
     let session = Session::of(store)?;
-    sync_with(store, &session, progress)
+    let mut report = sync_with(store, &session, progress)?;
+    // The directory travels only when it changed: one more request, after the data.
+    if session
+        .directory_changed
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        let (directory, received) = session.directory()?;
+        report.round_trips += 1;
+        report.bytes_received += received;
+        report.signed_out = apply_directory(store, &directory)?;
+        report.directory_updated = true;
+    }
+    Ok(report)
 }
 
 /// [`sync`] over any [`Transport`].
@@ -616,5 +831,6 @@ fn run(
     }
     report.open_conflicts = store.conflicts(false)?.len() as u64;
     report.pending = store.outbox_len()?;
+    report.retired = transport.retired();
     Ok(report)
 }

@@ -1,7 +1,7 @@
 //! The case view: members with relationships and ages, documents and where each physically is,
 //! special needs, exit permits, today's events.
 
-use waypoint_domain::{CheckOutcome, FieldEvent, Individual};
+use waypoint_domain::{CheckOutcome, FieldEvent, Individual, Role};
 use waypoint_store::CaseView;
 
 use super::{age, custody, event_to_dto};
@@ -14,10 +14,11 @@ pub fn get_case(state: &AppState, case_no: &str) -> Result<CaseDetail, CommandEr
     Ok(detail(state, &view))
 }
 
+/// The case as the role signed in may see it (the store leaves out what it may not).
 pub(crate) fn load(state: &AppState, case_no: &str) -> Result<CaseView, CommandError> {
-    state
-        .store()?
-        .case(case_no)?
+    let store = state.store()?;
+    store
+        .case_as(store.role(), case_no)?
         .ok_or_else(|| CommandError::UnknownCase(case_no.trim().to_ascii_uppercase()))
 }
 
@@ -27,11 +28,15 @@ pub(crate) fn load_of_individual(
     individual_no: &str,
 ) -> Result<CaseView, CommandError> {
     let individual_no = individual_no.trim().to_ascii_uppercase();
-    let record = state
+    // Only the case number is used: looked up as the role that sees no need-to-know field,
+    // so that finding the case is not recorded as a view of one; the case itself is then read
+    // as the role signed in.
+    let case_no = state
         .store()?
-        .individual(&individual_no)?
+        .individual_as(Role::Administrator, &individual_no)?
+        .map(|r| r.case_no().to_string())
         .ok_or_else(|| CommandError::UnknownIndividual(individual_no.clone()))?;
-    load(state, record.case_no())
+    load(state, &case_no)
 }
 
 pub(crate) fn detail(state: &AppState, view: &CaseView) -> CaseDetail {

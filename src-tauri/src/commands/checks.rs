@@ -4,7 +4,7 @@
 
 use mrz::{MrzData, MrzDate, TransliterationStyle};
 use uuid::Uuid;
-use waypoint_domain::{FieldEvent, IdentityCheck, Individual, PartialDate};
+use waypoint_domain::{Action, Field, FieldEvent, IdentityCheck, Individual, PartialDate, may_see};
 
 use super::{cases, event_to_dto, non_blank};
 use crate::dto::{
@@ -172,6 +172,11 @@ pub fn check_mrz(
     individual_no: &str,
     text: &str,
 ) -> Result<MrzComparison, CommandError> {
+    let role = {
+        let store = state.store()?;
+        store.require(store.role(), Action::IdentityCheck)?;
+        store.role()
+    };
     let view = cases::load_of_individual(state, individual_no)?;
     let individual_no = individual_no.trim().to_ascii_uppercase();
     let person = view
@@ -181,12 +186,15 @@ pub fn check_mrz(
         .find(|m| m.individual_no == individual_no)
         .ok_or_else(|| CommandError::UnknownIndividual(individual_no.clone()))?;
     let (data, reading) = parse_mrz(text)?;
+    let mut mismatches = compare(
+        person,
+        &reading,
+        (&data.date_of_birth, &data.date_of_expiry),
+    );
+    // A field the role may not see is not compared (its value is not in the view).
+    mismatches.retain(|m| Field::from_column(&m.field).is_none_or(|f| may_see(role, f)));
     Ok(MrzComparison {
-        mismatches: compare(
-            person,
-            &reading,
-            (&data.date_of_birth, &data.date_of_expiry),
-        ),
+        mismatches,
         reading,
     })
 }
@@ -334,6 +342,10 @@ pub fn record_identity_check(
     state: &AppState,
     request: &IdentityCheckRequest,
 ) -> Result<IdentityCheckRecord, CommandError> {
+    {
+        let store = state.store()?;
+        store.require(store.role(), Action::IdentityCheck)?;
+    }
     let view = cases::load_of_individual(state, &request.individual_no)?;
     let outcome = match &request.outcome {
         dto::CheckOutcome::Verified => waypoint_domain::CheckOutcome::Verified,
@@ -359,10 +371,10 @@ pub fn record_identity_check(
             })
             .collect(),
         site: state.site_for(&view.case.site),
-        checked_by: state.officer.clone(),
+        checked_by: String::new(),
         checked_at: state.now(),
     });
-    state.store()?.record_event(&event)?;
+    let event = super::record(state, event)?;
     match event_to_dto(&event) {
         EventRecord::IdentityCheck(c) => Ok(c),
         _ => Err(CommandError::invalid(

@@ -2,7 +2,7 @@
 //! kept one value and a person decides. Settling one is an ordinary field change (it syncs like
 //! any other) that names the conflict.
 
-use waypoint_domain::Field;
+use waypoint_domain::{Field, may_see};
 
 use crate::dto::{ConflictItem, ConflictResolution};
 use crate::error::CommandError;
@@ -14,10 +14,13 @@ fn need_to_know(field: Field) -> bool {
 }
 
 /// The conflicts nobody has settled yet.
+/// The conflicts nobody has settled yet, as the role signed in may see them: the values of a
+/// field it may not see are left out (`hidden`).
 pub fn conflicts(state: &AppState) -> Result<Vec<ConflictItem>, CommandError> {
-    Ok(state
-        .store()?
-        .conflicts(false)?
+    let store = state.store()?;
+    let role = store.role();
+    Ok(store
+        .conflicts_as(role, false)?
         .into_iter()
         .map(|c| ConflictItem {
             id: c.id,
@@ -26,6 +29,7 @@ pub fn conflicts(state: &AppState) -> Result<Vec<ConflictItem>, CommandError> {
             record: c.entity,
             field: c.field.column().to_string(),
             need_to_know: need_to_know(c.field),
+            hidden: !may_see(role, c.field),
             kept: c.winner,
             other: c.loser,
         })
@@ -38,11 +42,16 @@ pub fn resolve_conflict(
     state: &AppState,
     resolution: &ConflictResolution,
 ) -> Result<Vec<ConflictItem>, CommandError> {
-    state.store()?.resolve_conflict(
-        resolution.id.trim(),
-        resolution.value.as_deref(),
-        state.today(),
-    )?;
+    {
+        let mut store = state.store()?;
+        let role = store.role();
+        store.resolve_conflict_as(
+            role,
+            resolution.id.trim(),
+            resolution.value.as_deref(),
+            state.today(),
+        )?;
+    }
     conflicts(state)
 }
 

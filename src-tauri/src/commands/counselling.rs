@@ -60,14 +60,14 @@ pub fn record_counselling(
             .collect(),
         language: request.language.trim().to_ascii_lowercase(),
         interpreter: non_blank(request.interpreter.as_deref()),
-        counsellor: state.officer.clone(),
+        counsellor: String::new(),
         held_at: state.now(),
         duration_minutes: request.duration_minutes,
         notes: non_blank(request.notes.as_deref()),
         complete: request.complete,
         site: state.site_for(&view.case.site),
     });
-    state.store()?.record_event(&event)?;
+    let event = super::record(state, event)?;
     match event_to_dto(&event) {
         EventRecord::CounsellingSession(s) => Ok(s),
         _ => Err(CommandError::invalid("the session was not recorded")),

@@ -85,12 +85,10 @@ pub fn record_custody_transfer(
         to: custodian_from_dto(&request.to),
         location: request.location.trim().to_string(),
         site: state.site_for(&view.case.site),
-        recorded_by: state.officer.clone(),
+        recorded_by: String::new(),
         at: state.now(),
     };
-    state
-        .store()?
-        .record_event(&FieldEvent::CustodyTransfer(transfer))?;
+    super::record(state, FieldEvent::CustodyTransfer(transfer))?;
     documents(&cases::load(state, &view.case.case_no)?)
         .into_iter()
         .find(|d| d.individual_no == individual_no && d.document_no == document_no)

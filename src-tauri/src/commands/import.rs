@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use waypoint_domain::{Action, may_see};
 use waypoint_import::ImportOptions;
 use waypoint_store::{ImportMode, StoreError};
 
@@ -23,6 +24,8 @@ pub fn import_csv(
         dry_run: request.dry_run,
     };
     let mut store = state.store()?;
+    let role = store.role();
+    store.require(role, Action::Import)?;
     let report = store
         .import_csv(request.content.as_bytes(), &options, mode, &mut |p| {
             progress(match p {
@@ -91,13 +94,19 @@ pub fn import_csv(
             .map(|s| {
                 s.clashes
                     .iter()
-                    .map(|c| ImportClash {
-                        line: c.line,
-                        case_no: c.case_no.clone(),
-                        individual_no: c.individual_no.clone(),
-                        field: c.field.column().to_string(),
-                        local: c.local.clone(),
-                        incoming: c.incoming.clone(),
+                    .map(|c| {
+                        // A local edit the role may not see stays unseen (the file's own
+                        // values, in problems and warnings, are the person's file).
+                        let hidden = !may_see(role, c.field);
+                        ImportClash {
+                            line: c.line,
+                            case_no: c.case_no.clone(),
+                            individual_no: c.individual_no.clone(),
+                            field: c.field.column().to_string(),
+                            hidden,
+                            local: c.local.clone().filter(|_| !hidden),
+                            incoming: c.incoming.clone().filter(|_| !hidden),
+                        }
                     })
                     .collect()
             })
@@ -148,9 +157,9 @@ mod tests {
             &state,
             &SpecialNeedsUpdate {
                 individual_no: "I-0001031".into(),
-                ssr_codes: vec!["WCHR".into()],
-                notes: String::new(),
-                vulnerabilities: vec![],
+                ssr_codes: Some(vec!["WCHR".into()]),
+                notes: None,
+                vulnerabilities: None,
             },
         )
         .unwrap();
@@ -175,5 +184,48 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message().starts_with("cases.csv: "), "{}", e.message());
+    }
+
+    /// A field assistant's edit of a vulnerability clashes with a re-import by data
+    /// processing, who may not see vulnerabilities: the clash is reported without its values.
+    #[test]
+    fn a_clash_in_a_field_the_role_may_not_see_is_reported_without_values() {
+        let (dir, supervisor) = testing::state();
+        for (name, role) in [
+            ("Fay Field", waypoint_domain::Role::FieldAssistant),
+            ("Dan Data", waypoint_domain::Role::DataProcessing),
+        ] {
+            supervisor
+                .store()
+                .unwrap()
+                .add_local_staff("A. Officer", name, role)
+                .unwrap();
+        }
+        drop(supervisor);
+        let field = testing::signed_in(dir.path(), "Fay Field");
+        special_needs::update_special_needs(
+            &field,
+            &SpecialNeedsUpdate {
+                individual_no: "I-0001031".into(),
+                ssr_codes: None,
+                notes: None,
+                vulnerabilities: Some(vec!["AT_RISK".into()]),
+            },
+        )
+        .unwrap();
+        drop(field);
+        let data = testing::signed_in(dir.path(), "Dan Data");
+        let out = import_csv(&data, &request(testing::SAMPLE, false, true), &mut |_| {}).unwrap();
+        let clash = out
+            .clashes
+            .iter()
+            .find(|c| c.field == "vulnerabilities")
+            .unwrap();
+        assert!(clash.hidden);
+        assert_eq!(
+            (clash.local.as_deref(), clash.incoming.as_deref()),
+            (None, None)
+        );
+        assert!(!serde_json::to_string(&out).unwrap().contains("AT_RISK"));
     }
 }

@@ -9,6 +9,7 @@ pub mod counselling;
 pub mod custody;
 pub mod import;
 pub mod search;
+pub mod session;
 pub mod special_needs;
 pub mod status;
 pub mod sync;
@@ -17,6 +18,8 @@ use chrono::NaiveDate;
 use waypoint_domain::PartialDate;
 
 use crate::dto::{self, AgeRange};
+use crate::error::CommandError;
+use crate::state::AppState;
 
 /// The age range of a canonical date of birth on `today`, if it is known at all.
 pub(crate) fn age(date_of_birth: &str, today: NaiveDate) -> Option<AgeRange> {
@@ -129,6 +132,26 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> dto::EventRecord 
     }
 }
 
+/// Records `event` as the person signed in: their name goes into it (who checked, counselled
+/// or handed over), and the store refuses it unless their role may record that kind. The name
+/// and the role come from the same sign-in as the write.
+pub(crate) fn record(
+    state: &AppState,
+    mut event: waypoint_domain::FieldEvent,
+) -> Result<waypoint_domain::FieldEvent, CommandError> {
+    use waypoint_domain::FieldEvent as E;
+    let mut store = state.store()?;
+    let who = store.signed_in().to_string();
+    match &mut event {
+        E::IdentityCheck(c) => c.checked_by = who,
+        E::CounsellingSession(s) => s.counsellor = who,
+        E::CustodyTransfer(t) => t.recorded_by = who,
+    }
+    let role = store.role();
+    store.record_event_as(role, &event)?;
+    Ok(event)
+}
+
 /// Text a person typed into an optional field: `None` when blank.
 pub(crate) fn non_blank(s: Option<&str>) -> Option<String> {
     s.map(str::trim)
@@ -148,6 +171,33 @@ pub(crate) mod testing {
 
     pub const SAMPLE: &str = include_str!("../../../tests/fixtures/sample-cases.csv");
 
+    /// The sample cases, loaded by a supervisor, then signed in as someone of `role`.
+    pub fn state_as(role: waypoint_domain::Role) -> (tempfile::TempDir, AppState) {
+        let (dir, state) = state();
+        let name = format!("Staff {role}");
+        state
+            .store()
+            .unwrap()
+            .add_local_staff("A. Officer", &name, role)
+            .unwrap();
+        state.lock(crate::dto::LockReason::Manual);
+        drop(state);
+        let signed = signed_in(dir.path(), &name);
+        (dir, signed)
+    }
+
+    /// An app state signed in as `name` on the store in `dir` (opened with a fixed key).
+    pub fn signed_in(dir: &std::path::Path, name: &str) -> AppState {
+        let store = Store::open(dir, &waypoint_store::StoreKey::from_bytes([7; 32])).unwrap();
+        let state = AppState::locked(dir.to_path_buf(), None, None).with_clock(now);
+        let outcome = state.open_with(store, name).unwrap();
+        assert!(
+            matches!(outcome, crate::dto::SignInOutcome::SignedIn { .. }),
+            "{outcome:?}"
+        );
+        state
+    }
+
     pub fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2025, 11, 25, 9, 30, 0).unwrap()
     }
@@ -155,10 +205,7 @@ pub(crate) mod testing {
     /// An app state over a fresh store holding the sample cases; keep the directory alive.
     pub fn state() -> (tempfile::TempDir, AppState) {
         let dir = tempfile::tempdir().unwrap();
-        let store =
-            Store::open(dir.path(), &waypoint_store::StoreKey::from_bytes([7; 32])).unwrap();
-        let state = AppState::new(store, dir.path().to_path_buf(), "A. Officer".into(), None)
-            .with_clock(now);
+        let state = signed_in(dir.path(), "A. Officer");
         let outcome = super::import::import_csv(
             &state,
             &crate::dto::ImportRequest {

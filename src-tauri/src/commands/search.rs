@@ -22,7 +22,11 @@ pub fn search(state: &AppState, query: &str, limit: usize) -> Result<Vec<SearchH
     }
     let today = state.today();
     state.wait_for_search_index(WAIT_FOR_INDEX);
-    let results = state.store()?.search(query, limit.clamp(1, MAX_RESULTS))?;
+    let results = {
+        let mut store = state.store()?;
+        let role = store.role();
+        store.search_as(role, query, limit.clamp(1, MAX_RESULTS))?
+    };
     Ok(results
         .into_iter()
         .map(|r| SearchHit {
@@ -84,11 +88,7 @@ mod tests {
         let (dir, loaded) = testing::state();
         drop(loaded);
         // The app as it starts: a store with the sample cases, no index yet.
-        let store =
-            waypoint_store::Store::open(dir.path(), &waypoint_store::StoreKey::from_bytes([7; 32]))
-                .unwrap();
-        let state = AppState::new(store, dir.path().to_path_buf(), "A. Officer".into(), None)
-            .with_clock(testing::now);
+        let state = testing::signed_in(dir.path(), "A. Officer");
         let pending = state.begin_search_index().unwrap();
         assert!(!state.store().unwrap().search_ready());
         // Other commands go on while the build is out.

@@ -2,7 +2,7 @@
 //! edits through `Store::set_field` with the fields `ssr_codes`, `special_needs_notes` and
 //! `vulnerabilities`.
 
-use waypoint_domain::{Field, SSR_CODES, SsrCategory, Vulnerability};
+use waypoint_domain::{Field, SSR_CODES, SsrCategory, Vulnerability, may_edit};
 use waypoint_store::StoreError;
 
 use super::cases;
@@ -39,31 +39,52 @@ pub fn special_needs_options() -> SpecialNeedsOptions {
     }
 }
 
-/// Replaces one individual's SSR codes, notes and vulnerabilities; every value is checked
-/// before any is saved, so a bad one changes nothing.
+/// Replaces one individual's SSR codes, notes and vulnerabilities (those given: the UI sends
+/// only what the role signed in may change). Every right and every value is checked before
+/// any is saved, so a refused or bad one changes nothing.
 pub fn update_special_needs(
     state: &AppState,
     update: &SpecialNeedsUpdate,
 ) -> Result<Member, CommandError> {
     let today = state.today();
     let individual_no = update.individual_no.trim().to_ascii_uppercase();
-    let values = [
-        (Field::SsrCodes, update.ssr_codes.join(";")),
-        (Field::SpecialNeedsNotes, update.notes.clone()),
-        (Field::Vulnerabilities, update.vulnerabilities.join(";")),
-    ];
-    for (field, raw) in &values {
-        field
-            .normalize(raw, today)
-            .map_err(|error| StoreError::InvalidValue {
-                field: *field,
-                error,
-            })?;
-    }
+    let values: Vec<(Field, String)> = [
+        update
+            .ssr_codes
+            .as_ref()
+            .map(|c| (Field::SsrCodes, c.join(";"))),
+        update
+            .notes
+            .as_ref()
+            .map(|n| (Field::SpecialNeedsNotes, n.clone())),
+        update
+            .vulnerabilities
+            .as_ref()
+            .map(|v| (Field::Vulnerabilities, v.join(";"))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     {
         let mut store = state.store()?;
+        let role = store.role();
         for (field, raw) in &values {
-            store.set_field(&individual_no, *field, raw, today)?;
+            if !may_edit(role, *field) {
+                return Err(StoreError::NotAllowed {
+                    role,
+                    what: format!("change {field}"),
+                }
+                .into());
+            }
+            field
+                .normalize(raw, today)
+                .map_err(|error| StoreError::InvalidValue {
+                    field: *field,
+                    error,
+                })?;
+        }
+        for (field, raw) in &values {
+            store.set_field_as(role, &individual_no, *field, raw, today)?;
         }
     }
     let view = cases::load_of_individual(state, &individual_no)?;
@@ -80,6 +101,7 @@ pub fn update_special_needs(
 mod tests {
     use super::*;
     use crate::commands::{status, testing};
+    use waypoint_domain::Role;
 
     #[test]
     fn the_table_has_three_languages_and_the_vulnerabilities() {
@@ -92,15 +114,15 @@ mod tests {
 
     #[test]
     fn edits_go_through_the_store_and_the_outbox() {
-        let (_dir, state) = testing::state();
+        let (_dir, state) = testing::state_as(Role::FieldAssistant);
         let before = status::status(&state).unwrap().pending_changes;
         let m = update_special_needs(
             &state,
             &SpecialNeedsUpdate {
                 individual_no: "i-0001031".into(),
-                ssr_codes: vec!["wchr".into(), "DBML".into()],
-                notes: "Uses a cane".into(),
-                vulnerabilities: vec!["DISABILITY".into()],
+                ssr_codes: Some(vec!["wchr".into(), "DBML".into()]),
+                notes: Some("Uses a cane".into()),
+                vulnerabilities: Some(vec!["DISABILITY".into()]),
             },
         )
         .unwrap();
@@ -112,15 +134,15 @@ mod tests {
 
     #[test]
     fn a_bad_value_changes_nothing() {
-        let (_dir, state) = testing::state();
+        let (_dir, state) = testing::state_as(Role::FieldAssistant);
         let before = status::status(&state).unwrap().pending_changes;
         let e = update_special_needs(
             &state,
             &SpecialNeedsUpdate {
                 individual_no: "I-0001031".into(),
-                ssr_codes: vec!["WCHR".into()],
-                notes: String::new(),
-                vulnerabilities: vec!["SAD".into()],
+                ssr_codes: Some(vec!["WCHR".into()]),
+                notes: Some(String::new()),
+                vulnerabilities: Some(vec!["SAD".into()]),
             },
         )
         .unwrap_err();
@@ -130,5 +152,61 @@ mod tests {
             e.message()
         );
         assert_eq!(status::status(&state).unwrap().pending_changes, before);
+    }
+
+    /// Data processing may not change vulnerabilities (it does not even see them); a POE
+    /// associate may not change special needs at all: refused, with the reason, and nothing is
+    /// saved. A supervisor may (and settles conflicts of them).
+    #[test]
+    fn a_role_may_change_only_what_the_table_lets_it() {
+        let (_dir, state) = testing::state();
+        let (_dp_dir, data_processing) = testing::state_as(Role::DataProcessing);
+        let before = status::status(&data_processing).unwrap().pending_changes;
+        let e = update_special_needs(
+            &data_processing,
+            &SpecialNeedsUpdate {
+                individual_no: "I-0001031".into(),
+                ssr_codes: None,
+                notes: None,
+                vulnerabilities: Some(vec!["DISABILITY".into()]),
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), "not_allowed");
+        assert!(
+            e.message().contains("may not change vulnerabilities"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(
+            status::status(&data_processing).unwrap().pending_changes,
+            before
+        );
+        assert_eq!(status::status(&state).unwrap().pending_changes, before);
+        // What a supervisor may change goes through.
+        let m = update_special_needs(
+            &state,
+            &SpecialNeedsUpdate {
+                individual_no: "I-0001031".into(),
+                ssr_codes: Some(vec!["WCHR".into()]),
+                notes: Some("Walks slowly".into()),
+                vulnerabilities: Some(vec!["DISABILITY".into(), "ELDERLY".into()]),
+            },
+        )
+        .unwrap();
+        assert_eq!(m.special_needs.ssr_codes, ["WCHR"]);
+        assert_eq!(m.special_needs.vulnerabilities, ["DISABILITY", "ELDERLY"]);
+        let (_dir, poe) = testing::state_as(Role::PoeAssociate);
+        let e = update_special_needs(
+            &poe,
+            &SpecialNeedsUpdate {
+                individual_no: "I-0001031".into(),
+                ssr_codes: Some(vec!["WCHR".into()]),
+                notes: None,
+                vulnerabilities: None,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), "not_allowed", "{}", e.message());
     }
 }

@@ -6,14 +6,15 @@ use crate::error::CommandError;
 use crate::state::AppState;
 
 pub fn status(state: &AppState) -> Result<Status, CommandError> {
-    let store = state.store()?;
+    let store = state.store_past_lease()?;
     let sync = store.sync_state()?;
     Ok(Status {
         pending_changes: store.outbox_len()?,
         last_sync: sync.last_success,
         sync_configured: sync.server_url.is_some(),
         conflicts: store.conflicts(false)?.len() as u64,
-        officer: state.officer.clone(),
+        staff: store.signed_in().to_string(),
+        role: store.role().code().to_string(),
         site: state.site.clone(),
         device_id: store.device_id().to_string(),
         data_dir: state.data_dir.display().to_string(),
@@ -34,6 +35,8 @@ mod tests {
         assert_eq!(s.last_sync, None);
         assert!(!s.sync_configured);
         assert_eq!(s.conflicts, 0);
-        assert_eq!(s.officer, "A. Officer");
+        assert_eq!(s.staff, "A. Officer");
+        // A device without a staff directory: the person who made it is a supervisor.
+        assert_eq!(s.role, "supervisor");
     }
 }

@@ -1,6 +1,7 @@
 //! "Sync now": one sync with the enrolled server through the `waypoint-sync` library, on a
 //! second connection to the store, so that the window's other commands (search above all) never
-//! wait for the network. Afterwards the search index is rebuilt from what the sync wrote.
+//! wait for the network. Afterwards the search index is rebuilt from what the sync wrote, and
+//! what the sync brought is acted on (`AppState::after_sync`: the lease, disabled staff, a wipe).
 
 use crate::dto::SyncOutcome;
 use crate::error::CommandError;
@@ -12,20 +13,28 @@ pub const NOT_ENROLLED: &str = "this device is not enrolled with a sync server y
 
 /// Pushes this device's changes and pulls the server's, once.
 pub fn sync_now(state: &AppState) -> Result<SyncOutcome, CommandError> {
-    if state.store()?.sync_state()?.server_url.is_none() {
+    // Past the offline lease, syncing is the one thing this device may do.
+    if state.store_past_lease()?.sync_state()?.server_url.is_none() {
         return Err(CommandError::invalid(NOT_ENROLLED));
     }
     let _one_at_a_time = state
         .try_begin_sync()
         .ok_or_else(|| CommandError::invalid("a sync is already running"))?;
-    let mut store = state.store()?.reopen()?;
+    let mut store = state.store_past_lease()?.reopen()?;
     let result = waypoint_sync::sync(&mut store, &mut |_| {});
     drop(store);
+    if state.after_sync(&result)? {
+        return Err(CommandError::Wiped);
+    }
     // The sync wrote through its own connection: the window's index learns it afresh, built
     // off the store while other commands go on; a search waits for it.
-    state.store()?.forget_search_index();
-    if let Err(e) = state.build_search_index() {
-        eprintln!("waypoint-desktop: search index after the sync: {e}");
+    // Locked meanwhile: the next sign-in opens the store afresh and builds its own index.
+    if let Ok(mut store) = state.store() {
+        store.forget_search_index();
+        drop(store);
+        if let Err(e) = state.build_search_index() {
+            eprintln!("waypoint-desktop: search index after the sync: {e}");
+        }
     }
     let report = result?;
     Ok(SyncOutcome {
@@ -60,11 +69,7 @@ mod tests {
     #[test]
     fn an_unreachable_server_loses_nothing_and_search_goes_on() {
         let (_dir, state) = testing::state();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = closed_port();
         state
             .store()
             .unwrap()
@@ -89,5 +94,119 @@ mod tests {
         assert!(state.store().unwrap().search_ready());
         let hits = search::search(&state, "habimna", 10).unwrap();
         assert_eq!(hits[0].family_name, "HABIMANA");
+    }
+
+    /// Enrolled long ago and never synced since: past the site's lease (14 days by default)
+    /// the window does nothing but show the status and try a sync; the changes are kept.
+    #[test]
+    fn past_the_offline_lease_only_status_and_sync_work() {
+        let (dir, state) = testing::state();
+        let port = closed_port();
+        state
+            .store()
+            .unwrap()
+            .set_enrolment(
+                &format!("http://127.0.0.1:{port}"),
+                "00000000-0000-0000-0000-000000000001",
+                "test laptop",
+                "not-a-real-token",
+            )
+            .unwrap();
+        assert!(!state.session_info().lease_over);
+        state.lock(crate::dto::LockReason::Manual);
+        drop(state);
+        let store =
+            waypoint_store::Store::open(dir.path(), &waypoint_store::StoreKey::from_bytes([7; 32]))
+                .unwrap();
+        let later = chrono::Utc::now() + chrono::Duration::days(15);
+        let state =
+            AppState::locked(dir.path().to_path_buf(), None, None).with_clock(move || later);
+        state.open_with(store, "A. Officer").unwrap();
+        assert!(state.session_info().lease_over);
+        let e = search::search(&state, "habimana", 10).unwrap_err();
+        assert_eq!(e.kind(), "lease_over", "{}", e.message());
+        assert!(
+            e.message().contains("locked until it syncs"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(status::status(&state).unwrap().pending_changes, 15);
+        // The sync is tried (no server there): refused readably, nothing lost, still locked.
+        let e = sync_now(&state).unwrap_err();
+        assert!(
+            e.message().contains("could not be reached"),
+            "{}",
+            e.message()
+        );
+        assert!(state.session_info().lease_over);
+        assert_eq!(status::status(&state).unwrap().pending_changes, 15);
+    }
+
+    /// HQ revoked this laptop as lost: the server's 401 says so, and "Sync now" erases the
+    /// device (keys first, then the files) and leaves the app locked, saying why.
+    #[test]
+    fn a_laptop_revoked_as_lost_wipes_itself_at_its_next_sync() {
+        use std::io::{Read, Write};
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let place = waypoint_keys::SecretPlace::File(dir.path().join("device.secret"));
+        let state = AppState::locked(data.clone(), None, Some(place)).with_clock(testing::now);
+        let outcome = state.sign_in("A. Officer", "246813").unwrap();
+        assert!(
+            matches!(outcome, crate::dto::SignInOutcome::SignedIn { .. }),
+            "{outcome:?}"
+        );
+        // A server that answers every request as HQ answers a device revoked as lost.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 65536];
+            let _ = conn.read(&mut buf);
+            let body =
+                r#"{"error":"this device was revoked: it was reported lost","revoked":"lost"}"#;
+            let answer = format!(
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            conn.write_all(answer.as_bytes()).unwrap();
+        });
+        state
+            .store()
+            .unwrap()
+            .set_enrolment(
+                &format!("http://127.0.0.1:{port}"),
+                "00000000-0000-0000-0000-000000000001",
+                "test laptop",
+                "a-token",
+            )
+            .unwrap();
+        assert!(data.join(waypoint_keys::KEYS_FILE).exists());
+        let e = sync_now(&state).unwrap_err();
+        server.join().unwrap();
+        assert_eq!(e.kind(), "locked", "{}", e.message());
+        assert!(e.message().contains("erased"), "{}", e.message());
+        let info = state.session_info();
+        assert!(info.locked);
+        assert_eq!(info.lock_reason, Some(crate::dto::LockReason::Revoked));
+        assert!(
+            !data.join(waypoint_keys::KEYS_FILE).exists(),
+            "the keys are gone"
+        );
+        assert!(
+            !dir.path().join("device.secret").exists(),
+            "the device secret is gone"
+        );
+        assert!(!data.exists(), "the data directory is gone");
+        // Signing in again cannot bring the data back: there is none.
+        assert!(matches!(state.store().unwrap_err(), CommandError::Locked));
+    }
+
+    fn closed_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
     }
 }

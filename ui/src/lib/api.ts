@@ -14,7 +14,10 @@ import type { ImportProgress } from './bindings/ImportProgress';
 import type { ImportRequest } from './bindings/ImportRequest';
 import type { Member } from './bindings/Member';
 import type { MrzComparison } from './bindings/MrzComparison';
+import type { LockReason } from './bindings/LockReason';
 import type { SearchHit } from './bindings/SearchHit';
+import type { SessionInfo } from './bindings/SessionInfo';
+import type { SignInOutcome } from './bindings/SignInOutcome';
 import type { SopProgramme } from './bindings/SopProgramme';
 import type { SpecialNeedsOptions } from './bindings/SpecialNeedsOptions';
 import type { SpecialNeedsUpdate } from './bindings/SpecialNeedsUpdate';
@@ -22,14 +25,44 @@ import type { Status } from './bindings/Status';
 import type { SyncOutcome } from './bindings/SyncOutcome';
 import type { TransferRequest } from './bindings/TransferRequest';
 
-/** A command's refusal, with the core's readable message. */
-export class CommandError extends Error {}
+/**
+ * A command's refusal, with the core's readable message and its kind: `locked` (nobody is
+ * signed in: the sign-in screen shows), `not_allowed` (the role may not), or `error`.
+ */
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'locked' | 'not_allowed' | 'lease_over' | 'error' = 'error',
+  ) {
+    super(message);
+  }
+}
+
+/** Listeners told when a command found the app locked (a suspend, another window). */
+const lockListeners = new Set<() => void>();
+export function onLocked(listener: () => void): () => void {
+  lockListeners.add(listener);
+  return () => lockListeners.delete(listener);
+}
+
+function toError(e: unknown): CommandError {
+  if (typeof e === 'string') return new CommandError(e);
+  if (e && typeof e === 'object' && 'message' in e) {
+    const o = e as { kind?: unknown; message: unknown };
+    const kind =
+      o.kind === 'locked' || o.kind === 'not_allowed' || o.kind === 'lease_over' ? o.kind : 'error';
+    return new CommandError(String(o.message), kind);
+  }
+  return new CommandError(String(e));
+}
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
-    throw new CommandError(typeof e === 'string' ? e : e instanceof Error ? e.message : String(e));
+    const error = toError(e);
+    if (error.kind === 'locked') lockListeners.forEach((l) => l());
+    throw error;
   }
 }
 
@@ -46,6 +79,10 @@ async function write<T>(command: string, args: Record<string, unknown>): Promise
 }
 
 export const api = {
+  // sign-in and locks
+  session: () => call<SessionInfo>('session'),
+  signIn: (name: string, pin: string) => call<SignInOutcome>('sign_in', { name, pin }),
+  lock: (reason: LockReason) => call<SessionInfo>('lock', { reason }),
   // search
   search: (query: string, limit = 20) => call<SearchHit[]>('search', { query, limit }),
   // cases

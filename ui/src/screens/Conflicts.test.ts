@@ -12,6 +12,7 @@ const name: ConflictItem = {
   record: 'I-0001002',
   field: 'family_name',
   need_to_know: false,
+  hidden: false,
   kept: 'MUKAMANA',
   other: 'MUKAMANAA',
 };

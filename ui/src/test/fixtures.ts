@@ -5,6 +5,7 @@ import type { Member } from '../lib/bindings/Member';
 import type { SearchHit } from '../lib/bindings/SearchHit';
 import type { SopProgramme } from '../lib/bindings/SopProgramme';
 import type { SpecialNeedsOptions } from '../lib/bindings/SpecialNeedsOptions';
+import type { SessionInfo } from '../lib/bindings/SessionInfo';
 import type { Status } from '../lib/bindings/Status';
 import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
 
@@ -105,11 +106,50 @@ export const status: Status = {
   last_sync: null,
   sync_configured: false,
   conflicts: 0,
-  officer: 'A. Officer',
+  staff: 'A. Officer',
+  role: 'supervisor',
   site: null,
   device_id: '00000000-0000-7000-8000-000000000000',
   data_dir: '/tmp/waypoint',
 };
+
+const FIELDS = [
+  'case_no', 'individual_no', 'relationship', 'family_name', 'given_names', 'family_name_native',
+  'given_names_native', 'sex', 'date_of_birth', 'nationality', 'languages', 'phone', 'site',
+  'programme', 'destination', 'abn', 'document_type', 'document_no', 'document_issuer',
+  'document_expiry', 'ssr_codes', 'special_needs_notes', 'vulnerabilities', 'exit_permit',
+  'exit_permit_denial_reason',
+];
+const NEED_TO_KNOW = ['special_needs_notes', 'vulnerabilities'];
+
+/** Signed in with every right (component tests of what a screen does, not of roles). */
+export const everything: SessionInfo = {
+  locked: false,
+  name: 'A. Officer',
+  role: 'supervisor',
+  lock_reason: null,
+  first_use: false,
+  idle_seconds: 300,
+  lease_over: false,
+  may: ['import', 'export', 'identity_check', 'counselling', 'custody_transfer', 'resolve_conflict', 'verify_audit'],
+  sees: FIELDS,
+  edits: FIELDS,
+};
+
+/** Signed in as data processing, as the shipped roles table has it: no need-to-know. */
+export const dataProcessing: SessionInfo = {
+  ...everything,
+  name: 'D. Processing',
+  role: 'data_processing',
+  may: ['import', 'export', 'resolve_conflict'],
+  sees: FIELDS.filter((f) => !NEED_TO_KNOW.includes(f)),
+  edits: FIELDS.filter((f) => !NEED_TO_KNOW.includes(f) && f !== 'individual_no'),
+};
+
+/** Locked, with `over` (a kept name, a reason, a new device). */
+export function locked(over: Partial<SessionInfo> = {}): SessionInfo {
+  return { ...everything, locked: true, name: null, role: null, may: [], sees: [], edits: [], ...over };
+}
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 

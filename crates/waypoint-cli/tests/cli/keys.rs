@@ -225,7 +225,7 @@ fn five_wrong_pins_erase_the_key_and_a_colleague_can_give_it_back() {
     let env = Env::with_sample();
     // A colleague gets a key of their own first.
     let out = env
-        .cmd(["staff", "add", "Second Officer"])
+        .cmd(["staff", "add", "Second Officer", "--role", "supervisor"])
         .env("WAYPOINT_NEW_PIN", "975310")
         .output()
         .expect("running waypoint");

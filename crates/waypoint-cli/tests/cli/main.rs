@@ -5,6 +5,9 @@
 //! - `audit`: `waypoint audit verify` and `list`, on honest and tampered logs;
 //! - `crash`: the durability proof, killing real processes during edits and imports;
 //! - `keys`: encryption at rest: the canary scan, a copied data directory, wrong PINs;
+//! - `staff`: HQ's staff accounts, online first sign-in, offline sign-ins, disabled staff;
+//! - `revoke`: revocation (lost, retired) and wipe, and the offline lease;
+//! - `roles`: need-to-know: every command as every role (property test), attribution, refusals;
 //! - `sync`: sync end to end against a real `waypoint-server` on 127.0.0.1;
 //! - `util`: running the binary and reading what it says.
 
@@ -12,5 +15,8 @@ mod acceptance;
 mod audit;
 mod crash;
 mod keys;
+mod revoke;
+mod roles;
+mod staff;
 mod sync;
 mod util;

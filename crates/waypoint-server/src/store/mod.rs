@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use uuid::Uuid;
-use waypoint_protocol::{Change, Conflict, Scope, ServerChange};
+use waypoint_protocol::{Change, Conflict, RevokeReason, Scope, ServerChange};
 
 use crate::merge::{FieldKey, FieldState};
 
@@ -26,6 +26,9 @@ pub struct Device {
     pub sites: Vec<String>,
     /// Highest client_seq settled for this device.
     pub last_client_seq: u64,
+    /// Why HQ revoked it, if it did. Only a `Retired` device is ever let in, and only to push
+    /// (see `http.rs`); a `Lost` one is refused everywhere.
+    pub revoked: Option<RevokeReason>,
 }
 
 /// A device as the administrator lists it.
@@ -45,7 +48,7 @@ pub enum DeviceState {
         expires_ms: u64,
     },
     Active,
-    Revoked,
+    Revoked(RevokeReason),
 }
 
 /// A new device: the administrator enrolled it, the laptop has not used its code yet.
@@ -57,6 +60,93 @@ pub struct NewDevice {
     pub code_hash: String,
     pub expires_ms: u64,
     pub now_ms: u64,
+}
+
+/// A new staff account (name, site and role already checked; the PIN already hashed).
+#[derive(Clone)]
+pub struct NewStaff {
+    pub name: String,
+    pub site: String,
+    /// A `waypoint_domain::Role` code.
+    pub role: String,
+    /// The Argon2id PHC string of the PIN.
+    pub pin_hash: String,
+    pub now_ms: u64,
+}
+
+impl std::fmt::Debug for NewStaff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewStaff")
+            .field("site", &self.site)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A staff account as the administrator lists it (never the PIN's hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub name: String,
+    pub site: String,
+    pub role: String,
+    pub disabled: bool,
+    /// How many times the account changed (1 when added).
+    pub version: u64,
+}
+
+/// What an online sign-in checks: the account and its PIN's hash.
+#[derive(Clone)]
+pub struct StaffCredential {
+    pub account: StaffAccount,
+    pub pin_hash: String,
+}
+
+impl std::fmt::Debug for StaffCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffCredential").finish_non_exhaustive()
+    }
+}
+
+/// A device's recovery material, made at enrolment: the hash of its sign-in credential and
+/// its recovery secret (hex).
+#[derive(Clone)]
+pub struct DeviceRecovery {
+    pub signin_token_hash: String,
+    pub recovery_secret: String,
+}
+
+impl std::fmt::Debug for DeviceRecovery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceRecovery").finish_non_exhaustive()
+    }
+}
+
+/// What failed attempts are counted by (the key is stored as a SHA-256).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// A wrong enrolment code, by the address it came from.
+    EnrolPeer,
+    /// A wrong name or PIN, by the name tried.
+    SignInName,
+    /// A wrong name or PIN, by the device that asked.
+    SignInDevice,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::EnrolPeer => "enrol_peer",
+            FailureKind::SignInName => "sign_in_name",
+            FailureKind::SignInDevice => "sign_in_device",
+        }
+    }
+}
+
+/// A site's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SitePolicy {
+    pub lease_days: u32,
+    pub idle_minutes: u32,
 }
 
 /// What a push did.
@@ -104,6 +194,10 @@ pub enum StoreError {
     NoSuchDevice(String),
     #[error("this device was revoked")]
     Revoked,
+    #[error("there is already a staff member named '{0}' (names do not depend on case)")]
+    StaffExists(String),
+    #[error("there is no staff member named '{0}'; see `waypoint-server admin user list`")]
+    NoSuchStaff(String),
     #[error(
         "the batch's change numbers are not increasing (change {0}); the device's outbox must be sent in order"
     )]
@@ -149,8 +243,16 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
     /// Registers a device waiting for its enrolment code.
     async fn add_device(&self, device: NewDevice) -> Result<(), StoreError>;
     async fn devices(&self) -> Result<Vec<DeviceInfo>, StoreError>;
-    /// Revokes a device by name: its token stops working at once.
-    async fn revoke_device(&self, name: &str, now_ms: u64) -> Result<(), StoreError>;
+    /// Revokes a device by name, for `reason`: a lost device's token stops working at once; a
+    /// retired device's token is still taken for pushes only. Revoking again changes the
+    /// reason (a lost laptop found again may be retired, to collect its changes) and keeps the
+    /// first revocation's time.
+    async fn revoke_device(
+        &self,
+        name: &str,
+        reason: RevokeReason,
+        now_ms: u64,
+    ) -> Result<(), StoreError>;
     /// Uses a one-time code: when it is valid and unexpired, stores the token's hash and
     /// returns the device. The code cannot be used again.
     async fn enrol(
@@ -158,10 +260,66 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         code_hash: &str,
         token_hash: &str,
         now_ms: u64,
+    ) -> Result<Option<Device>, StoreError> {
+        self.enrol_with(code_hash, token_hash, None, now_ms).await
+    }
+    /// [`ServerStore::enrol`], keeping the device's recovery material in the same transaction.
+    async fn enrol_with(
+        &self,
+        code_hash: &str,
+        token_hash: &str,
+        recovery: Option<DeviceRecovery>,
+        now_ms: u64,
     ) -> Result<Option<Device>, StoreError>;
-    /// The enrolled, unrevoked device holding this token.
+    /// The enrolled, unrevoked device whose sign-in credential has this hash.
+    async fn device_by_sign_in_token(
+        &self,
+        signin_token_hash: &str,
+    ) -> Result<Option<Device>, StoreError>;
+    /// The recovery secret (hex) of an enrolled, unrevoked device (`None` for a device enrolled
+    /// before there were any).
+    async fn recovery_secret(&self, device: &Device) -> Result<Option<String>, StoreError>;
+    /// Adds a staff account; its site must exist and its name be new (without case).
+    async fn add_staff(&self, staff: NewStaff) -> Result<(), StoreError>;
+    /// Disables an account (by name, without case); a disabled account stays disabled.
+    async fn disable_staff(&self, name: &str, now_ms: u64) -> Result<(), StoreError>;
+    /// Every account, by name.
+    async fn staff(&self) -> Result<Vec<StaffAccount>, StoreError>;
+    /// The account `name` (without case) with its PIN's hash, for a sign-in.
+    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, StoreError>;
+    /// The accounts of `sites` (never a hash), by name.
+    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, StoreError>;
+    /// Changes a site's policy (only the values given).
+    async fn set_site_policy(
+        &self,
+        code: &str,
+        lease_days: Option<u32>,
+        idle_minutes: Option<u32>,
+    ) -> Result<SitePolicy, StoreError>;
+    /// The policy of each site (code, policy), by code.
+    async fn site_policies(&self) -> Result<Vec<(String, SitePolicy)>, StoreError>;
+    /// Failed attempts of `kind` for `key_hash` at or after `since_ms`.
+    async fn failures_since(
+        &self,
+        kind: FailureKind,
+        key_hash: &str,
+        since_ms: u64,
+    ) -> Result<u32, StoreError>;
+    /// Records a failed attempt, and forgets those older than `forget_before_ms`.
+    async fn record_failure(
+        &self,
+        kind: FailureKind,
+        key_hash: &str,
+        now_ms: u64,
+        forget_before_ms: u64,
+    ) -> Result<(), StoreError>;
+    /// Forgets the failed attempts of `kind` for `key_hash` (a successful sign-in).
+    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), StoreError>;
+    /// The enrolled device holding this token, revoked or not ([`Device::revoked`] says): the
+    /// HTTP layer tells a revoked device why it is refused.
     async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, StoreError>;
-    /// Applies a batch (see docs/sync-protocol.md, "Push"), atomically and idempotently.
+    /// Applies a batch (see docs/sync-protocol.md, "Push"), atomically and idempotently. A
+    /// device revoked as lost is refused ([`StoreError::Revoked`]); a retired one may push.
     async fn push(
         &self,
         device: &Device,
@@ -385,6 +543,26 @@ pub(crate) fn assemble_page(
             more: false,
         }
     }
+}
+
+/// A staff name as compared: trimmed, lower case.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// Converts a policy value read from the database.
+pub(crate) fn to_u32(v: i64) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("policy value {v} out of range")))
+}
+
+/// A device's revocation as its row holds it: a time, and the reason (migration 0003). A
+/// revocation without a readable reason counts as lost: the reading that leaves no data behind.
+pub(crate) fn revocation(revoked_ms: Option<i64>, reason: Option<&str>) -> Option<RevokeReason> {
+    revoked_ms.map(|_| {
+        reason
+            .and_then(RevokeReason::parse)
+            .unwrap_or(RevokeReason::Lost)
+    })
 }
 
 /// Converts a sequence number read from the database.

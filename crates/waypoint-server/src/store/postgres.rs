@@ -17,11 +17,12 @@ use deadpool_postgres::{
 };
 use tokio_postgres::{IsolationLevel, NoTls, error::SqlState};
 use uuid::Uuid;
-use waypoint_protocol::{Change, Conflict, Scope, ServerBody, ServerChange};
+use waypoint_protocol::{Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange};
 
 use super::{
-    ConflictRef, Device, DeviceInfo, DeviceState, NewDevice, Page, PushOutcome, ServerStore,
-    Snapshot, StoreError, Wanted, assemble_page, new_changes, to_i64, to_u64,
+    ConflictRef, Device, DeviceInfo, DeviceRecovery, DeviceState, FailureKind, NewDevice, NewStaff,
+    Page, PushOutcome, ServerStore, SitePolicy, Snapshot, StaffAccount, StaffCredential,
+    StoreError, Wanted, assemble_page, name_key, new_changes, revocation, to_i64, to_u32, to_u64,
 };
 use crate::merge::{self, FieldKey, FieldState, Plan};
 
@@ -35,6 +36,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/postgres/0002_site_pages.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/postgres/0003_revoke_reason.sql"),
+    ),
+    // 0003 is device revocation reasons (another branch); numbering is settled at merge.
+    (4, include_str!("../../migrations/postgres/0004_staff.sql")),
 ];
 
 const RETRIES: usize = 5;
@@ -157,17 +164,20 @@ impl PgStore {
             .get(0);
         let row = tx
             .query_opt(
-                "SELECT id, name, last_client_seq, revoked_ms FROM device WHERE id = $1 FOR UPDATE",
+                "SELECT id, name, last_client_seq, revoked_ms, revoked_reason FROM device
+                 WHERE id = $1 FOR UPDATE",
                 &[&device_id],
             )
             .await?;
         let Some(row) = row else {
             return Err(StoreError::Revoked.into());
         };
-        if row.get::<_, Option<i64>>(3).is_some() {
+        // A retired device may still push its pending changes; a lost one may not.
+        let revoked = revocation(row.get(3), row.get::<_, Option<&str>>(4));
+        if revoked == Some(RevokeReason::Lost) {
             return Err(StoreError::Revoked.into());
         }
-        let device = device_row(&tx, row.get(0), row.get(1), row.get(2)).await?;
+        let device = device_row(&tx, row.get(0), row.get(1), row.get(2), revoked).await?;
         let changes = new_changes(changes, device.last_client_seq)?;
         if changes.is_empty() {
             return Ok(PushOutcome {
@@ -210,17 +220,29 @@ async fn sites_of(client: &impl GenericClient, device_id: &str) -> Result<Vec<St
         .collect())
 }
 
+fn staff_row(r: &tokio_postgres::Row) -> Result<StaffAccount, StoreError> {
+    Ok(StaffAccount {
+        name: r.get(0),
+        site: r.get(1),
+        role: r.get(2),
+        disabled: r.get(3),
+        version: to_u64(r.get(4))?,
+    })
+}
+
 async fn device_row(
     client: &impl GenericClient,
     id: String,
     name: String,
     last: i64,
+    revoked: Option<RevokeReason>,
 ) -> Result<Device, StoreError> {
     Ok(Device {
         sites: sites_of(client, &id).await?,
         id: uuid(&id)?,
         name,
         last_client_seq: to_u64(last)?,
+        revoked,
     })
 }
 
@@ -291,8 +313,8 @@ impl ServerStore for PgStore {
         let client = self.pool.get().await?;
         let rows = client
             .query(
-                "SELECT id, name, enrol_expires_ms, token_hash IS NOT NULL, revoked_ms IS NOT NULL,
-                        last_client_seq
+                "SELECT id, name, enrol_expires_ms, token_hash IS NOT NULL, revoked_ms,
+                        last_client_seq, revoked_reason
                  FROM device ORDER BY name",
                 &[],
             )
@@ -300,8 +322,8 @@ impl ServerStore for PgStore {
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: String = r.get(0);
-            let state = if r.get::<_, bool>(4) {
-                DeviceState::Revoked
+            let state = if let Some(reason) = revocation(r.get(4), r.get::<_, Option<&str>>(6)) {
+                DeviceState::Revoked(reason)
             } else if r.get::<_, bool>(3) {
                 DeviceState::Active
             } else {
@@ -320,13 +342,19 @@ impl ServerStore for PgStore {
         Ok(out)
     }
 
-    async fn revoke_device(&self, name: &str, now_ms: u64) -> Result<(), StoreError> {
+    async fn revoke_device(
+        &self,
+        name: &str,
+        reason: RevokeReason,
+        now_ms: u64,
+    ) -> Result<(), StoreError> {
         let client = self.pool.get().await?;
         let n = client
             .execute(
-                "UPDATE device SET revoked_ms = COALESCE(revoked_ms, $1), enrol_code_hash = NULL
+                "UPDATE device SET revoked_ms = COALESCE(revoked_ms, $1), revoked_reason = $3,
+                                   enrol_code_hash = NULL
                  WHERE name = $2",
-                &[&to_i64(now_ms)?, &name],
+                &[&to_i64(now_ms)?, &name, &reason.as_str()],
             )
             .await?;
         if n == 0 {
@@ -335,10 +363,11 @@ impl ServerStore for PgStore {
         Ok(())
     }
 
-    async fn enrol(
+    async fn enrol_with(
         &self,
         code_hash: &str,
         token_hash: &str,
+        recovery: Option<DeviceRecovery>,
         now_ms: u64,
     ) -> Result<Option<Device>, StoreError> {
         let mut client = self.pool.get().await?;
@@ -357,30 +386,258 @@ impl ServerStore for PgStore {
             return Ok(None);
         }
         let id: String = row.get(0);
+        let signin_hash = recovery.as_ref().map(|r| r.signin_token_hash.as_str());
+        let secret = recovery.as_ref().map(|r| r.recovery_secret.as_str());
         tx.execute(
-            "UPDATE device SET token_hash = $1, enrolled_ms = $2, enrol_code_hash = NULL
+            "UPDATE device SET token_hash = $1, enrolled_ms = $2, enrol_code_hash = NULL,
+                    signin_token_hash = $4, recovery_secret = $5
              WHERE id = $3",
-            &[&token_hash, &to_i64(now_ms)?, &id],
+            &[&token_hash, &to_i64(now_ms)?, &id, &signin_hash, &secret],
         )
         .await?;
-        let device = device_row(&tx, id, row.get(1), row.get(3)).await?;
+        let device = device_row(&tx, id, row.get(1), row.get(3), None).await?;
         tx.commit().await?;
         Ok(Some(device))
+    }
+
+    async fn device_by_sign_in_token(
+        &self,
+        signin_token_hash: &str,
+    ) -> Result<Option<Device>, StoreError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT id, name, last_client_seq FROM device
+                 WHERE signin_token_hash = $1 AND token_hash IS NOT NULL AND revoked_ms IS NULL",
+                &[&signin_token_hash],
+            )
+            .await?;
+        match row {
+            Some(r) => Ok(Some(
+                device_row(&client, r.get(0), r.get(1), r.get(2), None).await?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    async fn recovery_secret(&self, device: &Device) -> Result<Option<String>, StoreError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT recovery_secret FROM device WHERE id = $1 AND revoked_ms IS NULL",
+                &[&device.id.to_string()],
+            )
+            .await?;
+        Ok(row.and_then(|r| r.get::<_, Option<String>>(0)))
+    }
+
+    async fn add_staff(&self, s: NewStaff) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if tx
+            .query_opt("SELECT 1 FROM site WHERE code = $1", &[&s.site])
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::NoSuchSite(s.site));
+        }
+        let now = to_i64(s.now_ms)?;
+        let n = tx
+            .execute(
+                "INSERT INTO staff (name_key, name, site, role, pin_hash, disabled, version,
+                                    created_ms, changed_ms)
+                 VALUES ($1, $2, $3, $4, $5, FALSE, 1, $6, $6) ON CONFLICT (name_key) DO NOTHING",
+                &[
+                    &name_key(&s.name),
+                    &s.name,
+                    &s.site,
+                    &s.role,
+                    &s.pin_hash,
+                    &now,
+                ],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::StaffExists(s.name));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn disable_staff(&self, name: &str, now_ms: u64) -> Result<(), StoreError> {
+        let client = self.pool.get().await?;
+        let n = client
+            .execute(
+                "UPDATE staff SET version = version + CASE WHEN disabled THEN 0 ELSE 1 END,
+                        changed_ms = $1, disabled = TRUE
+                 WHERE name_key = $2",
+                &[&to_i64(now_ms)?, &name_key(name)],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NoSuchStaff(name.trim().to_string()));
+        }
+        Ok(())
+    }
+
+    async fn staff(&self) -> Result<Vec<StaffAccount>, StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .query(
+                "SELECT name, site, role, disabled, version FROM staff ORDER BY name_key",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(staff_row)
+            .collect()
+    }
+
+    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, StoreError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT name, site, role, disabled, version, pin_hash FROM staff WHERE name_key = $1",
+                &[&name_key(name)],
+            )
+            .await?;
+        row.map(|r| {
+            Ok(StaffCredential {
+                account: staff_row(&r)?,
+                pin_hash: r.get(5),
+            })
+        })
+        .transpose()
+    }
+
+    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .query(
+                "SELECT name, site, role, disabled, version FROM staff WHERE site = ANY($1)
+                 ORDER BY name_key",
+                &[&sites],
+            )
+            .await?
+            .iter()
+            .map(staff_row)
+            .collect()
+    }
+
+    async fn set_site_policy(
+        &self,
+        code: &str,
+        lease_days: Option<u32>,
+        idle_minutes: Option<u32>,
+    ) -> Result<SitePolicy, StoreError> {
+        let client = self.pool.get().await?;
+        let lease = lease_days.map(i64::from);
+        let idle = idle_minutes.map(i64::from);
+        let row = client
+            .query_opt(
+                "UPDATE site SET lease_days = COALESCE($1, lease_days),
+                                 idle_minutes = COALESCE($2, idle_minutes)
+                 WHERE code = $3 RETURNING lease_days, idle_minutes",
+                &[&lease, &idle, &code],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Err(StoreError::NoSuchSite(code.to_string()));
+        };
+        Ok(SitePolicy {
+            lease_days: to_u32(row.get(0))?,
+            idle_minutes: to_u32(row.get(1))?,
+        })
+    }
+
+    async fn site_policies(&self) -> Result<Vec<(String, SitePolicy)>, StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .query(
+                "SELECT code, lease_days, idle_minutes FROM site ORDER BY code",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.get(0),
+                    SitePolicy {
+                        lease_days: to_u32(r.get(1))?,
+                        idle_minutes: to_u32(r.get(2))?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn failures_since(
+        &self,
+        kind: FailureKind,
+        key_hash: &str,
+        since_ms: u64,
+    ) -> Result<u32, StoreError> {
+        let client = self.pool.get().await?;
+        let n: i64 = client
+            .query_one(
+                "SELECT COUNT(*) FROM auth_failure WHERE kind = $1 AND key = $2 AND at_ms >= $3",
+                &[&kind.as_str(), &key_hash, &to_i64(since_ms)?],
+            )
+            .await?
+            .get(0);
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn record_failure(
+        &self,
+        kind: FailureKind,
+        key_hash: &str,
+        now_ms: u64,
+        forget_before_ms: u64,
+    ) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "DELETE FROM auth_failure WHERE at_ms < $1",
+            &[&to_i64(forget_before_ms)?],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO auth_failure (kind, key, at_ms) VALUES ($1, $2, $3)",
+            &[&kind.as_str(), &key_hash, &to_i64(now_ms)?],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "DELETE FROM auth_failure WHERE kind = $1 AND key = $2",
+                &[&kind.as_str(), &key_hash],
+            )
+            .await?;
+        Ok(())
     }
 
     async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, StoreError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT id, name, last_client_seq FROM device
-                 WHERE token_hash = $1 AND revoked_ms IS NULL",
+                "SELECT id, name, last_client_seq, revoked_ms, revoked_reason FROM device
+                 WHERE token_hash = $1",
                 &[&token_hash],
             )
             .await?;
         match row {
-            Some(r) => Ok(Some(
-                device_row(&client, r.get(0), r.get(1), r.get(2)).await?,
-            )),
+            Some(r) => {
+                let revoked = revocation(r.get(3), r.get::<_, Option<&str>>(4));
+                Ok(Some(
+                    device_row(&client, r.get(0), r.get(1), r.get(2), revoked).await?,
+                ))
+            }
             None => Ok(None),
         }
     }

@@ -9,11 +9,12 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
-use waypoint_protocol::{Change, Conflict, Scope, ServerBody, ServerChange};
+use waypoint_protocol::{Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange};
 
 use super::{
-    ConflictRef, Device, DeviceInfo, DeviceState, NewDevice, Page, PushOutcome, ServerStore,
-    Snapshot, StoreError, Wanted, assemble_page, new_changes, to_i64, to_u64,
+    ConflictRef, Device, DeviceInfo, DeviceRecovery, DeviceState, FailureKind, NewDevice, NewStaff,
+    Page, PushOutcome, ServerStore, SitePolicy, Snapshot, StaffAccount, StaffCredential,
+    StoreError, Wanted, assemble_page, name_key, new_changes, revocation, to_i64, to_u32, to_u64,
 };
 use crate::merge::{self, FieldKey, FieldState, Plan};
 
@@ -24,6 +25,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/sqlite/0002_site_pages.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/sqlite/0003_revoke_reason.sql"),
+    ),
+    // 0003 is device revocation reasons (another branch); numbering is settled at merge.
+    (4, include_str!("../../migrations/sqlite/0004_staff.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -160,12 +167,49 @@ fn sites_of(tx: &Connection, device_id: &str) -> Result<Vec<String>, StoreError>
     Ok(sites)
 }
 
-fn device_row(tx: &Connection, id: String, name: String, last: i64) -> Result<Device, StoreError> {
+fn staff_rows<P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+) -> Result<Vec<StaffAccount>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt
+        .query_map(params, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(name, site, role, disabled, version)| {
+            Ok(StaffAccount {
+                name,
+                site,
+                role,
+                disabled,
+                version: to_u64(version)?,
+            })
+        })
+        .collect()
+}
+
+fn device_row(
+    tx: &Connection,
+    id: String,
+    name: String,
+    last: i64,
+    revoked: Option<RevokeReason>,
+) -> Result<Device, StoreError> {
     Ok(Device {
         sites: sites_of(tx, &id)?,
         id: uuid(id)?,
         name,
         last_client_seq: to_u64(last)?,
+        revoked,
     })
 }
 
@@ -245,8 +289,8 @@ impl ServerStore for SqliteStore {
     async fn devices(&self) -> Result<Vec<DeviceInfo>, StoreError> {
         self.run(|conn| {
             let mut stmt = conn.prepare(
-                "SELECT id, name, enrol_expires_ms, token_hash IS NOT NULL, revoked_ms IS NOT NULL,
-                        last_client_seq
+                "SELECT id, name, enrol_expires_ms, token_hash IS NOT NULL, revoked_ms,
+                        last_client_seq, revoked_reason
                  FROM device ORDER BY name",
             )?;
             let rows = stmt
@@ -256,15 +300,15 @@ impl ServerStore for SqliteStore {
                         r.get::<_, String>(1)?,
                         r.get::<_, Option<i64>>(2)?,
                         r.get::<_, bool>(3)?,
-                        r.get::<_, bool>(4)?,
+                        revocation(r.get(4)?, r.get::<_, Option<String>>(6)?.as_deref()),
                         r.get::<_, i64>(5)?,
                     ))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             rows.into_iter()
                 .map(|(id, name, expires, enrolled, revoked, last)| {
-                    let state = if revoked {
-                        DeviceState::Revoked
+                    let state = if let Some(reason) = revoked {
+                        DeviceState::Revoked(reason)
                     } else if enrolled {
                         DeviceState::Active
                     } else {
@@ -285,13 +329,19 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn revoke_device(&self, name: &str, now_ms: u64) -> Result<(), StoreError> {
+    async fn revoke_device(
+        &self,
+        name: &str,
+        reason: RevokeReason,
+        now_ms: u64,
+    ) -> Result<(), StoreError> {
         let name = name.to_string();
         self.run(move |conn| {
             let n = conn.execute(
-                "UPDATE device SET revoked_ms = COALESCE(revoked_ms, ?1), enrol_code_hash = NULL
+                "UPDATE device SET revoked_ms = COALESCE(revoked_ms, ?1), revoked_reason = ?3,
+                                   enrol_code_hash = NULL
                  WHERE name = ?2",
-                params![to_i64(now_ms)?, name],
+                params![to_i64(now_ms)?, name, reason.as_str()],
             )?;
             if n == 0 {
                 return Err(StoreError::NoSuchDevice(name));
@@ -301,10 +351,11 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn enrol(
+    async fn enrol_with(
         &self,
         code_hash: &str,
         token_hash: &str,
+        recovery: Option<DeviceRecovery>,
         now_ms: u64,
     ) -> Result<Option<Device>, StoreError> {
         let (code_hash, token_hash) = (code_hash.to_string(), token_hash.to_string());
@@ -325,13 +376,273 @@ impl ServerStore for SqliteStore {
                 return Ok(None);
             }
             tx.execute(
-                "UPDATE device SET token_hash = ?1, enrolled_ms = ?2, enrol_code_hash = NULL
+                "UPDATE device SET token_hash = ?1, enrolled_ms = ?2, enrol_code_hash = NULL,
+                        signin_token_hash = ?4, recovery_secret = ?5
                  WHERE id = ?3",
-                params![token_hash, to_i64(now_ms)?, id],
+                params![
+                    token_hash,
+                    to_i64(now_ms)?,
+                    id,
+                    recovery.as_ref().map(|r| r.signin_token_hash.as_str()),
+                    recovery.as_ref().map(|r| r.recovery_secret.as_str())
+                ],
             )?;
-            let device = device_row(&tx, id, name, last)?;
+            let device = device_row(&tx, id, name, last, None)?;
             tx.commit()?;
             Ok(Some(device))
+        })
+        .await
+    }
+
+    async fn device_by_sign_in_token(
+        &self,
+        signin_token_hash: &str,
+    ) -> Result<Option<Device>, StoreError> {
+        let hash = signin_token_hash.to_string();
+        self.run(move |conn| {
+            let row: Option<(String, String, i64)> = conn
+                .query_row(
+                    "SELECT id, name, last_client_seq FROM device
+                     WHERE signin_token_hash = ?1 AND token_hash IS NOT NULL AND revoked_ms IS NULL",
+                    [&hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            row.map(|(id, name, last)| device_row(conn, id, name, last, None))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn recovery_secret(&self, device: &Device) -> Result<Option<String>, StoreError> {
+        let id = device.id.to_string();
+        self.run(move |conn| {
+            let secret: Option<Option<String>> = conn
+                .query_row(
+                    "SELECT recovery_secret FROM device WHERE id = ?1 AND revoked_ms IS NULL",
+                    [&id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(secret.flatten())
+        })
+        .await
+    }
+
+    async fn add_staff(&self, s: NewStaff) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let site: Option<i64> = tx
+                .query_row("SELECT 1 FROM site WHERE code = ?1", [&s.site], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if site.is_none() {
+                return Err(StoreError::NoSuchSite(s.site));
+            }
+            let key = name_key(&s.name);
+            let taken: Option<i64> = tx
+                .query_row("SELECT 1 FROM staff WHERE name_key = ?1", [&key], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if taken.is_some() {
+                return Err(StoreError::StaffExists(s.name));
+            }
+            let now = to_i64(s.now_ms)?;
+            tx.execute(
+                "INSERT INTO staff (name_key, name, site, role, pin_hash, disabled, version,
+                                    created_ms, changed_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 0, 1, ?6, ?6)",
+                params![key, s.name, s.site, s.role, s.pin_hash, now],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn disable_staff(&self, name: &str, now_ms: u64) -> Result<(), StoreError> {
+        let name = name.trim().to_string();
+        self.run(move |conn| {
+            let n = conn.execute(
+                "UPDATE staff SET version = version + (1 - disabled), changed_ms = ?1, disabled = 1
+                 WHERE name_key = ?2",
+                params![to_i64(now_ms)?, name_key(&name)],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NoSuchStaff(name));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn staff(&self) -> Result<Vec<StaffAccount>, StoreError> {
+        self.run(|conn| {
+            staff_rows(
+                conn,
+                "SELECT name, site, role, disabled, version FROM staff ORDER BY name_key",
+                [],
+            )
+        })
+        .await
+    }
+
+    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, StoreError> {
+        let key = name_key(name);
+        self.run(move |conn| {
+            let row: Option<(String, String, String, bool, i64, String)> = conn
+                .query_row(
+                    "SELECT name, site, role, disabled, version, pin_hash FROM staff WHERE name_key = ?1",
+                    [&key],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                )
+                .optional()?;
+            row.map(|(name, site, role, disabled, version, pin_hash)| {
+                Ok(StaffCredential {
+                    account: StaffAccount {
+                        name,
+                        site,
+                        role,
+                        disabled,
+                        version: to_u64(version)?,
+                    },
+                    pin_hash,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, StoreError> {
+        let sites = sites.to_vec();
+        self.run(move |conn| {
+            let mut all = Vec::new();
+            for site in &sites {
+                all.extend(staff_rows(
+                    conn,
+                    "SELECT name, site, role, disabled, version FROM staff WHERE site = ?1",
+                    [site],
+                )?);
+            }
+            all.sort_by_key(|a| name_key(&a.name));
+            Ok(all)
+        })
+        .await
+    }
+
+    async fn set_site_policy(
+        &self,
+        code: &str,
+        lease_days: Option<u32>,
+        idle_minutes: Option<u32>,
+    ) -> Result<SitePolicy, StoreError> {
+        let code = code.to_string();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = tx.execute(
+                "UPDATE site SET lease_days = COALESCE(?1, lease_days),
+                                 idle_minutes = COALESCE(?2, idle_minutes)
+                 WHERE code = ?3",
+                params![lease_days, idle_minutes, code],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NoSuchSite(code));
+            }
+            let (lease, idle): (i64, i64) = tx.query_row(
+                "SELECT lease_days, idle_minutes FROM site WHERE code = ?1",
+                [&code],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            tx.commit()?;
+            Ok(SitePolicy {
+                lease_days: to_u32(lease)?,
+                idle_minutes: to_u32(idle)?,
+            })
+        })
+        .await
+    }
+
+    async fn site_policies(&self) -> Result<Vec<(String, SitePolicy)>, StoreError> {
+        self.run(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT code, lease_days, idle_minutes FROM site ORDER BY code")?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.into_iter()
+                .map(|(code, lease, idle)| {
+                    Ok((
+                        code,
+                        SitePolicy {
+                            lease_days: to_u32(lease)?,
+                            idle_minutes: to_u32(idle)?,
+                        },
+                    ))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn failures_since(
+        &self,
+        kind: FailureKind,
+        key_hash: &str,
+        since_ms: u64,
+    ) -> Result<u32, StoreError> {
+        let key = key_hash.to_string();
+        self.run(move |conn| {
+            let n: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM auth_failure WHERE kind = ?1 AND key = ?2 AND at_ms >= ?3",
+                params![kind.as_str(), key, to_i64(since_ms)?],
+                |r| r.get(0),
+            )?;
+            Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        })
+        .await
+    }
+
+    async fn record_failure(
+        &self,
+        kind: FailureKind,
+        key_hash: &str,
+        now_ms: u64,
+        forget_before_ms: u64,
+    ) -> Result<(), StoreError> {
+        let key = key_hash.to_string();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "DELETE FROM auth_failure WHERE at_ms < ?1",
+                [to_i64(forget_before_ms)?],
+            )?;
+            tx.execute(
+                "INSERT INTO auth_failure (kind, key, at_ms) VALUES (?1, ?2, ?3)",
+                params![kind.as_str(), key, to_i64(now_ms)?],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), StoreError> {
+        let key = key_hash.to_string();
+        self.run(move |conn| {
+            conn.execute(
+                "DELETE FROM auth_failure WHERE kind = ?1 AND key = ?2",
+                params![kind.as_str(), key],
+            )?;
+            Ok(())
         })
         .await
     }
@@ -339,15 +650,22 @@ impl ServerStore for SqliteStore {
     async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, StoreError> {
         let token_hash = token_hash.to_string();
         self.run(move |conn| {
-            let row: Option<(String, String, i64)> = conn
+            let row: Option<(String, String, i64, Option<RevokeReason>)> = conn
                 .query_row(
-                    "SELECT id, name, last_client_seq FROM device
-                     WHERE token_hash = ?1 AND revoked_ms IS NULL",
+                    "SELECT id, name, last_client_seq, revoked_ms, revoked_reason FROM device
+                     WHERE token_hash = ?1",
                     [&token_hash],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            revocation(r.get(3)?, r.get::<_, Option<String>>(4)?.as_deref()),
+                        ))
+                    },
                 )
                 .optional()?;
-            row.map(|(id, name, last)| device_row(conn, id, name, last))
+            row.map(|(id, name, last, revoked)| device_row(conn, id, name, last, revoked))
                 .transpose()
         })
         .await
@@ -362,17 +680,29 @@ impl ServerStore for SqliteStore {
         let device_id = device.id.to_string();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let row: Option<(String, String, i64, Option<i64>)> = tx
+            let row: Option<(String, String, i64, Option<RevokeReason>)> = tx
                 .query_row(
-                    "SELECT id, name, last_client_seq, revoked_ms FROM device WHERE id = ?1",
+                    "SELECT id, name, last_client_seq, revoked_ms, revoked_reason FROM device
+                     WHERE id = ?1",
                     [&device_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            revocation(r.get(3)?, r.get::<_, Option<String>>(4)?.as_deref()),
+                        ))
+                    },
                 )
                 .optional()?;
-            let Some((id, name, last, None)) = row else {
+            // A retired device may still push its pending changes; a lost one may not.
+            let Some((id, name, last, revoked)) = row else {
                 return Err(StoreError::Revoked);
             };
-            let device = device_row(&tx, id, name, last)?;
+            if revoked == Some(RevokeReason::Lost) {
+                return Err(StoreError::Revoked);
+            }
+            let device = device_row(&tx, id, name, last, revoked)?;
             let changes = new_changes(changes, device.last_client_seq)?;
             if changes.is_empty() {
                 return Ok(PushOutcome {

@@ -21,6 +21,10 @@ field: string,
  */
 need_to_know: boolean, 
 /**
+ * The role signed in may not see this field: `kept` and `other` are left out.
+ */
+hidden: boolean, 
+/**
  * The value sync kept (the record has it now); `None`: empty.
  */
 kept: string | null, 

@@ -7,4 +7,8 @@ export type ImportClash = { line: number, case_no: string,
 /**
  * Empty for a case field.
  */
-individual_no: string, field: string, local: string | null, incoming: string | null, };
+individual_no: string, field: string, 
+/**
+ * The role signed in may not see this field: `local` and `incoming` are left out.
+ */
+hidden: boolean, local: string | null, incoming: string | null, };

@@ -3,4 +3,8 @@
 /**
  * New special needs of one individual; each field replaces the stored one.
  */
-export type SpecialNeedsUpdate = { individual_no: string, ssr_codes: Array<string>, notes: string, vulnerabilities: Array<string>, };
+export type SpecialNeedsUpdate = { individual_no: string, 
+/**
+ * Each part is left as it is when `None` (the UI sends only what the role may edit).
+ */
+ssr_codes: Array<string> | null, notes: string | null, vulnerabilities: Array<string> | null, };

@@ -19,7 +19,11 @@ sync_configured: boolean,
 /**
  * Conflicts that sync reported and nobody has reviewed yet.
  */
-conflicts: number, officer: string, 
+conflicts: number, 
+/**
+ * Who is signed in (events record this name) and their role's code.
+ */
+staff: string, role: string, 
 /**
  * The site set for this device (WAYPOINT_SITE), if any; else each case's own site.
  */

@@ -72,3 +72,23 @@ describe('translations', () => {
     expect(t('nav_find')).toBe('Find a person');
   });
 });
+
+describe('web storage', () => {
+  // Every component and module of the UI (tests excluded), by file.
+  const code = import.meta.glob<string>(['../../**/*.svelte', '../../**/*.ts', '!../../**/*.test.ts', '!../../test/**'], {
+    query: '?raw',
+    import: 'default',
+    eager: true,
+  });
+
+  it('only the language choice is kept in web storage: nothing personal', () => {
+    const users = Object.entries(code)
+      .filter(([, text]) => /localStorage|sessionStorage|indexedDB|document\.cookie|caches\./.test(text))
+      .map(([file]) => file);
+    expect(users.length).toBe(1);
+    expect(users[0]).toMatch(/i18n\/index\.svelte\.ts$|^\.\/index\.svelte\.ts$/);
+    const text = code[users[0]];
+    const keys = [...text.matchAll(/Storage\?\.(?:get|set)Item\('([^']+)'/g)].map((m) => m[1]);
+    expect(new Set(keys)).toEqual(new Set(['waypoint.lang']));
+  });
+});

@@ -9,14 +9,22 @@ export const LANGS: Lang[] = ['en', 'fr', 'es'];
 export const dictionaries: Record<Lang, Record<Key, string>> = { en, fr, es };
 export type { Key };
 
+// The choice is kept in web storage for the session only (the window's web view is
+// incognito: nothing is written to disk), and it is the only thing kept there: no personal
+// data ever is (a test checks the sources). A new start follows the system's language.
+function isLang(s: unknown): s is Lang {
+  return s === 'en' || s === 'fr' || s === 'es';
+}
+
 function initial(): Lang {
   try {
     const saved = globalThis.localStorage?.getItem('waypoint.lang');
-    if (saved === 'en' || saved === 'fr' || saved === 'es') return saved;
+    if (isLang(saved)) return saved;
   } catch {
-    // no storage: English
+    // no storage: the system's language
   }
-  return 'en';
+  const system = globalThis.navigator?.language?.slice(0, 2).toLowerCase();
+  return isLang(system) ? system : 'en';
 }
 
 const current = $state({ lang: initial() });
