@@ -241,7 +241,7 @@ pub fn run() -> ExitCode {
             conflicts,
             resolve_conflict,
         ])
-        .run(tauri::generate_context!());
+        .run(context());
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -249,6 +249,22 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The app's configuration (tauri.conf.json). Its window is incognito: WebKit keeps no cookies,
+/// storage or cache on disk. One exception: under WebDriver (`TAURI_WEBVIEW_AUTOMATION`, set by
+/// tauri-driver for the end-to-end test), because wry gives an incognito window an ephemeral
+/// WebKit context that does not allow automation. The end-to-end test then scans the web
+/// view's (persistent) data and cache directories for the sample's names and document
+/// numbers, which is the stricter check: nothing personal there even when WebKit keeps files.
+fn context() -> tauri::Context<tauri::Wry> {
+    let mut context = tauri::generate_context!();
+    if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true") {
+        for window in &mut context.config_mut().app.windows {
+            window.incognito = false;
+        }
+    }
+    context
 }
 
 /// The data directory: `WAYPOINT_DATA_DIR`, else the platform's (as the CLI).
