@@ -197,6 +197,8 @@ enum IndividualCommand {
 }
 
 fn main() -> ExitCode {
+    // No core dumps, and panics that say where but not what (they may hold personal data).
+    waypoint_keys::guard_crash_output("waypoint");
     let cli = Cli::parse();
     let result = run(cli);
     // Staff a sync just disabled lose their keys on this device now (see signin.rs).

@@ -9,6 +9,7 @@
 //! - **Five wrong PINs in a row** erase that staff member's wrapped key on the device.
 //! - Secrets are wiped from memory when dropped (`zeroize`); none is ever logged or shown.
 
+mod crash;
 mod secret;
 mod wipe;
 
@@ -24,6 +25,7 @@ use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
+pub use crash::{crash_message, guard_crash_output};
 use secret::DeviceSecret;
 pub use secret::{SECRET_FILE_ENV, SecretPlace};
 pub use wipe::{Wiped, wipe_device};

@@ -179,6 +179,8 @@ fn when(ms: u64) -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // No core dumps, and panics that say where but not what (they may hold personal data).
+    waypoint_keys::guard_crash_output("waypoint-server");
     let cli = Cli::parse();
     let now = wall_clock_ms();
     match cli.command {
