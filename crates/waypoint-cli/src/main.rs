@@ -199,6 +199,7 @@ enum IndividualCommand {
 fn main() -> ExitCode {
     // No core dumps, and panics that say where but not what (they may hold personal data).
     waypoint_keys::guard_crash_output("waypoint");
+    no_transparent_huge_pages();
     let cli = Cli::parse();
     let result = run(cli);
     // Staff a sync just disabled lose their keys on this device now (see signin.rs).
@@ -215,6 +216,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Turns transparent huge pages off for this process. mimalloc asks the kernel for them
+/// (`MADV_HUGEPAGE`), and the kernel then zeroes 2 MiB at the first touch of each new region:
+/// a profile of the 50-device sync benchmark spent a quarter of its CPU in that zeroing, for
+/// memory mostly never used. Best effort (a Linux call; other systems keep their default).
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
