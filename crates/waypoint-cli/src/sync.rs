@@ -155,6 +155,15 @@ fn print_report(out: &mut impl Write, r: &SyncReport) -> Result<()> {
         }
     )?;
     writeln!(out, "Changes still waiting on this device: {}.", r.pending)?;
+    if r.audit_sent > 0 {
+        writeln!(out, "Audit entries sent to HQ: {}.", r.audit_sent)?;
+    }
+    if let Some(why) = &r.audit_refused {
+        writeln!(
+            out,
+            "WARNING: HQ refused this device's audit log: {why}. Tell your supervisor."
+        )?;
+    }
     if r.open_conflicts > 0 {
         writeln!(
             out,

@@ -10,6 +10,7 @@
 //! Every value is validated when it is made. This crate knows nothing of SQL, files or HTTP.
 
 mod airport;
+pub mod audit_chain;
 mod country;
 mod date;
 mod event;

@@ -64,6 +64,9 @@ pub mod paths {
     pub const SIGN_IN: &str = "/v1/sign-in";
     /// `GET`, JSON [`StaffDirectory`](crate::StaffDirectory): the staff of the device's sites.
     pub const DIRECTORY: &str = "/v1/directory";
+    /// `POST`, JSON [`AuditPush`](crate::AuditPush) → [`AuditAck`](crate::AuditAck): the
+    /// device's audit entries the server does not hold yet, oldest first.
+    pub const AUDIT: &str = "/v1/audit";
 }
 
 /// Header of `POST /v1/sync`: the [`StaffDirectory::digest`] of the directory the device holds.
@@ -440,6 +443,42 @@ impl StaffDirectory {
             .map(|b| format!("{b:02x}"))
             .collect()
     }
+}
+
+/// One entry of a device's hash-chained audit log, as the device wrote it (the fields of
+/// `waypoint_domain::audit_chain::AuditEntry`, which hashes and checks them): who did what to which record and field, never a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: String,
+    pub staff: String,
+    pub action: String,
+    pub scope: Option<String>,
+    pub entity: Option<String>,
+    pub field: Option<String>,
+    pub detail: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// `POST /v1/audit` (JSON): the next entries of the device's audit log, oldest first, from the
+/// one after the server's [`AuditAck::held_seq`]. At most [`AUDIT_BATCH`] entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditPush {
+    pub entries: Vec<AuditRecord>,
+}
+
+/// Most audit entries in one [`AuditPush`].
+pub const AUDIT_BATCH: usize = 2_000;
+
+/// How far the server holds the device's audit log: the newest entry it has, and its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditAck {
+    pub held_seq: i64,
+    pub held_hash: String,
 }
 
 /// `POST /v1/sign-in` (JSON), with the device's credential: a staff member's name and PIN.

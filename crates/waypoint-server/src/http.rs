@@ -15,11 +15,11 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 use waypoint_protocol::{
-    BATCH_CONTENT_TYPE, DEFAULT_PULL_LIMIT, DIRECTORY_HEADER, EnrolRequest, EnrolResponse,
-    ErrorBody, MAX_BODY_BYTES, MAX_PULL_LIMIT, MIN_SCHEMA_VERSION, ProtocolError, PullPage,
-    PushRequest, PushResponse, REVOKED_HEADER, RevokeReason, SCHEMA_HEADER, SCHEMA_VERSION,
-    SignInRequest, SignInResponse, StaffDirectory, StatusResponse, SyncRequest, SyncResponse, hlc,
-    paths,
+    AuditAck, AuditPush, AuditRecord, BATCH_CONTENT_TYPE, DEFAULT_PULL_LIMIT, DIRECTORY_HEADER,
+    EnrolRequest, EnrolResponse, ErrorBody, MAX_BODY_BYTES, MAX_PULL_LIMIT, MIN_SCHEMA_VERSION,
+    ProtocolError, PullPage, PushRequest, PushResponse, REVOKED_HEADER, RevokeReason,
+    SCHEMA_HEADER, SCHEMA_VERSION, SignInRequest, SignInResponse, StaffDirectory, StatusResponse,
+    SyncRequest, SyncResponse, hlc, paths,
 };
 
 use crate::store::{Device, DeviceRecovery, FailureKind, ServerStore, StoreError, name_key};
@@ -108,6 +108,9 @@ pub enum ApiError {
     NoRecovery,
     #[error("The request could not be read: {0}")]
     BadRequest(String),
+    /// Audit entries the server does not keep (the chain it holds would break): why.
+    #[error("{0}")]
+    AuditRefused(String),
     #[error(
         "The request is larger than this server takes ({MAX_BODY_BYTES} bytes); send smaller batches."
     )]
@@ -131,6 +134,7 @@ impl ApiError {
             ApiError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NoRecovery => StatusCode::CONFLICT,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::AuditRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -324,9 +328,10 @@ fn batch<T: serde::Serialize>(message: &T) -> Result<Response, ApiError> {
                        (application/x-waypoint-batch); their types live in the \
                        waypoint-protocol crate."
     ),
-    paths(enrol, push, pull, sync, status, sign_in, directory),
+    paths(enrol, push, pull, sync, status, sign_in, directory, audit),
     components(schemas(EnrolRequest, EnrolResponse, StatusResponse, ErrorBody, SignInRequest,
-                       SignInResponse, StaffDirectory, RevokeReason)),
+                       SignInResponse, StaffDirectory, RevokeReason, AuditPush, AuditAck,
+                       AuditRecord)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -360,6 +365,7 @@ pub fn app(state: AppState) -> Router {
         .route(paths::STATUS, get(status))
         .route(paths::SIGN_IN, post(sign_in))
         .route(paths::DIRECTORY, get(directory))
+        .route(paths::AUDIT, post(audit))
         .route(paths::OPENAPI, get(openapi))
         .fallback(not_found)
         .with_state(state)
@@ -562,6 +568,47 @@ async fn directory(
     Ok(Json(
         admin::directory(state.store.as_ref(), &device.sites).await?,
     ))
+}
+
+/// The device's audit entries after the last one the server holds; the server keeps them only
+/// if they continue the chain it holds (`crate::audit`). A retired device may push them too.
+#[utoipa::path(
+    post,
+    path = "/v1/audit",
+    request_body = AuditPush,
+    responses(
+        (status = 200, description = "How far the server now holds the device's audit log", body = AuditAck),
+        (status = 401, description = "Unknown device, or revoked as lost", body = ErrorBody),
+        (status = 422, description = "The entries do not continue the chain the server holds", body = ErrorBody),
+    ),
+    security(("device_token" = []))
+)]
+async fn audit(
+    State(state): State<AppState>,
+    SyncDevice(device): SyncDevice,
+    Json(push): Json<AuditPush>,
+) -> Result<Json<AuditAck>, ApiError> {
+    let count = push.entries.len();
+    match crate::audit::accept(
+        state.store.as_ref(),
+        device.id,
+        push.entries,
+        state.clock.now_ms(),
+    )
+    .await
+    {
+        Ok(ack) => {
+            if count > 0 {
+                tracing::info!(device = %device.name, entries = count, held = ack.held_seq, "audit");
+            }
+            Ok(Json(ack))
+        }
+        Err(crate::audit::AuditRefusal::Store(e)) => Err(e.into()),
+        Err(refusal) => {
+            tracing::warn!(device = %device.name, "audit refused: {refusal}");
+            Err(ApiError::AuditRefused(refusal.to_string()))
+        }
+    }
 }
 
 /// A push's answer, and the sequence numbers it wrote.

@@ -12,6 +12,7 @@
 //! data.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 mod http;
 pub mod merge;

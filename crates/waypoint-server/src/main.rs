@@ -62,6 +62,21 @@ enum Admin {
         #[command(subcommand)]
         command: UserCmd,
     },
+    /// The devices' audit logs, as synced to this server.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCmd {
+    /// Check every device's audit log held here (each entry's hash and link); exit code 1 when
+    /// any is broken. Names the device and the entry, never a value.
+    Verify {
+        #[command(flatten)]
+        db: Database,
+    },
 }
 
 /// The environment variable that holds a new staff member's PIN (never a flag: flags show in
@@ -360,6 +375,39 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             },
+            Admin::Audit {
+                command: AuditCmd::Verify { db },
+            } => {
+                let store = store::open(&db.database).await?;
+                let names: std::collections::HashMap<_, _> = store
+                    .devices()
+                    .await?
+                    .into_iter()
+                    .map(|d| (d.id, d.name))
+                    .collect();
+                let mut broken = 0;
+                let devices = store.audited_devices().await?;
+                if devices.is_empty() {
+                    println!("No audit entries yet: devices send theirs when they sync.");
+                }
+                for id in devices {
+                    let name = names.get(&id).map_or("(unknown device)", String::as_str);
+                    let (entries, problems) =
+                        waypoint_server::audit::verify_device(store.as_ref(), id).await?;
+                    if problems.is_empty() {
+                        println!("{name}: audit log intact: {entries} entries");
+                    } else {
+                        broken += 1;
+                        println!("{name}: audit log BROKEN ({entries} entries):");
+                        for p in problems {
+                            println!("  entry {}: {}", p.seq, p.message);
+                        }
+                    }
+                }
+                if broken > 0 {
+                    std::process::exit(1);
+                }
+            }
         },
     }
     Ok(())

@@ -61,6 +61,7 @@ conformance!(
     failed_attempts_are_counted_in_their_window_and_cleared,
     enrolment_keeps_the_recovery_secret_and_the_sign_in_credential_as_a_hash,
     a_lost_device_may_not_push_and_a_retired_one_may,
+    the_audit_copy_continues_each_chain_and_refuses_a_rewrite,
 );
 
 /// Every page after `after` until the end.
@@ -1465,4 +1466,97 @@ async fn postgres_schema_3_migrates_to_staff_accounts() {
         schema_2_server_gains_staff_and_policies(store).await;
     })
     .await;
+}
+
+/// A device's audit chain of `n` entries, hashed as a device hashes them.
+fn audit_chain(n: i64, staff: &str) -> Vec<waypoint_protocol::AuditRecord> {
+    use waypoint_domain::audit_chain::{EntryFields, GENESIS_HASH, entry_hash};
+    let mut prev = GENESIS_HASH.to_string();
+    (1..=n)
+        .map(|seq| {
+            let at = format!("2026-11-30T10:00:{seq:02}.000Z");
+            let entity = format!("I-{seq:07}");
+            let hash = entry_hash(&EntryFields {
+                at: &at,
+                staff,
+                action: "change",
+                scope: Some("individual"),
+                entity: Some(&entity),
+                field: Some("phone"),
+                detail: None,
+                prev_hash: &prev,
+            });
+            let record = waypoint_protocol::AuditRecord {
+                seq,
+                at,
+                staff: staff.to_string(),
+                action: "change".into(),
+                scope: Some("individual".into()),
+                entity: Some(entity),
+                field: Some("phone".into()),
+                detail: None,
+                prev_hash: prev.clone(),
+                hash: hash.clone(),
+            };
+            prev = hash;
+            record
+        })
+        .collect()
+}
+
+/// Issue 6: the server keeps each device's audit chain; an entry must continue it (number,
+/// link, hash); a retry of held entries is fine, a rewrite of one is refused by number; each
+/// device's chain is its own; the server's own check finds the chains intact.
+async fn the_audit_copy_continues_each_chain_and_refuses_a_rewrite(store: Arc<dyn ServerStore>) {
+    use waypoint_server::audit::{AuditRefusal, accept, verify_device};
+    let (a, _) = device(store.as_ref(), "KGL-TC1", "laptop-a").await;
+    let (b, _) = device(store.as_ref(), "KGL-TC1", "laptop-b").await;
+    let chain = audit_chain(6, "staff:Test Officer");
+    let s = store.as_ref();
+    let ack = accept(s, a.id, chain[..3].to_vec(), NOW).await.unwrap();
+    assert_eq!(
+        (ack.held_seq, ack.held_hash.as_str()),
+        (3, chain[2].hash.as_str())
+    );
+    // A retry that repeats held entries and adds new ones.
+    let ack = accept(s, a.id, chain[1..5].to_vec(), NOW).await.unwrap();
+    assert_eq!(ack.held_seq, 5);
+    assert_eq!(
+        store.audit_log(a.id, 0, 100).await.unwrap(),
+        chain[..5].to_vec()
+    );
+    // Entry 2 rewritten on the laptop, with every hash after it recomputed: refused by number.
+    let rewritten = audit_chain(6, "staff:Someone Else");
+    let e = accept(s, a.id, rewritten[1..].to_vec(), NOW)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AuditRefusal::Diverged(2)), "{e}");
+    assert!(e.to_string().contains("entry 2"), "{e}");
+    // A gap, a broken link, an altered entry: refused, and nothing kept.
+    let e = accept(s, a.id, vec![chain[5].clone()], NOW).await;
+    assert!(e.is_ok(), "entry 6 continues the chain: {e:?}");
+    let more = audit_chain(9, "staff:Test Officer");
+    let e = accept(s, a.id, vec![more[7].clone()], NOW)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AuditRefusal::Gap { held: 6, got: 8 }), "{e}");
+    let mut unlinked = more[6].clone();
+    unlinked.prev_hash = more[4].hash.clone();
+    let e = accept(s, a.id, vec![unlinked], NOW).await.unwrap_err();
+    assert!(matches!(e, AuditRefusal::BadLink(7)), "{e}");
+    let mut altered = more[6].clone();
+    altered.field = Some("vulnerabilities".into());
+    let e = accept(s, a.id, vec![altered], NOW).await.unwrap_err();
+    assert!(matches!(e, AuditRefusal::BadHash(7)), "{e}");
+    assert_eq!(store.audit_head(a.id).await.unwrap().map(|h| h.0), Some(6));
+    // Another device's chain starts at 1 of its own.
+    let other = audit_chain(2, "staff:Other Officer");
+    assert_eq!(accept(s, b.id, other, NOW).await.unwrap().held_seq, 2);
+    let mut devices = store.audited_devices().await.unwrap();
+    devices.sort();
+    let mut expected = vec![a.id, b.id];
+    expected.sort();
+    assert_eq!(devices, expected);
+    let (entries, problems) = verify_device(s, a.id).await.unwrap();
+    assert_eq!((entries, problems.len()), (6, 0), "{problems:?}");
 }

@@ -142,6 +142,11 @@ pub struct SyncReport {
     /// caller destroys their wrapped keys. Not printed.
     #[serde(skip)]
     pub signed_out: Vec<String>,
+    /// Audit entries sent to the server (which keeps the device's chain; issue 6).
+    pub audit_sent: u64,
+    /// The server refused this device's audit entries, and why (the device's log no longer
+    /// matches the copy the server holds: HQ must look at this laptop). The data synced.
+    pub audit_refused: Option<String>,
     /// HQ retired this device: the server took its pushes and sent it nothing. Once
     /// `pending` is 0 the device wipes itself ([`SyncReport::wipe_now`]).
     pub retired: bool,
@@ -573,6 +578,93 @@ impl Session {
     }
 }
 
+impl Session {
+    /// `POST /v1/audit`: (the server's acknowledgement, bytes sent, bytes received).
+    fn push_audit(&self, push: &wire::AuditPush) -> Result<(wire::AuditAck, u64, u64), SyncError> {
+        let body = serde_json::to_vec(push).map_err(|e| SyncError::Server {
+            status: 0,
+            message: format!("the audit entries could not be encoded ({e})"),
+        })?;
+        let sent = body.len() as u64;
+        let url = self
+            .base
+            .join(wire::paths::AUDIT)
+            .map_err(|_| SyncError::BadUrl(self.base.to_string()))?;
+        let response = self
+            .client
+            .post(url)
+            .header(AUTHORIZATION, format!("Bearer {}", self.token))
+            .header(CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .map_err(|e| unreachable(&self.base, &e))?;
+        if !response.status().is_success() {
+            return Err(error_answer(response));
+        }
+        let bytes = response.bytes().map_err(|e| unreachable(&self.base, &e))?;
+        let ack = serde_json::from_slice(&bytes).map_err(|e| SyncError::Server {
+            status: 200,
+            message: format!("an audit acknowledgement that could not be read ({e})"),
+        })?;
+        Ok((ack, sent, bytes.len() as u64))
+    }
+}
+
+/// Sends the audit entries the server does not hold yet, in batches, and records how far it
+/// holds them. A refusal (HTTP 422: the entries do not continue the server's copy of the chain)
+/// is reported, not an error: the data has synced, and HQ must look at this laptop.
+fn push_audit_log(
+    store: &Store,
+    session: &Session,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    loop {
+        let after = store.audit_pushed()?;
+        let entries = store.audit_entries(after, wire::AUDIT_BATCH)?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let count = entries.len() as u64;
+        let push = wire::AuditPush {
+            entries: entries
+                .into_iter()
+                .map(|e| wire::AuditRecord {
+                    seq: e.seq,
+                    at: e.at,
+                    staff: e.staff,
+                    action: e.action,
+                    scope: e.scope,
+                    entity: e.entity,
+                    field: e.field,
+                    detail: e.detail,
+                    prev_hash: e.prev_hash,
+                    hash: e.hash,
+                })
+                .collect(),
+        };
+        let (ack, sent, received) = match session.push_audit(&push) {
+            Ok(answer) => answer,
+            Err(SyncError::Server {
+                status: 422,
+                message,
+            }) => {
+                report.audit_refused = Some(message);
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        report.round_trips += 1;
+        report.bytes_sent += sent;
+        report.bytes_received += received;
+        report.audit_sent += count;
+        if ack.held_seq <= after {
+            // The server holds no more than before: stop rather than send the same again.
+            return Ok(());
+        }
+        store.set_audit_pushed(ack.held_seq)?;
+    }
+}
+
 impl Transport for Session {
     fn server(&self) -> String {
         self.base.as_str().trim_end_matches('/').to_string()
@@ -648,6 +740,8 @@ pub fn sync(
         report.signed_out = apply_directory(store, &directory)?;
         report.directory_updated = true;
     }
+    // The audit log travels last, on its own: entries the server does not hold yet.
+    push_audit_log(store, &session, &mut report)?;
     Ok(report)
 }
 

@@ -122,3 +122,58 @@ fn an_honest_log_verifies_and_a_tampered_one_fails_naming_the_entry() {
         vec![(2, "altered".to_string()), (3, "removed".to_string())]
     );
 }
+
+/// Issue 6: the audit log is synced to the server, which keeps each device's chain and checks
+/// it (`waypoint-server admin audit verify`); an entry changed in the server's database is
+/// found, naming the device and the entry.
+#[test]
+fn the_audit_log_reaches_the_server_whose_own_check_finds_a_changed_entry() {
+    use std::process::Command;
+
+    use crate::sync::{Server, server_bin, sync};
+    let server = Server::start();
+    let laptop = Env::new();
+    server.enrol("KGL-TC1", &laptop, "kgl-laptop-1");
+    laptop.import_sample();
+    laptop.ok(["case", "show", "KGL-2025-000101"]);
+    let report = sync(&laptop);
+    let held = json(&laptop.ok(["audit", "list", "--json"]))
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    assert!(held >= 3, "import and two views at least: {held}");
+    assert_eq!(report["audit_sent"], held, "{report}");
+    let said = server.admin(&["audit", "verify"]);
+    assert!(
+        said.contains(&format!("kgl-laptop-1: audit log intact: {held} entries")),
+        "{said}"
+    );
+    // Nothing new: the next sync sends no audit entry (and stays one round trip).
+    let again = sync(&laptop);
+    assert_eq!(again["audit_sent"], 0, "{again}");
+    assert_eq!(again["round_trips"], 1, "{again}");
+
+    // Someone with the server's database changes who did entry 2.
+    let path = server.database();
+    let path = path.trim_start_matches("sqlite:");
+    let db = rusqlite::Connection::open(path).expect("the server's database");
+    let changed = db
+        .execute(
+            "UPDATE audit_entry SET staff = 'staff:Someone Else' WHERE seq = 2",
+            [],
+        )
+        .expect("changing an entry");
+    assert_eq!(changed, 1);
+    drop(db);
+    let out = Command::new(server_bin())
+        .args(["admin", "audit", "verify", "--database", &server.database()])
+        .output()
+        .expect("running waypoint-server admin audit verify");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("kgl-laptop-1: audit log BROKEN"), "{text}");
+    assert!(text.contains("entry 2:"), "{text}");
+    for value in ["MUKAMANA", "+250"] {
+        assert!(!text.contains(value), "the check shows {value}: {text}");
+    }
+}

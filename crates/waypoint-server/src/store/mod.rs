@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use uuid::Uuid;
-use waypoint_protocol::{Change, Conflict, RevokeReason, Scope, ServerChange};
+use waypoint_protocol::{AuditRecord, Change, Conflict, RevokeReason, Scope, ServerChange};
 
 use crate::merge::{FieldKey, FieldState};
 
@@ -342,6 +342,27 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         limit: u32,
         own: std::ops::Range<u64>,
     ) -> Result<Page, StoreError>;
+    /// The device's audit entries the server holds with `seq` after `after`, oldest first, at
+    /// most `limit`.
+    async fn audit_log(
+        &self,
+        device: Uuid,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError>;
+    /// Appends entries to the device's copy of its audit log, in one transaction. The caller
+    /// (`crate::audit`) has checked them against the chain; an entry whose `seq` is held already
+    /// fails the whole call (two pushes raced).
+    async fn append_audit(
+        &self,
+        device: Uuid,
+        entries: Vec<AuditRecord>,
+        now_ms: u64,
+    ) -> Result<(), StoreError>;
+    /// The newest audit entry the server holds for the device (`seq`, `hash`), if any.
+    async fn audit_head(&self, device: Uuid) -> Result<Option<(i64, String)>, StoreError>;
+    /// Every device that has audit entries here, by id.
+    async fn audited_devices(&self) -> Result<Vec<Uuid>, StoreError>;
 }
 
 /// Opens (and migrates) the store at `url`: `sqlite:PATH`, `sqlite::memory:` or
