@@ -253,11 +253,13 @@ fn open(cli: &Cli) -> Result<Store> {
     let unlocked = unlock_keys(cli, &dir)?;
     let mut store = Store::open(&dir, &unlocked.key)
         .with_context(|| format!("opening the store in {}", dir.display()))?;
-    // Past its offline lease, a device does nothing but sync (and say where it stands).
-    if !matches!(
+    // Sync, status and enrolment act for the device. Past its offline lease, a device does
+    // nothing else (and says where it stands).
+    let for_the_device = matches!(
         cli.command,
         Command::Sync { .. } | Command::Status { .. } | Command::Enrol { .. }
-    ) {
+    );
+    if !for_the_device {
         sync::lease_gate(&store)?;
     }
     // The audit log names the person who unlocked the store (issue 6: every change and view is
@@ -265,7 +267,10 @@ fn open(cli: &Cli) -> Result<Store> {
     // (unlock_keys has already refused a missing --staff.)
     let staff = signed_in(cli)?;
     store.act_as(&format!("staff:{staff}"));
-    signin::after_open(&mut store, &dir, staff, unlocked)?;
+    // Every command a person runs with their PIN is a sign-in, and is audited as one (issue 6:
+    // "every sign-in"); sync, status and enrolment are not, so that a sync with nothing to do
+    // stays one round trip with no audit entry to send.
+    signin::after_open(&mut store, &dir, staff, unlocked, !for_the_device)?;
     Ok(store)
 }
 

@@ -31,17 +31,23 @@ pub fn unlock(dir: &Path, place: &SecretPlace, staff: &str, pin: &str) -> Result
     Ok(waypoint_sync::signin::unlock(dir, place, staff, pin)?)
 }
 
-/// Once the store is open for `staff`: saves an online sign-in's directory and audits the
-/// sign-in; refuses (and destroys the key of) a person the directory says is disabled; keeps
-/// the keys for [`finish`].
-pub fn after_open(store: &mut Store, dir: &Path, staff: &str, unlocked: Unlocked) -> Result<()> {
+/// Once the store is open for `staff`: saves an online sign-in's directory; refuses (and
+/// destroys the key of) a person the directory says is disabled; audits the sign-in (an online
+/// one always; an offline unlock when `audit` says so); keeps the keys for [`finish`].
+pub fn after_open(
+    store: &mut Store,
+    dir: &Path,
+    staff: &str,
+    unlocked: Unlocked,
+    audit: bool,
+) -> Result<()> {
     let Unlocked {
         mut keys,
         key,
         online,
     } = unlocked;
     waypoint_sync::signin::after_open(store, &mut keys, staff, online.as_ref())?;
-    if online.is_some() {
+    if audit || online.is_some() {
         store
             .record_sign_in(&format!("staff:{}", staff.trim()))
             .context("recording the sign-in in the audit log")?;

@@ -30,6 +30,7 @@ fn the_log_lists_what_was_done_naming_fields_never_values() {
     let list = list.as_array().expect("a list of entries");
     let shape: Vec<(String, String, String)> = list
         .iter()
+        .filter(|e| e["action"] != "sign_in")
         .map(|e| {
             let s = |k: &str| e[k].as_str().unwrap_or("").to_string();
             (s("action"), s("entity"), s("field"))
@@ -45,6 +46,13 @@ fn the_log_lists_what_was_done_naming_fields_never_values() {
             own("view_sensitive", "I-0001002", "vulnerabilities"),
         ]
     );
+    // Every command run with a PIN is a sign-in: the import, the edit, the case shown and this
+    // list (issue 6: every sign-in is audited).
+    assert_eq!(
+        list.iter().filter(|e| e["action"] == "sign_in").count(),
+        4,
+        "{list:?}"
+    );
     // Each entry names the person who unlocked the store, as the command was given.
     let staff = format!("staff:{}", crate::util::TEST_STAFF);
     assert!(
@@ -53,7 +61,8 @@ fn the_log_lists_what_was_done_naming_fields_never_values() {
         "{list:?}"
     );
     let text = env.ok(["audit", "list"]);
-    assert_eq!(text.lines().count(), 4, "{text}");
+    // The JSON list's entries, then this command's own sign-in.
+    assert_eq!(text.lines().count(), list.len() + 1, "{text}");
     for value in [
         "iron supplements",
         "PREGNANT",
@@ -69,17 +78,23 @@ fn the_log_lists_what_was_done_naming_fields_never_values() {
         );
     }
     let after = json(&env.ok(["audit", "list", "--json", "--after", "3"]));
-    assert_eq!(after.as_array().map(Vec::len), Some(1));
+    let after = after.as_array().expect("a list of entries");
+    assert_eq!(after.first().map(|e| e["seq"].clone()), Some(4.into()));
+    assert!(
+        after.iter().all(|e| e["seq"].as_i64() > Some(3)),
+        "{after:?}"
+    );
 }
 
 #[test]
 fn an_honest_log_verifies_and_a_tampered_one_fails_naming_the_entry() {
     let env = worked_on();
     let out = env.ok(["audit", "verify"]);
-    assert!(out.starts_with("audit log intact: 4 entries"), "{out}");
+    // Four entries of work and four sign-ins (the three commands and this check).
+    assert!(out.starts_with("audit log intact: 8 entries"), "{out}");
     let report = json(&env.ok(["audit", "verify", "--json"]));
     assert_eq!(report["intact"], true);
-    assert_eq!(report["report"]["entries"], 4);
+    assert_eq!(report["report"]["entries"], 9);
 
     // Someone with the file changes who made entry 2.
     let conn = env.connection();
@@ -137,21 +152,20 @@ fn the_audit_log_reaches_the_server_whose_own_check_finds_a_changed_entry() {
     laptop.import_sample();
     laptop.ok(["case", "show", "KGL-2025-000101"]);
     let report = sync(&laptop);
-    let held = json(&laptop.ok(["audit", "list", "--json"]))
-        .as_array()
-        .map(Vec::len)
-        .unwrap_or(0);
-    assert!(held >= 3, "import and two views at least: {held}");
-    assert_eq!(report["audit_sent"], held, "{report}");
-    let said = server.admin(&["audit", "verify"]);
-    assert!(
-        said.contains(&format!("kgl-laptop-1: audit log intact: {held} entries")),
-        "{said}"
-    );
+    // Sign-in, import, sign-in, two views (a sync is not a sign-in).
+    assert_eq!(report["audit_sent"], 5, "{report}");
     // Nothing new: the next sync sends no audit entry (and stays one round trip).
     let again = sync(&laptop);
     assert_eq!(again["audit_sent"], 0, "{again}");
     assert_eq!(again["round_trips"], 1, "{again}");
+    let said = server.admin(&["audit", "verify"]);
+    assert!(
+        said.contains("kgl-laptop-1: audit log intact: 5 entries"),
+        "{said}"
+    );
+    // The laptop's own list is the same chain, plus this command's sign-in.
+    let held = json(&laptop.ok(["audit", "list", "--json"]));
+    assert_eq!(held.as_array().map(Vec::len), Some(6), "{held}");
 
     // Someone with the server's database changes who did entry 2.
     let path = server.database();
