@@ -459,6 +459,9 @@ pub struct SyncOutcome {
     pub open_conflicts: u64,
     /// Changes still waiting to be synced.
     pub pending: u64,
+    /// HQ refused this laptop's audit log (it no longer matches the copy HQ holds), and why:
+    /// the data synced, but a supervisor must be told.
+    pub audit_refused: Option<String>,
 }
 
 // ---- status ---------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ describe('the window', () => {
       search: () => [],
       sync_now: () => {
         current = { ...everything, lease_over: false };
-        return { sent: 3, accepted: 3, refused: 0, received: 0, open_conflicts: 0, pending: 0 };
+        return { sent: 3, accepted: 3, refused: 0, received: 0, open_conflicts: 0, pending: 0, audit_refused: null };
       },
     });
     render(App);

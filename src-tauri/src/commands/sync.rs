@@ -44,6 +44,7 @@ pub fn sync_now(state: &AppState) -> Result<SyncOutcome, CommandError> {
         received: report.received_fields + report.received_events + report.removed_cases,
         open_conflicts: report.open_conflicts,
         pending: report.pending,
+        audit_refused: report.audit_refused,
     })
 }
 

@@ -31,7 +31,7 @@ describe('StatusBar: Sync now', () => {
           : { ...status, sync_configured: true },
       sync_now: () => {
         synced = true;
-        return { sent: 3, accepted: 3, refused: 0, received: 7, open_conflicts: 0, pending: 0 };
+        return { sent: 3, accepted: 3, refused: 0, received: 7, open_conflicts: 0, pending: 0, audit_refused: null };
       },
     });
     render(StatusBar);
@@ -43,6 +43,24 @@ describe('StatusBar: Sync now', () => {
     await waitFor(() => expect(screen.getByTestId('pending').textContent).toContain('0'));
     expect(screen.getByTestId('last-sync').textContent).not.toContain('never');
     expect(mock.calls.filter((c) => c.cmd === 'sync_now')).toHaveLength(1);
+    mock.clear();
+  });
+
+  it('says plainly when HQ refused the audit log, though the data synced', async () => {
+    const why = 'audit entry 2 differs from the copy HQ received earlier';
+    const mock = backend({
+      status: () => ({ ...status, sync_configured: true }),
+      sync_now: () => ({ sent: 0, accepted: 0, refused: 0, received: 0, open_conflicts: 0, pending: 0, audit_refused: why }),
+    });
+    render(StatusBar);
+    const user = userEvent.setup();
+    const button = (await screen.findByTestId('sync-now')) as HTMLButtonElement;
+    await waitFor(() => expect(button.disabled).toBe(false));
+    await user.click(button);
+    const alert = await screen.findByTestId('sync-audit-refused');
+    expect(alert.textContent).toContain('refused this laptop');
+    expect(alert.getAttribute('title')).toBe(why);
+    expect(screen.queryByTestId('sync-result')).toBeNull();
     mock.clear();
   });
 

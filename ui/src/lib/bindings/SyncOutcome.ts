@@ -23,4 +23,9 @@ open_conflicts: number,
 /**
  * Changes still waiting to be synced.
  */
-pending: number, };
+pending: number, 
+/**
+ * HQ refused this laptop's audit log (it no longer matches the copy HQ holds), and why:
+ * the data synced, but a supervisor must be told.
+ */
+audit_refused: string | null, };

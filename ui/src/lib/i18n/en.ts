@@ -214,6 +214,7 @@ export const en = {
   status_sync_not_enrolled: "Not enrolled",
   status_sync_not_enrolled_hint: "This device is not enrolled with a sync server, so it cannot sync. Ask your administrator for an enrolment code.",
   status_sync_done: "Sent {sent}, received {received}",
+  status_sync_audit_refused: "Synced, but HQ refused this laptop's audit log: tell your supervisor",
   status_sync_failed: "Sync failed (point here for why); nothing was lost",
   status_officer: "Officer: {officer}",
   status_site: "site {site}",

@@ -216,6 +216,7 @@ export const es: Record<Key, string> = {
   status_sync_not_enrolled: "Dispositivo no inscrito",
   status_sync_not_enrolled_hint: "Este dispositivo no está inscrito en un servidor de sincronización, así que no puede sincronizar. Pida un código de inscripción a su administrador.",
   status_sync_done: "Enviados {sent}, recibidos {received}",
+  status_sync_audit_refused: "Sincronizado, pero la sede rechazó el registro de auditoría de este portátil: avise a su supervisor",
   status_sync_failed: "La sincronización falló (pase el cursor para ver por qué); no se perdió nada",
   status_officer: "Agente: {officer}",
   status_site: "sitio {site}",

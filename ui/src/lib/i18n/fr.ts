@@ -216,6 +216,7 @@ export const fr: Record<Key, string> = {
   status_sync_not_enrolled: "Appareil non inscrit",
   status_sync_not_enrolled_hint: "Cet appareil n'est pas inscrit auprès d'un serveur de synchronisation : il ne peut pas se synchroniser. Demandez un code d'inscription à votre administrateur.",
   status_sync_done: "Envoyés {sent}, reçus {received}",
+  status_sync_audit_refused: "Synchronisé, mais le siège a refusé le journal d'audit de cet ordinateur : prévenez votre superviseur",
   status_sync_failed: "Échec de la synchronisation (survolez pour la raison) ; rien n'est perdu",
   status_officer: "Agent : {officer}",
   status_site: "site {site}",
