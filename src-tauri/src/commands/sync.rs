@@ -71,16 +71,7 @@ mod tests {
     fn an_unreachable_server_loses_nothing_and_search_goes_on() {
         let (_dir, state) = testing::state();
         let port = closed_port();
-        state
-            .store()
-            .unwrap()
-            .set_enrolment(
-                &format!("http://127.0.0.1:{port}"),
-                "00000000-0000-0000-0000-000000000001",
-                "test laptop",
-                "not-a-real-token",
-            )
-            .unwrap();
+        enrol_at(&state, port);
         let before = status::status(&state).unwrap();
         assert!(before.sync_configured);
         let e = sync_now(&state).unwrap_err();
@@ -103,16 +94,7 @@ mod tests {
     fn past_the_offline_lease_only_status_and_sync_work() {
         let (dir, state) = testing::state();
         let port = closed_port();
-        state
-            .store()
-            .unwrap()
-            .set_enrolment(
-                &format!("http://127.0.0.1:{port}"),
-                "00000000-0000-0000-0000-000000000001",
-                "test laptop",
-                "not-a-real-token",
-            )
-            .unwrap();
+        enrol_at(&state, port);
         assert!(!state.session_info().lease_over);
         state.lock(crate::dto::LockReason::Manual);
         drop(state);
@@ -172,16 +154,7 @@ mod tests {
             );
             conn.write_all(answer.as_bytes()).unwrap();
         });
-        state
-            .store()
-            .unwrap()
-            .set_enrolment(
-                &format!("http://127.0.0.1:{port}"),
-                "00000000-0000-0000-0000-000000000001",
-                "test laptop",
-                "a-token",
-            )
-            .unwrap();
+        enrol_at(&state, port);
         assert!(data.join(waypoint_keys::KEYS_FILE).exists());
         let e = sync_now(&state).unwrap_err();
         server.join().unwrap();
@@ -201,6 +174,20 @@ mod tests {
         assert!(!data.exists(), "the data directory is gone");
         // Signing in again cannot bring the data back: there is none.
         assert!(matches!(state.store().unwrap_err(), CommandError::Locked));
+    }
+
+    /// Enrols the store of `state` with a server at 127.0.0.1:`port` (there or not).
+    fn enrol_at(state: &AppState, port: u16) {
+        state
+            .store()
+            .unwrap()
+            .set_enrolment(
+                &format!("http://127.0.0.1:{port}"),
+                "00000000-0000-0000-0000-000000000001",
+                "test laptop",
+                "a-device-token",
+            )
+            .unwrap();
     }
 
     fn closed_port() -> u16 {
