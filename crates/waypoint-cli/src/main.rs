@@ -322,7 +322,7 @@ fn unlock_keys(cli: &Cli, dir: &Path) -> Result<signin::Unlocked> {
     let staff = signed_in(cli)?;
     let pin = pin_from(PIN_ENV)?;
     let place = SecretPlace::for_this_device()?;
-    signin::unlock(dir, &place, staff, &pin)
+    Ok(waypoint_sync::signin::unlock(dir, &place, staff, &pin)?)
 }
 
 fn staff_add(cli: &Cli, name: &str, role: Option<&str>) -> Result<ExitCode> {

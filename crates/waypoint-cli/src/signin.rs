@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use waypoint_keys::{DeviceKeys, SecretPlace, StoreKey};
+use waypoint_keys::{DeviceKeys, StoreKey};
 use waypoint_store::Store;
 
 pub use waypoint_sync::signin::Unlocked;
@@ -23,12 +23,6 @@ struct Opened {
 
 thread_local! {
     static OPENED: RefCell<Option<Opened>> = const { RefCell::new(None) };
-}
-
-/// Unwraps the store key of `dir` for `staff` (waypoint_sync::signin: offline with their
-/// wrapped key, online for a person with no key here on an enrolled device, or a new key).
-pub fn unlock(dir: &Path, place: &SecretPlace, staff: &str, pin: &str) -> Result<Unlocked> {
-    Ok(waypoint_sync::signin::unlock(dir, place, staff, pin)?)
 }
 
 /// Once the store is open for `staff`: saves an online sign-in's directory; refuses (and

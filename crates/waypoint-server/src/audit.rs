@@ -87,7 +87,7 @@ pub async fn accept(
             )
             .await?;
         for e in &entries[..repeated] {
-            if !stored.iter().any(|s| s.seq == e.seq && s == e) {
+            if !stored.contains(e) {
                 return Err(AuditRefusal::Diverged(e.seq));
             }
         }
