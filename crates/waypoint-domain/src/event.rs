@@ -120,6 +120,10 @@ pub enum FieldEvent {
 }
 
 impl FieldEvent {
+    /// Every kind this version knows (what [`FieldEvent::kind`] answers).
+    pub const KINDS: [&'static str; 3] =
+        ["identity_check", "counselling_session", "custody_transfer"];
+
     pub fn id(&self) -> Uuid {
         match self {
             Self::IdentityCheck(e) => e.id,

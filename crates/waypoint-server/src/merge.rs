@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use uuid::Uuid;
-use waypoint_domain::{Field, FieldScope};
+use waypoint_domain::{Field, FieldEvent, FieldScope};
 use waypoint_protocol::{Change, ChangeBody, Refusal, Scope, hlc};
 
 use crate::store::{Device, Snapshot};
@@ -590,8 +590,27 @@ impl Planner<'_> {
         if id.is_empty() || id.len() > 64 || kind.is_empty() || kind.len() > 64 {
             return Err(malformed("an event without a proper id or kind"));
         }
+        if json.len() > MAX_EVENT_BYTES {
+            return Err(format!(
+                "The event is larger than the {} KiB an event may take; it was not applied.",
+                MAX_EVENT_BYTES / 1024
+            ));
+        }
         if serde_json::from_str::<serde_json::Value>(&json).is_err() {
             return Err(malformed("an event whose content is not JSON"));
+        }
+        // A kind this server knows must read as that kind, or every laptop would receive
+        // something it cannot use; a kind it does not know comes from a newer version and is
+        // stored as it is (laptops that do not know it yet keep it aside).
+        if FieldEvent::KINDS.contains(&kind.as_str()) {
+            let readable = serde_json::from_str::<FieldEvent>(&json).is_ok_and(|e| {
+                e.kind() == kind && e.id().to_string() == id && e.validate().is_ok()
+            });
+            if !readable {
+                return Err(malformed(&format!(
+                    "a {kind} event whose content is not a valid {kind}"
+                )));
+            }
         }
         if !self.st.events.insert(id.clone()) {
             return Ok(()); // Stored once by id: a repeat is a no-op.
@@ -607,6 +626,10 @@ impl Planner<'_> {
         Ok(())
     }
 }
+
+/// The largest event content (JSON) the server stores. Counselling notes run to a few KiB; the
+/// bound keeps one device from sending every laptop of its site something huge.
+pub const MAX_EVENT_BYTES: usize = 64 * 1024;
 
 const MOVE_ACROSS_SITES: &str = "A person can only be moved to another case of the same site \
     by sync; the change was not applied. Ask HQ to move the person.";

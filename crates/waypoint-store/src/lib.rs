@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod clock;
+mod event_reader;
 mod export;
 mod import;
 mod lease;
@@ -29,6 +30,7 @@ pub use waypoint_keys::StoreKey;
 
 pub use audit::{AuditAction, AuditEntry, AuditProblem, AuditProblemKind, AuditReport};
 pub use clock::{Hlc, wall_clock_ms};
+pub use event_reader::{EventFacts, EventReader, read_known_event};
 pub use import::{
     Clash, ImportMode, ImportProgress, ImportReport, ImportSession, ImportSummary, Tally,
 };
@@ -120,6 +122,8 @@ pub struct Store {
     /// How far this store's clock is moved from the wall clock (simulations of laptops whose
     /// clocks are wrong; 0 in the product).
     clock_skew_ms: i64,
+    /// How pulled events are read (the kinds this version knows).
+    event_reader: event_reader::ReaderSlot,
 }
 
 impl Store {
@@ -153,14 +157,18 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         migrations::migrate_to(&mut conn, SCHEMA_VERSION)?;
         let device_id = ensure_device(&mut conn)?;
-        Ok(Self {
+        let mut store = Self {
             conn,
             device_id,
             search: search::SearchCache::default(),
             staff: format!("device:{device_id}"),
             key: key.cloned(),
             clock_skew_ms: 0,
-        })
+            event_reader: event_reader::ReaderSlot::default(),
+        };
+        // An upgraded Waypoint reads the events an older one had to keep aside.
+        store.read_kept_events()?;
+        Ok(store)
     }
 
     /// Another `Store` on the same file with the same key (its own connection), for work that

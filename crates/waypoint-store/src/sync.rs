@@ -3,13 +3,16 @@
 //!
 //! Applying pulled changes never writes to the outbox: they are the server's, not this
 //! device's. A field with a change of this device still waiting to be pushed keeps its local
-//! value until that change has been pushed; the server's verdict comes back on a later pull.
+//! value until that change has been pushed, and the cursor stops before that pulled value, so
+//! that the next pull, after the push, brings the server's verdict whether the change won or
+//! lost. A pulled value that changes a field counts as edited in Waypoint for a re-import.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use waypoint_domain::{Field, FieldEvent};
 
+use crate::event_reader::{self, EventReader};
 use crate::outbox::OutboxKind;
 use crate::profile::{case_fields, individual_fields, load_individual};
 use crate::{Change, Hlc, Store, StoreError, Writer};
@@ -91,6 +94,8 @@ pub enum IncomingBody {
         fields: Vec<(Field, Option<String>)>,
     },
     Event {
+        /// The kind as the pushing device named it (this version may not know it).
+        kind: String,
         json: String,
     },
     /// The case left this device's scope: remove it and everything of it.
@@ -157,6 +162,12 @@ pub struct Applied {
     pub removed_cases: u64,
     /// Fields left as they are because this device has a change of them still to push.
     pub kept_local: u64,
+    /// Events of this page this version cannot read: kept as received, not applied.
+    pub unreadable_events: u64,
+    /// Kept events that this version read now (after an upgrade), filed with the others.
+    pub events_read_again: u64,
+    /// The cursor stopped before a value kept local: the next pull brings it again.
+    pub cursor_held: bool,
 }
 
 fn field_of(name: &str) -> Result<Field, StoreError> {
@@ -316,8 +327,19 @@ impl Store {
         cursor: i64,
         server_hlc: u64,
     ) -> Result<Applied, StoreError> {
+        let read = self.event_reader.0.clone();
         let mut w = self.write()?;
-        let mut applied = Applied::default();
+        let mut applied = Applied {
+            events_read_again: event_reader::read_kept_events(w.tx, &read)?,
+            ..Applied::default()
+        };
+        let stored_cursor: i64 =
+            w.tx.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
+                r.get(0)
+            })?;
+        // Where the cursor must stop: just before the first change with a value kept local.
+        let mut hold: Option<i64> = None;
+        let mut before = stored_cursor;
         // Most pages meet an outbox without field edits (always on a first sync): then no
         // record needs the per-record question "does this device still have an edit of it?".
         let edits_pending: bool = w.tx.query_row(
@@ -326,8 +348,15 @@ impl Store {
             |r| r.get(0),
         )?;
         for change in changes {
-            apply_one(&w, change, edits_pending, &mut applied)?;
+            let kept = applied.kept_local;
+            apply_one(&w, &read, change, edits_pending, &mut applied)?;
+            if applied.kept_local > kept && hold.is_none() {
+                hold = Some(before.min(change.server_seq - 1));
+            }
+            before = before.max(change.server_seq);
         }
+        applied.cursor_held = hold.is_some_and(|h| h < cursor);
+        let cursor = hold.map_or(cursor, |h| h.min(cursor));
         for c in conflicts {
             w.tx.execute(
                 "INSERT INTO conflict (id, scope, entity, case_no, field, winner, loser,
@@ -360,6 +389,35 @@ impl Store {
             self.search.invalidate();
         }
         Ok(applied)
+    }
+
+    /// How many pulled events this version could not read (kept as received; an upgrade
+    /// reads them).
+    pub fn unreadable_event_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM unreadable_event", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+    }
+
+    /// Reads the events kept as unreadable again, filing those this version can read now.
+    /// Returns how many it filed. Runs at every open and every applied page.
+    pub fn read_kept_events(&mut self) -> Result<u64, StoreError> {
+        if self.unreadable_event_count()? == 0 {
+            return Ok(0);
+        }
+        let read = self.event_reader.0.clone();
+        let w = self.write()?;
+        let moved = event_reader::read_kept_events(w.tx, &read)?;
+        w.commit()?;
+        Ok(moved)
+    }
+
+    /// Replaces how this store reads pulled events. The product keeps the default (the kinds
+    /// this version knows); tests stand in for a newer version that knows one more kind.
+    pub fn set_event_reader(&mut self, reader: EventReader) {
+        self.event_reader = event_reader::ReaderSlot(reader);
     }
 
     /// The sync bookkeeping.
@@ -523,6 +581,15 @@ impl Store {
             (id, w.next_seq - 1),
         )?;
         w.tx.execute("UPDATE conflict SET resolved = 1 WHERE id = ?1", [id])?;
+        // A person chose this value: a re-import of an older file must not undo it.
+        w.tx.execute(
+            "INSERT OR IGNORE INTO local_edit (scope, entity, field) VALUES (?1, ?2, ?3)",
+            (
+                conflict.scope.as_str(),
+                &conflict.entity,
+                conflict.field.column(),
+            ),
+        )?;
         w.commit()?;
         self.search.invalidate();
         Ok(())
@@ -550,6 +617,7 @@ impl Store {
 /// Applies one pulled change inside the page's transaction.
 fn apply_one(
     w: &Writer<'_>,
+    read: &EventReader,
     change: &IncomingChange,
     edits_pending: bool,
     applied: &mut Applied,
@@ -559,26 +627,26 @@ fn apply_one(
         IncomingBody::Record { fields } => {
             apply_record(tx, change, fields, edits_pending, applied)?;
         }
-        IncomingBody::Event { json } => {
-            let event: FieldEvent = serde_json::from_str(json)
-                .map_err(|e| StoreError::Corrupt(format!("pulled event {}: {e}", change.entity)))?;
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO event (id, kind, case_no, individual_no, at, payload)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute((
-                    &change.entity,
-                    event.kind(),
-                    &change.case_no,
-                    event.individual_no(),
-                    event.at().to_rfc3339(),
-                    json,
-                ))?;
-            applied.events += inserted as u64;
+        IncomingBody::Event { kind, json } => {
+            // An event this version cannot read is kept, not a reason to stop the sync.
+            let (filed, kept) = event_reader::file_event(
+                tx,
+                read,
+                &change.entity,
+                kind,
+                &change.case_no,
+                json,
+                change.server_seq,
+            )?;
+            applied.events += filed;
+            applied.unreadable_events += kept;
         }
         IncomingBody::Remove => {
             tx.execute("DELETE FROM event WHERE case_no = ?1", [&change.case_no])?;
+            tx.execute(
+                "DELETE FROM unreadable_event WHERE case_no = ?1",
+                [&change.case_no],
+            )?;
             tx.execute(
                 "DELETE FROM individual WHERE case_no = ?1",
                 [&change.case_no],
@@ -668,6 +736,8 @@ fn apply_record(
         }
     }
 
+    mark_synced_edits(tx, table, key, change, &cols)?;
+
     // The case row an individual hangs on (its values, if any, come in the case's own record).
     tx.prepare_cached("INSERT OR IGNORE INTO case_file (case_no, site) VALUES (?1, '')")?
         .execute([&change.case_no])?;
@@ -708,5 +778,45 @@ fn apply_record(
     );
     tx.prepare_cached(&sql)?.execute(params.as_slice())?;
     applied.fields += cols.len() as u64;
+    Ok(())
+}
+
+/// Remembers each field of a record already here whose value a pulled change replaces: a
+/// colleague's edit (or a conflict's resolution) that a re-import of an older file must keep
+/// and list as a clash, like an edit made on this device. A record new to this device was
+/// nobody's edit here, and costs one lookup.
+fn mark_synced_edits(
+    tx: &Connection,
+    table: &str,
+    key: Field,
+    change: &IncomingChange,
+    cols: &[(Field, &Option<String>)],
+) -> Result<(), StoreError> {
+    if cols.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = cols.iter().map(|(f, _)| f.column()).collect();
+    let sql = format!(
+        "SELECT {} FROM {table} WHERE {} = ?1",
+        names.join(", "),
+        key.column()
+    );
+    let stored: Option<Vec<Option<String>>> = tx
+        .prepare_cached(&sql)?
+        .query_row([&change.entity], |r| {
+            (0..names.len()).map(|i| r.get(i)).collect()
+        })
+        .optional()?;
+    let Some(stored) = stored else {
+        return Ok(());
+    };
+    for ((field, value), old) in cols.iter().zip(stored) {
+        if **value != old {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO local_edit (scope, entity, field) VALUES (?1, ?2, ?3)",
+            )?
+            .execute((change.scope.as_str(), &change.entity, field.column()))?;
+        }
+    }
     Ok(())
 }

@@ -68,7 +68,10 @@ fn as_server_would_send(
             OutgoingBody::Field { field, value, .. } => push(IncomingBody::Record {
                 fields: vec![(*field, value.clone())],
             }),
-            OutgoingBody::Event { json, .. } => push(IncomingBody::Event { json: json.clone() }),
+            OutgoingBody::Event { kind, json } => push(IncomingBody::Event {
+                kind: kind.clone(),
+                json: json.clone(),
+            }),
         }
     }
     out
@@ -314,4 +317,126 @@ fn a_store_of_schema_2_keeps_what_it_had_seen_as_one_version_per_record() {
     );
     assert!(export(&store).contains("Fictionaledit"));
     store.integrity_check().unwrap();
+}
+
+fn event_change(seq: i64, id: &str, kind: &str, json: &str) -> IncomingChange {
+    IncomingChange {
+        server_seq: seq,
+        scope: Scope::Event,
+        entity: id.into(),
+        case_no: "KGL-2025-000101".into(),
+        body: IncomingBody::Event {
+            kind: kind.into(),
+            json: json.into(),
+        },
+    }
+}
+
+#[test]
+fn an_event_this_version_cannot_read_is_kept_counted_and_read_after_an_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path(), &test_key()).unwrap();
+    import(&mut s, SAMPLE);
+    let newer = "0190a0b0-0000-7000-8000-00000000a001";
+    let broken = "0190a0b0-0000-7000-8000-00000000a002";
+    // A kind of a newer version, and a known kind whose content an older server let through.
+    let page = [
+        event_change(8, newer, "referral", r#"{"type":"referral","to":"clinic"}"#),
+        event_change(9, broken, "identity_check", "{}"),
+    ];
+    let applied = s.apply_incoming(&page, &[], 9, 0).unwrap();
+    assert_eq!((applied.events, applied.unreadable_events), (0, 2));
+    assert_eq!(s.sync_state().unwrap().cursor, 9, "the page is applied");
+    assert_eq!(s.unreadable_event_count().unwrap(), 2);
+    // The rest of the case still reads.
+    assert!(s.case("KGL-2025-000101").unwrap().is_some());
+
+    // An upgraded version (here: a reader that also knows `referral`) reads it when it
+    // opens or syncs; the broken one stays kept and counted.
+    drop(s);
+    let mut s = Store::open(dir.path(), &test_key()).unwrap();
+    s.set_event_reader(std::sync::Arc::new(|kind: &str, json: &str| {
+        if kind == "referral" {
+            let _: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+            Ok(waypoint_store::EventFacts {
+                kind: kind.into(),
+                individual_no: None,
+                at: chrono::Utc::now(),
+            })
+        } else {
+            waypoint_store::read_known_event(kind, json)
+        }
+    }));
+    assert_eq!(s.read_kept_events().unwrap(), 1);
+    assert_eq!(s.unreadable_event_count().unwrap(), 1);
+    assert!(
+        export(&s).contains(newer),
+        "the event is filed with the others"
+    );
+}
+
+#[test]
+fn a_value_received_by_sync_is_kept_by_a_reimport_of_an_older_file_and_listed_as_a_clash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path(), &test_key()).unwrap();
+    import(&mut s, SAMPLE);
+    let page = [IncomingChange {
+        server_seq: 7,
+        scope: Scope::Individual,
+        entity: "I-0001002".into(),
+        case_no: "KGL-2025-000101".into(),
+        body: IncomingBody::Record {
+            fields: vec![(Field::FamilyName, Some("COLLEAGUE".into()))],
+        },
+    }];
+    s.apply_incoming(&page, &[], 7, 0).unwrap();
+    let parsed = parse(
+        SAMPLE.as_bytes(),
+        &ImportOptions { today: today() },
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let summary = s
+        .import(
+            parsed.rows.iter().map(|r| (r.line, &r.record)),
+            false,
+            &mut |_| {},
+        )
+        .unwrap();
+    let person = s.individual("I-0001002").unwrap().unwrap();
+    assert_eq!(person.get(Field::FamilyName), Some("COLLEAGUE"));
+    assert_eq!(summary.clashes.len(), 1, "{summary:?}");
+    assert_eq!(summary.clashes[0].field, Field::FamilyName);
+    assert_eq!(summary.clashes[0].local.as_deref(), Some("COLLEAGUE"));
+}
+
+#[test]
+fn the_cursor_stops_before_a_value_kept_for_a_change_still_to_push() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path(), &test_key()).unwrap();
+    import(&mut s, SAMPLE);
+    s.apply_incoming(&[], &[], 5, 0).unwrap();
+    s.set_field("I-0001002", Field::Phone, "+1 555 0100", today())
+        .unwrap();
+    let record = |seq: i64, entity: &str, case_no: &str| IncomingChange {
+        server_seq: seq,
+        scope: Scope::Individual,
+        entity: entity.into(),
+        case_no: case_no.into(),
+        body: IncomingBody::Record {
+            fields: vec![(Field::Phone, Some("+1 555 0199".into()))],
+        },
+    };
+    let page = [
+        record(6, "I-0001001", "KGL-2025-000101"),
+        record(8, "I-0001002", "KGL-2025-000101"),
+        record(9, "I-0001001", "KGL-2025-000101"),
+    ];
+    let applied = s.apply_incoming(&page, &[], 9, 0).unwrap();
+    assert!(applied.cursor_held);
+    assert_eq!(
+        s.sync_state().unwrap().cursor,
+        6,
+        "the next pull starts right after the last change before the kept value"
+    );
 }

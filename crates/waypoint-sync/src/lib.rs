@@ -132,6 +132,9 @@ pub struct SyncReport {
     pub removed_cases: u64,
     /// Received values not applied because this device has a newer change still to push.
     pub kept_local: u64,
+    /// Received events this version cannot read: kept as received and counted in the
+    /// status; an upgraded Waypoint reads them.
+    pub unreadable_events: u64,
     /// Conflicts waiting for a person on this device after the sync.
     pub open_conflicts: u64,
     /// Changes still in the outbox after the sync (0 after a complete sync).
@@ -480,7 +483,7 @@ pub fn from_wire(change: wire::ServerChange) -> Result<IncomingChange, SyncError
         wire::ServerBody::Field { field, value } => IncomingBody::Record {
             fields: vec![(field_named(&field)?, value)],
         },
-        wire::ServerBody::Event { json, .. } => IncomingBody::Event { json },
+        wire::ServerBody::Event { kind, json } => IncomingBody::Event { kind, json },
         wire::ServerBody::Remove => IncomingBody::Remove,
     };
     Ok(IncomingChange {
@@ -896,7 +899,10 @@ fn run(
                 (applied, next)
             });
             let applied = applied?;
-            prefetched = Some(next?);
+            // A page that stopped the cursor is asked for again from there, not skipped.
+            if !applied.cursor_held {
+                prefetched = Some(next?);
+            }
             applied
         } else {
             apply_page(store, page)?
@@ -906,12 +912,22 @@ fn run(
             events,
             removed_cases,
             kept_local,
+            unreadable_events,
+            events_read_again,
+            cursor_held,
         } = applied;
         report.received_fields += fields;
-        report.received_events += events;
+        report.received_events += events + events_read_again;
         report.removed_cases += removed_cases;
         report.kept_local += kept_local;
-        cursor = next_cursor;
+        report.unreadable_events += unreadable_events;
+        // The store stops the cursor before a value kept because of a change still to push:
+        // once that change is pushed, the value comes again with the server's verdict.
+        cursor = if cursor_held {
+            u64::try_from(store.sync_state()?.cursor).unwrap_or(0)
+        } else {
+            next_cursor
+        };
         progress(Progress {
             round: report.round_trips,
             sent: report.sent,
@@ -919,7 +935,9 @@ fn run(
             received: report.received_fields + report.received_events + report.removed_cases,
         });
 
-        if all_pushed && !more {
+        // A held cursor means an edit made during this sync: the next round pushes it and
+        // pulls its verdict.
+        if all_pushed && !more && !cursor_held {
             break;
         }
     }

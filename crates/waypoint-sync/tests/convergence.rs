@@ -28,6 +28,11 @@ use waypoint_server::{AppState, ServerStore, admin, auth};
 use waypoint_store::Store;
 use waypoint_sync::{SyncError, Transport};
 
+#[path = "convergence/events.rs"]
+mod events;
+#[path = "convergence/rounds.rs"]
+mod rounds;
+
 /// The key these tests' stores are encrypted with (the product's comes from `waypoint-keys`).
 fn test_key() -> waypoint_store::StoreKey {
     waypoint_store::StoreKey::from_bytes([7; 32])

@@ -223,9 +223,24 @@ pub fn event(client_seq: u64, id: &str, case_no: &str) -> Change {
         body: ChangeBody::Event {
             case_no: case_no.into(),
             kind: "identity_check".into(),
-            json: format!("{{\"id\":\"{id}\",\"result\":\"verified\"}}"),
+            json: identity_check_json(id),
         },
     }
+}
+
+/// A valid identity check with this id (the server refuses a known kind it cannot read).
+pub fn identity_check_json(id: &str) -> String {
+    let event = waypoint_domain::FieldEvent::IdentityCheck(waypoint_domain::IdentityCheck {
+        id: id.parse().unwrap(),
+        individual_no: "I-0000001".into(),
+        document_no: None,
+        outcome: waypoint_domain::CheckOutcome::Verified,
+        mismatches: Vec::new(),
+        site: "KGL-TC1".into(),
+        checked_by: "officer".into(),
+        checked_at: chrono::DateTime::from_timestamp_millis(NOW as i64).unwrap(),
+    });
+    serde_json::to_string(&event).unwrap()
 }
 
 /// A clock the test moves.
