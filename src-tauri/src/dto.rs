@@ -477,6 +477,8 @@ pub struct Status {
     pub sync_configured: bool,
     /// Conflicts that sync reported and nobody has reviewed yet.
     pub conflicts: u64,
+    /// Events received that this version cannot read (a newer version's kind): kept, not shown.
+    pub unreadable_events: u64,
     /// Who is signed in (events record this name) and their role's code.
     pub staff: String,
     pub role: String,

@@ -155,6 +155,14 @@ fn print_report(out: &mut impl Write, r: &SyncReport) -> Result<()> {
         }
     )?;
     writeln!(out, "Changes still waiting on this device: {}.", r.pending)?;
+    if r.unreadable_events > 0 {
+        writeln!(
+            out,
+            "Received {} event(s) this version of Waypoint cannot read: kept on this device \
+             (see `waypoint status`); update Waypoint to see them.",
+            r.unreadable_events
+        )?;
+    }
     if r.audit_sent > 0 {
         writeln!(out, "Audit entries sent to HQ: {}.", r.audit_sent)?;
     }
@@ -303,6 +311,7 @@ pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
     let pending = store.outbox_len()?;
     let conflicts = store.conflicts(false)?.len();
     let refused = store.refused_changes()?;
+    let unreadable = store.unreadable_event_count()?;
     let lease = store.lease(chrono::Utc::now())?;
     let mut out = std::io::stdout().lock();
     if as_json {
@@ -317,6 +326,7 @@ pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
                 "pending": pending,
                 "conflicts": conflicts,
                 "refused": refused,
+                "unreadable_events": unreadable,
                 "lease": lease,
             }),
         )?;
@@ -367,6 +377,13 @@ pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
     }
     writeln!(out, "Changes waiting to be synced: {pending}")?;
     writeln!(out, "Conflicts waiting for review: {conflicts}")?;
+    if unreadable > 0 {
+        writeln!(
+            out,
+            "Events this version of Waypoint cannot read: {unreadable} (kept; update Waypoint \
+             to see them)"
+        )?;
+    }
     if !refused.is_empty() {
         writeln!(out, "Changes the server refused: {}", refused.len())?;
         for r in &refused {

@@ -13,6 +13,7 @@ pub fn status(state: &AppState) -> Result<Status, CommandError> {
         last_sync: sync.last_success,
         sync_configured: sync.server_url.is_some(),
         conflicts: store.conflicts(false)?.len() as u64,
+        unreadable_events: store.unreadable_event_count()?,
         staff: store.signed_in().to_string(),
         role: store.role().code().to_string(),
         site: state.site.clone(),
@@ -35,6 +36,7 @@ mod tests {
         assert_eq!(s.last_sync, None);
         assert!(!s.sync_configured);
         assert_eq!(s.conflicts, 0);
+        assert_eq!(s.unreadable_events, 0);
         assert_eq!(s.staff, "A. Officer");
         // A device without a staff directory: the person who made it is a supervisor.
         assert_eq!(s.role, "supervisor");

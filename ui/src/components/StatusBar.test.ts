@@ -82,4 +82,20 @@ describe('StatusBar: Sync now', () => {
     expect(button.disabled).toBe(false);
     mock.clear();
   });
+
+  it('counts the events this version cannot show, and shows nothing when there are none', async () => {
+    const mock = backend({ status: () => ({ ...status, unreadable_events: 2 }) });
+    const view = render(StatusBar);
+    const kept = await screen.findByTestId('unreadable-events');
+    expect(kept.textContent).toContain('Events this version cannot show: 2');
+    expect(kept.getAttribute('title')).toContain('newer version');
+    view.unmount();
+    mock.clear();
+    const none = backend({ status: () => status });
+    render(StatusBar);
+    await screen.findByTestId('pending');
+    await waitFor(() => expect(screen.getByTestId('pending').textContent).toContain('3'));
+    expect(screen.queryByTestId('unreadable-events')).toBeNull();
+    none.clear();
+  });
 });

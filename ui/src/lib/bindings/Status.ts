@@ -21,6 +21,10 @@ sync_configured: boolean,
  */
 conflicts: number, 
 /**
+ * Events received that this version cannot read (a newer version's kind): kept, not shown.
+ */
+unreadable_events: number, 
+/**
  * Who is signed in (events record this name) and their role's code.
  */
 staff: string, role: string, 

@@ -209,6 +209,8 @@ export const en = {
   status_never: "never",
   status_conflicts: "Conflicts: {count}",
   status_conflicts_hint: "Conflicts reported by sync, waiting for review",
+  status_unreadable_events: "Events this version cannot show: {count}",
+  status_unreadable_events_hint: "Received from a newer version of Waypoint. They are kept on this laptop and shown after an update.",
   status_sync_now: "Sync now",
   status_syncing: "Syncing…",
   status_sync_not_enrolled: "Not enrolled",

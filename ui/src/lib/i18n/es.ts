@@ -211,6 +211,8 @@ export const es: Record<Key, string> = {
   status_never: "nunca",
   status_conflicts: "Conflictos: {count}",
   status_conflicts_hint: "Conflictos señalados por la sincronización, pendientes de revisión",
+  status_unreadable_events: "Eventos que esta versión no puede mostrar: {count}",
+  status_unreadable_events_hint: "Recibidos de una versión más reciente de Waypoint. Se conservan en este ordenador y se muestran tras una actualización.",
   status_sync_now: "Sincronizar",
   status_syncing: "Sincronizando…",
   status_sync_not_enrolled: "Dispositivo no inscrito",

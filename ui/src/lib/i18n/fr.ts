@@ -211,6 +211,8 @@ export const fr: Record<Key, string> = {
   status_never: "jamais",
   status_conflicts: "Conflits : {count}",
   status_conflicts_hint: "Conflits signalés par la synchronisation, à examiner",
+  status_unreadable_events: "Événements que cette version ne peut pas afficher : {count}",
+  status_unreadable_events_hint: "Reçus d'une version plus récente de Waypoint. Ils sont conservés sur cet ordinateur et affichés après une mise à jour.",
   status_sync_now: "Synchroniser",
   status_syncing: "Synchronisation…",
   status_sync_not_enrolled: "Appareil non inscrit",
