@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod clock;
+mod enrolment;
 mod export;
 mod import;
 mod lease;
