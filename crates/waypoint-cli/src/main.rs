@@ -99,6 +99,10 @@ enum Command {
         /// The enrolment code printed by `waypoint-server admin device enrol`
         #[arg(long)]
         code: String,
+        /// Enrol a device that is already enrolled (a supervisor only): first sends every
+        /// pending change and the audit log to its current server, refusing if it cannot
+        #[arg(long)]
+        replace: bool,
     },
     /// Send this device's changes to the server and receive its sites' changes
     Sync {
@@ -452,7 +456,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(path) => {
                     // Written beside the target and renamed, so a crash never leaves half a dump.
                     let tmp = path.with_extension("partial");
-                    let file = File::create(&tmp)
+                    let file = private_file(&tmp)
                         .with_context(|| format!("cannot write {}", tmp.display()))?;
                     let mut w = std::io::BufWriter::new(file);
                     let written = store
@@ -492,7 +496,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Enrol { server, code } => signin::enrol(&mut open(&cli)?, server, code),
+        Command::Enrol {
+            server,
+            code,
+            replace: false,
+        } => signin::enrol(&mut open(&cli)?, server, code),
+        Command::Enrol {
+            server,
+            code,
+            replace: true,
+        } => {
+            let (mut store, role) = open_as(&cli)?;
+            signin::re_enrol(&mut store, role, server, code)
+        }
         Command::Sync { json } => sync::sync(open(&cli)?, &data_dir(&cli)?, *json),
         Command::Conflicts {
             command: ConflictsCommand::List { json },
@@ -531,6 +547,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             audit::list(&store, *after, *limit, *json)
         }
     }
+}
+
+/// A new file only its owner can read (0600 from its first byte, on Unix): what the CLI
+/// writes holds personal data. A file left at `path` by an earlier run is replaced, never
+/// followed if it is a link.
+fn private_file(path: &Path) -> std::io::Result<File> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 fn import(cli: &Cli, file: &Path, partial: bool, dry_run: bool) -> Result<ExitCode> {

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
+use waypoint_domain::Role;
 use waypoint_keys::{DeviceKeys, StoreKey};
 use waypoint_store::Store;
 
@@ -73,9 +74,33 @@ pub fn finish() -> Result<()> {
 
 /// `waypoint enrol`: enrols the device, then keeps what an online sign-in needs in the keys
 /// file (the server's address, the sign-in credential, the store key under the recovery
-/// secret, which is not kept).
+/// secret, which is not kept). An enrolled device refuses (see `waypoint_sync::enrol`).
 pub fn enrol(store: &mut Store, server: &str, code: &str) -> Result<std::process::ExitCode> {
     let enrolled = waypoint_sync::enrol(store, server, code)?;
+    enrolled_now(store, &enrolled)
+}
+
+/// `waypoint enrol --replace`, a supervisor's: sends everything to the server the device
+/// leaves, audits, then enrols (see `waypoint_sync::re_enrol`).
+pub fn re_enrol(
+    store: &mut Store,
+    role: Role,
+    server: &str,
+    code: &str,
+) -> Result<std::process::ExitCode> {
+    let left = store.sync_state()?.server_url.unwrap_or_default();
+    let (enrolled, report) = waypoint_sync::re_enrol(store, role, server, code, &mut |_| {})?;
+    println!(
+        "Sent every pending change ({}) and the audit log to {left}.",
+        report.accepted
+    );
+    enrolled_now(store, &enrolled)
+}
+
+fn enrolled_now(
+    store: &mut Store,
+    enrolled: &waypoint_sync::EnrolResponse,
+) -> Result<std::process::ExitCode> {
     let base = store
         .sync_state()?
         .server_url

@@ -165,6 +165,11 @@ struct KeysFile {
     format: u32,
     /// SHA-256 of the device secret with a label, to tell "another device" from "wrong PIN".
     device_check: String,
+    /// Names this directory's own secret in the computer's secret place (32 hex digits).
+    /// Absent in a directory made before each had its own: it used the computer's one secret,
+    /// and is moved to a secret of its own when first opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret_id: Option<String>,
     staff: Vec<WrappedKey>,
     /// How a person with no key here yet signs in online (an enrolled device).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,15 +218,19 @@ struct WrappedKey {
     argon2_m_kib: u32,
     argon2_t: u32,
     argon2_p: u32,
-    /// Wrong PINs in a row so far.
+    /// Wrong PINs in a row so far, as this file last saw them. The count that holds is kept
+    /// beside the device secret (see [`DeviceKeys::unlock`]); this one only ever raises it.
     wrong_pins: u32,
 }
 
-/// The wrapped store keys of one data directory, with this device's secret.
+/// The wrapped store keys of one data directory, with the directory's own secret.
 #[derive(Debug)]
 pub struct DeviceKeys {
     path: PathBuf,
+    /// The computer's secret place.
     place: SecretPlace,
+    /// Where this directory's own secret (and its wrong-PIN counts) are kept.
+    own: SecretPlace,
     secret: DeviceSecret,
     file: KeysFile,
 }
@@ -232,9 +241,9 @@ impl DeviceKeys {
         data_dir.join(KEYS_FILE).exists()
     }
 
-    /// The first key of a data directory: makes the device secret if this computer has none,
-    /// a new random store key, and wraps it for `staff` with `pin`. Refuses if the directory
-    /// already has keys.
+    /// The first key of a data directory: makes the directory's own secret (in the computer's
+    /// secret place, never in the directory), a new random store key, and wraps it for `staff`
+    /// with `pin`. Refuses if the directory already has keys.
     pub fn create(
         data_dir: &Path,
         place: &SecretPlace,
@@ -252,14 +261,18 @@ impl DeviceKeys {
             path: path.clone(),
             source,
         })?;
-        let secret = place.load_or_create()?;
+        let id = new_secret_id()?;
+        let own = place.for_directory(&id);
+        let secret = own.load_or_create()?;
         let key = StoreKey::generate()?;
         let mut keys = DeviceKeys {
             path,
             place: place.clone(),
+            own,
             file: KeysFile {
                 format: FORMAT,
                 device_check: device_check(&secret),
+                secret_id: Some(id),
                 staff: Vec::new(),
                 recovery: None,
             },
@@ -291,20 +304,60 @@ impl DeviceKeys {
                 reason: format!("format {} is not known to this version", file.format),
             });
         }
-        let secret = place.load()?.ok_or_else(|| KeyError::NoDeviceSecret {
-            place: place.to_string(),
+        let id = match &file.secret_id {
+            Some(id) if is_secret_id(id) => Some(id.clone()),
+            Some(_) => {
+                return Err(KeyError::DamagedKeys {
+                    path,
+                    reason: "the name of its device secret is not valid".to_string(),
+                });
+            }
+            None => None,
+        };
+        // A directory made before each had its own secret reads the computer's one.
+        let own = id
+            .as_deref()
+            .map_or_else(|| place.clone(), |id| place.for_directory(id));
+        let secret = own.load()?.ok_or_else(|| KeyError::NoDeviceSecret {
+            place: own.to_string(),
         })?;
         if device_check(&secret) != file.device_check {
             return Err(KeyError::WrongDevice {
-                place: place.to_string(),
+                place: own.to_string(),
             });
         }
-        Ok(DeviceKeys {
+        let mut keys = DeviceKeys {
             path,
             place: place.clone(),
+            own,
             secret,
             file,
-        })
+        };
+        if id.is_none() {
+            keys.move_to_own_secret()?;
+        }
+        Ok(keys)
+    }
+
+    /// Gives a directory that used the computer's one secret a secret place of its own (same
+    /// secret value, so every wrapped key still opens), with its wrong-PIN counts beside it,
+    /// so that a wipe of this directory later destroys its secret and no other directory's.
+    /// The computer's secret is left for the directories that have not moved yet.
+    fn move_to_own_secret(&mut self) -> Result<(), KeyError> {
+        let id = new_secret_id()?;
+        let own = self.place.for_directory(&id);
+        own.keep(&self.secret)?;
+        let counts = self
+            .file
+            .staff
+            .iter()
+            .filter(|e| e.wrong_pins > 0)
+            .map(|e| (e.id.clone(), e.wrong_pins))
+            .collect();
+        own.set_wrong_pins(&counts)?;
+        self.file.secret_id = Some(id);
+        self.own = own;
+        self.save()
     }
 
     /// What the command line and the desktop app do when they start: unwrap the store key of
@@ -338,24 +391,41 @@ impl DeviceKeys {
 
     /// Unwraps the store key with `staff`'s PIN. A wrong PIN is counted (and the count kept
     /// before this returns); the fifth in a row erases `staff`'s wrapped key. A right PIN
-    /// resets the count.
+    /// resets the count. The count is kept beside the device secret (and in the keys file,
+    /// which can only raise it): a keys file put back from a copy gives no tries back.
     pub fn unlock(&mut self, staff: &str, pin: &str) -> Result<StoreKey, KeyError> {
         let name = staff_name(staff)?;
         let index = self.position(&name).ok_or_else(|| KeyError::UnknownStaff {
             staff: name.clone(),
         })?;
+        let mut counts = self.own.wrong_pins()?;
         let entry = &self.file.staff[index];
+        let so_far = entry
+            .wrong_pins
+            .max(counts.get(&entry.id).copied().unwrap_or(0));
+        if so_far >= MAX_WRONG_PINS {
+            // Erased before, and its wrapped key put back since: erased again, untried.
+            self.file.staff.remove(index);
+            self.save()?;
+            return Err(KeyError::KeyErased { staff: name });
+        }
         let opened = self.unwrap(entry, pin)?;
         match opened {
             Some(key) => {
-                if entry.wrong_pins != 0 {
+                if so_far != 0 {
+                    let id = self.file.staff[index].id.clone();
+                    counts.remove(&id);
+                    self.own.set_wrong_pins(&counts)?;
                     self.file.staff[index].wrong_pins = 0;
                     self.save()?;
                 }
                 Ok(key)
             }
             None => {
-                let wrong = entry.wrong_pins.saturating_add(1);
+                let wrong = so_far.saturating_add(1);
+                // The count beside the secret first: it is the one that holds.
+                counts.insert(entry.id.clone(), wrong);
+                self.own.set_wrong_pins(&counts)?;
                 if wrong >= MAX_WRONG_PINS {
                     self.file.staff.remove(index);
                     self.save()?;
@@ -381,8 +451,18 @@ impl DeviceKeys {
             return Err(KeyError::StaffExists { staff: name });
         }
         let wrapped = self.wrap(key, &name, pin)?;
+        self.forget_wrong_pins(&wrapped.id)?;
         self.file.staff.push(wrapped);
         self.save()
+    }
+
+    /// A new wrapped key starts with no wrong PIN (one erased before may have left a count).
+    fn forget_wrong_pins(&self, id: &str) -> Result<(), KeyError> {
+        let mut counts = self.own.wrong_pins()?;
+        if counts.remove(id).is_some() {
+            self.own.set_wrong_pins(&counts)?;
+        }
+        Ok(())
     }
 
     /// Destroys `staff`'s wrapped key on this device (an account disabled or gone at the
@@ -473,6 +553,7 @@ impl DeviceKeys {
         check_pin(pin)?;
         let name = staff_name(staff)?;
         let wrapped = self.wrap(key, &name, pin)?;
+        self.forget_wrong_pins(&wrapped.id)?;
         match self.position(&name) {
             Some(i) => self.file.staff[i] = wrapped,
             None => self.file.staff.push(wrapped),
@@ -510,15 +591,28 @@ impl DeviceKeys {
 
     /// Wrong PINs in a row so far for `staff` (0 if they have no key here).
     pub fn wrong_pins(&self, staff: &str) -> u32 {
-        staff_name(staff)
+        let Some(entry) = staff_name(staff)
             .ok()
             .and_then(|name| self.position(&name))
-            .map_or(0, |i| self.file.staff[i].wrong_pins)
+            .map(|i| &self.file.staff[i])
+        else {
+            return 0;
+        };
+        let kept = self
+            .own
+            .wrong_pins()
+            .map_or(MAX_WRONG_PINS, |c| c.get(&entry.id).copied().unwrap_or(0));
+        entry.wrong_pins.max(kept)
     }
 
-    /// Where the device secret is.
+    /// This computer's secret place.
     pub fn secret_place(&self) -> &SecretPlace {
         &self.place
+    }
+
+    /// Where this data directory's own secret is (inside the computer's secret place).
+    pub fn own_secret_place(&self) -> &SecretPlace {
+        &self.own
     }
 
     fn position(&self, name: &str) -> Option<usize> {
@@ -716,6 +810,21 @@ fn open(kek: &[u8; 32], nonce: &str, sealed: &str, aad: &[u8]) -> Result<Zeroizi
         )
         .map(Zeroizing::new)
         .map_err(|_| ())
+}
+
+/// A new name for a directory's secret: 128 random bits in hex.
+fn new_secret_id() -> Result<String, KeyError> {
+    let mut id = [0u8; 16];
+    getrandom::fill(&mut id).map_err(|_| KeyError::NoRandomness)?;
+    Ok(hex::encode(&id))
+}
+
+/// Whether `id` can name a directory's secret (never a path: it is read from a file).
+pub(crate) fn is_secret_id(id: &str) -> bool {
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 fn device_check(secret: &DeviceSecret) -> String {

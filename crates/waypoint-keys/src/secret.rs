@@ -3,6 +3,7 @@
 //! so a copy of the data directory alone cannot be opened, not even with the right PIN, and the
 //! PIN cannot be guessed anywhere but on this device (where five wrong PINs erase the key).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -145,7 +146,11 @@ impl SecretPlace {
         if let Some(secret) = self.load()? {
             return Ok(secret);
         }
-        let secret = DeviceSecret::generate()?;
+        self.keep(&DeviceSecret::generate()?)
+    }
+
+    /// Keeps `secret` here unless a secret is here already; returns the one that is here.
+    pub(crate) fn keep(&self, secret: &DeviceSecret) -> Result<DeviceSecret, KeyError> {
         let text = Zeroizing::new(hex::encode(secret.bytes()));
         match self {
             SecretPlace::File(path) => create_file(path, text.as_bytes())?,
@@ -164,9 +169,103 @@ impl SecretPlace {
 }
 
 impl SecretPlace {
-    /// Destroys the secret kept here (a wipe): the file is overwritten, flushed and removed;
-    /// the key store's entry is deleted. A place holding none is not an error.
+    /// The place of one data directory's own secret (`id` is in its keys file): beside this
+    /// computer's place, a file or a key store entry of its own, so that wiping one data
+    /// directory destroys its secret and no other's.
+    pub(crate) fn for_directory(&self, id: &str) -> SecretPlace {
+        self.suffixed(id)
+    }
+
+    /// Where the wrong-PIN counts of the directory whose secret is here are kept: beside the
+    /// secret, not in the data directory, so that putting back an old keys file does not
+    /// give anyone their tries back.
+    fn counts_place(&self) -> SecretPlace {
+        self.suffixed("pins")
+    }
+
+    fn suffixed(&self, suffix: &str) -> SecretPlace {
+        match self {
+            SecretPlace::File(path) => {
+                let mut name = path.file_name().unwrap_or_default().to_os_string();
+                name.push(".");
+                name.push(suffix);
+                SecretPlace::File(path.with_file_name(name))
+            }
+            #[cfg(any(target_os = "macos", target_os = "windows"))]
+            SecretPlace::KeyStore { service, account } => SecretPlace::KeyStore {
+                service: service.clone(),
+                account: format!("{account}.{suffix}"),
+            },
+        }
+    }
+
+    /// The wrong-PIN counts kept beside this secret, by staff id (none: empty).
+    pub(crate) fn wrong_pins(&self) -> Result<BTreeMap<String, u32>, KeyError> {
+        let place = self.counts_place();
+        let text = match &place {
+            SecretPlace::File(path) => match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(source) => {
+                    return Err(KeyError::SecretFile {
+                        path: path.clone(),
+                        source,
+                    });
+                }
+            },
+            #[cfg(any(target_os = "macos", target_os = "windows"))]
+            SecretPlace::KeyStore { service, account } => {
+                let entry = keyring::Entry::new(service, account)
+                    .map_err(|e| KeyError::KeyStore(e.to_string()))?;
+                match entry.get_password() {
+                    Ok(text) => text,
+                    Err(keyring::Error::NoEntry) => String::new(),
+                    Err(e) => return Err(KeyError::KeyStore(e.to_string())),
+                }
+            }
+        };
+        // One "<staff id> <count>" per line; a line that does not read is a damaged count,
+        // taken as the most wrong PINs (the safe reading).
+        Ok(text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                let mut words = line.split_whitespace();
+                let id = words.next().unwrap_or_default().to_string();
+                let n = words
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(crate::MAX_WRONG_PINS);
+                (id, n)
+            })
+            .collect())
+    }
+
+    /// Saves the wrong-PIN counts beside this secret (whole or not at all).
+    pub(crate) fn set_wrong_pins(&self, counts: &BTreeMap<String, u32>) -> Result<(), KeyError> {
+        let text: String = counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(id, n)| format!("{id} {n}\n"))
+            .collect();
+        match self.counts_place() {
+            SecretPlace::File(path) => replace_file(&path, text.as_bytes()),
+            #[cfg(any(target_os = "macos", target_os = "windows"))]
+            SecretPlace::KeyStore { service, account } => keyring::Entry::new(&service, &account)
+                .and_then(|entry| entry.set_password(&text))
+                .map_err(|e| KeyError::KeyStore(e.to_string())),
+        }
+    }
+
+    /// Destroys the secret kept here (a wipe), and the wrong-PIN counts beside it: the file is
+    /// overwritten, flushed and removed; the key store's entry is deleted. A place holding none
+    /// is not an error.
     pub(crate) fn destroy(&self) -> Result<(), KeyError> {
+        let counts = self.counts_place().destroy_one();
+        self.destroy_one().and(counts)
+    }
+
+    fn destroy_one(&self) -> Result<(), KeyError> {
         match self {
             SecretPlace::File(path) => {
                 crate::wipe::shred_file(path).map_err(|source| KeyError::SecretFile {
@@ -253,4 +352,37 @@ fn create_file(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
     });
     let _ = std::fs::remove_file(&aside);
     linked.map_err(err)
+}
+
+/// Replaces a small owner-only file whole: written aside, flushed, renamed over it.
+fn replace_file(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
+    let err = |source| KeyError::SecretFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).map_err(|_| KeyError::NoRandomness)?;
+    let aside = dir.join(format!(".{SECRET_FILE_NAME}.{}.new", hex::encode(&suffix)));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options.open(&aside).and_then(|mut file| {
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    let placed = written.and_then(|()| std::fs::rename(&aside, path));
+    let _ = std::fs::remove_file(&aside);
+    placed.map_err(err)?;
+    if let Ok(dir) = std::fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
 }

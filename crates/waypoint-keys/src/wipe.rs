@@ -24,8 +24,11 @@ pub struct Wiped {
 ///
 /// 1. `keys.json` (every staff member's wrapped store key): overwritten with random bytes,
 ///    flushed to the disk, removed;
-/// 2. the device secret, from `place` (the file overwritten, flushed and removed; or the key
-///    store's entry deleted);
+/// 2. the data directory's own secret (named in the keys file) in the computer's secret
+///    place `place`, with its wrong-PIN counts (the file overwritten, flushed and removed; or
+///    the key store's entry deleted). Other data directories on the computer have secrets of
+///    their own and keep opening. (A directory never opened since it used the computer's one
+///    secret names none: that secret is left, as other directories may need it.)
 /// 3. every file of the data directory (the store, its WAL and shared-memory files, anything
 ///    else), then the directory itself.
 ///
@@ -44,6 +47,7 @@ pub fn wipe_device(
     let keys_path = data_dir.join(KEYS_FILE);
     let had_keys = keys_path.exists();
     let ours = had_keys || store_file.exists();
+    let own = own_secret(&keys_path).map(|id| place.for_directory(&id));
     let mut first: Option<KeyError> = None;
     let mut wiped = Wiped::default();
 
@@ -61,7 +65,7 @@ pub fn wipe_device(
             });
         }
     }
-    if let Err(e) = place.destroy() {
+    if let Some(Err(e)) = own.map(|own| own.destroy()) {
         first.get_or_insert(e);
     }
     if ours {
@@ -82,6 +86,17 @@ pub fn wipe_device(
         Some(e) => Err(e),
         None => Ok(wiped),
     }
+}
+
+/// The name of the directory's own secret, from its keys file (read before it is destroyed).
+fn own_secret(keys_path: &Path) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        secret_id: Option<String>,
+    }
+    let text = std::fs::read_to_string(keys_path).ok()?;
+    let named: Named = serde_json::from_str(&text).ok()?;
+    named.secret_id.filter(|id| crate::is_secret_id(id))
 }
 
 /// Overwrites a file with random bytes, flushes it, and removes it. A missing file is fine.

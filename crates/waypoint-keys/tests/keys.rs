@@ -68,8 +68,13 @@ fn the_right_pin_unwraps_the_store_key_and_nothing_secret_is_written_in_clear() 
 fn the_device_secret_is_a_file_outside_the_data_directory_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let device = Device::new();
-    DeviceKeys::create(&device.data(), &device.place(), "Test Officer", PIN).unwrap();
-    let path = device.secret_file();
+    let (keys, _) =
+        DeviceKeys::create(&device.data(), &device.place(), "Test Officer", PIN).unwrap();
+    // The directory's own secret, beside the computer's secret place.
+    let SecretPlace::File(path) = keys.own_secret_place().clone() else {
+        unreachable!("a file place gives a file")
+    };
+    assert_eq!(path.parent(), device.secret_file().parent());
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "owner-only: {mode:o}");
     let keys_mode = std::fs::metadata(device.data().join(KEYS_FILE))
@@ -117,8 +122,29 @@ fn a_copy_of_the_data_directory_without_the_device_secret_does_not_open_even_wit
         "{err}"
     );
 
-    // A computer with a device secret of its own: still no.
-    DeviceKeys::create(&thief.tmp.path().join("own"), &thief.place(), "Thief", PIN).unwrap();
+    // A computer with device secrets of its own: still no (each directory has its own
+    // secret, so the copy finds none of its own there).
+    let (theirs, _) =
+        DeviceKeys::create(&thief.tmp.path().join("own"), &thief.place(), "Thief", PIN).unwrap();
+    let err = DeviceKeys::load(&thief.data(), &thief.place()).unwrap_err();
+    assert!(matches!(err, KeyError::NoDeviceSecret { .. }), "{err}");
+    // Even with another secret put where the copy looks for its own.
+    let (SecretPlace::File(theirs), SecretPlace::File(mine)) = (
+        theirs.own_secret_place().clone(),
+        DeviceKeys::load(&device.data(), &device.place())
+            .unwrap()
+            .own_secret_place()
+            .clone(),
+    ) else {
+        unreachable!("file places")
+    };
+    std::fs::copy(
+        &theirs,
+        thief
+            .secret_file()
+            .with_file_name(mine.file_name().unwrap()),
+    )
+    .unwrap();
     for pin in [PIN, WRONG] {
         let err = DeviceKeys::load(&thief.data(), &thief.place()).unwrap_err();
         assert!(matches!(err, KeyError::WrongDevice { .. }), "{pin}: {err}");
@@ -282,7 +308,7 @@ fn a_recovery_slot_lets_an_online_sign_in_add_a_new_person_and_restore_an_erased
     .unwrap();
     assert!(matches!(
         DeviceKeys::load(&other.data(), &other.place()),
-        Err(KeyError::WrongDevice { .. })
+        Err(KeyError::NoDeviceSecret { .. })
     ));
 }
 

@@ -46,6 +46,8 @@ pub enum AuditAction {
     Import,
     /// The canonical dump of every record, need-to-know fields included.
     Export,
+    /// The device's enrolment with a server replaced, or refused (`detail` says which).
+    Enrol,
 }
 
 impl AuditAction {
@@ -59,6 +61,7 @@ impl AuditAction {
             Self::StaffRole => "staff_role",
             Self::Import => "import",
             Self::Export => "export",
+            Self::Enrol => "enrol",
         }
     }
 

@@ -88,14 +88,36 @@ fn parse_time(text: Option<String>, what: &str) -> Result<Option<DateTime<Utc>>,
 
 impl Store {
     /// This device's lease at `now` (see [`lease_state`]): enrolment and the last successful
-    /// sync from the sync bookkeeping, the length from the site's policy.
+    /// sync from the sync bookkeeping, the length from the site's policy. `now` counts as the
+    /// latest time the device's clock has shown since that sync (kept here at each call), so a
+    /// clock set back does not extend the lease.
     pub fn lease(&self, now: DateTime<Utc>) -> Result<LeaseState, StoreError> {
-        let (token, last_success, enrolled_at): (Option<String>, Option<String>, Option<String>) =
-            self.conn.query_row(
-                "SELECT token, last_success, enrolled_at FROM sync_state WHERE id = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        type Row = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let (token, last_success, enrolled_at, seen, seen_since): Row = self.conn.query_row(
+            "SELECT token, last_success, enrolled_at, clock_seen, clock_seen_since
+             FROM sync_state WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        let since = last_success.clone().or_else(|| enrolled_at.clone());
+        // The mark counts only since the sync it was made after.
+        let seen = match seen_since == since {
+            true => parse_time(seen, "latest clock")?,
+            false => None,
+        };
+        let now = seen.map_or(now, |seen| seen.max(now));
+        if token.is_some() {
+            self.conn.execute(
+                "UPDATE sync_state SET clock_seen = ?1, clock_seen_since = ?2 WHERE id = 1",
+                (now.to_rfc3339(), since),
             )?;
+        }
         let lease_days = self.site_policy()?.lease_days;
         Ok(lease_state(
             token.is_some(),

@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod clock;
+mod enrolment;
 mod event_reader;
 mod export;
 mod import;

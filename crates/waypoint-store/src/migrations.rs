@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (5, include_str!("../migrations/0005_staff.sql")),
     (6, include_str!("../migrations/0006_enrolled_at.sql")),
     (7, include_str!("../migrations/0007_unreadable_event.sql")),
+    (8, include_str!("../migrations/0008_clock_seen.sql")),
 ];
 
 /// The schema version this build writes.

@@ -442,29 +442,6 @@ impl Store {
         )?)
     }
 
-    /// Remembers the server and this device's credential after enrolment.
-    pub fn set_enrolment(
-        &mut self,
-        server_url: &str,
-        server_device_id: &str,
-        device_name: &str,
-        token: &str,
-    ) -> Result<(), StoreError> {
-        // The time of enrolment counts as a sync for the offline lease until the first one.
-        self.conn.execute(
-            "UPDATE sync_state SET server_url = ?1, server_device_id = ?2, device_name = ?3,
-                                   token = ?4, cursor = 0, enrolled_at = ?5 WHERE id = 1",
-            (
-                server_url,
-                server_device_id,
-                device_name,
-                token,
-                Utc::now().to_rfc3339(),
-            ),
-        )?;
-        Ok(())
-    }
-
     /// Records how a sync ended: `None` for success.
     pub fn record_sync_attempt(
         &mut self,

@@ -102,3 +102,24 @@ fn a_store_never_enrolled_at_schema_5_still_has_no_lease() {
         LeaseState::NoLease
     );
 }
+
+#[test]
+fn a_clock_set_back_does_not_extend_the_lease_and_a_sync_starts_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), &test_key()).unwrap();
+    store
+        .set_enrolment("https://hq.example.org", "d-1", "kgl-laptop-1", "token")
+        .unwrap();
+    let now = Utc::now();
+    assert!(store.lease(now + Duration::days(15)).unwrap().is_expired());
+    // The clock is set back to the day of the enrolment: still over, in this process and the
+    // next.
+    assert!(store.lease(now).unwrap().is_expired());
+    drop(store);
+    let mut store = Store::open(dir.path(), &test_key()).unwrap();
+    assert!(store.lease(now + Duration::days(1)).unwrap().is_expired());
+    // A successful sync starts the lease again from its own time.
+    store.record_sync_attempt(now, None).unwrap();
+    assert!(!store.lease(now).unwrap().is_expired());
+    assert!(!store.lease(now + Duration::days(13)).unwrap().is_expired());
+}

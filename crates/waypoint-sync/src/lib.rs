@@ -21,9 +21,12 @@ use waypoint_store::{
     SitePolicy, StaffMember, StaffSource, Store, StoreError,
 };
 
+mod enrol;
 pub mod signin;
 
-pub use wire::{SignInResponse, StaffDirectory};
+pub use enrol::{enrol, re_enrol};
+
+pub use wire::{EnrolResponse, SignInResponse, StaffDirectory};
 
 /// How many outbox entries travel in one round.
 pub const PUSH_BATCH: usize = 2_000;
@@ -44,6 +47,18 @@ pub enum SyncError {
     PlainHttp(String),
     #[error("this device is not enrolled yet: run `waypoint enrol --server URL --code CODE` first")]
     NotEnrolled,
+    /// Enrolling again would send the outbox (and later everything) to another server, end
+    /// the lease and HQ's revocation: refused, and audited.
+    #[error(
+        "this device is already enrolled with {server}: it was not enrolled again. A supervisor \
+         can move it with `waypoint enrol --replace --server URL --code CODE`, which first sends \
+         every pending change to {server}; or HQ revokes it there"
+    )]
+    AlreadyEnrolled { server: String },
+    #[error("only a supervisor may enrol this device again (signed in as {0})")]
+    NotSupervisor(String),
+    #[error("this device was not enrolled again: {0}")]
+    NotDrained(String),
     #[error("the certificate file {path} could not be used: {reason}")]
     Certificate { path: String, reason: String },
     #[error(
@@ -269,41 +284,6 @@ fn error_answer(response: Response) -> SyncError {
             message,
         },
     }
-}
-
-/// Exchanges a one-time enrolment code for this device's credential and keeps it in the store.
-pub fn enrol(
-    store: &mut Store,
-    server: &str,
-    code: &str,
-) -> Result<wire::EnrolResponse, SyncError> {
-    let base = check_url(server)?;
-    let client = http_client(ca_from_env().as_deref())?;
-    let url = base
-        .join(wire::paths::ENROL)
-        .map_err(|_| SyncError::BadUrl(server.into()))?;
-    let response = client
-        .post(url.clone())
-        .json(&wire::EnrolRequest {
-            code: code.to_string(),
-        })
-        .send()
-        .map_err(|e| unreachable(&base, &e))?;
-    if !response.status().is_success() {
-        return Err(error_answer(response));
-    }
-    let enrolled: wire::EnrolResponse = response.json().map_err(|e| SyncError::Server {
-        status: 200,
-        message: format!("an enrolment answer that could not be read ({e})"),
-    })?;
-    let base_text = base.as_str().trim_end_matches('/').to_string();
-    store.set_enrolment(
-        &base_text,
-        &enrolled.device_id.to_string(),
-        &enrolled.device_name,
-        &enrolled.token,
-    )?;
-    Ok(enrolled)
 }
 
 /// A staff member's online sign-in on this device, with the device's sign-in credential

@@ -197,12 +197,16 @@ fn a_copied_data_directory_does_not_open_elsewhere_even_with_the_right_pin() {
     let err = elsewhere.fails(["export"]);
     assert!(err.contains("device's secret is missing"), "{err}");
     assert!(
-        !elsewhere.secret_file().exists(),
+        elsewhere.secret_files().is_empty(),
         "no device secret was made for a directory that has keys"
     );
-    // Another device's own secret does not open it either.
-    std::fs::copy(Env::with_sample().secret_file(), elsewhere.secret_file())
-        .expect("another device's secret");
+    // Another device's secret, put where the copy looks for its own, does not open it either.
+    let mine = device.secret_files().remove(0);
+    std::fs::copy(
+        Env::with_sample().secret_files().remove(0),
+        elsewhere.tmp.path().join(mine.file_name().expect("a file name")),
+    )
+    .expect("another device's secret");
     let err = elsewhere.fails(["export"]);
     assert!(err.contains("belongs to another device"), "{err}");
     // The original still opens.

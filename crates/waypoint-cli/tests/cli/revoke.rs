@@ -43,7 +43,7 @@ fn assert_wiped(laptop: &Env) {
         !laptop.data.join(waypoint_keys::KEYS_FILE).exists(),
         "the wrapped keys are gone"
     );
-    assert!(!laptop.secret_file().exists(), "the device secret is gone");
+    assert!(laptop.secret_files().is_empty(), "the device secret is gone");
     // A later command finds nothing of the old data (it starts a new, empty, unenrolled
     // device: the old keys and secret that could have opened anything no longer exist).
     let found = laptop.ok(["search", "habimana"]);
@@ -103,7 +103,7 @@ fn a_device_revoked_as_lost_gets_401_and_its_data_is_gone() {
         "+250 788 999 999",
     ]);
     assert!(laptop.ok(["search", "habimana"]).contains("I-0001001"));
-    assert!(laptop.secret_file().exists());
+    assert!(!laptop.secret_files().is_empty());
 
     // Without a reason, revoking is refused, saying what is missing.
     let missing = Command::new(crate::sync::server_bin())
@@ -190,7 +190,7 @@ fn a_retired_device_pushes_its_pending_changes_then_wipes() {
         2,
         "nothing was wiped, the changes still wait"
     );
-    assert!(retired.secret_file().exists());
+    assert!(!retired.secret_files().is_empty());
     server.restart();
 
     let out = retired.run(["sync", "--json"]);

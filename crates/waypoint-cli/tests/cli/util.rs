@@ -72,13 +72,28 @@ pub const TEST_PIN: &str = "246810";
 pub struct Env {
     pub tmp: tempfile::TempDir,
     pub data: PathBuf,
+    /// The computer's secret place, when it is another `Env`'s (two data directories on one
+    /// computer).
+    secret: Option<PathBuf>,
 }
 
 impl Env {
     pub fn new() -> Self {
         let tmp = tempfile::tempdir().expect("a temporary directory");
         let data = tmp.path().join("data");
-        Self { tmp, data }
+        Self {
+            tmp,
+            data,
+            secret: None,
+        }
+    }
+
+    /// Another data directory on the same computer as `other` (the same secret place).
+    pub fn beside(other: &Env) -> Self {
+        Self {
+            secret: Some(other.secret_file()),
+            ..Self::new()
+        }
     }
 
     /// A fresh environment with the sample imported.
@@ -102,7 +117,25 @@ impl Env {
 
     /// This device's secret: a file in the temporary directory, outside the data directory.
     pub fn secret_file(&self) -> PathBuf {
-        self.tmp.path().join("device-secret")
+        self.secret
+            .clone()
+            .unwrap_or_else(|| self.tmp.path().join("device-secret"))
+    }
+
+    /// The secrets in this computer's secret place (each data directory has its own, beside
+    /// `secret_file`, with its wrong-PIN counts), by path.
+    pub fn secret_files(&self) -> Vec<PathBuf> {
+        let place = self.secret_file();
+        let name = place.file_name().map(|n| n.to_string_lossy().into_owned());
+        let mut found: Vec<PathBuf> = std::fs::read_dir(place.parent().expect("a folder"))
+            .map(|dir| dir.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        found.retain(|p| {
+            let file = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            matches!((file, &name), (Some(f), Some(n)) if f.starts_with(n.as_str()) && !f.ends_with(".pins"))
+        });
+        found.sort();
+        found
     }
 
     /// Gives `cmd` this device's secret and the test staff member's name and PIN.
