@@ -854,7 +854,7 @@ async fn sync_answer(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = bulk_body(headers, body)?;
-    let request: SyncRequest = decode_bulk(&state, body).await?;
+    let request: SyncRequest = decode_bulk(state, body).await?;
     let (push, written) = do_push(state, device, request.changes).await?;
     if device.revoked == Some(RevokeReason::Retired) {
         // Its changes are taken; it is sent nothing more (the header is added by `sync`).
