@@ -25,6 +25,13 @@ use std::io::Read;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
+mod limits;
+
+pub use limits::{
+    Limit, MAX_CHANGES_PER_PUSH, MAX_CLIENT_SEQ_JUMP, MAX_EVENT_BYTES, MAX_FIELDS_PER_RECORD,
+    MAX_NAME_BYTES, MAX_PAGE_ENTRIES, MAX_VALUE_BYTES,
+};
+
 /// The protocol version a device of this build speaks. Every request body starts with it.
 ///
 /// - 1: pull pages carry one [`ServerBody::Field`] per field value.
@@ -166,6 +173,7 @@ pub struct Change {
     pub hlc: u64,
     pub scope: Scope,
     /// Case number, individual number or event id (see [`Scope`]).
+    #[serde(deserialize_with = "limits::name")]
     pub entity: String,
     pub body: ChangeBody,
 }
@@ -176,16 +184,21 @@ pub enum ChangeBody {
     /// A new case or individual with all its fields (each merged like a `Field` change with
     /// `base_seq` 0). Field names are CSV column names; values are canonical text.
     Create {
+        #[serde(deserialize_with = "limits::name")]
         case_no: String,
+        #[serde(deserialize_with = "limits::record_fields")]
         fields: Vec<(String, Option<String>)>,
     },
     /// One changed field.
     Field {
         /// The case the entity belongs to (for an individual: its case).
+        #[serde(deserialize_with = "limits::name")]
         case_no: String,
         /// CSV column name (`waypoint_domain::Field::column`).
+        #[serde(deserialize_with = "limits::name")]
         field: String,
         /// New canonical value; `None` clears the field.
+        #[serde(deserialize_with = "limits::optional_value")]
         value: Option<String>,
         /// How new the device's copy of the record was when the edit was made: the highest
         /// `server_seq` it had received for the record (0: never synced). The edit is a
@@ -196,9 +209,12 @@ pub enum ChangeBody {
     },
     /// A new field event (never edited; stored once by id).
     Event {
+        #[serde(deserialize_with = "limits::name")]
         case_no: String,
+        #[serde(deserialize_with = "limits::name")]
         kind: String,
         /// The event's canonical JSON.
+        #[serde(deserialize_with = "limits::event")]
         json: String,
     },
 }
@@ -208,6 +224,7 @@ pub enum ChangeBody {
 pub struct PushRequest {
     /// Must stay the first field: the server reads it before the rest ([`decode_request`]).
     pub schema_version: u32,
+    #[serde(deserialize_with = "limits::push_changes")]
     pub changes: Vec<Change>,
 }
 
@@ -215,6 +232,7 @@ pub struct PushRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
     pub client_seq: u64,
+    #[serde(deserialize_with = "limits::value")]
     pub reason: String,
 }
 
@@ -224,6 +242,7 @@ pub struct PushResponse {
     /// Every change with `client_seq <= acked_up_to` is settled (applied, merged, or refused
     /// and listed in `refused`): the device may remove it from its outbox.
     pub acked_up_to: u64,
+    #[serde(deserialize_with = "limits::push_changes")]
     pub refused: Vec<Refusal>,
     /// The device advances its HLC past this.
     pub server_hlc: u64,
@@ -235,7 +254,9 @@ pub struct ServerChange {
     /// Global, increasing; the device stores it as the field's `base_seq` for later edits.
     pub server_seq: u64,
     pub scope: Scope,
+    #[serde(deserialize_with = "limits::name")]
     pub entity: String,
+    #[serde(deserialize_with = "limits::name")]
     pub case_no: String,
     pub body: ServerBody,
 }
@@ -245,25 +266,35 @@ pub struct ServerChange {
 pub enum ServerBody {
     /// The field's current value.
     Field {
+        #[serde(deserialize_with = "limits::name")]
         field: String,
+        #[serde(deserialize_with = "limits::optional_value")]
         value: Option<String>,
     },
     /// An event (deliver once: the device ignores an id it already has).
-    Event { kind: String, json: String },
+    Event {
+        #[serde(deserialize_with = "limits::name")]
+        kind: String,
+        #[serde(deserialize_with = "limits::event")]
+        json: String,
+    },
     /// The case left the device's scope: remove it, its individuals and events.
     Remove,
     /// Schema 2: the current values of several fields of one record (the entry's `server_seq`
     /// is the highest of theirs). Always after the version-1 variants, so that a version-1
     /// page still decodes the same.
     Record {
+        #[serde(deserialize_with = "limits::record_fields")]
         fields: Vec<(String, Option<String>)>,
     },
 }
 
 /// Turns a version-1 list of changes (one [`ServerBody::Field`] per value, in `server_seq`
 /// order) into version 2: each run of values of the same record becomes one
-/// [`ServerBody::Record`] carrying the run's highest `server_seq`. Order across records,
-/// events and removals is kept, so applying the result in order gives the same state.
+/// [`ServerBody::Record`] carrying the run's highest `server_seq` (a run longer than
+/// [`MAX_FIELDS_PER_RECORD`] becomes several, so that every device can decode the page).
+/// Order across records, events and removals is kept, so applying the result in order gives
+/// the same state.
 pub fn group_records(changes: Vec<ServerChange>) -> Vec<ServerChange> {
     let mut out: Vec<ServerChange> = Vec::with_capacity(changes.len() / 4 + 1);
     for change in changes {
@@ -274,10 +305,12 @@ pub fn group_records(changes: Vec<ServerChange>) -> Vec<ServerChange> {
         if let Some(last) = out.last_mut() {
             if last.scope == change.scope && last.entity == change.entity {
                 if let ServerBody::Record { fields } = &mut last.body {
-                    fields.push((field, value));
-                    last.server_seq = last.server_seq.max(change.server_seq);
-                    last.case_no = change.case_no;
-                    continue;
+                    if fields.len() < MAX_FIELDS_PER_RECORD {
+                        fields.push((field, value));
+                        last.server_seq = last.server_seq.max(change.server_seq);
+                        last.case_no = change.case_no;
+                        continue;
+                    }
                 }
             }
         }
@@ -299,13 +332,20 @@ pub struct Conflict {
     /// Increases when the conflict changes (created, resolved).
     pub server_seq: u64,
     pub scope: Scope,
+    #[serde(deserialize_with = "limits::name")]
     pub entity: String,
+    #[serde(deserialize_with = "limits::name")]
     pub case_no: String,
+    #[serde(deserialize_with = "limits::name")]
     pub field: String,
+    #[serde(deserialize_with = "limits::optional_value")]
     pub winner: Option<String>,
+    #[serde(deserialize_with = "limits::optional_value")]
     pub loser: Option<String>,
     /// Device names (never people's names).
+    #[serde(deserialize_with = "limits::name")]
     pub winner_device: String,
+    #[serde(deserialize_with = "limits::name")]
     pub loser_device: String,
     pub resolved: bool,
 }
@@ -314,8 +354,10 @@ pub struct Conflict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullPage {
     /// In `server_seq` order.
+    #[serde(deserialize_with = "limits::page_entries")]
     pub changes: Vec<ServerChange>,
     /// Conflicts created or resolved in this page's range, for the device's sites.
+    #[serde(deserialize_with = "limits::page_entries")]
     pub conflicts: Vec<Conflict>,
     /// Store this with the page (same local transaction) and pull `after` it next time.
     pub next_cursor: u64,
@@ -333,6 +375,7 @@ pub struct SyncRequest {
     pub after: u64,
     /// Page size (0: the default).
     pub limit: u32,
+    #[serde(deserialize_with = "limits::push_changes")]
     pub changes: Vec<Change>,
 }
 
@@ -606,6 +649,9 @@ pub enum ProtocolError {
     Decode(String),
     #[error("the message is larger than {MAX_DECODED_BYTES} bytes once decompressed")]
     TooLarge,
+    /// A count or a length over one of the protocol's caps ([`Limit`]).
+    #[error("the message holds more than this protocol allows ({0})")]
+    OverLimit(Limit),
     #[error(
         "this device speaks sync schema version {got}, which this server does not accept \
          (it accepts {MIN_SCHEMA_VERSION} to {SCHEMA_VERSION}); {}",
@@ -661,12 +707,11 @@ fn decompress(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
                 Some(d) => d,
                 None => slot.insert(zstd::bulk::Decompressor::new().map_err(failed)?),
             };
+            // Room for what the frame says it holds, not for the limit: a small body must not
+            // reserve the largest buffer. A frame holding more than it says is damaged.
             decompressor
-                .decompress(body, MAX_DECODED_BYTES)
-                .map_err(|e| match e.to_string() {
-                    m if m.contains("too small") => ProtocolError::TooLarge,
-                    m => ProtocolError::Decode(m),
-                })
+                .decompress(body, usize::try_from(size).unwrap_or(MAX_DECODED_BYTES))
+                .map_err(|e| ProtocolError::Decode(e.to_string()))
         });
     }
     decompress_streaming(body)
@@ -686,10 +731,29 @@ fn decompress_streaming(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
     Ok(raw)
 }
 
-/// Decodes a bulk body made by [`encode`].
+/// Decodes postcard that must hold exactly one `T`, within the caps of [`limits`].
+fn from_postcard<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ProtocolError> {
+    limits::reset();
+    let (message, rest) = postcard::take_from_bytes(raw).map_err(|e| {
+        limits::exceeded().map_or_else(
+            || ProtocolError::Decode(e.to_string()),
+            ProtocolError::OverLimit,
+        )
+    })?;
+    if !rest.is_empty() {
+        return Err(ProtocolError::Decode(format!(
+            "{} bytes follow the end of the message",
+            rest.len()
+        )));
+    }
+    Ok(message)
+}
+
+/// Decodes a bulk body made by [`encode`]: nothing may follow the message, and no count or
+/// length may pass the protocol's caps ([`ProtocolError::OverLimit`]).
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ProtocolError> {
     let raw = decompress(body)?;
-    postcard::from_bytes(&raw).map_err(|e| ProtocolError::Decode(e.to_string()))
+    from_postcard(&raw)
 }
 
 /// Decodes a request body whose first field is its schema version ([`PushRequest`],
@@ -702,7 +766,7 @@ pub fn decode_request<T: DeserializeOwned>(body: &[u8]) -> Result<T, ProtocolErr
     if !schema_supported(version) {
         return Err(ProtocolError::UnsupportedSchema { got: version });
     }
-    postcard::from_bytes(&raw).map_err(|e| ProtocolError::Decode(e.to_string()))
+    from_postcard(&raw)
 }
 
 /// How big a batch is on the wire.
@@ -745,5 +809,7 @@ pub fn measure(request: &PushRequest) -> Result<WireStats, ProtocolError> {
     })
 }
 
+#[cfg(test)]
+mod limit_tests;
 #[cfg(test)]
 mod tests;

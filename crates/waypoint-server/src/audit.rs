@@ -31,6 +31,8 @@ pub enum AuditRefusal {
     NotConsecutive(i64),
     #[error("at most {AUDIT_BATCH} audit entries per push")]
     TooMany,
+    #[error("audit entry {0} cannot be: audit entries are numbered from 1")]
+    BadNumber(i64),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -69,8 +71,13 @@ pub async fn accept(
     if entries.len() > AUDIT_BATCH {
         return Err(AuditRefusal::TooMany);
     }
+    // A number below 1 is no entry a device writes, and none that HQ holds: it must not be
+    // taken for a held entry that changed.
+    if let Some(e) = entries.iter().find(|e| e.seq < 1) {
+        return Err(AuditRefusal::BadNumber(e.seq));
+    }
     for pair in entries.windows(2) {
-        if pair[1].seq != pair[0].seq + 1 {
+        if pair[0].seq.checked_add(1) != Some(pair[1].seq) {
             return Err(AuditRefusal::NotConsecutive(pair[1].seq));
         }
     }

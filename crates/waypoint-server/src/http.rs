@@ -16,10 +16,10 @@ use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 use waypoint_protocol::{
     AuditAck, AuditPush, AuditRecord, BATCH_CONTENT_TYPE, DEFAULT_PULL_LIMIT, DIRECTORY_HEADER,
-    EnrolRequest, EnrolResponse, ErrorBody, MAX_BODY_BYTES, MAX_PULL_LIMIT, MIN_SCHEMA_VERSION,
-    ProtocolError, PullPage, PushRequest, PushResponse, REVOKED_HEADER, RevokeReason,
-    SCHEMA_HEADER, SCHEMA_VERSION, SignInRequest, SignInResponse, StaffDirectory, StatusResponse,
-    SyncRequest, SyncResponse, hlc, paths,
+    EnrolRequest, EnrolResponse, ErrorBody, Limit, MAX_BODY_BYTES, MAX_CLIENT_SEQ_JUMP,
+    MAX_DECODED_BYTES, MAX_PULL_LIMIT, MIN_SCHEMA_VERSION, ProtocolError, PullPage, PushRequest,
+    PushResponse, REVOKED_HEADER, RevokeReason, SCHEMA_HEADER, SCHEMA_VERSION, SignInRequest,
+    SignInResponse, StaffDirectory, StatusResponse, SyncRequest, SyncResponse, hlc, paths,
 };
 
 use crate::store::{Device, DeviceRecovery, FailureKind, ServerStore, StoreError, name_key};
@@ -57,6 +57,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// How long one request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// Bulk bodies being decompressed and decoded at once (each may take 128 MiB and a
+    /// core): the rest wait, off the async workers.
+    pub decoders: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -65,6 +68,9 @@ impl AppState {
             store,
             clock: Arc::new(SystemClock),
             request_timeout: Duration::from_secs(120),
+            decoders: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8)),
+            )),
         }
     }
 
@@ -116,6 +122,15 @@ pub enum ApiError {
     )]
     TooLarge,
     #[error(
+        "The request is larger than this server takes once decompressed ({MAX_DECODED_BYTES} \
+         bytes); send smaller batches."
+    )]
+    DecodedTooLarge,
+    #[error("The request holds more than this server takes ({0}); send smaller batches.")]
+    OverLimit(Limit),
+    #[error("A bulk request must be sent with Content-Type: {BATCH_CONTENT_TYPE}.")]
+    WrongContentType,
+    #[error(
         "The server could not complete the request because of a problem on its side. \
          Nothing was lost: the device keeps its changes; try again later."
     )]
@@ -135,7 +150,10 @@ impl ApiError {
             ApiError::NoRecovery => StatusCode::CONFLICT,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::AuditRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge | ApiError::DecodedTooLarge | ApiError::OverLimit(_) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::WrongContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -189,7 +207,8 @@ impl From<ProtocolError> for ApiError {
     fn from(e: ProtocolError) -> Self {
         match e {
             ProtocolError::UnsupportedSchema { .. } => ApiError::UpgradeRequired(e.to_string()),
-            ProtocolError::TooLarge => ApiError::TooLarge,
+            ProtocolError::TooLarge => ApiError::DecodedTooLarge,
+            ProtocolError::OverLimit(limit) => ApiError::OverLimit(limit),
             ProtocolError::Encode(_) => {
                 tracing::error!("encoding an answer failed: {e}");
                 ApiError::Internal
@@ -197,6 +216,37 @@ impl From<ProtocolError> for ApiError {
             ProtocolError::Decode(_) => ApiError::BadRequest(e.to_string()),
         }
     }
+}
+
+/// The body of a bulk request, once its Content-Type is the bulk one.
+fn bulk_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    let is_batch = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(BATCH_CONTENT_TYPE));
+    if !is_batch {
+        return Err(ApiError::WrongContentType);
+    }
+    body.map_err(body_error)
+}
+
+/// Decompresses and decodes a bulk request on a blocking thread, a few at a time: a body of
+/// a few KB may decompress to 128 MiB, which must not stall the requests of other devices.
+async fn decode_bulk<T>(state: &AppState, body: Bytes) -> Result<T, ApiError>
+where
+    T: serde::de::DeserializeOwned + Send + 'static,
+{
+    let _permit = state
+        .decoders
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(internal)?;
+    tokio::task::spawn_blocking(move || waypoint_protocol::decode_request::<T>(&body))
+        .await
+        .map_err(internal)?
+        .map_err(ApiError::from)
 }
 
 fn body_error(e: BytesRejection) -> ApiError {
@@ -617,6 +667,16 @@ async fn do_push(
     device: &Device,
     changes: Vec<waypoint_protocol::Change>,
 ) -> Result<(PushResponse, std::ops::Range<u64>), ApiError> {
+    // Change numbers grow one by one: one far past the last settled would make every later
+    // change of this device look repeated, and be ignored.
+    let ceiling = device.last_client_seq.saturating_add(MAX_CLIENT_SEQ_JUMP);
+    if let Some(c) = changes.iter().find(|c| c.client_seq > ceiling) {
+        return Err(ApiError::BadRequest(format!(
+            "change number {} is more than {MAX_CLIENT_SEQ_JUMP} past the last change HQ \
+             settled for this device ({}); the device's outbox numbering is damaged",
+            c.client_seq, device.last_client_seq
+        )));
+    }
     let count = changes.len();
     let outcome = state
         .store
@@ -680,6 +740,8 @@ async fn do_pull(
          content_type = "application/x-waypoint-batch", body = Vec<u8>),
         (status = 400, description = "The body could not be read", body = ErrorBody),
         (status = 401, description = "Unknown or revoked device", body = ErrorBody),
+        (status = 413, description = "Over a size or count limit", body = ErrorBody),
+        (status = 415, description = "Not application/x-waypoint-batch", body = ErrorBody),
         (status = 426, description = "Unsupported schema version", body = ErrorBody),
     ),
     security(("device_token" = []))
@@ -687,10 +749,11 @@ async fn do_pull(
 async fn push(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body.map_err(body_error)?;
-    let request: PushRequest = waypoint_protocol::decode_request(&body)?;
+    let body = bulk_body(&headers, body)?;
+    let request: PushRequest = decode_bulk(&state, body).await?;
     batch(&do_push(&state, &device, request.changes).await?.0)
 }
 
@@ -755,8 +818,11 @@ async fn pull(
         (status = 200, description = "zstd-compressed postcard SyncResponse (for a retired \
          device: an empty page and the header waypoint-device-revoked: retired)",
          content_type = "application/x-waypoint-batch", body = Vec<u8>),
+        (status = 400, description = "The body could not be read", body = ErrorBody),
         (status = 401, description = "Unknown device, or revoked as lost (body: revoked = lost)",
          body = ErrorBody),
+        (status = 413, description = "Over a size or count limit", body = ErrorBody),
+        (status = 415, description = "Not application/x-waypoint-batch", body = ErrorBody),
         (status = 426, description = "Unsupported schema version", body = ErrorBody),
     ),
     security(("device_token" = []))
@@ -766,12 +832,32 @@ async fn sync(
     SyncDevice(device): SyncDevice,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let body = body.map_err(body_error)?;
-    let request: SyncRequest = waypoint_protocol::decode_request(&body)?;
-    let (push, written) = do_push(&state, &device, request.changes).await?;
+) -> Response {
+    let mut answer = sync_answer(&state, &device, &headers, body)
+        .await
+        .into_response();
+    // A retired device is told so on every answer, errors included: it must not go on
+    // syncing as if nothing happened.
     if device.revoked == Some(RevokeReason::Retired) {
-        // Its changes are taken; it is sent nothing more, and told it is retired.
+        answer.headers_mut().insert(
+            REVOKED_HEADER,
+            header::HeaderValue::from_static(RevokeReason::Retired.as_str()),
+        );
+    }
+    answer
+}
+
+async fn sync_answer(
+    state: &AppState,
+    device: &Device,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = bulk_body(headers, body)?;
+    let request: SyncRequest = decode_bulk(state, body).await?;
+    let (push, written) = do_push(state, device, request.changes).await?;
+    if device.revoked == Some(RevokeReason::Retired) {
+        // Its changes are taken; it is sent nothing more (the header is added by `sync`).
         let page = PullPage {
             changes: Vec::new(),
             conflicts: Vec::new(),
@@ -779,18 +865,13 @@ async fn sync(
             more: false,
             server_hlc: state.server_hlc(0),
         };
-        let mut answer = batch(&SyncResponse { push, page })?;
-        answer.headers_mut().insert(
-            REVOKED_HEADER,
-            header::HeaderValue::from_static(RevokeReason::Retired.as_str()),
-        );
-        return Ok(answer);
+        return batch(&SyncResponse { push, page });
     }
     let limit = (request.limit > 0).then_some(request.limit);
     // The page after a push leaves out what the push itself stored: the device has it.
     let page = do_pull(
-        &state,
-        &device,
+        state,
+        device,
         request.after,
         limit,
         request.schema_version,

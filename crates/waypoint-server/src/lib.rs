@@ -14,16 +14,21 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+mod connections;
 mod http;
 pub mod merge;
+mod parse_errors;
 mod serve;
 pub mod store;
 
+pub use connections::{
+    ConnectionLimits, HEADER_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS,
+};
 pub use http::{
     AppState, Clock, FAILURE_WINDOW_MS, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES, SystemClock, app,
     openapi_json,
 };
-pub use serve::{TlsFiles, serve, shutdown_signal};
+pub use serve::{TlsFiles, serve, serve_with, shutdown_signal};
 pub use store::{ServerStore, StoreError};
 
 /// What can stop the server or an administration command, for a person.

@@ -37,6 +37,19 @@ enum Command {
         /// PEM private key
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Serve plain HTTP on an address other than loopback, because a proxy in front
+        /// terminates TLS (without it, such an address needs --tls-cert and --tls-key)
+        #[arg(long, conflicts_with = "tls_cert")]
+        insecure_behind_proxy: bool,
+        /// Connections open at once, in all
+        #[arg(long, value_name = "N", default_value_t = waypoint_server::MAX_CONNECTIONS)]
+        max_connections: usize,
+        /// Connections open at once from one address (not applied behind a proxy)
+        #[arg(long, value_name = "N", default_value_t = waypoint_server::MAX_CONNECTIONS_PER_ADDRESS)]
+        max_connections_per_address: usize,
+        /// Seconds a client has to send a request's headers before it is disconnected
+        #[arg(long, value_name = "SECONDS", default_value_t = waypoint_server::HEADER_TIMEOUT.as_secs())]
+        header_timeout: u64,
     },
     /// Sites and devices.
     Admin {
@@ -204,6 +217,10 @@ async fn main() -> anyhow::Result<()> {
             listen,
             tls_cert,
             tls_key,
+            insecure_behind_proxy,
+            max_connections,
+            max_connections_per_address,
+            header_timeout,
         } => {
             tracing_subscriber::fmt()
                 .with_target(false)
@@ -218,15 +235,38 @@ async fn main() -> anyhow::Result<()> {
             let tls = tls_cert
                 .zip(tls_key)
                 .map(|(cert, key)| TlsFiles { cert, key });
+            let address = listener.local_addr()?;
+            // Tokens and refugees' records must not cross a network in clear text.
+            if tls.is_none() && !address.ip().is_loopback() {
+                if !insecure_behind_proxy {
+                    anyhow::bail!(
+                        "refusing to serve plain HTTP on {address}, which is not a loopback \
+                         address: give --tls-cert and --tls-key, or, only when a proxy in front \
+                         of this server terminates TLS, --insecure-behind-proxy"
+                    );
+                }
+                tracing::warn!(
+                    "SERVING PLAIN HTTP on {address} (--insecure-behind-proxy): only a \
+                     TLS-terminating proxy may reach this address; anyone else on the network \
+                     can read device tokens and records"
+                );
+            }
+            let limits = waypoint_server::ConnectionLimits {
+                total: max_connections.max(1),
+                // Behind a proxy every connection comes from the proxy's address.
+                per_address: (!insecure_behind_proxy).then_some(max_connections_per_address.max(1)),
+                header_timeout: std::time::Duration::from_secs(header_timeout.max(1)),
+            };
             tracing::info!(
                 "serving on {}{}",
                 listener.local_addr()?,
                 if tls.is_some() { " (TLS)" } else { "" }
             );
-            waypoint_server::serve(
+            waypoint_server::serve_with(
                 listener,
                 AppState::new(store),
                 tls,
+                limits,
                 waypoint_server::shutdown_signal(),
             )
             .await?;

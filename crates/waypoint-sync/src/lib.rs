@@ -30,6 +30,10 @@ pub use wire::{EnrolResponse, SignInResponse, StaffDirectory};
 
 /// How many outbox entries travel in one round.
 pub const PUSH_BATCH: usize = 2_000;
+// A push never goes over the protocol's caps (the server refuses it whole): as many changes,
+// and a new record's fields (one per `Field`).
+const _: () = assert!(PUSH_BATCH <= wire::MAX_CHANGES_PER_PUSH);
+const _: () = assert!(Field::COUNT <= wire::MAX_FIELDS_PER_RECORD);
 /// Field values asked for per pulled page (the server's largest page).
 pub const PULL_LIMIT: u32 = wire::MAX_PULL_LIMIT;
 
