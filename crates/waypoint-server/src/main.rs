@@ -37,6 +37,10 @@ enum Command {
         /// PEM private key
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// The server key that wraps devices' recovery secrets in the database: a file readable
+        /// by its owner only, kept apart from database backups (made at the first start)
+        #[arg(long, env = "WAYPOINT_SERVER_KEY_FILE")]
+        secret_key_file: PathBuf,
     },
     /// Sites and devices.
     Admin {
@@ -204,6 +208,7 @@ async fn main() -> anyhow::Result<()> {
             listen,
             tls_cert,
             tls_key,
+            secret_key_file,
         } => {
             tracing_subscriber::fmt()
                 .with_target(false)
@@ -213,6 +218,10 @@ async fn main() -> anyhow::Result<()> {
             let store = store::open(&db.database)
                 .await
                 .context("opening the database")?;
+            let server_key =
+                waypoint_server::server_key::open_for(store.as_ref(), &secret_key_file)
+                    .await
+                    .context("opening the server key")?;
             let listener = std::net::TcpListener::bind(&listen)
                 .with_context(|| format!("listening on {listen}"))?;
             let tls = tls_cert
@@ -225,7 +234,7 @@ async fn main() -> anyhow::Result<()> {
             );
             waypoint_server::serve(
                 listener,
-                AppState::new(store),
+                AppState::with_key(store, server_key),
                 tls,
                 waypoint_server::shutdown_signal(),
             )
