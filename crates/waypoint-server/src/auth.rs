@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use sha2::{Digest, Sha256};
 
 use crate::ServerError;
@@ -39,11 +39,23 @@ pub fn new_recovery_secret() -> Result<String, ServerError> {
 /// The shortest PIN a staff account may have (the device asks the same).
 pub const MIN_PIN_CHARS: usize = 6;
 
-/// The Argon2id PHC string of a PIN (argon2's defaults: 19 MiB, 2 passes, one lane, a random
-/// 16-byte salt). Slow on purpose: call it off the async threads.
+/// Argon2id cost of a staff PIN's hash: the device's own (waypoint-keys): 64 MiB of memory,
+/// 3 passes, one lane. A stolen database then costs as much per guess as a stolen laptop.
+pub const PIN_M_KIB: u32 = 64 * 1024;
+pub const PIN_PASSES: u32 = 3;
+
+fn pin_hasher() -> Result<Argon2<'static>, ServerError> {
+    let params = Params::new(PIN_M_KIB, PIN_PASSES, 1, None)
+        .map_err(|e| ServerError::Invalid(format!("the PIN hash's parameters: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// The Argon2id PHC string of a PIN ([`PIN_M_KIB`], [`PIN_PASSES`], one lane, a random
+/// 16-byte salt). Slow on purpose and 64 MiB each: call it off the async threads, and only
+/// a few at once (see `AppState::pin_checks`).
 pub fn hash_pin(pin: &str) -> Result<String, ServerError> {
     let salt = random_bytes::<16>()?;
-    Argon2::default()
+    pin_hasher()?
         .hash_password_with_salt(pin.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| ServerError::Invalid(format!("the PIN could not be hashed: {e}")))
@@ -53,8 +65,9 @@ pub fn hash_pin(pin: &str) -> Result<String, ServerError> {
 /// takes as long to refuse as a wrong PIN (the time does not tell which names exist).
 static DECOY: LazyLock<Option<String>> = LazyLock::new(|| hash_pin("waypoint decoy pin").ok());
 
-/// Whether `pin` matches `phc` (an Argon2id PHC string); with `None`, checks the decoy and
-/// answers false. Slow on purpose: call it off the async threads.
+/// Whether `pin` matches `phc` (an Argon2id PHC string, checked with the cost it names, so
+/// hashes made with an older cost still verify); with `None`, checks the decoy and answers
+/// false. Slow on purpose: call it off the async threads.
 pub fn verify_pin(pin: &str, phc: Option<&str>) -> bool {
     match phc {
         Some(phc) => Argon2::default()
@@ -121,7 +134,7 @@ mod tests {
     #[test]
     fn a_pin_is_kept_as_an_argon2id_phc_string_and_verified() {
         let phc = hash_pin("918273").unwrap();
-        assert!(phc.starts_with("$argon2id$"), "{phc}");
+        assert!(phc.starts_with("$argon2id$v=19$m=65536,t=3,p=1$"), "{phc}");
         assert!(!phc.contains("918273"));
         assert!(verify_pin("918273", Some(&phc)));
         assert!(!verify_pin("918274", Some(&phc)));

@@ -1,6 +1,7 @@
 //! The HTTP API (docs/sync-protocol.md): routes, the device credential, errors as JSON.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -22,6 +23,7 @@ use waypoint_protocol::{
     SignInResponse, StaffDirectory, StatusResponse, SyncRequest, SyncResponse, hlc, paths,
 };
 
+use crate::server_key::ServerKey;
 use crate::store::{Device, DeviceRecovery, FailureKind, ServerStore, StoreError, name_key};
 use crate::{admin, auth};
 
@@ -50,6 +52,10 @@ impl Clock for SystemClock {
     }
 }
 
+/// PIN checks (Argon2id, 64 MiB each) that run at once; the others wait their turn. Without a
+/// bound, a burst of sign-ins grew the server by gigabytes.
+pub const PIN_CHECKS_AT_ONCE: usize = 2;
+
 /// What every request handler shares.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -60,10 +66,25 @@ pub struct AppState {
     /// Bulk bodies being decompressed and decoded at once (each may take 128 MiB and a
     /// core): the rest wait, off the async workers.
     pub decoders: Arc<tokio::sync::Semaphore>,
+    /// Wraps recovery secrets before they are stored (see `server_key`).
+    pub server_key: Arc<ServerKey>,
+    /// At most [`PIN_CHECKS_AT_ONCE`] PIN checks at once.
+    pin_checks: Arc<tokio::sync::Semaphore>,
+    /// PIN checks started since the server started (tests read it).
+    pin_checks_run: Arc<AtomicU64>,
 }
 
 impl AppState {
+    /// A state with a new server key kept in memory only (tests, in-process servers): the
+    /// recovery secrets it wraps open only while it lives. `serve` uses [`AppState::with_key`].
     pub fn new(store: Arc<dyn ServerStore>) -> Self {
+        #[allow(clippy::expect_used)]
+        let key = ServerKey::generate().expect("the system supplies random numbers");
+        Self::with_key(store, key)
+    }
+
+    /// A state whose recovery secrets are wrapped by `server_key`.
+    pub fn with_key(store: Arc<dyn ServerStore>, server_key: ServerKey) -> Self {
         AppState {
             store,
             clock: Arc::new(SystemClock),
@@ -71,7 +92,29 @@ impl AppState {
             decoders: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8)),
             )),
+            server_key: Arc::new(server_key),
+            pin_checks: Arc::new(tokio::sync::Semaphore::new(PIN_CHECKS_AT_ONCE)),
+            pin_checks_run: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// How many PIN checks (Argon2id hashes) this state has started.
+    pub fn pin_checks_run(&self) -> u64 {
+        self.pin_checks_run.load(Ordering::Relaxed)
+    }
+
+    /// Checks `pin` against `phc` (the decoy when `None`) off the async threads, waiting for
+    /// one of the [`PIN_CHECKS_AT_ONCE`] places.
+    async fn check_pin(
+        &self,
+        pin: zeroize::Zeroizing<String>,
+        phc: Option<String>,
+    ) -> Result<bool, ApiError> {
+        let _place = self.pin_checks.acquire().await.map_err(internal)?;
+        self.pin_checks_run.fetch_add(1, Ordering::Relaxed);
+        tokio::task::spawn_blocking(move || auth::verify_pin(&pin, phc.as_deref()))
+            .await
+            .map_err(internal)
     }
 
     fn server_hlc(&self, seen: u64) -> u64 {
@@ -451,18 +494,23 @@ async fn enrol(
         peer.map(|p| p.to_string()).unwrap_or_default()
     ));
     let since = now.saturating_sub(FAILURE_WINDOW_MS);
-    if state
+    // Counted before the code is checked, atomically: concurrent wrong codes cannot all pass.
+    let Some(attempt) = state
         .store
-        .failures_since(FailureKind::EnrolPeer, &peer_key, since)
+        .reserve_attempt(
+            &[(FailureKind::EnrolPeer, peer_key)],
+            MAX_ENROL_FAILURES,
+            now,
+            since,
+        )
         .await?
-        >= MAX_ENROL_FAILURES
-    {
+    else {
         return Err(ApiError::TooManyAttempts(
             "Too many wrong enrolment codes came from this address: wait 15 minutes, then type \
              the code again carefully."
                 .into(),
         ));
-    }
+    };
     let code = auth::normalize_code(&request.code);
     let token = auth::new_token().map_err(internal)?;
     let sign_in_token = auth::new_token().map_err(internal)?;
@@ -477,19 +525,17 @@ async fn enrol(
                 &auth::hash_secret(&token),
                 Some(DeviceRecovery {
                     signin_token_hash: auth::hash_secret(&sign_in_token),
-                    recovery_secret: recovery_secret.clone(),
+                    recovery_secret: state.server_key.wrap(&recovery_secret).map_err(internal)?,
                 }),
                 now,
             )
             .await?
     };
+    // A wrong code stays counted.
     let Some(device) = device else {
-        state
-            .store
-            .record_failure(FailureKind::EnrolPeer, &peer_key, now, since)
-            .await?;
         return Err(ApiError::BadCode);
     };
+    state.store.release_attempt(&attempt).await?;
     tracing::info!(device = %device.name, "device enrolled");
     Ok(Json(EnrolResponse {
         device_id: device.id,
@@ -534,38 +580,41 @@ async fn sign_in(
     let since = now.saturating_sub(FAILURE_WINDOW_MS);
     let name_hash = auth::hash_secret(&format!("staff:{key}"));
     let device_hash = auth::hash_secret(&format!("device:{}", device.id));
-    let by_name = state
+    // Counted as wrong before the PIN is checked, atomically (across server processes too):
+    // a burst of concurrent sign-ins gets at most MAX_SIGN_IN_FAILURES checks.
+    let Some(attempt) = state
         .store
-        .failures_since(FailureKind::SignInName, &name_hash, since)
-        .await?;
-    let by_device = state
-        .store
-        .failures_since(FailureKind::SignInDevice, &device_hash, since)
-        .await?;
-    if by_name >= MAX_SIGN_IN_FAILURES || by_device >= MAX_SIGN_IN_FAILURES {
+        .reserve_attempt(
+            &[
+                (FailureKind::SignInName, name_hash.clone()),
+                (FailureKind::SignInDevice, device_hash),
+            ],
+            MAX_SIGN_IN_FAILURES,
+            now,
+            since,
+        )
+        .await?
+    else {
         tracing::warn!(device = %device.name, "sign-in refused: too many wrong PINs");
         return Err(ApiError::TooManyAttempts(format!(
             "Too many wrong PINs ({MAX_SIGN_IN_FAILURES} within 15 minutes) for this name or on \
              this device: wait 15 minutes before trying again, or ask HQ."
         )));
-    }
-    let credential = state.store.staff_credential(&key).await?;
+    };
+    // An account of another site is checked like an unknown name (against the decoy, in the
+    // same time, with the same answer): a device learns nothing about other sites' PINs.
+    let credential = state
+        .store
+        .staff_credential(&key)
+        .await?
+        .filter(|c| device.sites.contains(&c.account.site));
     let phc = credential.as_ref().map(|c| c.pin_hash.clone());
-    let right = tokio::task::spawn_blocking(move || auth::verify_pin(&pin, phc.as_deref()))
-        .await
-        .map_err(internal)?;
+    let right = state.check_pin(pin, phc).await?;
     let Some(credential) = credential.filter(|_| right) else {
-        state
-            .store
-            .record_failure(FailureKind::SignInName, &name_hash, now, since)
-            .await?;
-        state
-            .store
-            .record_failure(FailureKind::SignInDevice, &device_hash, now, since)
-            .await?;
         tracing::info!(device = %device.name, "sign-in refused: wrong name or PIN");
         return Err(ApiError::WrongPin);
     };
+    state.store.release_attempt(&attempt).await?;
     let account = credential.account;
     if account.disabled {
         tracing::info!(device = %device.name, "sign-in refused: account disabled");
@@ -574,22 +623,20 @@ async fn sign_in(
                 .into(),
         ));
     }
-    if !device.sites.contains(&account.site) {
-        tracing::info!(device = %device.name, "sign-in refused: account of another site");
-        return Err(ApiError::Forbidden(
-            "This staff account belongs to another site than this device's: it cannot sign in here."
-                .into(),
-        ));
-    }
     state
         .store
         .clear_failures(FailureKind::SignInName, &name_hash)
         .await?;
-    let recovery_secret = state
+    let stored = state
         .store
         .recovery_secret(&device)
         .await?
         .ok_or(ApiError::NoRecovery)?;
+    let recovery_secret = state
+        .server_key
+        .unwrap(&stored)
+        .map_err(internal)?
+        .to_string();
     let directory = admin::directory(state.store.as_ref(), &device.sites).await?;
     tracing::info!(device = %device.name, "staff signed in");
     Ok(Json(SignInResponse {

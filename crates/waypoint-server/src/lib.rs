@@ -19,14 +19,15 @@ mod http;
 pub mod merge;
 mod parse_errors;
 mod serve;
+pub mod server_key;
 pub mod store;
 
 pub use connections::{
     ConnectionLimits, HEADER_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS,
 };
 pub use http::{
-    AppState, Clock, FAILURE_WINDOW_MS, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES, SystemClock, app,
-    openapi_json,
+    AppState, Clock, FAILURE_WINDOW_MS, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES,
+    PIN_CHECKS_AT_ONCE, SystemClock, app, openapi_json,
 };
 pub use serve::{TlsFiles, serve, serve_with, shutdown_signal};
 pub use store::{ServerStore, StoreError};
@@ -44,6 +45,10 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("the system could not supply random numbers for a secret: {0}")]
     Random(String),
+    #[error(transparent)]
+    KeyFile(#[from] server_key::KeyFileError),
+    #[error(transparent)]
+    WrongKey(#[from] server_key::UnwrapError),
 }
 
 /// Milliseconds since the Unix epoch by the wall clock.

@@ -50,6 +50,10 @@ enum Command {
         /// Seconds a client has to send a request's headers before it is disconnected
         #[arg(long, value_name = "SECONDS", default_value_t = waypoint_server::HEADER_TIMEOUT.as_secs())]
         header_timeout: u64,
+        /// The server key that wraps devices' recovery secrets in the database: a file readable
+        /// by its owner only, kept apart from database backups (made at the first start)
+        #[arg(long, env = "WAYPOINT_SERVER_KEY_FILE")]
+        secret_key_file: PathBuf,
     },
     /// Sites and devices.
     Admin {
@@ -221,6 +225,7 @@ async fn main() -> anyhow::Result<()> {
             max_connections,
             max_connections_per_address,
             header_timeout,
+            secret_key_file,
         } => {
             tracing_subscriber::fmt()
                 .with_target(false)
@@ -230,6 +235,10 @@ async fn main() -> anyhow::Result<()> {
             let store = store::open(&db.database)
                 .await
                 .context("opening the database")?;
+            let server_key =
+                waypoint_server::server_key::open_for(store.as_ref(), &secret_key_file)
+                    .await
+                    .context("opening the server key")?;
             let listener = std::net::TcpListener::bind(&listen)
                 .with_context(|| format!("listening on {listen}"))?;
             let tls = tls_cert
@@ -264,7 +273,7 @@ async fn main() -> anyhow::Result<()> {
             );
             waypoint_server::serve_with(
                 listener,
-                AppState::new(store),
+                AppState::with_key(store, server_key),
                 tls,
                 limits,
                 waypoint_server::shutdown_signal(),

@@ -132,6 +132,10 @@ impl Server {
                 ]
             }))
             .env("RUST_LOG", "info")
+            .env(
+                "WAYPOINT_SERVER_KEY_FILE",
+                self.dir.path().join("server.key"),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(self.dir.path().join("server.log")).expect("a log file"))
@@ -914,7 +918,14 @@ fn use_server(laptop: &Env, url: &str) {
 fn two_server_processes_on_one_postgresql_serve_laptops_alternating_between_them() {
     let db = PgDatabase::create();
     let a = Server::start_with(Some(db.url()), None);
-    let b = Server::start_with(Some(db.url()), None);
+    let mut b = Server::start_with(Some(db.url()), None);
+    // One server key for both processes, as HQ deploys them (it wraps recovery secrets).
+    std::fs::copy(
+        a.dir.path().join("server.key"),
+        b.dir.path().join("server.key"),
+    )
+    .expect("copying the server key");
+    b.restart();
     let (one, two) = (Env::new(), Env::new());
     a.enrol("KGL-TC1", &one, "kgl-laptop-1");
     b.enrol("KGL-TC1", &two, "kgl-laptop-2");

@@ -108,7 +108,7 @@ impl std::fmt::Debug for StaffCredential {
 }
 
 /// A device's recovery material, made at enrolment: the hash of its sign-in credential and
-/// its recovery secret (hex).
+/// its recovery secret as stored (wrapped by the server key, see `crate::server_key`).
 #[derive(Clone)]
 pub struct DeviceRecovery {
     pub signin_token_hash: String,
@@ -276,8 +276,8 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         &self,
         signin_token_hash: &str,
     ) -> Result<Option<Device>, StoreError>;
-    /// The recovery secret (hex) of an enrolled, unrevoked device (`None` for a device enrolled
-    /// before there were any).
+    /// The recovery secret (as stored: wrapped) of an enrolled, unrevoked device (`None` for a
+    /// device enrolled before there were any).
     async fn recovery_secret(&self, device: &Device) -> Result<Option<String>, StoreError>;
     /// Adds a staff account; its site must exist and its name be new (without case).
     async fn add_staff(&self, staff: NewStaff) -> Result<(), StoreError>;
@@ -315,6 +315,30 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
     ) -> Result<(), StoreError>;
     /// Forgets the failed attempts of `kind` for `key_hash` (a successful sign-in).
     async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), StoreError>;
+    /// Reserves one attempt before its code or PIN is checked, atomically across server
+    /// processes: when every key has fewer than `max` failed attempts at or after `since_ms`,
+    /// records one failed attempt for each key now (forgetting those before `since_ms`) and
+    /// returns the attempt's id; otherwise records nothing and returns `None` (refuse: too many).
+    /// Concurrent reservations are counted one after the other, so at most `max` pass per key.
+    async fn reserve_attempt(
+        &self,
+        keys: &[(FailureKind, String)],
+        max: u32,
+        now_ms: u64,
+        since_ms: u64,
+    ) -> Result<Option<String>, StoreError>;
+    /// Takes back the failed attempts a reservation recorded (the code or PIN was right).
+    async fn release_attempt(&self, attempt: &str) -> Result<(), StoreError>;
+    /// The recovery secrets stored as they were given (an older server kept them in clear):
+    /// (device id, stored value), for the server to wrap them at start.
+    async fn recovery_secrets(&self) -> Result<Vec<(Uuid, String)>, StoreError>;
+    /// Replaces stored recovery secrets (device id, value as read, new value), each only if it
+    /// still holds the value read; erases the old bytes where the backend can (SQLite's
+    /// secure_delete and a checkpoint of its log).
+    async fn replace_recovery_secrets(
+        &self,
+        secrets: Vec<(Uuid, String, String)>,
+    ) -> Result<(), StoreError>;
     /// The enrolled device holding this token, revoked or not ([`Device::revoked`] says): the
     /// HTTP layer tells a revoked device why it is refused.
     async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, StoreError>;

@@ -44,6 +44,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../../migrations/postgres/0004_staff.sql")),
     (5, include_str!("../../migrations/postgres/0005_audit.sql")),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_attempts.sql"),
+    ),
 ];
 
 const RETRIES: usize = 5;
@@ -621,6 +625,89 @@ impl ServerStore for PgStore {
                 &[&kind.as_str(), &key_hash],
             )
             .await?;
+        Ok(())
+    }
+
+    async fn reserve_attempt(
+        &self,
+        keys: &[(FailureKind, String)],
+        max: u32,
+        now_ms: u64,
+        since_ms: u64,
+    ) -> Result<Option<String>, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // This mode conflicts with itself: reservations from every server process on this
+        // database count one after the other, while plain reads go on.
+        tx.batch_execute("LOCK TABLE auth_failure IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+        let since = to_i64(since_ms)?;
+        tx.execute("DELETE FROM auth_failure WHERE at_ms < $1", &[&since])
+            .await?;
+        for (kind, key) in keys {
+            let n: i64 = tx
+                .query_one(
+                    "SELECT COUNT(*) FROM auth_failure WHERE kind = $1 AND key = $2 AND at_ms >= $3",
+                    &[&kind.as_str(), key, &since],
+                )
+                .await?
+                .get(0);
+            if n >= i64::from(max) {
+                tx.commit().await?;
+                return Ok(None);
+            }
+        }
+        let attempt = Uuid::now_v7().to_string();
+        for (kind, key) in keys {
+            tx.execute(
+                "INSERT INTO auth_failure (kind, key, at_ms, attempt) VALUES ($1, $2, $3, $4)",
+                &[&kind.as_str(), key, &to_i64(now_ms)?, &attempt],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(attempt))
+    }
+
+    async fn release_attempt(&self, attempt: &str) -> Result<(), StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .execute("DELETE FROM auth_failure WHERE attempt = $1", &[&attempt])
+            .await?;
+        Ok(())
+    }
+
+    async fn recovery_secrets(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .query(
+                "SELECT id, recovery_secret FROM device WHERE recovery_secret IS NOT NULL",
+                &[],
+            )
+            .await?
+            .into_iter()
+            .map(|r| {
+                let id = Uuid::parse_str(r.get::<_, &str>(0))
+                    .map_err(|_| StoreError::Corrupt("a device id is not a UUID".into()))?;
+                Ok((id, r.get(1)))
+            })
+            .collect()
+    }
+
+    async fn replace_recovery_secrets(
+        &self,
+        secrets: Vec<(Uuid, String, String)>,
+    ) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        for (id, old, new) in &secrets {
+            tx.execute(
+                "UPDATE device SET recovery_secret = $1 WHERE id = $2 AND recovery_secret = $3",
+                &[new, &id.to_string(), old],
+            )
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../../migrations/sqlite/0004_staff.sql")),
     (5, include_str!("../../migrations/sqlite/0005_audit.sql")),
+    (6, include_str!("../../migrations/sqlite/0006_attempts.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -657,6 +658,103 @@ impl ServerStore for SqliteStore {
                 "DELETE FROM auth_failure WHERE kind = ?1 AND key = ?2",
                 params![kind.as_str(), key],
             )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn reserve_attempt(
+        &self,
+        keys: &[(FailureKind, String)],
+        max: u32,
+        now_ms: u64,
+        since_ms: u64,
+    ) -> Result<Option<String>, StoreError> {
+        let keys = keys.to_vec();
+        self.run(move |conn| {
+            // IMMEDIATE: the write lock is taken before counting, so no other process or
+            // connection counts between this count and this insert.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "DELETE FROM auth_failure WHERE at_ms < ?1",
+                [to_i64(since_ms)?],
+            )?;
+            for (kind, key) in &keys {
+                let n: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM auth_failure WHERE kind = ?1 AND key = ?2 AND at_ms >= ?3",
+                    params![kind.as_str(), key, to_i64(since_ms)?],
+                    |r| r.get(0),
+                )?;
+                if n >= i64::from(max) {
+                    tx.commit()?;
+                    return Ok(None);
+                }
+            }
+            let attempt = Uuid::now_v7().to_string();
+            for (kind, key) in &keys {
+                tx.execute(
+                    "INSERT INTO auth_failure (kind, key, at_ms, attempt) VALUES (?1, ?2, ?3, ?4)",
+                    params![kind.as_str(), key, to_i64(now_ms)?, attempt],
+                )?;
+            }
+            tx.commit()?;
+            Ok(Some(attempt))
+        })
+        .await
+    }
+
+    async fn release_attempt(&self, attempt: &str) -> Result<(), StoreError> {
+        let attempt = attempt.to_string();
+        self.run(move |conn| {
+            conn.execute("DELETE FROM auth_failure WHERE attempt = ?1", [attempt])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn recovery_secrets(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, recovery_secret FROM device WHERE recovery_secret IS NOT NULL",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+            rows.map(|row| {
+                let (id, secret) = row?;
+                let id = Uuid::parse_str(&id)
+                    .map_err(|_| StoreError::Corrupt("a device id is not a UUID".into()))?;
+                Ok((id, secret))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn replace_recovery_secrets(
+        &self,
+        secrets: Vec<(Uuid, String, String)>,
+    ) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            // The old values are overwritten with zeros rather than left in free space.
+            conn.execute_batch("PRAGMA secure_delete = ON")?;
+            let result = (|| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                for (id, old, new) in &secrets {
+                    tx.execute(
+                        "UPDATE device SET recovery_secret = ?1
+                         WHERE id = ?2 AND recovery_secret = ?3",
+                        params![new, id.to_string(), old],
+                    )?;
+                }
+                tx.commit()?;
+                Ok::<_, StoreError>(())
+            })();
+            conn.execute_batch("PRAGMA secure_delete = OFF")?;
+            result?;
+            // Pages that held the old values may still sit in the log: write it back, empty.
+            let _: (i64, i64, i64) =
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
             Ok(())
         })
         .await
