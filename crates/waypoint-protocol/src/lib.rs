@@ -646,6 +646,17 @@ pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, ProtocolError> {
     })
 }
 
+/// The largest window a bulk body's frame may ask the streaming decoder for (2^23 = 8 MiB):
+/// `encode` never needs more than 2 MiB, and zstd sets the window aside before decoding.
+const MAX_WINDOW_LOG: u32 = 23;
+
+/// How much a body of `len` bytes may say it decodes to and still be decoded in one go: the
+/// one-go path reserves the whole size first, so a few bytes claiming 100 MiB (or a frame cut
+/// short) take the streaming path, which grows only with what really comes out.
+fn plausible_size(len: usize) -> u64 {
+    (len as u64).saturating_mul(64).max(1024 * 1024)
+}
+
 /// Decompresses a bulk body, refusing more than [`MAX_DECODED_BYTES`].
 fn decompress(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
     // Frames made by `encode` say how big they decode: check that, then decode in one go on
@@ -654,6 +665,10 @@ fn decompress(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
         if size > MAX_DECODED_BYTES as u64 {
             return Err(ProtocolError::TooLarge);
         }
+        let one_whole_frame = zstd::zstd_safe::find_frame_compressed_size(body) == Ok(body.len());
+        if !one_whole_frame || size > plausible_size(body.len()) {
+            return decompress_streaming(body);
+        }
         let failed = |e: std::io::Error| ProtocolError::Decode(e.to_string());
         return DECOMPRESSOR.with(|cell| {
             let mut slot = cell.borrow_mut();
@@ -661,19 +676,20 @@ fn decompress(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
                 Some(d) => d,
                 None => slot.insert(zstd::bulk::Decompressor::new().map_err(failed)?),
             };
+            // The frame's own size (checked above), never the cap: that much is reserved.
             decompressor
-                .decompress(body, MAX_DECODED_BYTES)
-                .map_err(|e| match e.to_string() {
-                    m if m.contains("too small") => ProtocolError::TooLarge,
-                    m => ProtocolError::Decode(m),
-                })
+                .decompress(body, size as usize)
+                .map_err(|e| ProtocolError::Decode(e.to_string()))
         });
     }
     decompress_streaming(body)
 }
 
 fn decompress_streaming(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
-    let decoder = zstd::stream::read::Decoder::with_buffer(body)
+    let mut decoder = zstd::stream::read::Decoder::with_buffer(body)
+        .map_err(|e| ProtocolError::Decode(e.to_string()))?;
+    decoder
+        .window_log_max(MAX_WINDOW_LOG)
         .map_err(|e| ProtocolError::Decode(e.to_string()))?;
     let mut raw = Vec::new();
     decoder
