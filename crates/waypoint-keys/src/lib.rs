@@ -43,6 +43,8 @@ const ARGON2_T: u32 = 3;
 const ARGON2_P: u32 = 1;
 /// A keys file asking for more than this (1 GiB) is refused rather than obeyed.
 const ARGON2_MAX_M_KIB: u32 = 1024 * 1024;
+/// Nor more passes than this: billions would hang the sign-in instead of failing it.
+const ARGON2_MAX_T: u32 = 64;
 const FORMAT: u32 = 1;
 
 /// What went wrong with the keys, said for a person.
@@ -670,6 +672,9 @@ impl DeviceKeys {
         let sealed = hex::decode(&entry.sealed).ok_or_else(|| damaged("bad wrapped key"))?;
         if entry.argon2_m_kib > ARGON2_MAX_M_KIB {
             return Err(damaged("key derivation asks for too much memory"));
+        }
+        if entry.argon2_t > ARGON2_MAX_T {
+            return Err(damaged("key derivation asks for too many passes"));
         }
         let kek = self.derive(
             pin,

@@ -692,6 +692,17 @@ pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, ProtocolError> {
     })
 }
 
+/// The largest window a bulk body's frame may ask the streaming decoder for (2^23 = 8 MiB):
+/// `encode` never needs more than 2 MiB, and zstd sets the window aside before decoding.
+const MAX_WINDOW_LOG: u32 = 23;
+
+/// How much a body of `len` bytes may say it decodes to and still be decoded in one go: the
+/// one-go path reserves the whole size first, so a few bytes claiming 100 MiB (or a frame cut
+/// short) take the streaming path, which grows only with what really comes out.
+fn plausible_size(len: usize) -> u64 {
+    (len as u64).saturating_mul(64).max(1024 * 1024)
+}
+
 /// Decompresses a bulk body, refusing more than [`MAX_DECODED_BYTES`].
 fn decompress(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
     // Frames made by `encode` say how big they decode: check that, then decode in one go on
@@ -699,6 +710,10 @@ fn decompress(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
     if let Ok(Some(size)) = zstd::zstd_safe::get_frame_content_size(body) {
         if size > MAX_DECODED_BYTES as u64 {
             return Err(ProtocolError::TooLarge);
+        }
+        let one_whole_frame = zstd::zstd_safe::find_frame_compressed_size(body) == Ok(body.len());
+        if !one_whole_frame || size > plausible_size(body.len()) {
+            return decompress_streaming(body);
         }
         let failed = |e: std::io::Error| ProtocolError::Decode(e.to_string());
         return DECOMPRESSOR.with(|cell| {
@@ -718,7 +733,10 @@ fn decompress(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
 }
 
 fn decompress_streaming(body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
-    let decoder = zstd::stream::read::Decoder::with_buffer(body)
+    let mut decoder = zstd::stream::read::Decoder::with_buffer(body)
+        .map_err(|e| ProtocolError::Decode(e.to_string()))?;
+    decoder
+        .window_log_max(MAX_WINDOW_LOG)
         .map_err(|e| ProtocolError::Decode(e.to_string()))?;
     let mut raw = Vec::new();
     decoder
