@@ -280,16 +280,21 @@ async fn decode_bulk<T>(state: &AppState, body: Bytes) -> Result<T, ApiError>
 where
     T: serde::de::DeserializeOwned + Send + 'static,
 {
-    let _permit = state
+    let permit = state
         .decoders
         .clone()
         .acquire_owned()
         .await
         .map_err(internal)?;
-    tokio::task::spawn_blocking(move || waypoint_protocol::decode_request::<T>(&body))
-        .await
-        .map_err(internal)?
-        .map_err(ApiError::from)
+    // The permit goes with the work: a request that times out leaves its decode running.
+    tokio::task::spawn_blocking(move || {
+        let decoded = waypoint_protocol::decode_request::<T>(&body);
+        drop(permit);
+        decoded
+    })
+    .await
+    .map_err(internal)?
+    .map_err(ApiError::from)
 }
 
 fn body_error(e: BytesRejection) -> ApiError {
