@@ -29,6 +29,8 @@ pub enum AuditRefusal {
     BadHash(i64),
     #[error("audit entries must come in order, one number after another (at entry {0})")]
     NotConsecutive(i64),
+    #[error("audit entries are numbered from 1: {0} is not an entry's number")]
+    BadNumber(i64),
     #[error("at most {AUDIT_BATCH} audit entries per push")]
     TooMany,
     #[error(transparent)]
@@ -69,8 +71,12 @@ pub async fn accept(
     if entries.len() > AUDIT_BATCH {
         return Err(AuditRefusal::TooMany);
     }
+    // Numbers come from the device: no arithmetic on them may overflow.
+    if let Some(e) = entries.first().filter(|e| e.seq < 1) {
+        return Err(AuditRefusal::BadNumber(e.seq));
+    }
     for pair in entries.windows(2) {
-        if pair[1].seq != pair[0].seq + 1 {
+        if pair[0].seq.checked_add(1) != Some(pair[1].seq) {
             return Err(AuditRefusal::NotConsecutive(pair[1].seq));
         }
     }
