@@ -767,8 +767,15 @@ async fn pull(
     params: Result<Query<PullParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     // A malformed request is told so (400) before its schema version is judged (426).
-    let Query(params) = params
-        .map_err(|_| ApiError::BadRequest("expected ?after=CURSOR&limit=N (numbers)".into()))?;
+    // A cursor past i64 (what the stores keep) is as malformed as one that is not a number.
+    let Some(Query(params)) = params
+        .ok()
+        .filter(|Query(p)| i64::try_from(p.after).is_ok())
+    else {
+        return Err(ApiError::BadRequest(
+            "expected ?after=CURSOR&limit=N (numbers)".into(),
+        ));
+    };
     let version = check_schema_header(&headers)?;
     batch(&do_pull(&state, &device, params.after, params.limit, version, 0..0).await?)
 }
