@@ -750,7 +750,8 @@ fn check_schema_header(headers: &HeaderMap) -> Result<u32, ApiError> {
 #[utoipa::path(
     get,
     path = "/v1/pull",
-    params(PullParams, ("waypoint-schema-version" = u32, Header, description = "The device's schema version")),
+    params(PullParams, ("waypoint-schema-version" = u64, Header, maximum = 4294967295.0,
+            description = "The device's schema version (a u32; one the server does not accept gets 426)")),
     responses(
         (status = 200, description = "zstd-compressed postcard PullPage",
          content_type = "application/x-waypoint-batch", body = inline(Batch)),

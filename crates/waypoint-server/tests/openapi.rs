@@ -55,6 +55,11 @@ fn pull_takes_after_and_limit_in_the_query_and_the_schema_version_as_a_header() 
     assert_eq!(place(wire::SCHEMA_HEADER), "header");
     // The path has no template, so nothing may be declared "in": "path".
     assert!(params.iter().all(|p| p["in"] != "path"));
+    // The server takes any u32 for these (an int32 would call half of them invalid).
+    for name in ["limit", wire::SCHEMA_HEADER] {
+        let schema = &params.iter().find(|p| p["name"] == name).unwrap()["schema"];
+        assert_eq!(schema["maximum"], u64::from(u32::MAX), "{name}: {schema}");
+    }
 }
 
 #[test]
