@@ -176,7 +176,7 @@ proptest! {
 fn an_undamaged_batch_still_decodes() {
     let request = valid_sync(&["Amina".to_string(), "+250 700 000 000".to_string()]);
     let body = encode(&request).unwrap();
-    let back: SyncRequest = measured(&body, |b| decode_request(b)).unwrap();
+    let back: SyncRequest = measured(&body, decode_request).unwrap();
     assert_eq!(back, request);
 }
 
@@ -191,7 +191,7 @@ fn a_truncated_frame_does_not_reserve_what_its_header_claims() {
     let body = encode(&big).unwrap();
     for cut in [1, body.len() / 2, body.len() - 4] {
         let short = &body[..body.len() - cut];
-        let error = measured(short, |b| decode_request::<SyncRequest>(b)).unwrap_err();
+        let error = measured(short, decode_request::<SyncRequest>).unwrap_err();
         assert!(
             error.to_string().contains("not a valid Waypoint batch"),
             "{error}"

@@ -29,10 +29,10 @@ pub enum AuditRefusal {
     BadHash(i64),
     #[error("audit entries must come in order, one number after another (at entry {0})")]
     NotConsecutive(i64),
+    #[error("audit entries are numbered from 1: {0} is not an entry's number")]
+    BadNumber(i64),
     #[error("at most {AUDIT_BATCH} audit entries per push")]
     TooMany,
-    #[error("audit entry {0} cannot be: audit entries are numbered from 1")]
-    BadNumber(i64),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

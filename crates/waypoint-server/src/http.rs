@@ -436,6 +436,22 @@ struct ApiDoc;
 
 struct BearerAuth;
 
+/// A bulk body as it travels: opaque bytes (zstd-compressed postcard of a waypoint-protocol
+/// type), so that a generated client sends and receives bytes, not a list of numbers.
+struct Batch;
+
+impl utoipa::PartialSchema for Batch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, schema::Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Batch {}
+
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -483,7 +499,10 @@ pub fn app(state: AppState) -> Router {
     request_body = EnrolRequest,
     responses(
         (status = 200, description = "The device's identity and token (shown once)", body = EnrolResponse),
+        (status = 400, description = "The body is not JSON like {\"code\": \"…\"}", body = ErrorBody),
         (status = 401, description = "The code is unknown, used or expired", body = ErrorBody),
+        (status = 413, description = "The body is larger than the server takes", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes from this address", body = ErrorBody),
     )
 )]
 async fn enrol(
@@ -561,9 +580,11 @@ async fn enrol(
     request_body = SignInRequest,
     responses(
         (status = 200, description = "The account's role, the device's recovery secret and the staff directory", body = SignInResponse),
+        (status = 400, description = "The body is not JSON like {\"name\": \"…\", \"pin\": \"…\"}, or the name is empty", body = ErrorBody),
         (status = 401, description = "Unknown or revoked device", body = ErrorBody),
         (status = 403, description = "Wrong name or PIN, a disabled account, or an account of another site", body = ErrorBody),
         (status = 409, description = "The device has no recovery secret (enrolled before sign-in existed)", body = ErrorBody),
+        (status = 413, description = "The body is larger than the server takes", body = ErrorBody),
         (status = 429, description = "Too many wrong PINs for this name or from this device", body = ErrorBody),
     ),
     security(("device_token" = []))
@@ -658,7 +679,7 @@ async fn sign_in(
     get,
     path = "/v1/directory",
     responses(
-        (status = 200, body = StaffDirectory),
+        (status = 200, description = "The staff directory of the device's sites and their policy", body = StaffDirectory),
         (status = 401, description = "Unknown or revoked device", body = ErrorBody),
     ),
     security(("device_token" = []))
@@ -680,8 +701,11 @@ async fn directory(
     request_body = AuditPush,
     responses(
         (status = 200, description = "How far the server now holds the device's audit log", body = AuditAck),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 401, description = "Unknown device, or revoked as lost", body = ErrorBody),
-        (status = 422, description = "The entries do not continue the chain the server holds", body = ErrorBody),
+        (status = 413, description = "The body is larger than the server takes", body = ErrorBody),
+        (status = 415, description = "The body is not sent as application/json", body = ErrorBody),
+        (status = 422, description = "The JSON is not an AuditPush, or the entries do not continue the chain the server holds", body = ErrorBody),
     ),
     security(("device_token" = []))
 )]
@@ -785,14 +809,14 @@ async fn do_pull(
 #[utoipa::path(
     post,
     path = "/v1/push",
-    request_body(content = Vec<u8>, content_type = "application/x-waypoint-batch",
+    request_body(content = inline(Batch), content_type = "application/x-waypoint-batch",
                  description = "zstd-compressed postcard PushRequest"),
     responses(
         (status = 200, description = "zstd-compressed postcard PushResponse",
-         content_type = "application/x-waypoint-batch", body = Vec<u8>),
-        (status = 400, description = "The body could not be read", body = ErrorBody),
+         content_type = "application/x-waypoint-batch", body = inline(Batch)),
+        (status = 400, description = "The body is not a valid batch", body = ErrorBody),
         (status = 401, description = "Unknown or revoked device", body = ErrorBody),
-        (status = 413, description = "Over a size or count limit", body = ErrorBody),
+        (status = 413, description = "The body, or what it decompresses to, is larger than the server takes", body = ErrorBody),
         (status = 415, description = "Not application/x-waypoint-batch", body = ErrorBody),
         (status = 426, description = "Unsupported schema version", body = ErrorBody),
     ),
@@ -810,11 +834,14 @@ async fn push(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PullParams {
     /// The cursor: the `next_cursor` of the last page applied (0 at first).
     #[serde(default)]
     after: u64,
-    /// Page size in field values (default 20,000, at most 50,000).
+    /// Page size in field values (default 20,000; more than 50,000 is taken as 50,000). Any
+    /// 32-bit unsigned number is taken, which the description says (a u32 is no int32).
+    #[param(value_type = Option<u64>, maximum = 4294967295.0)]
     limit: Option<u32>,
 }
 
@@ -837,10 +864,12 @@ fn check_schema_header(headers: &HeaderMap) -> Result<u32, ApiError> {
 #[utoipa::path(
     get,
     path = "/v1/pull",
-    params(PullParams, ("waypoint-schema-version" = u32, Header, description = "The device's schema version")),
+    params(PullParams, ("waypoint-schema-version" = u64, Header, maximum = 4294967295.0,
+            description = "The device's schema version (a u32; one the server does not accept gets 426)")),
     responses(
         (status = 200, description = "zstd-compressed postcard PullPage",
-         content_type = "application/x-waypoint-batch", body = Vec<u8>),
+         content_type = "application/x-waypoint-batch", body = inline(Batch)),
+        (status = 400, description = "The schema version header is missing, or after or limit is not a number", body = ErrorBody),
         (status = 401, description = "Unknown or revoked device", body = ErrorBody),
         (status = 426, description = "Unsupported schema version", body = ErrorBody),
     ),
@@ -852,9 +881,17 @@ async fn pull(
     headers: HeaderMap,
     params: Result<Query<PullParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    // A malformed request is told so (400) before its schema version is judged (426).
+    // A cursor past i64 (what the stores keep) is as malformed as one that is not a number.
+    let Some(Query(params)) = params
+        .ok()
+        .filter(|Query(p)| i64::try_from(p.after).is_ok())
+    else {
+        return Err(ApiError::BadRequest(
+            "expected ?after=CURSOR&limit=N (numbers)".into(),
+        ));
+    };
     let version = check_schema_header(&headers)?;
-    let Query(params) = params
-        .map_err(|_| ApiError::BadRequest("expected ?after=CURSOR&limit=N (numbers)".into()))?;
     batch(&do_pull(&state, &device, params.after, params.limit, version, 0..0).await?)
 }
 
@@ -864,16 +901,19 @@ async fn pull(
 #[utoipa::path(
     post,
     path = "/v1/sync",
-    request_body(content = Vec<u8>, content_type = "application/x-waypoint-batch",
+    params(("waypoint-directory" = Option<String>, Header,
+            description = "The digest of the staff directory the device holds; the answer \
+                           carries the server's digest when it differs")),
+    request_body(content = inline(Batch), content_type = "application/x-waypoint-batch",
                  description = "zstd-compressed postcard SyncRequest"),
     responses(
         (status = 200, description = "zstd-compressed postcard SyncResponse (for a retired \
          device: an empty page and the header waypoint-device-revoked: retired)",
-         content_type = "application/x-waypoint-batch", body = Vec<u8>),
-        (status = 400, description = "The body could not be read", body = ErrorBody),
+         content_type = "application/x-waypoint-batch", body = inline(Batch)),
+        (status = 400, description = "The body is not a valid batch", body = ErrorBody),
         (status = 401, description = "Unknown device, or revoked as lost (body: revoked = lost)",
          body = ErrorBody),
-        (status = 413, description = "Over a size or count limit", body = ErrorBody),
+        (status = 413, description = "The body, or what it decompresses to, is larger than the server takes", body = ErrorBody),
         (status = 415, description = "Not application/x-waypoint-batch", body = ErrorBody),
         (status = 426, description = "Unsupported schema version", body = ErrorBody),
     ),
@@ -950,7 +990,7 @@ async fn sync_answer(
     get,
     path = "/v1/status",
     responses(
-        (status = 200, body = StatusResponse),
+        (status = 200, description = "The device's identity, sites and progress, and the server's schema versions", body = StatusResponse),
         (status = 401, description = "Unknown or revoked device", body = ErrorBody),
     ),
     security(("device_token" = []))

@@ -1,0 +1,156 @@
+//! A case-import file comes from a spreadsheet, a USB stick or an e-mail: whatever its bytes
+//! (random, or the sample file with bytes flipped, inserted or deleted), reading it gives rows
+//! and problems or one error for a person, never a panic, and allocates in proportion to the
+//! file. Allocations are counted by wrapping the system allocator.
+#![allow(clippy::unwrap_used)]
+
+use std::alloc::System;
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use waypoint_import::{ImportOptions, parse};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The allocation counters are process-wide: one measured parse at a time.
+static MEASURING: Mutex<()> = Mutex::new(());
+
+const SAMPLE: &str = include_str!("data/sample-cases.csv");
+const BROKEN: &str = include_str!("data/broken-cases.csv");
+
+/// What reading `n` bytes may allocate at most, freed or not: a fixed allowance for tables
+/// and buffers (a damaged file's messages cost a few MiB at most), and a ratio that a file's
+/// rows, problems and their messages stay under.
+fn allowance(n: usize) -> usize {
+    16 * 1024 * 1024 + 512 * n
+}
+
+fn read(bytes: &[u8]) {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let _one = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    let region = Region::new(GLOBAL);
+    let parsed = parse(bytes, &ImportOptions::new(today), &mut |_, _| {});
+    let allocated = region.change().bytes_allocated;
+    assert!(
+        allocated <= allowance(bytes.len()),
+        "reading {} bytes allocated {allocated} bytes",
+        bytes.len()
+    );
+    match parsed {
+        Err(e) => assert!(!e.to_string().trim().is_empty()),
+        Ok(file) => {
+            for p in &file.problems {
+                assert!(p.line >= 1 && !p.message.trim().is_empty(), "{p:?}");
+            }
+            for w in &file.warnings {
+                assert!(w.line >= 1 && !w.message.trim().is_empty(), "{w:?}");
+            }
+            assert!(file.rows.len() as u64 <= file.rows_read);
+        }
+    }
+}
+
+/// One edit of a byte string: flip a bit, insert a byte, delete a byte, or overwrite a run
+/// (with bytes a CSV file makes much of: quotes, commas, line ends, NUL, multi-byte UTF-8).
+#[derive(Debug, Clone)]
+enum Edit {
+    Flip(usize, u8),
+    Insert(usize, u8),
+    Delete(usize),
+    Overwrite(usize, Vec<u8>),
+}
+
+fn csv_byte() -> impl Strategy<Value = u8> {
+    prop_oneof![
+        Just(b'"'),
+        Just(b','),
+        Just(b'\n'),
+        Just(b'\r'),
+        Just(b';'),
+        Just(0u8),
+        Just(0xC3u8),
+        Just(0xA9u8),
+        any::<u8>(),
+    ]
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Edit::Flip(at, bit)),
+        (any::<usize>(), csv_byte()).prop_map(|(at, b)| Edit::Insert(at, b)),
+        any::<usize>().prop_map(Edit::Delete),
+        (any::<usize>(), proptest::collection::vec(csv_byte(), 1..9))
+            .prop_map(|(at, run)| Edit::Overwrite(at, run)),
+    ]
+}
+
+fn mutate(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
+    for e in edits {
+        let len = bytes.len();
+        match e {
+            Edit::Flip(at, bit) if len > 0 => bytes[at % len] ^= 1 << bit,
+            Edit::Insert(at, b) => bytes.insert(at % (len + 1), *b),
+            Edit::Delete(at) if len > 0 => {
+                bytes.remove(at % len);
+            }
+            Edit::Overwrite(at, run) if len > 0 => {
+                for (i, b) in run.iter().enumerate() {
+                    if let Some(slot) = bytes.get_mut((at + i) % len) {
+                        *slot = *b;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    bytes
+}
+
+proptest! {
+    // Each case reads a whole file through the unoptimised domain checks: not too many.
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_are_read_or_refused_with_a_clear_error(
+        bytes in proptest::collection::vec(any::<u8>(), 0..4096)
+    ) {
+        read(&bytes);
+    }
+
+    #[test]
+    fn random_bytes_after_a_valid_header_are_read_or_refused(
+        bytes in proptest::collection::vec(csv_byte(), 0..4096)
+    ) {
+        let mut file = SAMPLE.lines().next().unwrap().as_bytes().to_vec();
+        file.push(b'\n');
+        file.extend(bytes);
+        read(&file);
+    }
+
+    #[test]
+    fn a_damaged_sample_file_is_read_or_refused(
+        broken in any::<bool>(),
+        edits in proptest::collection::vec(edit(), 1..12),
+    ) {
+        let sample = if broken { BROKEN } else { SAMPLE };
+        read(&mutate(sample.as_bytes().to_vec(), &edits));
+    }
+}
+
+/// A file that is one endless quoted cell, or one line of endless commas, stays in proportion.
+#[test]
+fn pathological_shapes_stay_in_proportion() {
+    let header = SAMPLE.lines().next().unwrap();
+    for body in [
+        format!("{header}\n\"{}", "x".repeat(50_000)),
+        format!("{header}\n{}", ",".repeat(50_000)),
+        format!("{header}\n{}", "\n".repeat(20_000)),
+        format!("{header}\n{}", "a,\"b\"\"c\"\n".repeat(2_000)),
+        ",".repeat(50_000),
+    ] {
+        read(body.as_bytes());
+    }
+}
