@@ -19,17 +19,29 @@ fn an_enrolled_laptop_refuses_enrol_audits_it_and_sends_nothing_to_the_other_ser
     home.enrol("KGL-TC1", &laptop, "kgl-laptop-1");
     laptop.import_sample();
     sync(&laptop);
-    laptop.ok(["individual", "set", "I-0001001", "phone", "+250 788 999 999"]);
+    laptop.ok([
+        "individual",
+        "set",
+        "I-0001001",
+        "phone",
+        "+250 788 999 999",
+    ]);
     assert_eq!(laptop.pending(), 1);
 
     let code = other.enrolment_code("NBO-TC2", "nbo-laptop-9");
     let err = laptop.fails(["enrol", "--server", &other.url, "--code", &code]);
     assert!(err.contains("already enrolled"), "{err}");
     assert!(err.contains("--replace"), "the way out is named: {err}");
-    assert_eq!(laptop.pending(), 1, "the change still waits for its own server");
+    assert_eq!(
+        laptop.pending(),
+        1,
+        "the change still waits for its own server"
+    );
     let trail = audit_list(&laptop);
     assert!(
-        trail.lines().any(|l| l.contains("enrol") && l.contains("refused")),
+        trail
+            .lines()
+            .any(|l| l.contains("enrol") && l.contains("refused")),
         "{trail}"
     );
 
@@ -55,16 +67,31 @@ fn a_supervisor_replaces_the_enrolment_after_sending_everything_and_the_audit_lo
     laptop.import_sample();
     let first = sync(&laptop);
     assert!(first["audit_refused"].is_null(), "{first}");
-    laptop.ok(["individual", "set", "I-0001001", "phone", "+250 788 999 999"]);
+    laptop.ok([
+        "individual",
+        "set",
+        "I-0001001",
+        "phone",
+        "+250 788 999 999",
+    ]);
 
     let code = server.enrolment_code("KGL-TC1", "kgl-laptop-1b");
-    let said = laptop.ok(["enrol", "--replace", "--server", &server.url, "--code", &code]);
+    let said = laptop.ok([
+        "enrol",
+        "--replace",
+        "--server",
+        &server.url,
+        "--code",
+        &code,
+    ]);
     assert!(said.contains("Sent every pending change"), "{said}");
     assert!(said.contains("kgl-laptop-1b"), "{said}");
     assert_eq!(laptop.pending(), 0);
     let trail = audit_list(&laptop);
     assert!(
-        trail.lines().any(|l| l.contains("enrol") && l.contains("replaced")),
+        trail
+            .lines()
+            .any(|l| l.contains("enrol") && l.contains("replaced")),
         "{trail}"
     );
 
@@ -74,7 +101,13 @@ fn a_supervisor_replaces_the_enrolment_after_sending_everything_and_the_audit_lo
     assert_eq!(individual(&lines, "I-0001001")["phone"], "+250 788 999 999");
 
     // Under its new enrolment, HQ takes its audit log (the whole of it, for the new id).
-    laptop.ok(["individual", "set", "I-0001002", "phone", "+250 788 111 111"]);
+    laptop.ok([
+        "individual",
+        "set",
+        "I-0001002",
+        "phone",
+        "+250 788 111 111",
+    ]);
     let after = sync(&laptop);
     assert!(after["audit_refused"].is_null(), "{after}");
     assert!(after["audit_sent"].as_u64().unwrap_or(0) > 0, "{after}");
@@ -100,7 +133,13 @@ fn wiping_one_data_directory_leaves_another_on_the_same_computer_working() {
 
     // The other data directory still opens with its PIN, and syncs.
     assert!(kept.ok(["search", "habimana"]).contains("I-0001001"));
-    kept.ok(["individual", "set", "I-0001003", "phone", "+250 788 777 777"]);
+    kept.ok([
+        "individual",
+        "set",
+        "I-0001003",
+        "phone",
+        "+250 788 777 777",
+    ]);
     let report = sync(&kept);
     assert_eq!(report["pending"], 0, "{report}");
 }
