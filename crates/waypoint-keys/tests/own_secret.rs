@@ -1,10 +1,8 @@
 //! Each data directory has a secret of its own in the computer's secret place: wiping one
 //! directory (a laptop HQ revoked) destroys its secret and no other's, and the wrong-PIN count
 //! is kept beside the secret, where putting back an old keys file cannot reset it.
-#![allow(clippy::unwrap_used)]
-// a test that cannot set up fails loudly
-// A secret place is only a file on Linux; elsewhere it may be a key store entry.
-#![allow(irrefutable_let_patterns)]
+#![allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
+#![allow(irrefutable_let_patterns)] // a secret place is only a file on Linux
 
 use std::path::{Path, PathBuf};
 
