@@ -1,6 +1,7 @@
 //! The keys of a data directory, with real files: wrapping per staff member, the wrong-PIN
 //! count, and a data directory that cannot be opened without this device's secret.
 #![allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
+#![allow(irrefutable_let_patterns)] // a secret place is only a file on Linux
 
 use std::path::{Path, PathBuf};
 

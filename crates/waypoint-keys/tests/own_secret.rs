@@ -2,6 +2,7 @@
 //! directory (a laptop HQ revoked) destroys its secret and no other's, and the wrong-PIN count
 //! is kept beside the secret, where putting back an old keys file cannot reset it.
 #![allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
+#![allow(irrefutable_let_patterns)] // a secret place is only a file on Linux
 
 use std::path::{Path, PathBuf};
 

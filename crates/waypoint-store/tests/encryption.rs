@@ -95,7 +95,8 @@ fn the_data_directory_copied_alone_cannot_be_opened_even_with_the_right_pin() {
         let err = elsewhere.unlock(pin).unwrap_err();
         assert!(err.contains("device's secret is missing"), "{pin}: {err}");
     }
-    // With a device secret of the other computer's own: still not.
+    // With device secrets of the other computer's own: still not (each data directory has a
+    // secret of its own, and none of theirs is this one's).
     DeviceKeys::create(
         &elsewhere.tmp.path().join("own"),
         &elsewhere.place(),
@@ -105,7 +106,7 @@ fn the_data_directory_copied_alone_cannot_be_opened_even_with_the_right_pin() {
     .unwrap();
     for pin in [PIN, WRONG_PIN] {
         let err = elsewhere.unlock(pin).unwrap_err();
-        assert!(err.contains("belongs to another device"), "{pin}: {err}");
+        assert!(err.contains("device's secret is missing"), "{pin}: {err}");
     }
     // The database file itself: plain SQLite cannot read it, nor can SQLCipher with a wrong key.
     let db = elsewhere.data().join(DB_FILE);

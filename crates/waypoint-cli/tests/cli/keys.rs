@@ -204,7 +204,10 @@ fn a_copied_data_directory_does_not_open_elsewhere_even_with_the_right_pin() {
     let mine = device.secret_files().remove(0);
     std::fs::copy(
         Env::with_sample().secret_files().remove(0),
-        elsewhere.tmp.path().join(mine.file_name().expect("a file name")),
+        elsewhere
+            .tmp
+            .path()
+            .join(mine.file_name().expect("a file name")),
     )
     .expect("another device's secret");
     let err = elsewhere.fails(["export"]);

@@ -4,6 +4,7 @@
 //! - `acceptance`: the acceptance list of the CLI issue, one test per promise;
 //! - `audit`: `waypoint audit verify` and `list`, on honest and tampered logs;
 //! - `crash`: the durability proof, killing real processes during edits and imports;
+//! - `enrolment`: enrol refused on an enrolled device, `enrol --replace`, one secret per directory;
 //! - `keys`: encryption at rest: the canary scan, a copied data directory, wrong PINs;
 //! - `staff`: HQ's staff accounts, online first sign-in, offline sign-ins, disabled staff;
 //! - `revoke`: revocation (lost, retired) and wipe, and the offline lease;
@@ -14,6 +15,7 @@
 mod acceptance;
 mod audit;
 mod crash;
+mod enrolment;
 mod keys;
 mod revoke;
 mod roles;

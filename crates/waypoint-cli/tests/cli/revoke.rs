@@ -43,7 +43,10 @@ fn assert_wiped(laptop: &Env) {
         !laptop.data.join(waypoint_keys::KEYS_FILE).exists(),
         "the wrapped keys are gone"
     );
-    assert!(laptop.secret_files().is_empty(), "the device secret is gone");
+    assert!(
+        laptop.secret_files().is_empty(),
+        "the device secret is gone"
+    );
     // A later command finds nothing of the old data (it starts a new, empty, unenrolled
     // device: the old keys and secret that could have opened anything no longer exist).
     let found = laptop.ok(["search", "habimana"]);
