@@ -79,6 +79,7 @@ named_enum!(
         ResolveConflict = "resolve_conflict",
         VerifyAudit = "verify_audit",
         ManageStaff = "manage_staff",
+        DismissRefused = "dismiss_refused",
     }
 );
 

@@ -46,6 +46,8 @@ pub enum AuditAction {
     Import,
     /// The canonical dump of every record, need-to-know fields included.
     Export,
+    /// A change the server refused, dismissed by a supervisor (`detail` is its number).
+    DismissRefused,
 }
 
 impl AuditAction {
@@ -59,6 +61,7 @@ impl AuditAction {
             Self::StaffRole => "staff_role",
             Self::Import => "import",
             Self::Export => "export",
+            Self::DismissRefused => "dismiss_refused",
         }
     }
 

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("../migrations/0004_audit.sql")),
     (5, include_str!("../migrations/0005_staff.sql")),
     (6, include_str!("../migrations/0006_enrolled_at.sql")),
+    (7, include_str!("../migrations/0007_refused_whole.sql")),
 ];
 
 /// The schema version this build writes.
