@@ -284,6 +284,15 @@ mod tests {
                 "{role} manage staff"
             );
         }
+        // A change HQ refused is dismissed by supervisors only: it holds what a retired laptop
+        // must not erase until someone responsible has dealt with it.
+        for role in Role::ALL {
+            assert_eq!(
+                may(*role, Action::DismissRefused),
+                *role == Role::Supervisor,
+                "{role} dismiss refused"
+            );
+        }
         // The record's own number is seen by all and edited by none.
         for role in Role::ALL {
             assert!(may_see(*role, Field::IndividualNo));
