@@ -106,6 +106,7 @@ export const status: Status = {
   last_sync: null,
   sync_configured: false,
   conflicts: 0,
+  refused_changes: 0,
   staff: 'A. Officer',
   role: 'supervisor',
   site: null,

@@ -21,6 +21,10 @@ sync_configured: boolean,
  */
 conflicts: number, 
 /**
+ * Changes the server refused, kept on this device until a supervisor dismisses them.
+ */
+refused_changes: number, 
+/**
  * Who is signed in (events record this name) and their role's code.
  */
 staff: string, role: string, 
