@@ -451,8 +451,15 @@ pub struct SyncOutcome {
     /// Changes of this device sent, and of those taken by the server.
     pub sent: u64,
     pub accepted: u64,
-    /// Changes the server did not take (the outbox keeps them).
+    /// Changes the server did not take in this sync (kept whole on this device, see
+    /// `refused_kept`).
     pub refused: u64,
+    /// Every refused change kept on this device (until a supervisor dismisses it): never say
+    /// that everything reached HQ while there is one.
+    pub refused_kept: u64,
+    /// HQ retired this laptop, and it did not erase itself yet: changes still wait
+    /// (`pending`, `refused_kept`).
+    pub retired: bool,
     /// Field values, events and removed cases received and applied.
     pub received: u64,
     /// Conflicts waiting for review after the sync.
@@ -479,6 +486,8 @@ pub struct Status {
     pub conflicts: u64,
     /// Events received that this version cannot read (a newer version's kind): kept, not shown.
     pub unreadable_events: u64,
+    /// Changes the server refused, kept on this device until a supervisor dismisses them.
+    pub refused_changes: u64,
     /// Who is signed in (events record this name) and their role's code.
     pub staff: String,
     pub role: String,

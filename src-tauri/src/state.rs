@@ -17,7 +17,7 @@ use waypoint_domain::{Action, Field, Role, may, may_edit, may_see};
 use waypoint_keys::{DeviceKeys, KeyError, SecretPlace};
 use waypoint_store::{SearchBuild, Store, StoreError};
 use waypoint_sync::signin::SignInError;
-use waypoint_sync::{SyncError, SyncReport};
+use waypoint_sync::{RetiredWipe, SyncError, SyncReport};
 
 use crate::dto::{LockReason, SessionInfo, SignInOutcome};
 use crate::error::CommandError;
@@ -388,34 +388,61 @@ impl AppState {
 
     /// After "Sync now" (`result` is what it came to): re-reads the offline lease (a sync
     /// that succeeded ends it), destroys the wrapped keys of staff the server disabled, and
-    /// wipes the device HQ revoked: lost, at once; retired, once every change reached the
-    /// server. The store is closed (the app locked) before the wipe. Returns whether the
-    /// device was wiped.
+    /// wipes the device HQ revoked: lost, at once; retired, only once nothing recorded here is
+    /// only here ([`waypoint_sync::retired_wipe`]). That is counted under the same lock as
+    /// the wipe, the lock every command takes to record anything: a custody transfer saved
+    /// while the sync's last requests ran is counted, and keeps the data. The store is closed
+    /// (the app locked) before the wipe. Returns whether the device was wiped.
     pub fn after_sync(&self, result: &Result<SyncReport, SyncError>) -> Result<bool, CommandError> {
-        let wipe = match result {
+        let lost = match result {
             Err(e) => e.must_wipe(),
-            Ok(report) => {
-                let now = self.now();
-                let mut session = self.session.lock().map_err(|_| CommandError::Unavailable)?;
-                if let Some(signed) = session.as_mut() {
-                    signed.lease_over = signed.store.lease(now)?.is_expired();
-                    if let Some(keys) = signed.keys.as_mut() {
-                        waypoint_sync::signin::forget_disabled(&signed.store, keys)
-                            .map_err(|e| CommandError::invalid(e.to_string()))?;
-                    }
-                }
-                report.wipe_now()
-            }
+            Ok(_) => false,
         };
+        let retired = matches!(result, Ok(report) if report.retired);
+        let mut session = self.session.lock().map_err(|_| CommandError::Unavailable)?;
+        if result.is_ok() {
+            let now = self.now();
+            if let Some(signed) = session.as_mut() {
+                signed.lease_over = signed.store.lease(now)?.is_expired();
+                if let Some(keys) = signed.keys.as_mut() {
+                    waypoint_sync::signin::forget_disabled(&signed.store, keys)
+                        .map_err(|e| CommandError::invalid(e.to_string()))?;
+                }
+            }
+        }
+        let wipe = lost
+            || (retired
+                && match session.as_ref() {
+                    Some(signed) => matches!(
+                        waypoint_sync::retired_wipe(&signed.store)
+                            .map_err(|e| CommandError::invalid(e.to_string()))?,
+                        RetiredWipe::Now
+                    ),
+                    // Locked while the sync ran: the next sync counts and wipes.
+                    None => false,
+                });
         if !wipe {
             return Ok(false);
         }
-        self.lock(LockReason::Revoked);
+        // Still holding the lock: nothing is recorded between the count and the wipe.
+        let closed = session.take();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        {
+            let mut info = self.lock_info();
+            if let Some(signed) = &closed {
+                info.last_name = Some(signed.name.clone());
+            }
+            info.reason = Some(LockReason::Revoked);
+        }
+        // Closed first: the store must not write a page back after its files are gone.
+        drop(closed);
         let place = self.secret.as_ref().ok_or_else(|| {
             CommandError::invalid("this device has no place for its secret: it cannot be wiped")
         })?;
         let store_file = self.data_dir.join(waypoint_store::DB_FILE);
-        waypoint_keys::wipe_device(&self.data_dir, &store_file, place).map_err(|e| {
+        let wiped = waypoint_keys::wipe_device(&self.data_dir, &store_file, place);
+        drop(session);
+        wiped.map_err(|e| {
             CommandError::invalid(format!(
                 "erasing this device's data did not finish ({e}): remove {} by hand",
                 self.data_dir.display()

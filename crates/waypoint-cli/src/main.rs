@@ -90,6 +90,12 @@ enum Command {
     Outbox {
         #[arg(long)]
         json: bool,
+        /// Show the changes the server refused instead (kept here until dismissed)
+        #[arg(long, conflicts_with = "dismiss")]
+        refused: bool,
+        /// Dismiss the refused change NUMBER, once it has been dealt with (supervisors)
+        #[arg(long, value_name = "NUMBER")]
+        dismiss: Option<i64>,
     },
     /// Enrol this device with the HQ server, with the one-time code HQ gave you
     Enrol {
@@ -479,7 +485,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Outbox { json } => {
+        Command::Outbox {
+            json,
+            refused: true,
+            ..
+        } => {
+            // Like the outbox: which record and field, and HQ's reason; never a value.
+            let (store, _role) = open_as(&cli)?;
+            sync::refused_list(&store, *json)
+        }
+        Command::Outbox {
+            dismiss: Some(number),
+            ..
+        } => {
+            let (mut store, role) = open_as(&cli)?;
+            sync::refused_dismiss(&mut store, role, *number)
+        }
+        Command::Outbox { json, .. } => {
             // Every role may see what waits to be synced: which record and field changed,
             // never a value (the listing holds none).
             let (store, _role) = open_as(&cli)?;

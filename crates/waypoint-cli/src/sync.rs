@@ -9,7 +9,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
 use waypoint_domain::{Action, Role, may_see};
 use waypoint_store::{Conflict, LeaseState, Store};
-use waypoint_sync::SyncReport;
+use waypoint_sync::{RetiredWipe, SyncReport};
 
 /// Refuses to go on past the offline lease (issue 6): the device locks until it syncs.
 pub fn lease_gate(store: &Store) -> Result<()> {
@@ -89,17 +89,23 @@ pub fn sync(mut store: Store, data_dir: &Path, as_json: bool) -> Result<ExitCode
             bail!("sync failed: {e}. Changes waiting on this device: {pending}.")
         }
     };
+    // Counted now, after the directory and audit requests, with the store this process holds
+    // until the wipe; the rule is the one the desktop follows.
+    let unsent = store.unsent()?;
+    let wipe_now = report.retired && waypoint_sync::retired_wipe(&store)? == RetiredWipe::Now;
     let mut out = std::io::stdout().lock();
     if as_json {
         let mut value = serde_json::to_value(&report)?;
-        value["wiped"] = json!(report.wipe_now());
+        value["pending"] = json!(unsent.pending);
+        value["refused_kept"] = json!(unsent.refused);
+        value["wiped"] = json!(wipe_now);
         serde_json::to_writer_pretty(&mut out, &value)?;
         writeln!(out)?;
     } else {
-        print_report(&mut out, &report)?;
+        print_report(&mut out, &report, unsent)?;
     }
-    if report.wipe_now() {
-        // Retired: every change reached the server; now the data goes.
+    if wipe_now {
+        // Retired: every change reached the server and was taken; now the data goes.
         drop(out);
         wipe(store, data_dir)?;
         eprintln!(
@@ -110,17 +116,90 @@ pub fn sync(mut store: Store, data_dir: &Path, as_json: bool) -> Result<ExitCode
         return Ok(ExitCode::FAILURE);
     }
     if report.retired {
-        eprintln!(
-            "waypoint: HQ retired this device: {} change(s) are still waiting; run `waypoint \
-             sync` again to send them, after which it erases its data.",
-            report.pending
-        );
+        eprintln!("waypoint: {}", retired_waiting(unsent));
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_report(out: &mut impl Write, r: &SyncReport) -> Result<()> {
+/// What a retired device that keeps its data says, and what the person should do.
+fn retired_waiting(unsent: waypoint_store::Unsent) -> String {
+    let mut said = "HQ retired this device; it erases its data once everything recorded on it \
+                    has reached HQ."
+        .to_string();
+    if unsent.pending > 0 {
+        said.push_str(&format!(
+            " {} change(s) are still waiting: run `waypoint sync` again to send them.",
+            unsent.pending
+        ));
+    }
+    if unsent.refused > 0 {
+        said.push_str(&format!(
+            " HQ refused {} change(s), which are kept here (`waypoint outbox --refused`): a \
+             supervisor gets each to HQ another way (or decides it is not needed), then \
+             dismisses it with `waypoint outbox --dismiss NUMBER`; the next sync after that \
+             erases the data.",
+            unsent.refused
+        ));
+    }
+    said
+}
+
+/// `waypoint outbox --refused`: the changes the server refused, kept until dismissed. Which
+/// record and field, and HQ's reason; never a value.
+pub fn refused_list(store: &Store, as_json: bool) -> Result<ExitCode> {
+    let refused = store.refused_changes()?;
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &json!({ "refused": refused.len(), "changes": refused }),
+        )?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{} change(s) the server refused, kept on this device",
+        refused.len()
+    )?;
+    for r in &refused {
+        let field = r
+            .field
+            .as_deref()
+            .map(|f| format!(" {f}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  #{:<6} {} {}{field}: {}",
+            r.client_seq, r.scope, r.entity, r.reason
+        )?;
+    }
+    if !refused.is_empty() {
+        writeln!(
+            out,
+            "A supervisor dismisses one, once it has been dealt with: `waypoint outbox --dismiss NUMBER`."
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `waypoint outbox --dismiss NUMBER` (supervisors; audited).
+pub fn refused_dismiss(store: &mut Store, role: Role, number: i64) -> Result<ExitCode> {
+    let dismissed = store.dismiss_refused_as(role, number)?;
+    let left = store.unsent()?;
+    println!(
+        "Dismissed refused change {} ({} {}). Refused changes still kept: {}.",
+        dismissed.client_seq, dismissed.scope, dismissed.entity, left.refused
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(
+    out: &mut impl Write,
+    r: &SyncReport,
+    unsent: waypoint_store::Unsent,
+) -> Result<()> {
     writeln!(
         out,
         "Synced with {} in {} round trip(s) ({} sent, {} received).",
@@ -154,7 +233,18 @@ fn print_report(out: &mut impl Write, r: &SyncReport) -> Result<()> {
             String::new()
         }
     )?;
-    writeln!(out, "Changes still waiting on this device: {}.", r.pending)?;
+    writeln!(
+        out,
+        "Changes still waiting on this device: {}.",
+        unsent.pending
+    )?;
+    if unsent.refused > 0 {
+        writeln!(
+            out,
+            "Changes HQ refused, kept on this device: {} (see `waypoint outbox --refused`).",
+            unsent.refused
+        )?;
+    }
     if r.unreadable_events > 0 {
         writeln!(
             out,

@@ -79,6 +79,7 @@ named_enum!(
         ResolveConflict = "resolve_conflict",
         VerifyAudit = "verify_audit",
         ManageStaff = "manage_staff",
+        DismissRefused = "dismiss_refused",
     }
 );
 
@@ -281,6 +282,15 @@ mod tests {
                 may(*role, Action::ManageStaff),
                 matches!(role, Role::Supervisor | Role::Administrator),
                 "{role} manage staff"
+            );
+        }
+        // A change HQ refused is dismissed by supervisors only: it holds what a retired laptop
+        // must not erase until someone responsible has dealt with it.
+        for role in Role::ALL {
+            assert_eq!(
+                may(*role, Action::DismissRefused),
+                *role == Role::Supervisor,
+                "{role} dismiss refused"
             );
         }
         // The record's own number is seen by all and edited by none.

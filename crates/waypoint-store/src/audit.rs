@@ -48,6 +48,8 @@ pub enum AuditAction {
     Export,
     /// The device's enrolment with a server replaced, or refused (`detail` says which).
     Enrol,
+    /// A change the server refused, dismissed by a supervisor (`detail` is its number).
+    DismissRefused,
 }
 
 impl AuditAction {
@@ -62,6 +64,7 @@ impl AuditAction {
             Self::Import => "import",
             Self::Export => "export",
             Self::Enrol => "enrol",
+            Self::DismissRefused => "dismiss_refused",
         }
     }
 

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (6, include_str!("../migrations/0006_enrolled_at.sql")),
     (7, include_str!("../migrations/0007_unreadable_event.sql")),
     (8, include_str!("../migrations/0008_clock_seen.sql")),
+    (9, include_str!("../migrations/0009_refused_whole.sql")),
 ];
 
 /// The schema version this build writes.

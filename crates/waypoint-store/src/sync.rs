@@ -303,14 +303,17 @@ impl Store {
     }
 
     /// The server has every change up to `up_to`, except `refused` (client_seq, reason), which
-    /// are kept aside for a person. Both leave the outbox, in one transaction.
+    /// are kept aside whole for a person (see outbox.rs). Both leave the outbox, in one
+    /// transaction.
     pub fn acknowledge(&mut self, up_to: i64, refused: &[(i64, String)]) -> Result<(), StoreError> {
         let w = self.write()?;
         let now = Utc::now().to_rfc3339();
         for (seq, reason) in refused {
             w.tx.execute(
-                "INSERT OR REPLACE INTO refused_change (client_seq, scope, entity, field, value, reason, refused_at)
-                 SELECT client_seq, scope, entity, field, value, ?2, ?3 FROM outbox WHERE client_seq = ?1",
+                "INSERT OR REPLACE INTO refused_change (client_seq, scope, entity, field, value, reason, refused_at,
+                                                        kind, hlc, base_seq, payload, resolves)
+                 SELECT client_seq, scope, entity, field, value, ?2, ?3, kind, hlc, base_seq, payload, resolves
+                 FROM outbox WHERE client_seq = ?1",
                 (seq, reason, &now),
             )?;
         }

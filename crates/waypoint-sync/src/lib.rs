@@ -18,7 +18,7 @@ use waypoint_domain::Role;
 use waypoint_protocol as wire;
 use waypoint_store::{
     Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, Scope,
-    SitePolicy, StaffMember, StaffSource, Store, StoreError,
+    SitePolicy, StaffMember, StaffSource, Store, StoreError, Unsent,
 };
 
 mod enrol;
@@ -75,7 +75,7 @@ pub enum SyncError {
     /// HQ revoked this device (`waypoint-server admin device revoke NAME --reason …`). For
     /// [`wire::RevokeReason::Lost`] the device must wipe itself at once
     /// ([`SyncError::must_wipe`]); a retired device is refused only outside sync, and wipes
-    /// itself after a sync that emptied its outbox ([`SyncReport::wipe_now`]).
+    /// itself once everything it recorded reached HQ and was taken ([`retired_wipe`]).
     #[error("the server refused this device: {message}")]
     Revoked {
         reason: wire::RevokeReason,
@@ -169,17 +169,33 @@ pub struct SyncReport {
     /// The server refused this device's audit entries, and why (the device's log no longer
     /// matches the copy the server holds: HQ must look at this laptop). The data synced.
     pub audit_refused: Option<String>,
-    /// HQ retired this device: the server took its pushes and sent it nothing. Once
-    /// `pending` is 0 the device wipes itself ([`SyncReport::wipe_now`]).
+    /// HQ retired this device: the server took its pushes and sent it nothing. Whether it
+    /// wipes itself is [`retired_wipe`]'s to say, asked while the caller holds the store.
     pub retired: bool,
 }
 
-impl SyncReport {
-    /// Whether the device must wipe itself now: HQ retired it and every change it had reached
-    /// the server (with changes still pending, the next sync sends them first).
-    pub fn wipe_now(&self) -> bool {
-        self.retired && self.pending == 0
-    }
+/// What a device HQ retired does with its data ([`retired_wipe`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetiredWipe {
+    /// Everything recorded on this device reached HQ and was taken: erase it now.
+    Now,
+    /// Something recorded here is still only here: keep the data. Changes still to push go
+    /// with the next sync; refused ones wait for a supervisor to deal with and dismiss them.
+    Wait(Unsent),
+}
+
+/// The one rule, for the CLI and the desktop alike, for when a retired device erases itself:
+/// only once nothing recorded on it is only on it (no change waiting to be pushed, no change
+/// the server refused). Counted from `store` now, not taken from a [`SyncReport`] (counted
+/// before the directory and audit requests): the caller asks while it holds the store so
+/// that nothing can be recorded between this count and the wipe.
+pub fn retired_wipe(store: &Store) -> Result<RetiredWipe, SyncError> {
+    let unsent = store.unsent()?;
+    Ok(if unsent.is_empty() {
+        RetiredWipe::Now
+    } else {
+        RetiredWipe::Wait(unsent)
+    })
 }
 
 /// A server address: `https://…`, or `http://` to this computer only.

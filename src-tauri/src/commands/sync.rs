@@ -37,16 +37,31 @@ pub fn sync_now(state: &AppState) -> Result<SyncOutcome, CommandError> {
         }
     }
     let report = result?;
+    // Counted now, not taken from the report: changes made while the sync ran count too.
+    // Locked meanwhile: the report's count, and at least this sync's refusals.
+    let unsent = match state.store_past_lease() {
+        Ok(store) => store.unsent()?,
+        Err(_) => waypoint_store::Unsent {
+            pending: report.pending,
+            refused: report.refused.len() as u64,
+        },
+    };
     Ok(SyncOutcome {
         sent: report.sent,
         accepted: report.accepted,
         refused: report.refused.len() as u64,
+        refused_kept: unsent.refused,
+        retired: report.retired,
         received: report.received_fields + report.received_events + report.removed_cases,
         open_conflicts: report.open_conflicts,
-        pending: report.pending,
+        pending: unsent.pending,
         audit_refused: report.audit_refused,
     })
 }
+
+#[cfg(test)]
+#[path = "sync_retired_tests.rs"]
+mod retired_tests;
 
 #[cfg(test)]
 mod tests {
@@ -177,7 +192,7 @@ mod tests {
     }
 
     /// Enrols the store of `state` with a server at 127.0.0.1:`port` (there or not).
-    fn enrol_at(state: &AppState, port: u16) {
+    pub(super) fn enrol_at(state: &AppState, port: u16) {
         state
             .store()
             .unwrap()

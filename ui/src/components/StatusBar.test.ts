@@ -31,7 +31,7 @@ describe('StatusBar: Sync now', () => {
           : { ...status, sync_configured: true },
       sync_now: () => {
         synced = true;
-        return { sent: 3, accepted: 3, refused: 0, received: 7, open_conflicts: 0, pending: 0, audit_refused: null };
+        return { sent: 3, accepted: 3, refused: 0, received: 7, open_conflicts: 0, pending: 0, refused_kept: 0, retired: false, audit_refused: null };
       },
     });
     render(StatusBar);
@@ -50,7 +50,7 @@ describe('StatusBar: Sync now', () => {
     const why = 'audit entry 2 differs from the copy HQ received earlier';
     const mock = backend({
       status: () => ({ ...status, sync_configured: true }),
-      sync_now: () => ({ sent: 0, accepted: 0, refused: 0, received: 0, open_conflicts: 0, pending: 0, audit_refused: why }),
+      sync_now: () => ({ sent: 0, accepted: 0, refused: 0, received: 0, open_conflicts: 0, pending: 0, refused_kept: 0, retired: false, audit_refused: why }),
     });
     render(StatusBar);
     const user = userEvent.setup();
@@ -60,6 +60,43 @@ describe('StatusBar: Sync now', () => {
     const alert = await screen.findByTestId('sync-audit-refused');
     expect(alert.textContent).toContain('refused this laptop');
     expect(alert.getAttribute('title')).toBe(why);
+    expect(screen.queryByTestId('sync-result')).toBeNull();
+    mock.clear();
+  });
+
+  it('never says all is sent while HQ refused changes: it shows them and tells whom to tell', async () => {
+    const mock = backend({
+      status: () => ({ ...status, sync_configured: true, pending_changes: 0, refused_changes: 2 }),
+      sync_now: () => ({ sent: 2, accepted: 0, refused: 2, received: 0, open_conflicts: 0, pending: 0, refused_kept: 2, retired: false, audit_refused: null }),
+    });
+    render(StatusBar);
+    await waitFor(() => expect(screen.getByTestId('refused').textContent).toContain('Refused by HQ: 2'));
+    const user = userEvent.setup();
+    const button = (await screen.findByTestId('sync-now')) as HTMLButtonElement;
+    await waitFor(() => expect(button.disabled).toBe(false));
+    await user.click(button);
+    const said = await screen.findByTestId('sync-result');
+    expect(said.textContent).toContain('HQ refused 2 change(s), kept here: tell your supervisor');
+    expect(said.getAttribute('role')).toBe('alert');
+    setLang('es');
+    await waitFor(() => expect(screen.getByTestId('refused').textContent).toContain('Rechazados por la sede: 2'));
+    setLang('en');
+    mock.clear();
+  });
+
+  it('says why a retired laptop keeps its data, and what is still to do', async () => {
+    const mock = backend({
+      status: () => ({ ...status, sync_configured: true, pending_changes: 0, refused_changes: 1 }),
+      sync_now: () => ({ sent: 1, accepted: 0, refused: 1, received: 0, open_conflicts: 0, pending: 0, refused_kept: 1, retired: true, audit_refused: null }),
+    });
+    render(StatusBar);
+    const user = userEvent.setup();
+    const button = (await screen.findByTestId('sync-now')) as HTMLButtonElement;
+    await waitFor(() => expect(button.disabled).toBe(false));
+    await user.click(button);
+    const said = await screen.findByTestId('sync-retired');
+    expect(said.textContent).toContain('HQ retired this laptop');
+    expect(said.textContent).toContain('1 refused by HQ (a supervisor must deal with them)');
     expect(screen.queryByTestId('sync-result')).toBeNull();
     mock.clear();
   });

@@ -107,6 +107,7 @@ export const status: Status = {
   sync_configured: false,
   conflicts: 0,
   unreadable_events: 0,
+  refused_changes: 0,
   staff: 'A. Officer',
   role: 'supervisor',
   site: null,

@@ -232,6 +232,71 @@ fn a_retired_device_pushes_its_pending_changes_then_wipes() {
 }
 
 #[test]
+fn a_retired_device_keeps_the_changes_hq_refused_until_a_supervisor_dismisses_them() {
+    let server = Server::start();
+    let laptop = Env::new();
+    server.enrol("NBO-TC2", &laptop, "nbo-laptop-1");
+    // A case of another site, loaded by mistake: HQ refuses its case and its person.
+    let other = laptop.write(
+        "other.csv",
+        "case_no,individual_no,relationship,family_name,given_names,sex,date_of_birth,nationality,site\n\
+         KGL-2025-000999,I-0009999,PA,TESTPERSON,Fake,F,1990,SOM,KGL-TC1\n",
+    );
+    laptop.ok([std::ffi::OsStr::new("import"), other.as_os_str()]);
+    server.admin(&["device", "revoke", "nbo-laptop-1", "--reason", "retired"]);
+
+    let out = laptop.run(["sync", "--json"]);
+    let err = stderr_of(&out);
+    assert!(
+        !out.status.success(),
+        "a retired device's sync is no plain success"
+    );
+    let report = json(&stdout_of(&out));
+    assert_eq!(
+        report["refused"].as_array().map(Vec::len),
+        Some(2),
+        "{report}"
+    );
+    assert_eq!(report["pending"], 0, "{report}");
+    assert_eq!(report["refused_kept"], 2, "{report}");
+    assert_eq!(report["wiped"], false, "{report}");
+    assert!(err.contains("HQ refused 2 change(s)"), "{err}");
+    assert!(err.contains("waypoint outbox --dismiss"), "{err}");
+    assert!(!err.contains("erased"), "{err}");
+    assert!(laptop.secret_file().exists(), "nothing was wiped");
+
+    // Shown, and never as "everything reached HQ".
+    let status = laptop.ok(["status"]);
+    assert!(status.contains("Changes the server refused: 2"), "{status}");
+    let listed = json(&laptop.ok(["outbox", "--refused", "--json"]));
+    assert_eq!(listed["refused"], 2, "{listed}");
+    let again = laptop.run(["sync"]);
+    assert!(!again.status.success());
+    assert!(
+        stdout_of(&again).contains("Changes HQ refused, kept on this device: 2"),
+        "{}",
+        stdout_of(&again)
+    );
+    assert!(
+        laptop.secret_file().exists(),
+        "a second sync wipes nothing either"
+    );
+
+    // A supervisor dismisses them (dealt with at HQ); the next sync erases the laptop.
+    let changes = listed["changes"].as_array().cloned().unwrap_or_default();
+    for change in &changes {
+        let number = change["client_seq"].to_string();
+        let said = laptop.ok(["outbox", "--dismiss", &number]);
+        assert!(said.contains("Dismissed refused change"), "{said}");
+    }
+    let out = laptop.run(["sync", "--json"]);
+    let report = json(&stdout_of(&out));
+    assert_eq!(report["wiped"], true, "{report}");
+    assert!(stderr_of(&out).contains("erased"), "{}", stderr_of(&out));
+    assert_wiped(&laptop);
+}
+
+#[test]
 fn a_device_past_its_lease_is_locked_until_it_syncs() {
     let server = Server::start();
     let (laptop, colleague) = (Env::new(), Env::new());

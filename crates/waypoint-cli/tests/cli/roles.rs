@@ -420,6 +420,17 @@ proptest! {
             if !may(*role, Action::ManageStaff) {
                 prop_assert!(!s.ok && s.text.contains("may not manage staff"), "{}: {}", s.what, s.text);
             }
+            // Every role sees the changes HQ refused; only a supervisor dismisses one (there is
+            // none here: the refusal of a role comes before that is said).
+            let s = device.run_as(*role, &["outbox", "--refused"]);
+            prop_assert!(s.ok, "{}: {}", s.what, s.text);
+            let s = device.run_as(*role, &["outbox", "--dismiss", "1"]);
+            prop_assert!(!s.ok, "{}: {}", s.what, s.text);
+            if may(*role, Action::DismissRefused) {
+                prop_assert!(s.text.contains("there is no refused change 1"), "{}: {}", s.what, s.text);
+            } else {
+                prop_assert!(s.text.contains("may not dismiss refused"), "{}: {}", s.what, s.text);
+            }
         }
     }
 }

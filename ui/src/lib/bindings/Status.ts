@@ -25,6 +25,10 @@ conflicts: number,
  */
 unreadable_events: number, 
 /**
+ * Changes the server refused, kept on this device until a supervisor dismisses them.
+ */
+refused_changes: number, 
+/**
  * Who is signed in (events record this name) and their role's code.
  */
 staff: string, role: string, 

@@ -9,9 +9,20 @@ export type SyncOutcome = {
  */
 sent: number, accepted: number, 
 /**
- * Changes the server did not take (the outbox keeps them).
+ * Changes the server did not take in this sync (kept whole on this device, see
+ * `refused_kept`).
  */
 refused: number, 
+/**
+ * Every refused change kept on this device (until a supervisor dismisses it): never say
+ * that everything reached HQ while there is one.
+ */
+refused_kept: number, 
+/**
+ * HQ retired this laptop, and it did not erase itself yet: changes still wait
+ * (`pending`, `refused_kept`).
+ */
+retired: boolean, 
 /**
  * Field values, events and removed cases received and applied.
  */
