@@ -37,7 +37,7 @@ pub use import::{
 };
 pub use lease::{LeaseState, lease_state};
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION, migrate_to};
-pub use outbox::{OutboxEntry, OutboxKind, Unsent};
+pub use outbox::{OutboxEntry, OutboxKind, RefusedWhole, Unsent};
 pub use profile::{CaseView, EditOutcome, StoredEvent};
 pub use search::{BuiltSearch, SearchBuild, SearchResult};
 pub use staff::{SitePolicy, StaffMember, StaffSource};

@@ -100,6 +100,13 @@ impl Store {
     }
 }
 
+/// A refused change as the outbox held it: its kind and, for an event, the event as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedWhole {
+    pub kind: Option<OutboxKind>,
+    pub payload: Option<String>,
+}
+
 /// What this device holds that HQ does not: changes still to push, and changes the server
 /// refused (kept until a supervisor dismisses them). Counted together, at one moment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -135,7 +142,7 @@ impl Store {
     pub fn refused_whole(
         &self,
         client_seq: i64,
-    ) -> Result<Option<(Option<OutboxKind>, Option<String>)>, StoreError> {
+    ) -> Result<Option<RefusedWhole>, StoreError> {
         let row = self
             .conn
             .query_row(
@@ -150,7 +157,10 @@ impl Store {
             )
             .optional()?;
         row.map(|(kind, payload)| {
-            Ok((kind.as_deref().map(OutboxKind::parse).transpose()?, payload))
+            Ok(RefusedWhole {
+                kind: kind.as_deref().map(OutboxKind::parse).transpose()?,
+                payload,
+            })
         })
         .transpose()
     }

@@ -67,9 +67,9 @@ fn a_refused_event_is_kept_whole_until_a_supervisor_dismisses_it() {
     );
     assert!(!s.unsent().unwrap().is_empty());
     // Whole: the event as recorded, not only where it was and why it was refused.
-    let (kind, payload) = s.refused_whole(event_seq).unwrap().unwrap();
-    assert_eq!(kind, Some(OutboxKind::Event));
-    let kept: FieldEvent = serde_json::from_str(&payload.unwrap()).unwrap();
+    let whole = s.refused_whole(event_seq).unwrap().unwrap();
+    assert_eq!(whole.kind, Some(OutboxKind::Event));
+    let kept: FieldEvent = serde_json::from_str(&whole.payload.unwrap()).unwrap();
     assert_eq!(kept, check);
 
     // Only a supervisor dismisses it.
