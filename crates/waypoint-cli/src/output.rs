@@ -200,7 +200,7 @@ pub fn import_summary(
     if !summary.clashes.is_empty() {
         writeln!(
             out,
-            "    (edited on this device since the last import: the local value was kept; decide which is right)"
+            "    (edited in Waypoint since the last import, on this device or received by sync: that value was kept; decide which is right)"
         )?;
     }
     let show = |v: &Option<String>| {
@@ -217,7 +217,7 @@ pub fn import_summary(
         if may_see(role, c.field) {
             writeln!(
                 out,
-                "    {name}:{}: {who} {}: kept {} (edited here), file has {}",
+                "    {name}:{}: {who} {}: kept {} (edited in Waypoint), file has {}",
                 c.line,
                 c.field,
                 show(&c.local),
@@ -226,7 +226,7 @@ pub fn import_summary(
         } else {
             writeln!(
                 out,
-                "    {name}:{}: {who} {}: kept the value edited here, the file has another {NOT_SHOWN}",
+                "    {name}:{}: {who} {}: kept the value edited in Waypoint, the file has another {NOT_SHOWN}",
                 c.line, c.field,
             )?;
         }

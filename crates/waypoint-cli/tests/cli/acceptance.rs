@@ -258,7 +258,7 @@ fn a_local_edit_survives_a_reimport_of_older_data_and_the_clash_is_reported() {
     assert_eq!(individual(&lines, "I-0001001")["family_name"], "HABIMANA");
     assert!(summary.contains("clashes:     1"), "{summary}");
     let clash = format!(
-        "{}:3: I-0001002 family_name: kept 'NEWNAME' (edited here), file has 'MUKAMANA'",
+        "{}:3: I-0001002 family_name: kept 'NEWNAME' (edited in Waypoint), file has 'MUKAMANA'",
         sample.display()
     );
     assert!(

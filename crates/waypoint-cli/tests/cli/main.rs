@@ -10,6 +10,7 @@
 //! - `revoke`: revocation (lost, retired) and wipe, and the offline lease;
 //! - `roles`: need-to-know: every command as every role (property test), attribution, refusals;
 //! - `sync`: sync end to end against a real `waypoint-server` on 127.0.0.1;
+//! - `sync_import`: a re-import after sync keeps what colleagues edited;
 //! - `util`: running the binary and reading what it says.
 
 mod acceptance;
@@ -21,4 +22,5 @@ mod revoke;
 mod roles;
 mod staff;
 mod sync;
+mod sync_import;
 mod util;

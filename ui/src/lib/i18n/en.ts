@@ -196,7 +196,7 @@ export const en = {
   import_problems: "Problems ({count})",
   import_warnings: "Warnings ({count})",
   import_clashes: "Clashes with edits made here ({count})",
-  import_kept_local: "Kept (edited here)",
+  import_kept_local: "Kept (edited in Waypoint)",
   import_file_has: "The file has",
   import_case_field: "case {case_no}",
   import_empty_value: "(empty)",

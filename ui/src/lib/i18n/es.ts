@@ -198,7 +198,7 @@ export const es: Record<Key, string> = {
   import_problems: "Problemas ({count})",
   import_warnings: "Advertencias ({count})",
   import_clashes: "Conflictos con cambios hechos aquí ({count})",
-  import_kept_local: "Conservado (editado aquí)",
+  import_kept_local: "Conservado (editado en Waypoint)",
   import_file_has: "El archivo tiene",
   import_case_field: "caso {case_no}",
   import_empty_value: "(vacío)",

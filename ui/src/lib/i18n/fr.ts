@@ -198,7 +198,7 @@ export const fr: Record<Key, string> = {
   import_problems: "Problèmes ({count})",
   import_warnings: "Avertissements ({count})",
   import_clashes: "Conflits avec des modifications faites ici ({count})",
-  import_kept_local: "Conservé (modifié ici)",
+  import_kept_local: "Conservé (modifié dans Waypoint)",
   import_file_has: "Le fichier contient",
   import_case_field: "dossier {case_no}",
   import_empty_value: "(vide)",
