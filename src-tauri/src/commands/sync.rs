@@ -171,6 +171,17 @@ mod tests {
         });
         enrol_at(&state, port);
         assert!(data.join(waypoint_keys::KEYS_FILE).exists());
+        // The data directory's own secret sits beside the secret place, named after it.
+        let secrets = || {
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .filter(|e| {
+                    let name = e.as_ref().unwrap().file_name();
+                    name.to_string_lossy().starts_with("device.secret")
+                })
+                .count()
+        };
+        assert!(secrets() > 0, "the directory's secret is there before the wipe");
         let e = sync_now(&state).unwrap_err();
         server.join().unwrap();
         assert_eq!(e.kind(), "locked", "{}", e.message());
@@ -182,10 +193,7 @@ mod tests {
             !data.join(waypoint_keys::KEYS_FILE).exists(),
             "the keys are gone"
         );
-        assert!(
-            !dir.path().join("device.secret").exists(),
-            "the device secret is gone"
-        );
+        assert_eq!(secrets(), 0, "the device secret is gone");
         assert!(!data.exists(), "the data directory is gone");
         // Signing in again cannot bring the data back: there is none.
         assert!(matches!(state.store().unwrap_err(), CommandError::Locked));
