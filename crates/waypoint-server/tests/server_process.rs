@@ -41,6 +41,9 @@ impl Server {
         let addr = format!("127.0.0.1:{port}");
         let child = Command::new(env!("CARGO_BIN_EXE_waypoint-server"))
             .args(["serve", "--listen", &addr])
+            // Hundreds of sign-ins at once from this one address: the per-address connection
+            // cap (a separate defence) must not be what answers them.
+            .args(["--max-connections-per-address", "1000"])
             .arg("--database")
             .arg(format!("sqlite:{}", db.display()))
             .env("WAYPOINT_SERVER_KEY_FILE", key)

@@ -30,6 +30,7 @@ impl Server {
             .port();
         let addr = format!("127.0.0.1:{port}");
         let child = Command::new(BIN)
+            .env("WAYPOINT_SERVER_KEY_FILE", dir.path().join("server.key"))
             .args([
                 "serve",
                 "--database",
@@ -343,6 +344,7 @@ fn heavy_decompression_does_not_hold_up_other_requests() {
 fn plain_http_off_loopback_needs_tls_or_the_proxy_flag() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(BIN)
+        .env("WAYPOINT_SERVER_KEY_FILE", dir.path().join("server.key"))
         .args([
             "serve",
             "--database",
@@ -380,6 +382,7 @@ fn plain_http_off_loopback_needs_tls_or_the_proxy_flag() {
 
     // Behind a TLS-terminating proxy it serves, and says so loudly.
     let mut child = Command::new(BIN)
+        .env("WAYPOINT_SERVER_KEY_FILE", dir.path().join("server.key"))
         .args([
             "serve",
             "--database",

@@ -139,10 +139,7 @@ impl Store {
     /// The refused change `client_seq` as the outbox held it: its kind and, for an event, the
     /// event as recorded (JSON), so that nothing of it is lost before a supervisor deals with
     /// it. `None` when there is no such refused change.
-    pub fn refused_whole(
-        &self,
-        client_seq: i64,
-    ) -> Result<Option<RefusedWhole>, StoreError> {
+    pub fn refused_whole(&self, client_seq: i64) -> Result<Option<RefusedWhole>, StoreError> {
         let row = self
             .conn
             .query_row(

@@ -181,7 +181,10 @@ mod tests {
                 })
                 .count()
         };
-        assert!(secrets() > 0, "the directory's secret is there before the wipe");
+        assert!(
+            secrets() > 0,
+            "the directory's secret is there before the wipe"
+        );
         let e = sync_now(&state).unwrap_err();
         server.join().unwrap();
         assert_eq!(e.kind(), "locked", "{}", e.message());

@@ -263,7 +263,11 @@ fn a_retired_device_keeps_the_changes_hq_refused_until_a_supervisor_dismisses_th
     assert!(err.contains("HQ refused 2 change(s)"), "{err}");
     assert!(err.contains("waypoint outbox --dismiss"), "{err}");
     assert!(!err.contains("erased"), "{err}");
-    assert!(laptop.secret_file().exists(), "nothing was wiped");
+    assert!(!laptop.secret_files().is_empty(), "nothing was wiped");
+    assert!(
+        laptop.data.join(waypoint_keys::KEYS_FILE).exists(),
+        "nothing was wiped"
+    );
 
     // Shown, and never as "everything reached HQ".
     let status = laptop.ok(["status"]);
@@ -278,7 +282,7 @@ fn a_retired_device_keeps_the_changes_hq_refused_until_a_supervisor_dismisses_th
         stdout_of(&again)
     );
     assert!(
-        laptop.secret_file().exists(),
+        !laptop.secret_files().is_empty(),
         "a second sync wipes nothing either"
     );
 
