@@ -279,6 +279,33 @@ fn connect_with(
     key: Option<&StoreKey>,
     flags: OpenFlags,
 ) -> Result<Connection, StoreError> {
+    // SQLCipher's key setup shares one process-wide random source between connections and
+    // has been seen to fail once under parallel load ("An error occurred with PRAGMA key"),
+    // leaving that connection unusable; a fresh connection a moment later succeeds.
+    const KEY_SETUP_ATTEMPTS: u32 = 3;
+    let mut attempt = 1;
+    loop {
+        match connect_once(path, key, flags) {
+            Err(StoreError::Open {
+                source: rusqlite::Error::SqliteFailure(e, Some(msg)),
+                ..
+            }) if attempt < KEY_SETUP_ATTEMPTS
+                && e.code == rusqlite::ErrorCode::Unknown
+                && msg.contains("PRAGMA key") =>
+            {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20 * u64::from(attempt)));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn connect_once(
+    path: &Path,
+    key: Option<&StoreKey>,
+    flags: OpenFlags,
+) -> Result<Connection, StoreError> {
     let open_err = |source| StoreError::Open {
         path: path.to_path_buf(),
         source,
