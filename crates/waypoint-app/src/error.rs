@@ -1,0 +1,23 @@
+//! Why a use case did not do what it was asked, said for a person.
+
+use waypoint_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Includes the role refusals (`StoreError::NotAllowed`).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("there is no case with number {0}")]
+    UnknownCase(String),
+    #[error("there is no individual with number {0}")]
+    UnknownIndividual(String),
+    /// A request that cannot be carried out as given; the message says why and what to do.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl AppError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::Invalid(message.into())
+    }
+}
