@@ -1,5 +1,5 @@
-//! Noticing that the computer was suspended (asleep), so that the app locks: issue 6 asks for
-//! a lock on system suspend, and a laptop closed in a bag must not open onto someone's case.
+//! Noticing that the computer was suspended (asleep), so that the app locks (docs/desktop.md): the
+//! app locks on system suspend, and a laptop closed in a bag must not open onto someone's case.
 //!
 //! On Linux, `CLOCK_MONOTONIC` stops while the machine sleeps and `CLOCK_BOOTTIME` does not:
 //! between two readings, the second advancing more than the first is time spent asleep. A

@@ -46,8 +46,8 @@ fn the_csp_is_strict_and_tauri_is_not_global() {
 }
 
 /// The web view keeps nothing on disk: an incognito (ephemeral) WebKit data store, so no web
-/// storage, cache or cookie of a session outlives it (issue 6: nothing personal in the web
-/// view's storage and caches). The E2E test also scans the app's data and cache directories.
+/// storage, cache or cookie of a session outlives it (docs/security.md: nothing personal in the
+/// web view's storage and caches). The E2E test also scans the app's data and cache directories.
 #[test]
 fn the_web_view_keeps_nothing_on_disk() {
     let conf = json("tauri.conf.json");

@@ -115,7 +115,7 @@ function personalStrings() {
 let driver;
 let session;
 let dataDir;
-// The store is encrypted (issue 6): the app and the CLI unlock it with this staff member's PIN
+// The store is encrypted (docs/storage.md): the app and the CLI unlock it with this staff member's PIN
 // and this run's device secret, a file outside the data directory.
 let secretDir;
 let unlockEnv;

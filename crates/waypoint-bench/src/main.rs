@@ -57,7 +57,7 @@ enum What {
     Import {
         #[arg(long, default_value_t = 50_000)]
         rows: usize,
-        /// Issue 6's acceptance, for CI: only the plain and encrypted imports, alternately,
+        /// The encrypted-import check, for CI: only the plain and encrypted imports, alternately,
         /// ROUNDS times each; exits non-zero when the encrypted median is over twice the plain
         #[arg(long)]
         check: bool,
@@ -133,7 +133,7 @@ fn main() -> Result<std::process::ExitCode> {
     done.map(|()| std::process::ExitCode::SUCCESS)
 }
 
-/// The most an encrypted import may take, as a multiple of the plain store's (issue 6).
+/// The most an encrypted import may take, as a multiple of the plain store's.
 const MAX_ENCRYPTED_RATIO: f64 = 2.0;
 
 /// Plain and encrypted stores alternately, `rounds` each, into fresh stores, the same file:
@@ -166,7 +166,7 @@ fn median(times: &mut [Duration]) -> Duration {
     times[times.len() / 2]
 }
 
-/// `import --check`: issue 6's acceptance "encrypted import of 50,000 rows stays within 2x of
+/// `import --check`: the acceptance "encrypted import of 50,000 rows stays within 2x of
 /// the plain store's time, measured in the same run", as a pass or a fail for CI.
 fn import_check(rows: usize, rounds: usize) -> Result<std::process::ExitCode> {
     let dir = tempfile::tempdir()?;

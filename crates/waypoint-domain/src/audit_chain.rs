@@ -1,5 +1,5 @@
-//! The audit trail's hash chain (issue 6), the same on a device and on the server: how an
-//! entry is hashed, and how a log is checked for entries altered, removed, reordered or
+//! The audit trail's hash chain (docs/audit-trail.md), the same on a device and on the server: how
+//! an entry is hashed, and how a log is checked for entries altered, removed, reordered or
 //! inserted. Pure: no storage. The device's store appends entries (`waypoint-store`'s
 //! `audit.rs`); the server keeps a copy of every device's chain and checks it with
 //! [`verify_entries`] too.

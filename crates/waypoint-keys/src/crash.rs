@@ -1,5 +1,5 @@
-//! Crash output without personal data (issue 6: "nothing personal in clear anywhere: ... crash
-//! output").
+//! Crash output without personal data (docs/security.md: nothing personal in clear anywhere,
+//! crash output included).
 //!
 //! A process that holds the store key and records in memory must not leave them behind when it
 //! fails. [`guard_crash_output`] makes two changes for the whole process, at its start:

@@ -1,4 +1,4 @@
-//! Wiping a device HQ revoked (issue 6, "revocation and wipe"): crypto-shredding first, then
+//! Wiping a device HQ revoked (docs/revocation.md): crypto-shredding first, then
 //! the files.
 //!
 //! The store is SQLCipher ciphertext under a key that exists only wrapped in `keys.json`, and

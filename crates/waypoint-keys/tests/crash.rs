@@ -1,5 +1,5 @@
-//! Crash output holds no personal data (issue 6): a panic whose message carries names and a
-//! document number prints only where it happened, and the process can leave no core dump.
+//! Crash output holds no personal data (docs/security.md): a panic whose message carries names and
+//! a document number prints only where it happened, and the process can leave no core dump.
 //! The test runs itself again as a child process that installs the guard and panics.
 #![allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
 

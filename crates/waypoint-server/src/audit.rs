@@ -1,5 +1,6 @@
-//! The server's copy of every device's audit log (issue 6): what a pushed entry must satisfy
-//! to be kept, and the server's own check of each chain (`waypoint-server admin audit verify`).
+//! The server's copy of every device's audit log (docs/audit-trail.md): what a pushed entry must
+//! satisfy to be kept, and the server's own check of each chain (`waypoint-server admin audit
+//! verify`).
 //!
 //! A device pushes its entries after the last one the server acknowledged. The server keeps an
 //! entry only if it continues the chain it holds: the next number, the hash of the entry before

@@ -1504,9 +1504,9 @@ fn audit_chain(n: i64, staff: &str) -> Vec<waypoint_protocol::AuditRecord> {
         .collect()
 }
 
-/// Issue 6: the server keeps each device's audit chain; an entry must continue it (number,
-/// link, hash); a retry of held entries is fine, a rewrite of one is refused by number; each
-/// device's chain is its own; the server's own check finds the chains intact.
+/// The server keeps each device's audit chain (docs/audit-trail.md); an entry must continue it
+/// (number, link, hash); a retry of held entries is fine, a rewrite of one is refused by number;
+/// each device's chain is its own; the server's own check finds the chains intact.
 async fn the_audit_copy_continues_each_chain_and_refuses_a_rewrite(store: Arc<dyn ServerStore>) {
     use waypoint_server::audit::{AuditRefusal, accept, verify_device};
     let (a, _) = device(store.as_ref(), "KGL-TC1", "laptop-a").await;

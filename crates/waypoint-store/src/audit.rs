@@ -10,7 +10,7 @@
 //! the chain, and [`Store::verify_audit`] says where. The newest entry's position and hash are
 //! also kept in `audit_head`, so removing the newest entries is seen too. Someone who rewrites
 //! the whole file and recomputes every hash after the point they changed is caught only by a
-//! copy held elsewhere: the server's, once the log is synced (ARCHITECTURE.md, "Audit trail").
+//! copy held elsewhere: the server's, once the log is synced (docs/audit-trail.md).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::OptionalExtension;
@@ -160,7 +160,7 @@ pub(crate) struct NewEntry<'a> {
 impl Writer<'_> {
     /// From now until commit, changes are not audited one by one but summed up in one entry
     /// (their count and a digest of what they touched), appended at commit. For imports:
-    /// one entry per change would double an import's cost (ARCHITECTURE.md, "Audit trail").
+    /// one entry per change would double an import's cost (docs/audit-trail.md).
     pub(crate) fn audit_as_batch(&mut self, action: AuditAction) {
         self.audit.batch = Some(Batch {
             action,

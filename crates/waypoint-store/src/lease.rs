@@ -1,6 +1,6 @@
-//! The offline lease (issue 6): a device that has not synced successfully for longer than its
-//! site allows (`SitePolicy::lease_days`, 14 by default) is locked until it syncs. Its pending
-//! changes are kept, and the sync that ends the lock pushes them.
+//! The offline lease (docs/revocation.md): a device that has not synced successfully for longer
+//! than its site allows (`SitePolicy::lease_days`, 14 by default) is locked until it syncs. Its
+//! pending changes are kept, and the sync that ends the lock pushes them.
 //!
 //! The rule is here, without a UI, so that the command line and the desktop app lock alike:
 //! [`Store::lease`] reads what it needs, [`lease_state`] decides.

@@ -343,7 +343,7 @@ fn connect_once(
 /// The store's page size (see `configure`).
 const PAGE_SIZE: u32 = 16384;
 
-/// Durability and speed settings; see ARCHITECTURE.md ("Durability").
+/// Durability and speed settings; see docs/storage.md ("Durability").
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     // Query-planner stability: without it, this SQLite build (STAT4) re-prepares cached

@@ -1,5 +1,5 @@
 //! Who may work on this device and in which role (the staff directory), and the site's policy
-//! (offline lease, idle lock). Issue 6; migration 0005.
+//! (offline lease, idle lock); migration 0005. See docs/sign-in.md.
 //!
 //! On an enrolled device the directory is the server's list of staff accounts for the device's
 //! sites, replaced whole by each sync that brings one; on a device that is not enrolled, the

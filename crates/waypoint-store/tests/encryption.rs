@@ -1,5 +1,5 @@
-//! Encryption at rest (issue 6), against real files: the store is SQLCipher, opened only with
-//! the key that `waypoint-keys` unwraps with a staff member's PIN and this device's secret.
+//! Encryption at rest (docs/storage.md), against real files: the store is SQLCipher, opened only
+//! with the key that `waypoint-keys` unwraps with a staff member's PIN and this device's secret.
 #![allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
-//! The offline lease on a real store file (issue 6; migration 0006): what counts as a sync,
-//! the site's length, and stores enrolled before the migration.
+//! The offline lease on a real store file (docs/revocation.md; migration 0006): what counts as a
+//! sync, the site's length, and stores enrolled before the migration.
 #![allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
 
 use chrono::{Duration, Utc};

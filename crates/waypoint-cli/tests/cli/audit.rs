@@ -47,7 +47,7 @@ fn the_log_lists_what_was_done_naming_fields_never_values() {
         ]
     );
     // Every command run with a PIN is a sign-in: the import, the edit, the case shown and this
-    // list (issue 6: every sign-in is audited).
+    // list (every sign-in is audited: docs/audit-trail.md).
     assert_eq!(
         list.iter().filter(|e| e["action"] == "sign_in").count(),
         4,
@@ -138,7 +138,7 @@ fn an_honest_log_verifies_and_a_tampered_one_fails_naming_the_entry() {
     );
 }
 
-/// Issue 6: the audit log is synced to the server, which keeps each device's chain and checks
+/// The audit log is synced to the server, which keeps each device's chain and checks
 /// it (`waypoint-server admin audit verify`); an entry changed in the server's database is
 /// found, naming the device and the entry.
 #[test]

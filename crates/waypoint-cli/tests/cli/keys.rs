@@ -1,4 +1,4 @@
-//! Encryption at rest through the real binary (issue 6): the canary test, a copied data
+//! Encryption at rest through the real binary (docs/storage.md): the canary test, a copied data
 //! directory, wrong PINs, and a colleague's key.
 
 use std::ffi::OsStr;

@@ -1,4 +1,4 @@
-//! Revocation, wipe and the offline lease (issue 6, items 3 and 4), end to end: real
+//! Revocation, wipe and the offline lease (docs/revocation.md), end to end: real
 //! `waypoint-server` processes on 127.0.0.1, real `waypoint` processes, clocks moved with
 //! `faketime`. The acceptance: a device revoked as lost gets 401 and its data is gone
 //! afterwards; a retired device's pending changes reach the server before it wipes; a device

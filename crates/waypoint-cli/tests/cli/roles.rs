@@ -1,4 +1,4 @@
-//! Need-to-know on the command line (issue 6): the real `waypoint` binary, run by a staff
+//! Need-to-know on the command line (docs/roles.md): the real `waypoint` binary, run by a staff
 //! member of each role, never gives a role without the right a vulnerability or a medical note,
 //! through any command, search result, export, report or error; a role with the right does see
 //! them (so the check can fail); every change names the person who made it; refusals say why.

@@ -1,7 +1,8 @@
-//! Staff accounts end to end (issue 6): HQ adds people on a real `waypoint-server`; a person's
-//! first sign-in on an enrolled laptop needs the server, later ones work offline; five wrong
-//! PINs erase their key and an online sign-in restores it; a disabled account is refused after
-//! the laptop's next sync; and the server's log never holds a PIN or the sample's personal data.
+//! Staff accounts end to end (docs/sign-in.md): HQ adds people on a real `waypoint-server`; a
+//! person's first sign-in on an enrolled laptop needs the server, later ones work offline; five
+//! wrong PINs erase their key and an online sign-in restores it; a disabled account is refused
+//! after the laptop's next sync; and the server's log never holds a PIN or the sample's personal
+//! data.
 
 use std::process::{Command, Output};
 
