@@ -24,7 +24,7 @@ use waypoint_protocol::{
 };
 
 use crate::server_key::ServerKey;
-use crate::store::{Device, DeviceRecovery, FailureKind, ServerStore, StoreError, name_key};
+use crate::store::{Device, DeviceRecovery, FailureKind, ServerStore, ServerStoreError, name_key};
 use crate::{admin, auth};
 
 /// How long failed enrolments and sign-ins are remembered for the rate limits.
@@ -58,7 +58,7 @@ pub const PIN_CHECKS_AT_ONCE: usize = 2;
 
 /// What every request handler shares.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct ServerState {
     pub store: Arc<dyn ServerStore>,
     pub clock: Arc<dyn Clock>,
     /// How long one request may take before it is answered 408.
@@ -74,9 +74,9 @@ pub struct AppState {
     pin_checks_run: Arc<AtomicU64>,
 }
 
-impl AppState {
+impl ServerState {
     /// A state with a new server key kept in memory only (tests, in-process servers): the
-    /// recovery secrets it wraps open only while it lives. `serve` uses [`AppState::with_key`].
+    /// recovery secrets it wraps open only while it lives. `serve` uses [`ServerState::with_key`].
     pub fn new(store: Arc<dyn ServerStore>) -> Self {
         #[allow(clippy::expect_used)]
         let key = ServerKey::generate().expect("the system supplies random numbers");
@@ -85,7 +85,7 @@ impl AppState {
 
     /// A state whose recovery secrets are wrapped by `server_key`.
     pub fn with_key(store: Arc<dyn ServerStore>, server_key: ServerKey) -> Self {
-        AppState {
+        ServerState {
             store,
             clock: Arc::new(SystemClock),
             request_timeout: Duration::from_secs(120),
@@ -229,16 +229,16 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+impl From<ServerStoreError> for ApiError {
+    fn from(e: ServerStoreError) -> Self {
         match e {
             // The store refuses pushes of a device revoked as lost (a retired one may push).
-            StoreError::Revoked => ApiError::RevokedLost,
-            StoreError::OutOfOrder(_) | StoreError::OutOfRange => {
+            ServerStoreError::Revoked => ApiError::RevokedLost,
+            ServerStoreError::OutOfOrder(_) | ServerStoreError::OutOfRange => {
                 ApiError::BadRequest(e.to_string())
             }
             other => {
-                // Store errors name tables and constraints, never values (see StoreError).
+                // Store errors name tables and constraints, never values (see ServerStoreError).
                 tracing::error!("storage failed: {other}");
                 ApiError::Internal
             }
@@ -276,7 +276,7 @@ fn bulk_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result
 
 /// Decompresses and decodes a bulk request on a blocking thread, a few at a time: a body of
 /// a few KB may decompress to 128 MiB, which must not stall the requests of other devices.
-async fn decode_bulk<T>(state: &AppState, body: Bytes) -> Result<T, ApiError>
+async fn decode_bulk<T>(state: &ServerState, body: Bytes) -> Result<T, ApiError>
 where
     T: serde::de::DeserializeOwned + Send + 'static,
 {
@@ -306,7 +306,7 @@ fn body_error(e: BytesRejection) -> ApiError {
 }
 
 /// The enrolled device holding the request's `Authorization: Bearer <token>`, revoked or not.
-async fn device_of(parts: &Parts, state: &AppState) -> Result<Device, ApiError> {
+async fn device_of(parts: &Parts, state: &ServerState) -> Result<Device, ApiError> {
     let token = bearer(parts)?;
     state
         .store
@@ -321,10 +321,10 @@ async fn device_of(parts: &Parts, state: &AppState) -> Result<Device, ApiError> 
 #[derive(Debug, Clone)]
 pub struct AuthDevice(pub Device);
 
-impl FromRequestParts<AppState> for AuthDevice {
+impl FromRequestParts<ServerState> for AuthDevice {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, ApiError> {
         let device = device_of(parts, state).await?;
         match device.revoked {
             Some(reason) => Err(ApiError::revoked(reason)),
@@ -338,10 +338,10 @@ impl FromRequestParts<AppState> for AuthDevice {
 #[derive(Debug, Clone)]
 pub struct SyncDevice(pub Device);
 
-impl FromRequestParts<AppState> for SyncDevice {
+impl FromRequestParts<ServerState> for SyncDevice {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, ApiError> {
         let device = device_of(parts, state).await?;
         match device.revoked {
             Some(RevokeReason::Lost) => Err(ApiError::RevokedLost),
@@ -366,10 +366,10 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
 #[derive(Debug, Clone)]
 pub struct SignInDevice(pub Device);
 
-impl FromRequestParts<AppState> for SignInDevice {
+impl FromRequestParts<ServerState> for SignInDevice {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, ApiError> {
         let hash = auth::hash_secret(bearer(parts)?);
         if let Some(device) = state.store.device_by_sign_in_token(&hash).await? {
             return Ok(SignInDevice(device));
@@ -391,12 +391,12 @@ impl FromRequestParts<AppState> for SignInDevice {
 #[derive(Debug, Clone, Copy)]
 pub struct Peer(pub Option<std::net::IpAddr>);
 
-impl FromRequestParts<AppState> for Peer {
+impl FromRequestParts<ServerState> for Peer {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        _: &AppState,
+        _: &ServerState,
     ) -> Result<Self, std::convert::Infallible> {
         Ok(Peer(
             parts
@@ -469,7 +469,7 @@ pub fn openapi_json() -> serde_json::Value {
 }
 
 /// Builds the API over `state`.
-pub fn app(state: AppState) -> Router {
+pub fn app(state: ServerState) -> Router {
     let timeout = state.request_timeout;
     Router::new()
         .route(paths::ENROL, post(enrol))
@@ -506,7 +506,7 @@ pub fn app(state: AppState) -> Router {
     )
 )]
 async fn enrol(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     Peer(peer): Peer,
     request: Result<Json<EnrolRequest>, JsonRejection>,
 ) -> Result<Json<EnrolResponse>, ApiError> {
@@ -590,7 +590,7 @@ async fn enrol(
     security(("device_token" = []))
 )]
 async fn sign_in(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     SignInDevice(device): SignInDevice,
     request: Result<Json<SignInRequest>, JsonRejection>,
 ) -> Result<Json<SignInResponse>, ApiError> {
@@ -685,7 +685,7 @@ async fn sign_in(
     security(("device_token" = []))
 )]
 async fn directory(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     AuthDevice(device): AuthDevice,
 ) -> Result<Json<StaffDirectory>, ApiError> {
     Ok(Json(
@@ -710,7 +710,7 @@ async fn directory(
     security(("device_token" = []))
 )]
 async fn audit(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     SyncDevice(device): SyncDevice,
     Json(push): Json<AuditPush>,
 ) -> Result<Json<AuditAck>, ApiError> {
@@ -739,7 +739,7 @@ async fn audit(
 
 /// A push's answer, and the sequence numbers it wrote.
 async fn do_push(
-    state: &AppState,
+    state: &ServerState,
     device: &Device,
     changes: Vec<waypoint_protocol::Change>,
 ) -> Result<(PushResponse, std::ops::Range<u64>), ApiError> {
@@ -778,7 +778,7 @@ async fn do_push(
 }
 
 async fn do_pull(
-    state: &AppState,
+    state: &ServerState,
     device: &Device,
     after: u64,
     limit: Option<u32>,
@@ -823,7 +823,7 @@ async fn do_pull(
     security(("device_token" = []))
 )]
 async fn push(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     AuthDevice(device): AuthDevice,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -876,7 +876,7 @@ fn check_schema_header(headers: &HeaderMap) -> Result<u32, ApiError> {
     security(("device_token" = []))
 )]
 async fn pull(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     AuthDevice(device): AuthDevice,
     headers: HeaderMap,
     params: Result<Query<PullParams>, QueryRejection>,
@@ -920,7 +920,7 @@ async fn pull(
     security(("device_token" = []))
 )]
 async fn sync(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     SyncDevice(device): SyncDevice,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -940,7 +940,7 @@ async fn sync(
 }
 
 async fn sync_answer(
-    state: &AppState,
+    state: &ServerState,
     device: &Device,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -996,7 +996,7 @@ async fn sync_answer(
     security(("device_token" = []))
 )]
 async fn status(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     AuthDevice(device): AuthDevice,
 ) -> Json<StatusResponse> {
     Json(StatusResponse {

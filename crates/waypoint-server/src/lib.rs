@@ -1,6 +1,6 @@
 //! Waypoint's HQ sync server: the server half of `docs/sync-protocol.md`.
 //!
-//! - [`app`] builds the HTTP API (axum) over an [`AppState`]; [`serve`] runs it, with TLS
+//! - [`app`] builds the HTTP API (axum) over an [`ServerState`]; [`serve`] runs it, with TLS
 //!   when given a certificate, until a shutdown signal.
 //! - [`store`] keeps the data behind one async trait, [`ServerStore`], with a SQLite backend
 //!   (small offices) and a PostgreSQL backend (HQ; several processes at once).
@@ -26,17 +26,17 @@ pub use connections::{
     ConnectionLimits, HEADER_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS,
 };
 pub use http::{
-    AppState, Clock, FAILURE_WINDOW_MS, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES,
+    ServerState, Clock, FAILURE_WINDOW_MS, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES,
     PIN_CHECKS_AT_ONCE, SystemClock, app, openapi_json,
 };
 pub use serve::{TlsFiles, serve, serve_with, shutdown_signal};
-pub use store::{ServerStore, StoreError};
+pub use store::{ServerStore, ServerStoreError};
 
 /// What can stop the server or an administration command, for a person.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(#[from] ServerStoreError),
     #[error("{0}")]
     Invalid(String),
     #[error("the TLS certificate or key could not be used: {0}")]

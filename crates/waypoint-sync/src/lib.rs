@@ -13,12 +13,11 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
-use waypoint_domain::Field;
-use waypoint_domain::Role;
+use waypoint_domain::{Field, Role, SitePolicy};
 use waypoint_protocol as wire;
 use waypoint_store::{
-    Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, Scope,
-    SitePolicy, StaffMember, StaffSource, Store, StoreError, Unsent,
+    Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, StaffMember,
+    StaffSource, Store, StoreError, Unsent,
 };
 
 mod enrol;
@@ -355,13 +354,9 @@ pub fn held_directory(store: &Store) -> Result<wire::StaffDirectory, SyncError> 
             disabled: m.disabled,
         })
         .collect();
-    let policy = store.site_policy()?;
     Ok(wire::StaffDirectory {
         staff,
-        policy: wire::SitePolicy {
-            lease_days: policy.lease_days,
-            idle_minutes: policy.idle_minutes,
-        },
+        policy: store.site_policy()?,
     })
 }
 
@@ -397,22 +392,6 @@ pub fn apply_directory(
     Ok(lost)
 }
 
-fn wire_scope(scope: Scope) -> wire::Scope {
-    match scope {
-        Scope::Case => wire::Scope::Case,
-        Scope::Individual => wire::Scope::Individual,
-        Scope::Event => wire::Scope::Event,
-    }
-}
-
-fn store_scope(scope: wire::Scope) -> Scope {
-    match scope {
-        wire::Scope::Case => Scope::Case,
-        wire::Scope::Individual => Scope::Individual,
-        wire::Scope::Event => Scope::Event,
-    }
-}
-
 /// An outbox entry as it travels.
 pub fn to_wire(change: OutgoingChange) -> wire::Change {
     let case_no = change.case_no;
@@ -445,7 +424,7 @@ pub fn to_wire(change: OutgoingChange) -> wire::Change {
     wire::Change {
         client_seq: u64::try_from(change.client_seq).unwrap_or(0),
         hlc: change.hlc,
-        scope: wire_scope(change.scope),
+        scope: change.scope,
         entity: change.entity,
         body,
     }
@@ -488,7 +467,7 @@ pub fn from_wire(change: wire::ServerChange) -> Result<IncomingChange, SyncError
     };
     Ok(IncomingChange {
         server_seq: seq(change.server_seq)?,
-        scope: store_scope(change.scope),
+        scope: change.scope,
         entity: change.entity,
         case_no: change.case_no,
         body,
@@ -499,7 +478,7 @@ pub fn from_wire(change: wire::ServerChange) -> Result<IncomingChange, SyncError
 pub fn conflict_from_wire(c: wire::Conflict) -> Result<Conflict, SyncError> {
     Ok(Conflict {
         id: c.id.to_string(),
-        scope: store_scope(c.scope),
+        scope: c.scope,
         entity: c.entity,
         case_no: c.case_no,
         field: field_named(&c.field)?,

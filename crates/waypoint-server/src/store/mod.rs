@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use uuid::Uuid;
+use waypoint_domain::SitePolicy;
 use waypoint_protocol::{AuditRecord, Change, Conflict, RevokeReason, Scope, ServerChange};
 
 use crate::merge::{FieldKey, FieldState};
@@ -142,13 +143,6 @@ impl FailureKind {
     }
 }
 
-/// A site's policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SitePolicy {
-    pub lease_days: u32,
-    pub idle_minutes: u32,
-}
-
 /// What a push did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushOutcome {
@@ -171,7 +165,7 @@ pub struct Page {
 
 /// Why storage failed, for a person (never with the data that was being stored).
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum ServerStoreError {
     #[error("unknown database address '{0}': use sqlite:PATH or postgres://…")]
     BadUrl(String),
     #[error("the database could not be reached or used: {0}")]
@@ -206,29 +200,29 @@ pub enum StoreError {
     OutOfRange,
 }
 
-impl From<rusqlite::Error> for StoreError {
+impl From<rusqlite::Error> for ServerStoreError {
     fn from(e: rusqlite::Error) -> Self {
         // SQLite's messages name tables and constraints, never bound values.
-        StoreError::Database(e.to_string())
+        ServerStoreError::Database(e.to_string())
     }
 }
 
-impl From<tokio_postgres::Error> for StoreError {
+impl From<tokio_postgres::Error> for ServerStoreError {
     fn from(e: tokio_postgres::Error) -> Self {
         // Only the code and the primary message: PostgreSQL's DETAIL can quote values.
         match e.as_db_error() {
-            Some(db) => StoreError::Database(format!("{} ({})", db.message(), db.code().code())),
-            None if e.is_closed() => StoreError::Connect("the connection was closed".into()),
-            None => StoreError::Database("the database connection failed".into()),
+            Some(db) => ServerStoreError::Database(format!("{} ({})", db.message(), db.code().code())),
+            None if e.is_closed() => ServerStoreError::Connect("the connection was closed".into()),
+            None => ServerStoreError::Database("the database connection failed".into()),
         }
     }
 }
 
-impl From<deadpool_postgres::PoolError> for StoreError {
+impl From<deadpool_postgres::PoolError> for ServerStoreError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
         match e {
             deadpool_postgres::PoolError::Backend(e) => e.into(),
-            other => StoreError::Connect(other.to_string()),
+            other => ServerStoreError::Connect(other.to_string()),
         }
     }
 }
@@ -237,12 +231,12 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 #[async_trait]
 pub trait ServerStore: Send + Sync + std::fmt::Debug {
     /// Adds a site (code already canonical).
-    async fn add_site(&self, code: &str, name: &str, now_ms: u64) -> Result<(), StoreError>;
+    async fn add_site(&self, code: &str, name: &str, now_ms: u64) -> Result<(), ServerStoreError>;
     /// All sites: (code, name).
-    async fn sites(&self) -> Result<Vec<(String, String)>, StoreError>;
+    async fn sites(&self) -> Result<Vec<(String, String)>, ServerStoreError>;
     /// Registers a device waiting for its enrolment code.
-    async fn add_device(&self, device: NewDevice) -> Result<(), StoreError>;
-    async fn devices(&self) -> Result<Vec<DeviceInfo>, StoreError>;
+    async fn add_device(&self, device: NewDevice) -> Result<(), ServerStoreError>;
+    async fn devices(&self) -> Result<Vec<DeviceInfo>, ServerStoreError>;
     /// Revokes a device by name, for `reason`: a lost device's token stops working at once; a
     /// retired device's token is still taken for pushes only. Revoking again changes the
     /// reason (a lost laptop found again may be retired, to collect its changes) and keeps the
@@ -252,7 +246,7 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         name: &str,
         reason: RevokeReason,
         now_ms: u64,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), ServerStoreError>;
     /// Uses a one-time code: when it is valid and unexpired, stores the token's hash and
     /// returns the device. The code cannot be used again.
     async fn enrol(
@@ -260,7 +254,7 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         code_hash: &str,
         token_hash: &str,
         now_ms: u64,
-    ) -> Result<Option<Device>, StoreError> {
+    ) -> Result<Option<Device>, ServerStoreError> {
         self.enrol_with(code_hash, token_hash, None, now_ms).await
     }
     /// [`ServerStore::enrol`], keeping the device's recovery material in the same transaction.
@@ -270,41 +264,41 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         token_hash: &str,
         recovery: Option<DeviceRecovery>,
         now_ms: u64,
-    ) -> Result<Option<Device>, StoreError>;
+    ) -> Result<Option<Device>, ServerStoreError>;
     /// The enrolled, unrevoked device whose sign-in credential has this hash.
     async fn device_by_sign_in_token(
         &self,
         signin_token_hash: &str,
-    ) -> Result<Option<Device>, StoreError>;
+    ) -> Result<Option<Device>, ServerStoreError>;
     /// The recovery secret (as stored: wrapped) of an enrolled, unrevoked device (`None` for a
     /// device enrolled before there were any).
-    async fn recovery_secret(&self, device: &Device) -> Result<Option<String>, StoreError>;
+    async fn recovery_secret(&self, device: &Device) -> Result<Option<String>, ServerStoreError>;
     /// Adds a staff account; its site must exist and its name be new (without case).
-    async fn add_staff(&self, staff: NewStaff) -> Result<(), StoreError>;
+    async fn add_staff(&self, staff: NewStaff) -> Result<(), ServerStoreError>;
     /// Disables an account (by name, without case); a disabled account stays disabled.
-    async fn disable_staff(&self, name: &str, now_ms: u64) -> Result<(), StoreError>;
+    async fn disable_staff(&self, name: &str, now_ms: u64) -> Result<(), ServerStoreError>;
     /// Every account, by name.
-    async fn staff(&self) -> Result<Vec<StaffAccount>, StoreError>;
+    async fn staff(&self) -> Result<Vec<StaffAccount>, ServerStoreError>;
     /// The account `name` (without case) with its PIN's hash, for a sign-in.
-    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, StoreError>;
+    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, ServerStoreError>;
     /// The accounts of `sites` (never a hash), by name.
-    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, StoreError>;
+    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, ServerStoreError>;
     /// Changes a site's policy (only the values given).
     async fn set_site_policy(
         &self,
         code: &str,
         lease_days: Option<u32>,
         idle_minutes: Option<u32>,
-    ) -> Result<SitePolicy, StoreError>;
+    ) -> Result<SitePolicy, ServerStoreError>;
     /// The policy of each site (code, policy), by code.
-    async fn site_policies(&self) -> Result<Vec<(String, SitePolicy)>, StoreError>;
+    async fn site_policies(&self) -> Result<Vec<(String, SitePolicy)>, ServerStoreError>;
     /// Failed attempts of `kind` for `key_hash` at or after `since_ms`.
     async fn failures_since(
         &self,
         kind: FailureKind,
         key_hash: &str,
         since_ms: u64,
-    ) -> Result<u32, StoreError>;
+    ) -> Result<u32, ServerStoreError>;
     /// Records a failed attempt, and forgets those older than `forget_before_ms`.
     async fn record_failure(
         &self,
@@ -312,9 +306,9 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         key_hash: &str,
         now_ms: u64,
         forget_before_ms: u64,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), ServerStoreError>;
     /// Forgets the failed attempts of `kind` for `key_hash` (a successful sign-in).
-    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), StoreError>;
+    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), ServerStoreError>;
     /// Reserves one attempt before its code or PIN is checked, atomically across server
     /// processes: when every key has fewer than `max` failed attempts at or after `since_ms`,
     /// records one failed attempt for each key now (forgetting those before `since_ms`) and
@@ -326,32 +320,32 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         max: u32,
         now_ms: u64,
         since_ms: u64,
-    ) -> Result<Option<String>, StoreError>;
+    ) -> Result<Option<String>, ServerStoreError>;
     /// Takes back the failed attempts a reservation recorded (the code or PIN was right).
-    async fn release_attempt(&self, attempt: &str) -> Result<(), StoreError>;
+    async fn release_attempt(&self, attempt: &str) -> Result<(), ServerStoreError>;
     /// The recovery secrets stored as they were given (an older server kept them in clear):
     /// (device id, stored value), for the server to wrap them at start.
-    async fn recovery_secrets(&self) -> Result<Vec<(Uuid, String)>, StoreError>;
+    async fn recovery_secrets(&self) -> Result<Vec<(Uuid, String)>, ServerStoreError>;
     /// Replaces stored recovery secrets (device id, value as read, new value), each only if it
     /// still holds the value read; erases the old bytes where the backend can (SQLite's
     /// secure_delete and a checkpoint of its log).
     async fn replace_recovery_secrets(
         &self,
         secrets: Vec<(Uuid, String, String)>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), ServerStoreError>;
     /// The enrolled device holding this token, revoked or not ([`Device::revoked`] says): the
     /// HTTP layer tells a revoked device why it is refused.
-    async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, StoreError>;
+    async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, ServerStoreError>;
     /// Applies a batch (see docs/sync-protocol.md, "Push"), atomically and idempotently. A
-    /// device revoked as lost is refused ([`StoreError::Revoked`]); a retired one may push.
+    /// device revoked as lost is refused ([`ServerStoreError::Revoked`]); a retired one may push.
     async fn push(
         &self,
         device: &Device,
         changes: Vec<Change>,
         now_ms: u64,
-    ) -> Result<PushOutcome, StoreError>;
+    ) -> Result<PushOutcome, ServerStoreError>;
     /// What changed after `after` in the device's sites, at most `limit` entries.
-    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, StoreError> {
+    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, ServerStoreError> {
         self.pull_except(device, after, limit, 0..0).await
     }
     /// [`ServerStore::pull`], leaving out the field values and events that `device` itself
@@ -365,7 +359,7 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         after: u64,
         limit: u32,
         own: std::ops::Range<u64>,
-    ) -> Result<Page, StoreError>;
+    ) -> Result<Page, ServerStoreError>;
     /// The device's audit entries the server holds with `seq` after `after`, oldest first, at
     /// most `limit`.
     async fn audit_log(
@@ -373,7 +367,7 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         device: Uuid,
         after: i64,
         limit: u32,
-    ) -> Result<Vec<AuditRecord>, StoreError>;
+    ) -> Result<Vec<AuditRecord>, ServerStoreError>;
     /// Appends entries to the device's copy of its audit log, in one transaction. The caller
     /// (`crate::audit`) has checked them against the chain; an entry whose `seq` is held already
     /// fails the whole call (two pushes raced).
@@ -382,16 +376,16 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
         device: Uuid,
         entries: Vec<AuditRecord>,
         now_ms: u64,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), ServerStoreError>;
     /// The newest audit entry the server holds for the device (`seq`, `hash`), if any.
-    async fn audit_head(&self, device: Uuid) -> Result<Option<(i64, String)>, StoreError>;
+    async fn audit_head(&self, device: Uuid) -> Result<Option<(i64, String)>, ServerStoreError>;
     /// Every device that has audit entries here, by id.
-    async fn audited_devices(&self) -> Result<Vec<Uuid>, StoreError>;
+    async fn audited_devices(&self) -> Result<Vec<Uuid>, ServerStoreError>;
 }
 
 /// Opens (and migrates) the store at `url`: `sqlite:PATH`, `sqlite::memory:` or
 /// `postgres://…` / `postgresql://…`.
-pub async fn open(url: &str) -> Result<Arc<dyn ServerStore>, StoreError> {
+pub async fn open(url: &str) -> Result<Arc<dyn ServerStore>, ServerStoreError> {
     if let Some(path) = url.strip_prefix("sqlite:") {
         let path = path.strip_prefix("//").unwrap_or(path);
         let store = if path == ":memory:" {
@@ -403,11 +397,11 @@ pub async fn open(url: &str) -> Result<Arc<dyn ServerStore>, StoreError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let config: tokio_postgres::Config = url
             .parse()
-            .map_err(|_| StoreError::BadUrl("postgres://…".into()))?;
+            .map_err(|_| ServerStoreError::BadUrl("postgres://…".into()))?;
         Ok(Arc::new(postgres::PgStore::connect(config, 16).await?))
     } else {
         // Never echo the URL: it may hold a password.
-        Err(StoreError::BadUrl(
+        Err(ServerStoreError::BadUrl(
             url.split(':').next().unwrap_or_default().to_string(),
         ))
     }
@@ -532,14 +526,14 @@ impl Wanted {
 pub(crate) fn new_changes(
     changes: Vec<Change>,
     last_client_seq: u64,
-) -> Result<Vec<Change>, StoreError> {
+) -> Result<Vec<Change>, ServerStoreError> {
     let mut previous = 0;
     for c in &changes {
         if c.client_seq <= previous {
-            return Err(StoreError::OutOfOrder(c.client_seq));
+            return Err(ServerStoreError::OutOfOrder(c.client_seq));
         }
         if i64::try_from(c.client_seq).is_err() {
-            return Err(StoreError::OutOfRange);
+            return Err(ServerStoreError::OutOfRange);
         }
         previous = c.client_seq;
     }
@@ -596,8 +590,8 @@ pub fn name_key(name: &str) -> String {
 }
 
 /// Converts a policy value read from the database.
-pub(crate) fn to_u32(v: i64) -> Result<u32, StoreError> {
-    u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("policy value {v} out of range")))
+pub(crate) fn to_u32(v: i64) -> Result<u32, ServerStoreError> {
+    u32::try_from(v).map_err(|_| ServerStoreError::Corrupt(format!("policy value {v} out of range")))
 }
 
 /// A device's revocation as its row holds it: a time, and the reason (migration 0003). A
@@ -611,11 +605,11 @@ pub(crate) fn revocation(revoked_ms: Option<i64>, reason: Option<&str>) -> Optio
 }
 
 /// Converts a sequence number read from the database.
-pub(crate) fn to_u64(v: i64) -> Result<u64, StoreError> {
-    u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("negative number {v}")))
+pub(crate) fn to_u64(v: i64) -> Result<u64, ServerStoreError> {
+    u64::try_from(v).map_err(|_| ServerStoreError::Corrupt(format!("negative number {v}")))
 }
 
 /// Converts a number for the database (both databases store signed 64-bit integers).
-pub(crate) fn to_i64(v: u64) -> Result<i64, StoreError> {
-    i64::try_from(v).map_err(|_| StoreError::OutOfRange)
+pub(crate) fn to_i64(v: u64) -> Result<i64, ServerStoreError> {
+    i64::try_from(v).map_err(|_| ServerStoreError::OutOfRange)
 }

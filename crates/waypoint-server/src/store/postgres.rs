@@ -17,14 +17,15 @@ use deadpool_postgres::{
 };
 use tokio_postgres::{IsolationLevel, NoTls, error::SqlState};
 use uuid::Uuid;
+use waypoint_domain::SitePolicy;
 use waypoint_protocol::{
     AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
 };
 
 use super::{
     ConflictRef, Device, DeviceInfo, DeviceRecovery, DeviceState, FailureKind, NewDevice, NewStaff,
-    Page, PushOutcome, ServerStore, SitePolicy, Snapshot, StaffAccount, StaffCredential,
-    StoreError, Wanted, assemble_page, name_key, new_changes, revocation, to_i64, to_u32, to_u64,
+    Page, PushOutcome, ServerStore, Snapshot, StaffAccount, StaffCredential,
+    ServerStoreError, Wanted, assemble_page, name_key, new_changes, revocation, to_i64, to_u32, to_u64,
 };
 use crate::merge::{self, FieldKey, FieldState, Plan};
 
@@ -67,7 +68,7 @@ impl std::fmt::Debug for PgStore {
 /// Why one attempt at a transaction failed.
 enum Failure {
     Retry,
-    Store(StoreError),
+    Store(ServerStoreError),
 }
 
 impl From<tokio_postgres::Error> for Failure {
@@ -84,8 +85,8 @@ impl From<tokio_postgres::Error> for Failure {
     }
 }
 
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
+impl From<ServerStoreError> for Failure {
+    fn from(e: ServerStoreError) -> Self {
         Failure::Store(e)
     }
 }
@@ -97,7 +98,7 @@ impl PgStore {
     pub async fn connect(
         config: tokio_postgres::Config,
         max_connections: usize,
-    ) -> Result<Self, StoreError> {
+    ) -> Result<Self, ServerStoreError> {
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -108,13 +109,13 @@ impl PgStore {
         let pool = Pool::builder(manager)
             .max_size(max_connections.max(1))
             .build()
-            .map_err(|e| StoreError::Connect(e.to_string()))?;
+            .map_err(|e| ServerStoreError::Connect(e.to_string()))?;
         let store = PgStore { pool };
         store.migrate().await?;
         Ok(store)
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
+    async fn migrate(&self) -> Result<(), ServerStoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // Several processes may start at once: one migrates, the others wait and find it done.
@@ -136,7 +137,7 @@ impl PgStore {
             .get(0);
         let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
         if current > known {
-            return Err(StoreError::TooNew {
+            return Err(ServerStoreError::TooNew {
                 found: current,
                 known,
             });
@@ -159,7 +160,7 @@ impl PgStore {
         changes: Vec<Change>,
         now_ms: u64,
     ) -> Result<PushOutcome, Failure> {
-        let mut client = self.pool.get().await.map_err(StoreError::from)?;
+        let mut client = self.pool.get().await.map_err(ServerStoreError::from)?;
         let tx = client.transaction().await?;
         let next_seq: i64 = tx
             .query_one(
@@ -176,12 +177,12 @@ impl PgStore {
             )
             .await?;
         let Some(row) = row else {
-            return Err(StoreError::Revoked.into());
+            return Err(ServerStoreError::Revoked.into());
         };
         // A retired device may still push its pending changes; a lost one may not.
         let revoked = revocation(row.get(3), row.get::<_, Option<&str>>(4));
         if revoked == Some(RevokeReason::Lost) {
-            return Err(StoreError::Revoked.into());
+            return Err(ServerStoreError::Revoked.into());
         }
         let device = device_row(&tx, row.get(0), row.get(1), row.get(2), revoked).await?;
         let changes = new_changes(changes, device.last_client_seq)?;
@@ -206,15 +207,15 @@ impl PgStore {
     }
 }
 
-fn scope(s: &str) -> Result<Scope, StoreError> {
-    Scope::parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown scope '{s}'")))
+fn scope(s: &str) -> Result<Scope, ServerStoreError> {
+    Scope::parse(s).ok_or_else(|| ServerStoreError::Corrupt(format!("unknown scope '{s}'")))
 }
 
-fn uuid(s: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(s).map_err(|_| StoreError::Corrupt("a device id is not a UUID".into()))
+fn uuid(s: &str) -> Result<Uuid, ServerStoreError> {
+    Uuid::parse_str(s).map_err(|_| ServerStoreError::Corrupt("a device id is not a UUID".into()))
 }
 
-async fn sites_of(client: &impl GenericClient, device_id: &str) -> Result<Vec<String>, StoreError> {
+async fn sites_of(client: &impl GenericClient, device_id: &str) -> Result<Vec<String>, ServerStoreError> {
     Ok(client
         .query(
             "SELECT site FROM device_site WHERE device_id = $1 ORDER BY site",
@@ -226,7 +227,7 @@ async fn sites_of(client: &impl GenericClient, device_id: &str) -> Result<Vec<St
         .collect())
 }
 
-fn staff_row(r: &tokio_postgres::Row) -> Result<StaffAccount, StoreError> {
+fn staff_row(r: &tokio_postgres::Row) -> Result<StaffAccount, ServerStoreError> {
     Ok(StaffAccount {
         name: r.get(0),
         site: r.get(1),
@@ -242,7 +243,7 @@ async fn device_row(
     name: String,
     last: i64,
     revoked: Option<RevokeReason>,
-) -> Result<Device, StoreError> {
+) -> Result<Device, ServerStoreError> {
     Ok(Device {
         sites: sites_of(client, &id).await?,
         id: uuid(&id)?,
@@ -254,7 +255,7 @@ async fn device_row(
 
 #[async_trait]
 impl ServerStore for PgStore {
-    async fn add_site(&self, code: &str, name: &str, now_ms: u64) -> Result<(), StoreError> {
+    async fn add_site(&self, code: &str, name: &str, now_ms: u64) -> Result<(), ServerStoreError> {
         let client = self.pool.get().await?;
         let n = client
             .execute(
@@ -264,12 +265,12 @@ impl ServerStore for PgStore {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::SiteExists(code.to_string()));
+            return Err(ServerStoreError::SiteExists(code.to_string()));
         }
         Ok(())
     }
 
-    async fn sites(&self) -> Result<Vec<(String, String)>, StoreError> {
+    async fn sites(&self) -> Result<Vec<(String, String)>, ServerStoreError> {
         let client = self.pool.get().await?;
         Ok(client
             .query("SELECT code, name FROM site ORDER BY code", &[])
@@ -279,7 +280,7 @@ impl ServerStore for PgStore {
             .collect())
     }
 
-    async fn add_device(&self, d: NewDevice) -> Result<(), StoreError> {
+    async fn add_device(&self, d: NewDevice) -> Result<(), ServerStoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         if tx
@@ -287,7 +288,7 @@ impl ServerStore for PgStore {
             .await?
             .is_none()
         {
-            return Err(StoreError::NoSuchSite(d.site));
+            return Err(ServerStoreError::NoSuchSite(d.site));
         }
         let id = d.id.to_string();
         let n = tx
@@ -304,7 +305,7 @@ impl ServerStore for PgStore {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::DeviceExists(d.name));
+            return Err(ServerStoreError::DeviceExists(d.name));
         }
         tx.execute(
             "INSERT INTO device_site (device_id, site) VALUES ($1, $2)",
@@ -315,7 +316,7 @@ impl ServerStore for PgStore {
         Ok(())
     }
 
-    async fn devices(&self) -> Result<Vec<DeviceInfo>, StoreError> {
+    async fn devices(&self) -> Result<Vec<DeviceInfo>, ServerStoreError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
@@ -353,7 +354,7 @@ impl ServerStore for PgStore {
         name: &str,
         reason: RevokeReason,
         now_ms: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ServerStoreError> {
         let client = self.pool.get().await?;
         let n = client
             .execute(
@@ -364,7 +365,7 @@ impl ServerStore for PgStore {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::NoSuchDevice(name.to_string()));
+            return Err(ServerStoreError::NoSuchDevice(name.to_string()));
         }
         Ok(())
     }
@@ -375,7 +376,7 @@ impl ServerStore for PgStore {
         token_hash: &str,
         recovery: Option<DeviceRecovery>,
         now_ms: u64,
-    ) -> Result<Option<Device>, StoreError> {
+    ) -> Result<Option<Device>, ServerStoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let row = tx
@@ -409,7 +410,7 @@ impl ServerStore for PgStore {
     async fn device_by_sign_in_token(
         &self,
         signin_token_hash: &str,
-    ) -> Result<Option<Device>, StoreError> {
+    ) -> Result<Option<Device>, ServerStoreError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
@@ -426,7 +427,7 @@ impl ServerStore for PgStore {
         }
     }
 
-    async fn recovery_secret(&self, device: &Device) -> Result<Option<String>, StoreError> {
+    async fn recovery_secret(&self, device: &Device) -> Result<Option<String>, ServerStoreError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
@@ -437,7 +438,7 @@ impl ServerStore for PgStore {
         Ok(row.and_then(|r| r.get::<_, Option<String>>(0)))
     }
 
-    async fn add_staff(&self, s: NewStaff) -> Result<(), StoreError> {
+    async fn add_staff(&self, s: NewStaff) -> Result<(), ServerStoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         if tx
@@ -445,7 +446,7 @@ impl ServerStore for PgStore {
             .await?
             .is_none()
         {
-            return Err(StoreError::NoSuchSite(s.site));
+            return Err(ServerStoreError::NoSuchSite(s.site));
         }
         let now = to_i64(s.now_ms)?;
         let n = tx
@@ -464,13 +465,13 @@ impl ServerStore for PgStore {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::StaffExists(s.name));
+            return Err(ServerStoreError::StaffExists(s.name));
         }
         tx.commit().await?;
         Ok(())
     }
 
-    async fn disable_staff(&self, name: &str, now_ms: u64) -> Result<(), StoreError> {
+    async fn disable_staff(&self, name: &str, now_ms: u64) -> Result<(), ServerStoreError> {
         let client = self.pool.get().await?;
         let n = client
             .execute(
@@ -481,12 +482,12 @@ impl ServerStore for PgStore {
             )
             .await?;
         if n == 0 {
-            return Err(StoreError::NoSuchStaff(name.trim().to_string()));
+            return Err(ServerStoreError::NoSuchStaff(name.trim().to_string()));
         }
         Ok(())
     }
 
-    async fn staff(&self) -> Result<Vec<StaffAccount>, StoreError> {
+    async fn staff(&self) -> Result<Vec<StaffAccount>, ServerStoreError> {
         let client = self.pool.get().await?;
         client
             .query(
@@ -499,7 +500,7 @@ impl ServerStore for PgStore {
             .collect()
     }
 
-    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, StoreError> {
+    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, ServerStoreError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
@@ -516,7 +517,7 @@ impl ServerStore for PgStore {
         .transpose()
     }
 
-    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, StoreError> {
+    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, ServerStoreError> {
         let client = self.pool.get().await?;
         client
             .query(
@@ -535,7 +536,7 @@ impl ServerStore for PgStore {
         code: &str,
         lease_days: Option<u32>,
         idle_minutes: Option<u32>,
-    ) -> Result<SitePolicy, StoreError> {
+    ) -> Result<SitePolicy, ServerStoreError> {
         let client = self.pool.get().await?;
         let lease = lease_days.map(i64::from);
         let idle = idle_minutes.map(i64::from);
@@ -548,7 +549,7 @@ impl ServerStore for PgStore {
             )
             .await?;
         let Some(row) = row else {
-            return Err(StoreError::NoSuchSite(code.to_string()));
+            return Err(ServerStoreError::NoSuchSite(code.to_string()));
         };
         Ok(SitePolicy {
             lease_days: to_u32(row.get(0))?,
@@ -556,7 +557,7 @@ impl ServerStore for PgStore {
         })
     }
 
-    async fn site_policies(&self) -> Result<Vec<(String, SitePolicy)>, StoreError> {
+    async fn site_policies(&self) -> Result<Vec<(String, SitePolicy)>, ServerStoreError> {
         let client = self.pool.get().await?;
         client
             .query(
@@ -582,7 +583,7 @@ impl ServerStore for PgStore {
         kind: FailureKind,
         key_hash: &str,
         since_ms: u64,
-    ) -> Result<u32, StoreError> {
+    ) -> Result<u32, ServerStoreError> {
         let client = self.pool.get().await?;
         let n: i64 = client
             .query_one(
@@ -600,7 +601,7 @@ impl ServerStore for PgStore {
         key_hash: &str,
         now_ms: u64,
         forget_before_ms: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ServerStoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         tx.execute(
@@ -617,7 +618,7 @@ impl ServerStore for PgStore {
         Ok(())
     }
 
-    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), StoreError> {
+    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), ServerStoreError> {
         let client = self.pool.get().await?;
         client
             .execute(
@@ -634,7 +635,7 @@ impl ServerStore for PgStore {
         max: u32,
         now_ms: u64,
         since_ms: u64,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<String>, ServerStoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // This mode conflicts with itself: reservations from every server process on this
@@ -669,7 +670,7 @@ impl ServerStore for PgStore {
         Ok(Some(attempt))
     }
 
-    async fn release_attempt(&self, attempt: &str) -> Result<(), StoreError> {
+    async fn release_attempt(&self, attempt: &str) -> Result<(), ServerStoreError> {
         let client = self.pool.get().await?;
         client
             .execute("DELETE FROM auth_failure WHERE attempt = $1", &[&attempt])
@@ -677,7 +678,7 @@ impl ServerStore for PgStore {
         Ok(())
     }
 
-    async fn recovery_secrets(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
+    async fn recovery_secrets(&self) -> Result<Vec<(Uuid, String)>, ServerStoreError> {
         let client = self.pool.get().await?;
         client
             .query(
@@ -688,7 +689,7 @@ impl ServerStore for PgStore {
             .into_iter()
             .map(|r| {
                 let id = Uuid::parse_str(r.get::<_, &str>(0))
-                    .map_err(|_| StoreError::Corrupt("a device id is not a UUID".into()))?;
+                    .map_err(|_| ServerStoreError::Corrupt("a device id is not a UUID".into()))?;
                 Ok((id, r.get(1)))
             })
             .collect()
@@ -697,7 +698,7 @@ impl ServerStore for PgStore {
     async fn replace_recovery_secrets(
         &self,
         secrets: Vec<(Uuid, String, String)>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ServerStoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         for (id, old, new) in &secrets {
@@ -711,7 +712,7 @@ impl ServerStore for PgStore {
         Ok(())
     }
 
-    async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, StoreError> {
+    async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, ServerStoreError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
@@ -736,7 +737,7 @@ impl ServerStore for PgStore {
         device: &Device,
         changes: Vec<Change>,
         now_ms: u64,
-    ) -> Result<PushOutcome, StoreError> {
+    ) -> Result<PushOutcome, ServerStoreError> {
         let device_id = device.id.to_string();
         let mut attempt = 0;
         loop {
@@ -744,7 +745,7 @@ impl ServerStore for PgStore {
                 Ok(outcome) => return Ok(outcome),
                 Err(Failure::Retry) if attempt < RETRIES => attempt += 1,
                 Err(Failure::Retry) => {
-                    return Err(StoreError::Database(
+                    return Err(ServerStoreError::Database(
                         "the database stayed too busy to take the batch; try again".into(),
                     ));
                 }
@@ -758,7 +759,7 @@ impl ServerStore for PgStore {
         device: Uuid,
         after: i64,
         limit: u32,
-    ) -> Result<Vec<AuditRecord>, StoreError> {
+    ) -> Result<Vec<AuditRecord>, ServerStoreError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
@@ -789,7 +790,7 @@ impl ServerStore for PgStore {
         device: Uuid,
         entries: Vec<AuditRecord>,
         now_ms: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ServerStoreError> {
         let now = i64::try_from(now_ms).unwrap_or(i64::MAX);
         let id = device.to_string();
         let mut client = self.pool.get().await?;
@@ -825,7 +826,7 @@ impl ServerStore for PgStore {
         Ok(())
     }
 
-    async fn audit_head(&self, device: Uuid) -> Result<Option<(i64, String)>, StoreError> {
+    async fn audit_head(&self, device: Uuid) -> Result<Option<(i64, String)>, ServerStoreError> {
         let client = self.pool.get().await?;
         Ok(client
             .query_opt(
@@ -837,7 +838,7 @@ impl ServerStore for PgStore {
             .map(|r| (r.get(0), r.get(1))))
     }
 
-    async fn audited_devices(&self) -> Result<Vec<Uuid>, StoreError> {
+    async fn audited_devices(&self) -> Result<Vec<Uuid>, ServerStoreError> {
         let client = self.pool.get().await?;
         client
             .query(
@@ -856,7 +857,7 @@ impl ServerStore for PgStore {
         after: u64,
         limit: u32,
         own: std::ops::Range<u64>,
-    ) -> Result<Page, StoreError> {
+    ) -> Result<Page, ServerStoreError> {
         let mut client = self.pool.get().await?;
         let tx = client
             .build_transaction()
@@ -870,7 +871,7 @@ impl ServerStore for PgStore {
     }
 }
 
-async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreError> {
+async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, ServerStoreError> {
     let mut snap = Snapshot::default();
     for r in tx
         .query(
@@ -963,7 +964,7 @@ async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreEr
     Ok(snap)
 }
 
-async fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), StoreError> {
+async fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), ServerStoreError> {
     // Bulk writes: one statement per table, arrays unnested on the server.
     let (case_nos, sites): (Vec<&String>, Vec<&String>) = plan.cases.iter().unzip();
     if !case_nos.is_empty() {
@@ -1141,7 +1142,7 @@ async fn pull(
     after: u64,
     limit: u32,
     own: std::ops::Range<u64>,
-) -> Result<Page, StoreError> {
+) -> Result<Page, ServerStoreError> {
     let (own_from, own_to) = (to_i64(own.start)?, to_i64(own.end)?);
     let next_seq: i64 = tx
         .query_one("SELECT next_seq FROM server_state WHERE id = 1", &[])

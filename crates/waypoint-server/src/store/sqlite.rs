@@ -9,14 +9,15 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
+use waypoint_domain::SitePolicy;
 use waypoint_protocol::{
     AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
 };
 
 use super::{
     ConflictRef, Device, DeviceInfo, DeviceRecovery, DeviceState, FailureKind, NewDevice, NewStaff,
-    Page, PushOutcome, ServerStore, SitePolicy, Snapshot, StaffAccount, StaffCredential,
-    StoreError, Wanted, assemble_page, name_key, new_changes, revocation, to_i64, to_u32, to_u64,
+    Page, PushOutcome, ServerStore, Snapshot, StaffAccount, StaffCredential,
+    ServerStoreError, Wanted, assemble_page, name_key, new_changes, revocation, to_i64, to_u32, to_u64,
 };
 use crate::merge::{self, FieldKey, FieldState, Plan};
 
@@ -56,25 +57,25 @@ const READERS: usize = 4;
 
 impl SqliteStore {
     /// Opens (creating if needed) and migrates the database file at `path`.
-    pub async fn open(path: &str) -> Result<Self, StoreError> {
+    pub async fn open(path: &str) -> Result<Self, ServerStoreError> {
         let path = path.to_string();
         tokio::task::spawn_blocking(move || {
-            let conn = Connection::open(&path).map_err(|e| StoreError::Connect(e.to_string()))?;
+            let conn = Connection::open(&path).map_err(|e| ServerStoreError::Connect(e.to_string()))?;
             let mut store = Self::init(conn)?;
             store.path = Some(Arc::from(path.as_str()));
             Ok(store)
         })
         .await
-        .map_err(|_| StoreError::Connect("the database could not be opened".into()))?
+        .map_err(|_| ServerStoreError::Connect("the database could not be opened".into()))?
     }
 
     /// A private in-memory database (tests, trials).
-    pub async fn open_in_memory() -> Result<Self, StoreError> {
-        let conn = Connection::open_in_memory().map_err(|e| StoreError::Connect(e.to_string()))?;
+    pub async fn open_in_memory() -> Result<Self, ServerStoreError> {
+        let conn = Connection::open_in_memory().map_err(|e| ServerStoreError::Connect(e.to_string()))?;
         Self::init(conn)
     }
 
-    fn init(mut conn: Connection) -> Result<Self, StoreError> {
+    fn init(mut conn: Connection) -> Result<Self, ServerStoreError> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // WAL where there is a file (in memory answers "memory"); FULL: a commit survives a
         // power cut, which is what the device is told when its push is acknowledged.
@@ -89,10 +90,10 @@ impl SqliteStore {
         })
     }
 
-    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    async fn run<T, F>(&self, f: F) -> Result<T, ServerStoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, ServerStoreError> + Send + 'static,
     {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
@@ -101,14 +102,14 @@ impl SqliteStore {
             f(&mut guard)
         })
         .await
-        .map_err(|_| StoreError::Database("a database task stopped unexpectedly".into()))?
+        .map_err(|_| ServerStoreError::Database("a database task stopped unexpectedly".into()))?
     }
 
     /// Runs `f` on a read-only connection (the writing one for an in-memory database).
-    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    async fn read<T, F>(&self, f: F) -> Result<T, ServerStoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, ServerStoreError> + Send + 'static,
     {
         let Some(path) = self.path.clone() else {
             return self.run(f).await;
@@ -119,7 +120,7 @@ impl SqliteStore {
             .read_slots
             .acquire()
             .await
-            .map_err(|_| StoreError::Database("the database is closing".into()))?;
+            .map_err(|_| ServerStoreError::Database("the database is closing".into()))?;
         tokio::task::spawn_blocking(move || {
             let idle = readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
             let mut conn = match idle {
@@ -134,26 +135,26 @@ impl SqliteStore {
             result
         })
         .await
-        .map_err(|_| StoreError::Database("a database task stopped unexpectedly".into()))?
+        .map_err(|_| ServerStoreError::Database("a database task stopped unexpectedly".into()))?
     }
 }
 
-fn open_reader(path: &str) -> Result<Connection, StoreError> {
+fn open_reader(path: &str) -> Result<Connection, ServerStoreError> {
     let conn = Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| StoreError::Connect(e.to_string()))?;
+    .map_err(|e| ServerStoreError::Connect(e.to_string()))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(conn)
 }
 
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+fn migrate(conn: &mut Connection) -> Result<(), ServerStoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
     if current > known {
-        return Err(StoreError::TooNew {
+        return Err(ServerStoreError::TooNew {
             found: current,
             known,
         });
@@ -166,15 +167,15 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn uuid(s: String) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt("a device id is not a UUID".into()))
+fn uuid(s: String) -> Result<Uuid, ServerStoreError> {
+    Uuid::parse_str(&s).map_err(|_| ServerStoreError::Corrupt("a device id is not a UUID".into()))
 }
 
-fn scope(s: &str) -> Result<Scope, StoreError> {
-    Scope::parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown scope '{s}'")))
+fn scope(s: &str) -> Result<Scope, ServerStoreError> {
+    Scope::parse(s).ok_or_else(|| ServerStoreError::Corrupt(format!("unknown scope '{s}'")))
 }
 
-fn sites_of(tx: &Connection, device_id: &str) -> Result<Vec<String>, StoreError> {
+fn sites_of(tx: &Connection, device_id: &str) -> Result<Vec<String>, ServerStoreError> {
     let mut stmt =
         tx.prepare_cached("SELECT site FROM device_site WHERE device_id = ?1 ORDER BY site")?;
     let sites = stmt
@@ -187,7 +188,7 @@ fn staff_rows<P: rusqlite::Params>(
     conn: &Connection,
     sql: &str,
     params: P,
-) -> Result<Vec<StaffAccount>, StoreError> {
+) -> Result<Vec<StaffAccount>, ServerStoreError> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt
         .query_map(params, |r| {
@@ -219,7 +220,7 @@ fn device_row(
     name: String,
     last: i64,
     revoked: Option<RevokeReason>,
-) -> Result<Device, StoreError> {
+) -> Result<Device, ServerStoreError> {
     Ok(Device {
         sites: sites_of(tx, &id)?,
         id: uuid(id)?,
@@ -231,7 +232,7 @@ fn device_row(
 
 #[async_trait]
 impl ServerStore for SqliteStore {
-    async fn add_site(&self, code: &str, name: &str, now_ms: u64) -> Result<(), StoreError> {
+    async fn add_site(&self, code: &str, name: &str, now_ms: u64) -> Result<(), ServerStoreError> {
         let (code, name) = (code.to_string(), name.to_string());
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -239,7 +240,7 @@ impl ServerStore for SqliteStore {
                 .query_row("SELECT 1 FROM site WHERE code = ?1", [&code], |r| r.get(0))
                 .optional()?;
             if exists.is_some() {
-                return Err(StoreError::SiteExists(code));
+                return Err(ServerStoreError::SiteExists(code));
             }
             tx.execute(
                 "INSERT INTO site (code, name, created_ms) VALUES (?1, ?2, ?3)",
@@ -251,7 +252,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn sites(&self) -> Result<Vec<(String, String)>, StoreError> {
+    async fn sites(&self) -> Result<Vec<(String, String)>, ServerStoreError> {
         self.run(|conn| {
             let mut stmt = conn.prepare("SELECT code, name FROM site ORDER BY code")?;
             let rows = stmt
@@ -262,7 +263,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn add_device(&self, d: NewDevice) -> Result<(), StoreError> {
+    async fn add_device(&self, d: NewDevice) -> Result<(), ServerStoreError> {
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let site: Option<i64> = tx
@@ -271,7 +272,7 @@ impl ServerStore for SqliteStore {
                 })
                 .optional()?;
             if site.is_none() {
-                return Err(StoreError::NoSuchSite(d.site));
+                return Err(ServerStoreError::NoSuchSite(d.site));
             }
             let taken: Option<i64> = tx
                 .query_row("SELECT 1 FROM device WHERE name = ?1", [&d.name], |r| {
@@ -279,7 +280,7 @@ impl ServerStore for SqliteStore {
                 })
                 .optional()?;
             if taken.is_some() {
-                return Err(StoreError::DeviceExists(d.name));
+                return Err(ServerStoreError::DeviceExists(d.name));
             }
             tx.execute(
                 "INSERT INTO device (id, name, enrol_code_hash, enrol_expires_ms, created_ms)
@@ -302,7 +303,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn devices(&self) -> Result<Vec<DeviceInfo>, StoreError> {
+    async fn devices(&self) -> Result<Vec<DeviceInfo>, ServerStoreError> {
         self.run(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT id, name, enrol_expires_ms, token_hash IS NOT NULL, revoked_ms,
@@ -350,7 +351,7 @@ impl ServerStore for SqliteStore {
         name: &str,
         reason: RevokeReason,
         now_ms: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ServerStoreError> {
         let name = name.to_string();
         self.run(move |conn| {
             let n = conn.execute(
@@ -360,7 +361,7 @@ impl ServerStore for SqliteStore {
                 params![to_i64(now_ms)?, name, reason.as_str()],
             )?;
             if n == 0 {
-                return Err(StoreError::NoSuchDevice(name));
+                return Err(ServerStoreError::NoSuchDevice(name));
             }
             Ok(())
         })
@@ -373,7 +374,7 @@ impl ServerStore for SqliteStore {
         token_hash: &str,
         recovery: Option<DeviceRecovery>,
         now_ms: u64,
-    ) -> Result<Option<Device>, StoreError> {
+    ) -> Result<Option<Device>, ServerStoreError> {
         let (code_hash, token_hash) = (code_hash.to_string(), token_hash.to_string());
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -413,7 +414,7 @@ impl ServerStore for SqliteStore {
     async fn device_by_sign_in_token(
         &self,
         signin_token_hash: &str,
-    ) -> Result<Option<Device>, StoreError> {
+    ) -> Result<Option<Device>, ServerStoreError> {
         let hash = signin_token_hash.to_string();
         self.run(move |conn| {
             let row: Option<(String, String, i64)> = conn
@@ -430,7 +431,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn recovery_secret(&self, device: &Device) -> Result<Option<String>, StoreError> {
+    async fn recovery_secret(&self, device: &Device) -> Result<Option<String>, ServerStoreError> {
         let id = device.id.to_string();
         self.run(move |conn| {
             let secret: Option<Option<String>> = conn
@@ -445,7 +446,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn add_staff(&self, s: NewStaff) -> Result<(), StoreError> {
+    async fn add_staff(&self, s: NewStaff) -> Result<(), ServerStoreError> {
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let site: Option<i64> = tx
@@ -454,7 +455,7 @@ impl ServerStore for SqliteStore {
                 })
                 .optional()?;
             if site.is_none() {
-                return Err(StoreError::NoSuchSite(s.site));
+                return Err(ServerStoreError::NoSuchSite(s.site));
             }
             let key = name_key(&s.name);
             let taken: Option<i64> = tx
@@ -463,7 +464,7 @@ impl ServerStore for SqliteStore {
                 })
                 .optional()?;
             if taken.is_some() {
-                return Err(StoreError::StaffExists(s.name));
+                return Err(ServerStoreError::StaffExists(s.name));
             }
             let now = to_i64(s.now_ms)?;
             tx.execute(
@@ -478,7 +479,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn disable_staff(&self, name: &str, now_ms: u64) -> Result<(), StoreError> {
+    async fn disable_staff(&self, name: &str, now_ms: u64) -> Result<(), ServerStoreError> {
         let name = name.trim().to_string();
         self.run(move |conn| {
             let n = conn.execute(
@@ -487,14 +488,14 @@ impl ServerStore for SqliteStore {
                 params![to_i64(now_ms)?, name_key(&name)],
             )?;
             if n == 0 {
-                return Err(StoreError::NoSuchStaff(name));
+                return Err(ServerStoreError::NoSuchStaff(name));
             }
             Ok(())
         })
         .await
     }
 
-    async fn staff(&self) -> Result<Vec<StaffAccount>, StoreError> {
+    async fn staff(&self) -> Result<Vec<StaffAccount>, ServerStoreError> {
         self.run(|conn| {
             staff_rows(
                 conn,
@@ -505,7 +506,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, StoreError> {
+    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, ServerStoreError> {
         let key = name_key(name);
         self.run(move |conn| {
             let row: Option<(String, String, String, bool, i64, String)> = conn
@@ -532,7 +533,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, StoreError> {
+    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, ServerStoreError> {
         let sites = sites.to_vec();
         self.run(move |conn| {
             let mut all = Vec::new();
@@ -554,7 +555,7 @@ impl ServerStore for SqliteStore {
         code: &str,
         lease_days: Option<u32>,
         idle_minutes: Option<u32>,
-    ) -> Result<SitePolicy, StoreError> {
+    ) -> Result<SitePolicy, ServerStoreError> {
         let code = code.to_string();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -565,7 +566,7 @@ impl ServerStore for SqliteStore {
                 params![lease_days, idle_minutes, code],
             )?;
             if n == 0 {
-                return Err(StoreError::NoSuchSite(code));
+                return Err(ServerStoreError::NoSuchSite(code));
             }
             let (lease, idle): (i64, i64) = tx.query_row(
                 "SELECT lease_days, idle_minutes FROM site WHERE code = ?1",
@@ -581,7 +582,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn site_policies(&self) -> Result<Vec<(String, SitePolicy)>, StoreError> {
+    async fn site_policies(&self) -> Result<Vec<(String, SitePolicy)>, ServerStoreError> {
         self.run(|conn| {
             let mut stmt =
                 conn.prepare("SELECT code, lease_days, idle_minutes FROM site ORDER BY code")?;
@@ -614,7 +615,7 @@ impl ServerStore for SqliteStore {
         kind: FailureKind,
         key_hash: &str,
         since_ms: u64,
-    ) -> Result<u32, StoreError> {
+    ) -> Result<u32, ServerStoreError> {
         let key = key_hash.to_string();
         self.run(move |conn| {
             let n: i64 = conn.query_row(
@@ -633,7 +634,7 @@ impl ServerStore for SqliteStore {
         key_hash: &str,
         now_ms: u64,
         forget_before_ms: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ServerStoreError> {
         let key = key_hash.to_string();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -651,7 +652,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), StoreError> {
+    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), ServerStoreError> {
         let key = key_hash.to_string();
         self.run(move |conn| {
             conn.execute(
@@ -669,7 +670,7 @@ impl ServerStore for SqliteStore {
         max: u32,
         now_ms: u64,
         since_ms: u64,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<String>, ServerStoreError> {
         let keys = keys.to_vec();
         self.run(move |conn| {
             // IMMEDIATE: the write lock is taken before counting, so no other process or
@@ -703,7 +704,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn release_attempt(&self, attempt: &str) -> Result<(), StoreError> {
+    async fn release_attempt(&self, attempt: &str) -> Result<(), ServerStoreError> {
         let attempt = attempt.to_string();
         self.run(move |conn| {
             conn.execute("DELETE FROM auth_failure WHERE attempt = ?1", [attempt])?;
@@ -712,7 +713,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn recovery_secrets(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
+    async fn recovery_secrets(&self) -> Result<Vec<(Uuid, String)>, ServerStoreError> {
         self.run(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT id, recovery_secret FROM device WHERE recovery_secret IS NOT NULL",
@@ -721,7 +722,7 @@ impl ServerStore for SqliteStore {
             rows.map(|row| {
                 let (id, secret) = row?;
                 let id = Uuid::parse_str(&id)
-                    .map_err(|_| StoreError::Corrupt("a device id is not a UUID".into()))?;
+                    .map_err(|_| ServerStoreError::Corrupt("a device id is not a UUID".into()))?;
                 Ok((id, secret))
             })
             .collect()
@@ -732,7 +733,7 @@ impl ServerStore for SqliteStore {
     async fn replace_recovery_secrets(
         &self,
         secrets: Vec<(Uuid, String, String)>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ServerStoreError> {
         self.run(move |conn| {
             // The old values are overwritten with zeros rather than left in free space.
             conn.execute_batch("PRAGMA secure_delete = ON")?;
@@ -746,7 +747,7 @@ impl ServerStore for SqliteStore {
                     )?;
                 }
                 tx.commit()?;
-                Ok::<_, StoreError>(())
+                Ok::<_, ServerStoreError>(())
             })();
             conn.execute_batch("PRAGMA secure_delete = OFF")?;
             result?;
@@ -760,7 +761,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, StoreError> {
+    async fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>, ServerStoreError> {
         let token_hash = token_hash.to_string();
         self.run(move |conn| {
             let row: Option<(String, String, i64, Option<RevokeReason>)> = conn
@@ -789,7 +790,7 @@ impl ServerStore for SqliteStore {
         device: &Device,
         changes: Vec<Change>,
         now_ms: u64,
-    ) -> Result<PushOutcome, StoreError> {
+    ) -> Result<PushOutcome, ServerStoreError> {
         let device_id = device.id.to_string();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -810,10 +811,10 @@ impl ServerStore for SqliteStore {
                 .optional()?;
             // A retired device may still push its pending changes; a lost one may not.
             let Some((id, name, last, revoked)) = row else {
-                return Err(StoreError::Revoked);
+                return Err(ServerStoreError::Revoked);
             };
             if revoked == Some(RevokeReason::Lost) {
-                return Err(StoreError::Revoked);
+                return Err(ServerStoreError::Revoked);
             }
             let device = device_row(&tx, id, name, last, revoked)?;
             let changes = new_changes(changes, device.last_client_seq)?;
@@ -848,7 +849,7 @@ impl ServerStore for SqliteStore {
         device: Uuid,
         after: i64,
         limit: u32,
-    ) -> Result<Vec<AuditRecord>, StoreError> {
+    ) -> Result<Vec<AuditRecord>, ServerStoreError> {
         self.run(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT seq, at, staff, action, scope, entity, field, detail, prev_hash, hash
@@ -880,7 +881,7 @@ impl ServerStore for SqliteStore {
         device: Uuid,
         entries: Vec<AuditRecord>,
         now_ms: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ServerStoreError> {
         let now = i64::try_from(now_ms).unwrap_or(i64::MAX);
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -914,7 +915,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn audit_head(&self, device: Uuid) -> Result<Option<(i64, String)>, StoreError> {
+    async fn audit_head(&self, device: Uuid) -> Result<Option<(i64, String)>, ServerStoreError> {
         self.run(move |conn| {
             Ok(conn
                 .query_row(
@@ -928,7 +929,7 @@ impl ServerStore for SqliteStore {
         .await
     }
 
-    async fn audited_devices(&self) -> Result<Vec<Uuid>, StoreError> {
+    async fn audited_devices(&self) -> Result<Vec<Uuid>, ServerStoreError> {
         self.run(|conn| {
             let mut stmt =
                 conn.prepare("SELECT DISTINCT device_id FROM audit_entry ORDER BY device_id")?;
@@ -946,7 +947,7 @@ impl ServerStore for SqliteStore {
         after: u64,
         limit: u32,
         own: std::ops::Range<u64>,
-    ) -> Result<Page, StoreError> {
+    ) -> Result<Page, ServerStoreError> {
         let device = device.clone();
         // One read transaction: every query of the page sees the same committed snapshot.
         self.read(move |conn| {
@@ -966,7 +967,7 @@ fn field_state(
     hlc: i64,
     device: String,
     device_name: String,
-) -> Result<FieldState, StoreError> {
+) -> Result<FieldState, ServerStoreError> {
     Ok(FieldState {
         value,
         seq: to_u64(seq)?,
@@ -976,7 +977,7 @@ fn field_state(
     })
 }
 
-fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreError> {
+fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, ServerStoreError> {
     let mut snap = Snapshot::default();
     let mut stmt = tx.prepare_cached("SELECT site FROM case_site WHERE case_no = ?1")?;
     for case_no in &wanted.case_nos {
@@ -1077,7 +1078,7 @@ fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, StoreError> {
     Ok(snap)
 }
 
-fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), StoreError> {
+fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), ServerStoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO case_site (case_no, site) VALUES (?1, ?2)
          ON CONFLICT (case_no) DO UPDATE SET site = excluded.site",
@@ -1223,7 +1224,7 @@ fn pull(
     after: u64,
     limit: u32,
     own: std::ops::Range<u64>,
-) -> Result<Page, StoreError> {
+) -> Result<Page, ServerStoreError> {
     let device_id = device.id.to_string();
     let (own_from, own_to) = (to_i64(own.start)?, to_i64(own.end)?);
     let next_seq: i64 =
