@@ -107,10 +107,9 @@ fn exchange(store: &mut Store, server: &str, code: &str) -> Result<wire::EnrolRe
     if !response.status().is_success() {
         return Err(error_answer(response));
     }
-    let enrolled: wire::EnrolResponse = response.json().map_err(|e| SyncError::Server {
-        status: 200,
-        message: format!("an enrolment answer that could not be read ({e})"),
-    })?;
+    let enrolled: wire::EnrolResponse = response
+        .json()
+        .map_err(|e| crate::unreadable("the enrolment answer", &e))?;
     let base_text = base.as_str().trim_end_matches('/').to_string();
     store.set_enrolment(
         &base_text,

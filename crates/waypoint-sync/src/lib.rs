@@ -86,6 +86,12 @@ pub enum SyncError {
     Server { status: u16, message: String },
     #[error("the server's answer could not be read: {0}")]
     Protocol(#[from] wire::ProtocolError),
+    /// The server said yes, but with an answer this version cannot use: damaged on the way,
+    /// or from a newer server. Says what it was, never the values in it.
+    #[error(
+        "the server's answer could not be read: {0}. If HQ updated the server, update Waypoint"
+    )]
+    UnreadableAnswer(String),
     #[error("the server refused the sign-in: {0}")]
     SignInRefused(String),
     #[error("{0}")]
@@ -280,6 +286,23 @@ fn unreachable(url: &reqwest::Url, e: &reqwest::Error) -> SyncError {
     }
 }
 
+/// A JSON answer that arrived but could not be decoded. The decoder's message can quote what
+/// it read (a name in the staff directory), so only where it stopped is kept.
+pub(crate) fn unreadable(what: &str, error: &(dyn std::error::Error + 'static)) -> SyncError {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if let Some(json) = e.downcast_ref::<serde_json::Error>() {
+            return SyncError::UnreadableAnswer(format!(
+                "{what} is not valid at line {}, column {}",
+                json.line(),
+                json.column()
+            ));
+        }
+        cause = e.source();
+    }
+    SyncError::UnreadableAnswer(format!("{what} is not in the expected form"))
+}
+
 /// Turns an error answer into a [`SyncError`] carrying the server's message for a person.
 fn error_answer(response: Response) -> SyncError {
     let status = response.status();
@@ -334,10 +357,9 @@ pub fn sign_in(
     if !response.status().is_success() {
         return Err(error_answer(response));
     }
-    response.json().map_err(|e| SyncError::Server {
-        status: 200,
-        message: format!("a sign-in answer that could not be read ({e})"),
-    })
+    response
+        .json()
+        .map_err(|e| unreadable("the sign-in answer", &e))
 }
 
 /// The server's part of this device's staff directory and its policy, as the server would
@@ -370,10 +392,8 @@ pub fn apply_directory(
         .staff
         .iter()
         .map(|e| {
-            let role = Role::parse(&e.role).map_err(|_| SyncError::Server {
-                status: 200,
-                message: "a staff role this version of Waypoint does not know: update Waypoint"
-                    .into(),
+            let role = Role::parse(&e.role).map_err(|_| {
+                SyncError::UnreadableAnswer("it names a staff role this version does not know".into())
             })?;
             Ok(StaffMember {
                 name: e.name.clone(),
@@ -433,19 +453,13 @@ pub fn to_wire(change: OutgoingChange) -> wire::Change {
 fn field_named(name: &str) -> Result<Field, SyncError> {
     Field::from_column(name).ok_or_else(|| {
         let name: String = name.chars().take(40).collect();
-        SyncError::Server {
-            status: 200,
-            message: format!(
-                "a field this version of Waypoint does not know ('{name}'): update Waypoint"
-            ),
-        }
+        SyncError::UnreadableAnswer(format!("it names a field this version does not know ('{name}')"))
     })
 }
 
 fn seq(v: u64) -> Result<i64, SyncError> {
-    i64::try_from(v).map_err(|_| SyncError::Server {
-        status: 200,
-        message: "a sequence number out of range".into(),
+    i64::try_from(v).map_err(|_| {
+        SyncError::UnreadableAnswer("it holds a sequence number out of range".into())
     })
 }
 
@@ -552,10 +566,8 @@ impl Session {
             return Err(error_answer(response));
         }
         let bytes = response.bytes().map_err(|e| unreachable(&self.base, &e))?;
-        let directory = serde_json::from_slice(&bytes).map_err(|e| SyncError::Server {
-            status: 200,
-            message: format!("a staff directory that could not be read ({e})"),
-        })?;
+        let directory = serde_json::from_slice(&bytes)
+            .map_err(|e| unreadable("the staff directory", &e))?;
         Ok((directory, bytes.len() as u64))
     }
 }
@@ -584,10 +596,8 @@ impl Session {
             return Err(error_answer(response));
         }
         let bytes = response.bytes().map_err(|e| unreachable(&self.base, &e))?;
-        let ack = serde_json::from_slice(&bytes).map_err(|e| SyncError::Server {
-            status: 200,
-            message: format!("an audit acknowledgement that could not be read ({e})"),
-        })?;
+        let ack = serde_json::from_slice(&bytes)
+            .map_err(|e| unreadable("the audit acknowledgement", &e))?;
         Ok((ack, sent, bytes.len() as u64))
     }
 }
@@ -924,4 +934,43 @@ fn run(
     report.pending = store.outbox_len()?;
     report.retired = transport.retired();
     Ok(report)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_answer_says_where_it_stopped_and_never_what_it_read() {
+        let body = r#"{"staff": [{"name": "TEST PERSON ALPHA", "role": 7}]}"#;
+        let error = serde_json::from_str::<wire::StaffDirectory>(body).unwrap_err();
+        let error = unreadable("the staff directory", &error);
+        let SyncError::UnreadableAnswer(what) = &error else {
+            panic!("expected an unreadable answer, got {error:?}");
+        };
+        assert!(what.starts_with("the staff directory is not valid at line 1"), "{what}");
+        let message = error.to_string();
+        assert!(!message.contains("ALPHA"), "{message}");
+        assert!(message.contains("update Waypoint"), "{message}");
+    }
+
+    #[test]
+    fn a_pulled_field_this_version_does_not_know_is_an_unreadable_answer() {
+        let change = wire::ServerChange {
+            server_seq: 1,
+            scope: waypoint_domain::Scope::Case,
+            entity: "TST-0001".into(),
+            case_no: "TST-0001".into(),
+            body: wire::ServerBody::Field {
+                field: "shoe_size".into(),
+                value: Some("42".into()),
+            },
+        };
+        let error = from_wire(change).unwrap_err();
+        assert!(
+            matches!(&error, SyncError::UnreadableAnswer(what) if what.contains("'shoe_size'")),
+            "{error:?}"
+        );
+    }
 }
