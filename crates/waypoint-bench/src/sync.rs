@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use waypoint_server::{AppState, ServerStore, admin, auth};
+use waypoint_server::{ServerState, ServerStore, admin, auth};
 use waypoint_store::Store;
 
 const SITE: &str = "KGL-TC1";
@@ -37,7 +37,7 @@ impl Hq {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let url = format!("http://{}", listener.local_addr()?);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(Arc::clone(&store));
+        let state = ServerState::new(Arc::clone(&store));
         rt.spawn(async move {
             let _ = waypoint_server::serve(listener, state, None, async {
                 let _ = stopped.await;

@@ -14,8 +14,10 @@ pub mod audit_chain;
 mod country;
 mod date;
 mod event;
+mod policy;
 mod record;
 mod role;
+mod scope;
 mod ssr;
 
 use std::fmt;
@@ -31,7 +33,9 @@ pub use record::{
     Case, DocumentType, ExitPermit, ExitPermitStatus, Field, FieldScope, Individual, Record,
     Relationship, Sex, SpecialNeeds, TravelDocument, Vulnerability,
 };
+pub use policy::SitePolicy;
 pub use role::{Access, Action, ROLES_CSV, Role, RoleError, RoleTable, may, may_edit, may_see};
+pub use scope::Scope;
 pub use ssr::{SSR_CODES, SsrCategory, SsrCode, SsrInfo, ssr_info};
 
 /// A value that cannot be accepted, with a message a data clerk understands.

@@ -24,6 +24,8 @@ use std::io::Read;
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
+/// Part of the contract, defined with the domain so that both sides name them once.
+pub use waypoint_domain::{Scope, SitePolicy};
 
 mod limits;
 
@@ -129,38 +131,6 @@ pub mod hlc {
             u16::MAX,
         );
         hlc.min(ceiling)
-    }
-}
-
-/// What a change or a server change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Scope {
-    /// A case; the entity is its case number.
-    Case,
-    /// An individual; the entity is its individual number.
-    Individual,
-    /// A field event; the entity is its UUID (v7) as text.
-    Event,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Case => "case",
-            Scope::Individual => "individual",
-            Scope::Event => "event",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Scope> {
-        match s {
-            "case" => Some(Scope::Case),
-            "individual" => Some(Scope::Individual),
-            "event" => Some(Scope::Event),
-            _ => None,
-        }
     }
 }
 
@@ -426,25 +396,6 @@ pub struct StaffEntry {
     /// The site the account belongs to (always one of the device's sites).
     pub site: String,
     pub disabled: bool,
-}
-
-/// A site's policy as a device applies it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SitePolicy {
-    /// Days without a successful sync after which the device locks until it syncs.
-    pub lease_days: u32,
-    /// Idle minutes after which the app locks.
-    pub idle_minutes: u32,
-}
-
-impl Default for SitePolicy {
-    fn default() -> Self {
-        SitePolicy {
-            lease_days: 14,
-            idle_minutes: 5,
-        }
-    }
 }
 
 /// `GET /v1/directory` (JSON): the staff accounts of the device's sites and their policy (of a

@@ -1,9 +1,9 @@
 //! What the `waypoint-server admin …` commands do (the binary only parses and prints).
 
 use uuid::Uuid;
-use waypoint_domain::{Field, Role};
+use waypoint_domain::{Field, Role, SitePolicy};
 
-use crate::store::{NewDevice, NewStaff, ServerStore, SitePolicy};
+use crate::store::{NewDevice, NewStaff, ServerStore};
 use crate::{ServerError, auth};
 
 /// How long an enrolment code stays valid.
@@ -174,7 +174,7 @@ pub async fn set_site_policy(
 pub async fn directory(
     store: &dyn ServerStore,
     sites: &[String],
-) -> Result<waypoint_protocol::StaffDirectory, crate::StoreError> {
+) -> Result<waypoint_protocol::StaffDirectory, crate::ServerStoreError> {
     let staff = store
         .staff_of_sites(sites)
         .await?
@@ -186,17 +186,13 @@ pub async fn directory(
             disabled: a.disabled,
         })
         .collect();
-    let mut policy: Option<waypoint_protocol::SitePolicy> = None;
-    for (code, p) in store.site_policies().await? {
-        if sites.contains(&code) {
-            let strictest = policy.get_or_insert(waypoint_protocol::SitePolicy {
-                lease_days: p.lease_days,
-                idle_minutes: p.idle_minutes,
-            });
-            strictest.lease_days = strictest.lease_days.min(p.lease_days);
-            strictest.idle_minutes = strictest.idle_minutes.min(p.idle_minutes);
-        }
-    }
+    let policy = store
+        .site_policies()
+        .await?
+        .into_iter()
+        .filter(|(code, _)| sites.contains(code))
+        .map(|(_, policy)| policy)
+        .reduce(SitePolicy::strictest);
     Ok(waypoint_protocol::StaffDirectory {
         staff,
         policy: policy.unwrap_or_default(),

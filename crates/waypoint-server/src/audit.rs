@@ -13,7 +13,7 @@ use uuid::Uuid;
 use waypoint_domain::audit_chain::{AuditEntry, AuditProblem, GENESIS_HASH, verify_entries};
 use waypoint_protocol::{AUDIT_BATCH, AuditAck, AuditRecord};
 
-use crate::store::{ServerStore, StoreError};
+use crate::store::{ServerStore, ServerStoreError};
 
 /// Why a push of audit entries was refused, for the person at the device and at HQ.
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +35,7 @@ pub enum AuditRefusal {
     #[error("at most {AUDIT_BATCH} audit entries per push")]
     TooMany,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(#[from] ServerStoreError),
 }
 
 fn entry(r: &AuditRecord) -> AuditEntry {
@@ -54,7 +54,7 @@ fn entry(r: &AuditRecord) -> AuditEntry {
 }
 
 /// The newest entry held for `device`, or the start of a chain.
-async fn held(store: &dyn ServerStore, device: Uuid) -> Result<(i64, String), StoreError> {
+async fn held(store: &dyn ServerStore, device: Uuid) -> Result<(i64, String), ServerStoreError> {
     Ok(store
         .audit_head(device)
         .await?
@@ -136,7 +136,7 @@ pub async fn accept(
 pub async fn verify_device(
     store: &dyn ServerStore,
     device: Uuid,
-) -> Result<(usize, Vec<AuditProblem>), StoreError> {
+) -> Result<(usize, Vec<AuditProblem>), ServerStoreError> {
     let mut rows: Vec<AuditEntry> = Vec::new();
     let mut after = i64::MIN;
     loop {

@@ -52,7 +52,7 @@ fn pin_hasher() -> Result<Argon2<'static>, ServerError> {
 
 /// The Argon2id PHC string of a PIN ([`PIN_M_KIB`], [`PIN_PASSES`], one lane, a random
 /// 16-byte salt). Slow on purpose and 64 MiB each: call it off the async threads, and only
-/// a few at once (see `AppState::pin_checks`).
+/// a few at once (see `ServerState::pin_checks`).
 pub fn hash_pin(pin: &str) -> Result<String, ServerError> {
     let salt = random_bytes::<16>()?;
     pin_hasher()?

@@ -1,9 +1,10 @@
 //! Waypoint's HQ sync server: the server half of `docs/sync-protocol.md`.
 //!
-//! - [`app`] builds the HTTP API (axum) over an [`AppState`]; [`serve`] runs it, with TLS
-//!   when given a certificate, until a shutdown signal.
-//! - [`store`] keeps the data behind one async trait, [`ServerStore`], with a SQLite backend
-//!   (small offices) and a PostgreSQL backend (HQ; several processes at once).
+//! - [`app`] builds the HTTP API (axum) over a [`ServerState`]; [`serve`] runs it, with TLS
+//!   when given a certificate, until a shutdown signal. The sign-in policy (attempts counted
+//!   before a PIN is checked, a bound on PIN checks) is `sign_in.rs`, apart from HTTP.
+//! - [`store`] keeps the data behind [`ServerStore`] (one trait per concern), with a SQLite
+//!   backend (small offices) and a PostgreSQL backend (HQ; several processes at once).
 //! - [`merge`] decides what a pushed batch does, once for both backends.
 //! - [`admin`] holds what the `waypoint-server admin …` commands do.
 //!
@@ -20,23 +21,22 @@ pub mod merge;
 mod parse_errors;
 mod serve;
 pub mod server_key;
+mod sign_in;
 pub mod store;
 
 pub use connections::{
     ConnectionLimits, HEADER_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS,
 };
-pub use http::{
-    AppState, Clock, FAILURE_WINDOW_MS, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES,
-    PIN_CHECKS_AT_ONCE, SystemClock, app, openapi_json,
-};
+pub use http::{Clock, ServerState, SystemClock, app, openapi_json};
+pub use sign_in::{FAILURE_WINDOW_MS, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES, PIN_CHECKS_AT_ONCE};
 pub use serve::{TlsFiles, serve, serve_with, shutdown_signal};
-pub use store::{ServerStore, StoreError};
+pub use store::{ServerStore, ServerStoreError};
 
 /// What can stop the server or an administration command, for a person.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(#[from] ServerStoreError),
     #[error("{0}")]
     Invalid(String),
     #[error("the TLS certificate or key could not be used: {0}")]

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use waypoint_protocol::RevokeReason;
 use waypoint_server::store::DeviceState;
-use waypoint_server::{AppState, TlsFiles, admin, store, wall_clock_ms};
+use waypoint_server::{ServerState, TlsFiles, admin, store, wall_clock_ms};
 
 #[derive(Debug, Parser)]
 #[command(name = "waypoint-server", version, about = "Waypoint's HQ sync server")]
@@ -273,7 +273,7 @@ async fn main() -> anyhow::Result<()> {
             );
             waypoint_server::serve_with(
                 listener,
-                AppState::with_key(store, server_key),
+                ServerState::with_key(store, server_key),
                 tls,
                 limits,
                 waypoint_server::shutdown_signal(),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::connections::{ConnectionLimits, LimitAcceptor};
 use crate::parse_errors::JsonParseErrors;
-use crate::{AppState, ServerError, app};
+use crate::{ServerState, ServerError, app};
 
 /// A PEM certificate chain and its private key.
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ const DRAIN: Duration = Duration::from_secs(30);
 /// as [`ConnectionLimits::default`] says.
 pub async fn serve(
     listener: std::net::TcpListener,
-    state: AppState,
+    state: ServerState,
     tls: Option<TlsFiles>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
@@ -33,7 +33,7 @@ pub async fn serve(
 /// As [`serve`], with caps of one's own on connections.
 pub async fn serve_with(
     listener: std::net::TcpListener,
-    state: AppState,
+    state: ServerState,
     tls: Option<TlsFiles>,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,

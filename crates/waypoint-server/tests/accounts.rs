@@ -14,12 +14,12 @@ use common::*;
 use tower::ServiceExt;
 use waypoint_protocol as wire;
 use waypoint_server::store::ServerStore;
-use waypoint_server::{AppState, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES, admin, app, auth};
+use waypoint_server::{ServerState, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES, admin, app, auth};
 
 const PIN: &str = "918273";
 const WRONG: &str = "000000";
 
-async fn call(state: &AppState, request: Request<Body>) -> (StatusCode, Vec<u8>) {
+async fn call(state: &ServerState, request: Request<Body>) -> (StatusCode, Vec<u8>) {
     let response = app(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let body = axum::body::to_bytes(response.into_body(), usize::MAX)
@@ -59,7 +59,7 @@ fn enrol(code: &str) -> Request<Body> {
 
 /// Sites KGL-TC1 (Amina) and BNC-SITE2 (Bo), and a device of KGL-TC1 enrolled through the API:
 /// (its sign-in credential, its recovery secret).
-async fn site_with_staff(state: &AppState) -> (String, String) {
+async fn site_with_staff(state: &ServerState) -> (String, String) {
     let store = state.store.as_ref();
     admin::add_site(store, "KGL-TC1", "Kigali", NOW)
         .await
@@ -91,7 +91,7 @@ async fn site_with_staff(state: &AppState) -> (String, String) {
 }
 
 /// Sends `requests` all at once; returns how many got each status.
-async fn burst(state: &AppState, requests: Vec<Request<Body>>) -> Vec<(StatusCode, usize)> {
+async fn burst(state: &ServerState, requests: Vec<Request<Body>>) -> Vec<(StatusCode, usize)> {
     let tasks: Vec<_> = requests
         .into_iter()
         .map(|r| {
@@ -112,7 +112,7 @@ async fn burst(state: &AppState, requests: Vec<Request<Body>>) -> Vec<(StatusCod
 }
 
 async fn concurrent_wrong_sign_ins_reach_the_hash_at_most_five_times(store: Arc<dyn ServerStore>) {
-    let state = AppState::new(store);
+    let state = ServerState::new(store);
     let (credential, _) = site_with_staff(&state).await;
     let requests = (0..300)
         .map(|_| sign_in(&credential, "Amina Uwase", WRONG))
@@ -144,7 +144,7 @@ async fn postgres_concurrent_wrong_sign_ins_reach_the_hash_at_most_five_times() 
 }
 
 async fn concurrent_wrong_codes_are_checked_at_most_ten_times(store: Arc<dyn ServerStore>) {
-    let state = AppState::new(store);
+    let state = ServerState::new(store);
     let requests = (0..2_000)
         .map(|i| enrol(&format!("AAAA-BBBB-CCCC-{i:04}")))
         .collect();
@@ -175,7 +175,7 @@ async fn postgres_concurrent_wrong_codes_are_checked_at_most_ten_times() {
 
 #[tokio::test]
 async fn another_sites_account_gets_the_same_answer_for_its_right_and_a_wrong_pin() {
-    let state = AppState::new(sqlite().await);
+    let state = ServerState::new(sqlite().await);
     let (credential, _) = site_with_staff(&state).await;
     let right = call(&state, sign_in(&credential, "Bo Other", PIN)).await;
     let wrong = call(&state, sign_in(&credential, "Bo Other", WRONG)).await;
@@ -237,7 +237,7 @@ async fn the_sqlite_file_holds_no_recovery_secret_in_clear() {
     let store = waypoint_server::store::open(&format!("sqlite:{}", db.display()))
         .await
         .unwrap();
-    let state = AppState::new(store);
+    let state = ServerState::new(store);
     let (credential, recovery) = site_with_staff(&state).await;
     assert_eq!(recovery.len(), 64);
     assert!(!holds(&database_bytes(&db), &recovery));
@@ -250,7 +250,7 @@ async fn the_sqlite_file_holds_no_recovery_secret_in_clear() {
 #[tokio::test]
 async fn the_postgres_column_holds_no_recovery_secret_in_clear() {
     with_pg(|pg| async move {
-        let state = AppState::new(pg.store().await);
+        let state = ServerState::new(pg.store().await);
         let (credential, recovery) = site_with_staff(&state).await;
         let (client, conn) = pg_base().connect(tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(conn);

@@ -9,9 +9,9 @@ use axum::http::{Request, StatusCode, header};
 use common::*;
 use tower::ServiceExt;
 use waypoint_protocol as wire;
-use waypoint_server::{AppState, app};
+use waypoint_server::{ServerState, app};
 
-async fn call(state: &AppState, request: Request<Body>) -> (StatusCode, Vec<u8>) {
+async fn call(state: &ServerState, request: Request<Body>) -> (StatusCode, Vec<u8>) {
     let response = app(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let body = axum::body::to_bytes(response.into_body(), usize::MAX)
@@ -46,7 +46,7 @@ fn error_text(body: &[u8]) -> String {
 
 #[tokio::test]
 async fn a_request_without_a_valid_token_is_refused_with_401_and_a_message() {
-    let state = AppState::new(sqlite().await);
+    let state = ServerState::new(sqlite().await);
     let (status, body) = call(
         &state,
         sync_request("not-a-token", empty_sync(wire::SCHEMA_VERSION)),
@@ -69,7 +69,7 @@ async fn enrolment_gives_a_token_once_and_status_shows_the_device_scope() {
     let e = waypoint_server::admin::enrol_device(store.as_ref(), "KGL-TC1", "laptop-1", wall())
         .await
         .unwrap();
-    let state = AppState::new(store);
+    let state = ServerState::new(store);
     let enrol = |code: String| {
         Request::post(wire::paths::ENROL)
             .header(header::CONTENT_TYPE, "application/json")
@@ -107,7 +107,7 @@ fn wall() -> u64 {
 async fn an_old_schema_gets_426_garbage_gets_400_and_a_huge_body_gets_413() {
     let store = sqlite().await;
     let (_, token) = device(store.as_ref(), "KGL-TC1", "laptop-1").await;
-    let state = AppState::new(store);
+    let state = ServerState::new(store);
     let (status, body) = call(&state, sync_request(&token, empty_sync(0))).await;
     assert_eq!(status, StatusCode::UPGRADE_REQUIRED);
     assert!(error_text(&body).contains("please update Waypoint"));
@@ -135,7 +135,7 @@ async fn an_old_schema_gets_426_garbage_gets_400_and_a_huge_body_gets_413() {
 
 #[tokio::test]
 async fn unknown_addresses_and_methods_answer_json_for_a_person() {
-    let state = AppState::new(sqlite().await);
+    let state = ServerState::new(sqlite().await);
     let (status, body) = call(
         &state,
         Request::get("/v1/nothing").body(Body::empty()).unwrap(),
@@ -154,7 +154,7 @@ async fn unknown_addresses_and_methods_answer_json_for_a_person() {
 
 #[tokio::test]
 async fn the_api_is_published_as_openapi_generated_from_the_code() {
-    let state = AppState::new(sqlite().await);
+    let state = ServerState::new(sqlite().await);
     let (status, body) = call(
         &state,
         Request::get(wire::paths::OPENAPI)
@@ -186,7 +186,7 @@ async fn the_api_is_published_as_openapi_generated_from_the_code() {
 async fn a_schema_1_device_gets_field_pages_and_a_schema_2_device_the_same_values_by_record() {
     let store = sqlite().await;
     let (_, token) = device(store.as_ref(), "KGL-TC1", "laptop-1").await;
-    let state = AppState::new(store);
+    let state = ServerState::new(store);
     let push = wire::encode(&wire::SyncRequest {
         schema_version: wire::SCHEMA_VERSION,
         after: 0,
@@ -246,7 +246,7 @@ const PIN: &str = "918273";
 
 /// A site with a device enrolled through the API (so it has a recovery secret and a sign-in
 /// credential) and staff: (state, token, sign-in credential, recovery secret).
-async fn enrolled_with_staff() -> (AppState, String, String, String) {
+async fn enrolled_with_staff() -> (ServerState, String, String, String) {
     let store = sqlite().await;
     let admin_store = store.as_ref();
     waypoint_server::admin::add_site(admin_store, "KGL-TC1", "Kigali", NOW)
@@ -270,7 +270,7 @@ async fn enrolled_with_staff() -> (AppState, String, String, String) {
     waypoint_server::admin::disable_staff(admin_store, "Dan Gone", NOW)
         .await
         .unwrap();
-    let state = AppState::new(store);
+    let state = ServerState::new(store);
     let (status, body) = call(
         &state,
         Request::post(wire::paths::ENROL)
@@ -421,7 +421,7 @@ async fn five_wrong_pins_for_a_name_or_from_a_device_get_429_until_the_window_pa
 
 #[tokio::test]
 async fn wrong_enrolment_codes_from_one_address_get_429() {
-    let state = AppState::new(sqlite().await);
+    let state = ServerState::new(sqlite().await);
     let from = |addr: &str| {
         let mut request = Request::post(wire::paths::ENROL)
             .header(header::CONTENT_TYPE, "application/json")
@@ -504,7 +504,7 @@ async fn a_sync_tells_a_device_when_its_directory_is_stale_and_never_an_old_devi
 
 /// The answer to `request` with its headers: (status, revoked header, body).
 async fn call_with_header(
-    state: &AppState,
+    state: &ServerState,
     request: Request<Body>,
 ) -> (StatusCode, Option<String>, Vec<u8>) {
     let response = app(state.clone()).oneshot(request).await.unwrap();
@@ -538,7 +538,7 @@ async fn a_lost_device_is_told_so_on_every_request_and_a_retired_one_may_only_pu
     let (_, lost) = device(store.as_ref(), "KGL-TC1", "laptop-lost").await;
     let (_, retired) = device(store.as_ref(), "KGL-TC1", "laptop-retired").await;
     let (_, other) = device(store.as_ref(), "KGL-TC1", "laptop-other").await;
-    let state = AppState::new(store.clone());
+    let state = ServerState::new(store.clone());
     // Something for the site's devices to pull.
     let seeded = wire::encode(&wire::SyncRequest {
         schema_version: wire::SCHEMA_VERSION,

@@ -17,7 +17,7 @@ use proptest::prelude::*;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use tower::ServiceExt;
 use waypoint_protocol as wire;
-use waypoint_server::{AppState, app};
+use waypoint_server::{ServerState, app};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -28,7 +28,7 @@ static MEASURING: Mutex<()> = Mutex::new(());
 /// A server with a site, staff, and a device enrolled through the API, shared by every case.
 struct World {
     runtime: tokio::runtime::Runtime,
-    state: AppState,
+    state: ServerState,
     token: String,
     sign_in_token: String,
     doc: serde_json::Value,
@@ -64,7 +64,7 @@ fn world() -> &'static World {
             )
             .await
             .unwrap();
-            let state = AppState::new(store);
+            let state = ServerState::new(store);
             let body = serde_json::to_vec(&wire::EnrolRequest { code: e.code }).unwrap();
             let (status, body) =
                 send(&state, wire::paths::ENROL, None, "application/json", body).await;
@@ -83,7 +83,7 @@ fn world() -> &'static World {
 }
 
 async fn send(
-    state: &AppState,
+    state: &ServerState,
     path: &str,
     bearer: Option<&str>,
     content_type: &str,

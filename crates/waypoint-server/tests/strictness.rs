@@ -10,10 +10,10 @@ use axum::http::{Request, StatusCode, header};
 use common::*;
 use tower::ServiceExt;
 use waypoint_protocol as wire;
-use waypoint_server::{AppState, app};
+use waypoint_server::{ServerState, app};
 
 /// (status, the revoked header, body)
-async fn call(state: &AppState, request: Request<Body>) -> (StatusCode, Option<String>, Vec<u8>) {
+async fn call(state: &ServerState, request: Request<Body>) -> (StatusCode, Option<String>, Vec<u8>) {
     let response = app(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let revoked = response
@@ -59,10 +59,10 @@ fn error_text(body: &[u8]) -> String {
         .error
 }
 
-async fn enrolled() -> (AppState, String) {
+async fn enrolled() -> (ServerState, String) {
     let store = sqlite().await;
     let (_, token) = device(store.as_ref(), "KGL-TC1", "laptop-1").await;
-    (AppState::new(store), token)
+    (ServerState::new(store), token)
 }
 
 #[tokio::test]

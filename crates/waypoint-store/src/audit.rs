@@ -123,7 +123,7 @@ impl Batch {
         }
         for part in [
             change.kind.as_str(),
-            change.scope,
+            change.scope.as_str(),
             change.entity,
             change.field.unwrap_or_default(),
         ] {
@@ -179,7 +179,7 @@ impl Writer<'_> {
         }
         self.audit(NewEntry {
             action: AuditAction::of(change.kind),
-            scope: Some(change.scope),
+            scope: Some(change.scope.as_str()),
             entity: Some(change.entity),
             field: change.field,
             detail: None,

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 
 use rusqlite::{CachedStatement, OptionalExtension};
 use serde::Serialize;
-use waypoint_domain::{Field, Record};
+use waypoint_domain::{Field, Record, Scope};
 use waypoint_import::{ImportOptions, ParsedFile};
 
 use crate::profile::{case_fields, individual_fields, load_individual};
@@ -76,7 +76,7 @@ static SELECT_CASE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-type EditKey = (&'static str, String, &'static str);
+type EditKey = (Scope, String, &'static str);
 
 /// An import under way: one write transaction, applied row by row, then committed whole or
 /// rolled back whole.
@@ -116,10 +116,10 @@ impl Store {
             let mut edits = HashSet::new();
             for row in rows {
                 let (scope, entity, field): (String, String, String) = row?;
-                let scope = if scope == "case" {
-                    "case"
+                let scope = if scope == Scope::Case.as_str() {
+                    Scope::Case
                 } else {
-                    "individual"
+                    Scope::Individual
                 };
                 if let Some(field) = Field::from_column(&field) {
                     edits.insert((scope, entity, field.column()));
@@ -234,12 +234,12 @@ impl ImportSession<'_> {
                 let values = case_fields().map(|f| record.get(f));
                 self.insert_case
                     .execute(rusqlite::params_from_iter(values))?;
-                self.w.append(Change::create("case", case_no))?;
+                self.w.append(Change::create(Scope::Case, case_no))?;
                 self.summary.cases.created += 1;
             }
             Some(stored) => {
                 let fields = case_fields().filter(|f| *f != Field::CaseNo);
-                if self.merge(line, "case", case_no, &stored, record, fields)? {
+                if self.merge(line, Scope::Case, case_no, &stored, record, fields)? {
                     self.summary.cases.updated += 1;
                 } else {
                     self.summary.cases.unchanged += 1;
@@ -261,12 +261,12 @@ impl ImportSession<'_> {
                 let values = individual_fields().map(|f| record.get(f));
                 self.insert_individual
                     .execute(rusqlite::params_from_iter(values))?;
-                self.w.append(Change::create("individual", individual_no))?;
+                self.w.append(Change::create(Scope::Individual, individual_no))?;
                 self.summary.individuals.created += 1;
             }
             Some((_, stored)) => {
                 let fields = individual_fields().filter(|f| *f != Field::IndividualNo);
-                if self.merge(line, "individual", individual_no, &stored, record, fields)? {
+                if self.merge(line, Scope::Individual, individual_no, &stored, record, fields)? {
                     self.summary.individuals.updated += 1;
                 } else {
                     self.summary.individuals.unchanged += 1;
@@ -280,7 +280,7 @@ impl ImportSession<'_> {
     fn merge(
         &mut self,
         line: u64,
-        scope: &'static str,
+        scope: Scope,
         entity: &str,
         stored: &Record,
         incoming: &Record,
@@ -299,7 +299,7 @@ impl ImportSession<'_> {
                         .prepare_cached(
                             "DELETE FROM local_edit WHERE scope = ?1 AND entity = ?2 AND field = ?3",
                         )?
-                        .execute((scope, entity, field.column()))?;
+                        .execute((scope.as_str(), entity, field.column()))?;
                     self.local_edits.remove(&key);
                 }
                 continue;
@@ -308,7 +308,7 @@ impl ImportSession<'_> {
                 self.summary.clashes.push(Clash {
                     line,
                     case_no: incoming.case_no().to_string(),
-                    individual_no: if scope == "individual" {
+                    individual_no: if scope == Scope::Individual {
                         entity.to_string()
                     } else {
                         String::new()

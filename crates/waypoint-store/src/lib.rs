@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{CachedStatement, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
-use waypoint_domain::{EventError, Field, FieldError};
+use waypoint_domain::{EventError, Field, FieldError, Scope};
 pub use waypoint_keys::StoreKey;
 
 pub use audit::{AuditAction, AuditEntry, AuditProblem, AuditProblemKind, AuditReport};
@@ -40,10 +40,10 @@ pub use migrations::{MIGRATIONS, SCHEMA_VERSION, migrate_to};
 pub use outbox::{OutboxEntry, OutboxKind, RefusedWhole, Unsent};
 pub use profile::{CaseView, EditOutcome, StoredEvent};
 pub use search::{BuiltSearch, SearchBuild, SearchResult};
-pub use staff::{SitePolicy, StaffMember, StaffSource};
+pub use staff::{StaffMember, StaffSource};
 pub use sync::{
     Applied, Conflict, IncomingBody, IncomingChange, OutgoingBody, OutgoingChange, RefusedChange,
-    Scope, SyncState,
+    SyncState,
 };
 
 /// The file name of the store inside the data directory.
@@ -437,7 +437,7 @@ impl Drop for Writer<'_> {
 /// One outbox entry to append.
 struct Change<'v> {
     kind: OutboxKind,
-    scope: &'static str,
+    scope: Scope,
     entity: &'v str,
     field: Option<&'static str>,
     value: Option<&'v str>,
@@ -447,7 +447,7 @@ struct Change<'v> {
 impl<'v> Change<'v> {
     /// A new case or individual. The entry names the record; sync sends the record's fields
     /// as they are when it pushes (the row is the data: nothing is stored twice).
-    fn create(scope: &'static str, entity: &'v str) -> Self {
+    fn create(scope: Scope, entity: &'v str) -> Self {
         Change {
             kind: OutboxKind::Create,
             scope,
@@ -469,7 +469,7 @@ impl Writer<'_> {
                 .prepare_cached(
                     "SELECT server_seq FROM record_version WHERE scope = ?1 AND entity = ?2",
                 )?
-                .query_row((change.scope, change.entity), |r| r.get(0))
+                .query_row((change.scope.as_str(), change.entity), |r| r.get(0))
                 .optional()?
                 .unwrap_or(0),
             _ => 0,
@@ -478,7 +478,7 @@ impl Writer<'_> {
             self.next_seq,
             self.hlc.as_i64(),
             change.kind.as_str(),
-            change.scope,
+            change.scope.as_str(),
             change.entity,
             change.field,
             change.value,

@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 use uuid::Uuid;
-use waypoint_domain::{Case, CheckOutcome, Custodian, Field, FieldEvent, FieldScope, Record};
+use waypoint_domain::{
+    Case, CheckOutcome, Custodian, Field, FieldEvent, FieldScope, Record, Scope,
+};
 
 use crate::outbox::OutboxKind;
 use crate::{Change, Store, StoreError, Writer};
@@ -97,8 +99,8 @@ impl Writer<'_> {
         value: Option<&str>,
     ) -> Result<(), StoreError> {
         let (table, key, scope) = match field.scope() {
-            FieldScope::Case if field != Field::CaseNo => ("case_file", "case_no", "case"),
-            _ => ("individual", "individual_no", "individual"),
+            FieldScope::Case if field != Field::CaseNo => ("case_file", "case_no", Scope::Case),
+            _ => ("individual", "individual_no", Scope::Individual),
         };
         let sql = format!(
             "UPDATE {table} SET {} = ?1 WHERE {key} = ?2",
@@ -138,8 +140,8 @@ impl Store {
         let (id, record) = load_individual(w.tx, &individual_no)?
             .ok_or_else(|| StoreError::UnknownIndividual(individual_no.clone()))?;
         let (scope, entity) = match field.scope() {
-            FieldScope::Case if field != Field::CaseNo => ("case", record.case_no().to_string()),
-            _ => ("individual", individual_no.clone()),
+            FieldScope::Case if field != Field::CaseNo => (Scope::Case, record.case_no().to_string()),
+            _ => (Scope::Individual, individual_no.clone()),
         };
         if record.get(field) == value.as_deref() {
             return Ok(EditOutcome::Unchanged { field, entity });
@@ -155,7 +157,7 @@ impl Store {
                 return Err(StoreError::UnknownCase(target.to_string()));
             }
         }
-        let entity_key = if scope == "case" {
+        let entity_key = if scope == Scope::Case {
             record.case_no()
         } else {
             individual_no.as_str()
@@ -164,7 +166,7 @@ impl Store {
         w.tx.prepare_cached(
             "INSERT OR IGNORE INTO local_edit (scope, entity, field) VALUES (?1, ?2, ?3)",
         )?
-        .execute((scope, entity_key, field.column()))?;
+        .execute((scope.as_str(), entity_key, field.column()))?;
         w.commit()?;
         // Case fields change every member's record; only names and numbers are searched.
         let mut updated = record;
@@ -290,7 +292,7 @@ impl Store {
         }
         w.append(Change {
             kind: OutboxKind::Event,
-            scope: "event",
+            scope: Scope::Event,
             entity: &id,
             field: None,
             value: None,

@@ -8,7 +8,7 @@
 
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use waypoint_domain::Role;
+use waypoint_domain::{Role, SitePolicy};
 
 use crate::audit::{AuditAction, NewEntry};
 use crate::{Store, StoreError, Writer};
@@ -41,25 +41,6 @@ pub struct StaffMember {
     pub site: Option<String>,
     pub disabled: bool,
     pub source: StaffSource,
-}
-
-/// The device's site policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SitePolicy {
-    /// Days the device may go without a successful sync before it locks until it syncs.
-    pub lease_days: u32,
-    /// Minutes the desktop app waits, idle, before it locks.
-    pub idle_minutes: u32,
-}
-
-impl Default for SitePolicy {
-    /// Issue 6's defaults: a 14-day lease, a 5-minute idle lock.
-    fn default() -> Self {
-        Self {
-            lease_days: 14,
-            idle_minutes: 5,
-        }
-    }
 }
 
 fn read_member(

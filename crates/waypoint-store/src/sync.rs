@@ -10,39 +10,16 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
-use waypoint_domain::{Field, FieldEvent};
+use waypoint_domain::{Field, FieldEvent, Scope};
 
 use crate::event_reader::{self, EventReader};
 use crate::outbox::OutboxKind;
 use crate::profile::{case_fields, individual_fields, load_individual};
 use crate::{Change, Hlc, Store, StoreError, Writer};
 
-/// Which kind of record a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    Case,
-    Individual,
-    Event,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Case => "case",
-            Self::Individual => "individual",
-            Self::Event => "event",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self, StoreError> {
-        match s {
-            "case" => Ok(Self::Case),
-            "individual" => Ok(Self::Individual),
-            "event" => Ok(Self::Event),
-            other => Err(StoreError::Corrupt(format!("unknown scope '{other}'"))),
-        }
-    }
+/// The scope a stored word names; any other word means the file was damaged.
+fn stored_scope(word: &str) -> Result<Scope, StoreError> {
+    Scope::parse(word).ok_or_else(|| StoreError::Corrupt(format!("unknown scope '{word}'")))
 }
 
 /// A local change on its way to the server.
@@ -230,7 +207,7 @@ impl Store {
         for (client_seq, hlc, kind, scope, entity, field, value, base_seq, payload, resolves) in
             rows
         {
-            let scope = Scope::parse(&scope)?;
+            let scope = stored_scope(&scope)?;
             let body = match kind.as_str() {
                 "create" => OutgoingBody::Create {
                     fields: self.current_fields(scope, &entity)?,
@@ -501,7 +478,7 @@ impl Store {
             ) = row?;
             Ok(Conflict {
                 id,
-                scope: Scope::parse(&scope)?,
+                scope: stored_scope(&scope)?,
                 entity,
                 case_no,
                 field: field_of(&field)?,

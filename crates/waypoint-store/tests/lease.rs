@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
 
 use chrono::{Duration, Utc};
-use waypoint_store::{DB_FILE, LeaseState, SCHEMA_VERSION, SitePolicy, Store};
+use waypoint_domain::SitePolicy;
+use waypoint_store::{DB_FILE, LeaseState, SCHEMA_VERSION, Store};
 
 fn test_key() -> waypoint_store::StoreKey {
     waypoint_store::StoreKey::from_bytes([6; 32])

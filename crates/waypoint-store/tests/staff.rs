@@ -2,10 +2,8 @@
 //! accounts, local staff of a device that is not enrolled, and the migration from schema 4.
 #![allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
 
-use waypoint_domain::Role;
-use waypoint_store::{
-    DB_FILE, SCHEMA_VERSION, SitePolicy, StaffMember, StaffSource, Store, StoreError,
-};
+use waypoint_domain::{Role, SitePolicy};
+use waypoint_store::{DB_FILE, SCHEMA_VERSION, StaffMember, StaffSource, Store, StoreError};
 
 fn test_key() -> waypoint_store::StoreKey {
     waypoint_store::StoreKey::from_bytes([5; 32])

@@ -2,11 +2,9 @@
 #![allow(clippy::unwrap_used)] // a test that cannot set up fails loudly
 
 use chrono::NaiveDate;
-use waypoint_domain::Field;
+use waypoint_domain::{Field, Scope};
 use waypoint_import::{ImportOptions, parse};
-use waypoint_store::{
-    Conflict, IncomingBody, IncomingChange, OutgoingBody, Scope, Store, migrate_to,
-};
+use waypoint_store::{Conflict, IncomingBody, IncomingChange, OutgoingBody, Store, migrate_to};
 
 const SAMPLE: &str = include_str!("../../../tests/fixtures/sample-cases.csv");
 

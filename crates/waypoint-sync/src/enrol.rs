@@ -4,13 +4,14 @@
 //! except by a supervisor's audited [`re_enrol`], which first sends everything to the server it
 //! leaves.
 
+use reqwest::Method;
 use waypoint_domain::Role;
 use waypoint_protocol as wire;
 use waypoint_store::Store;
 
-use crate::{
-    Progress, SyncError, SyncReport, ca_from_env, check_url, error_answer, http_client, unreachable,
-};
+use crate::error::SyncError;
+use crate::http::{Body, Server, check_url};
+use crate::report::{Progress, SyncReport};
 
 /// Exchanges a one-time enrolment code for this device's credential and keeps it in the store.
 /// An enrolled device refuses ([`SyncError::AlreadyEnrolled`], and the refusal is audited),
@@ -46,7 +47,7 @@ pub fn re_enrol(
         return Err(SyncError::NotEnrolled);
     };
     check_url(server)?;
-    let report = crate::sync(store, progress).map_err(|e| match e {
+    let report = crate::rounds::sync(store, progress).map_err(|e| match e {
         e @ SyncError::Revoked { .. } => e,
         e => SyncError::NotDrained(format!("the sync with {current} failed: {e}")),
     })?;
@@ -92,26 +93,14 @@ fn enrolled_with(store: &Store) -> Result<Option<String>, SyncError> {
 
 /// The enrolment itself: the code for the credential, kept in the store.
 fn exchange(store: &mut Store, server: &str, code: &str) -> Result<wire::EnrolResponse, SyncError> {
-    let base = check_url(server)?;
-    let client = http_client(ca_from_env().as_deref())?;
-    let url = base
-        .join(wire::paths::ENROL)
-        .map_err(|_| SyncError::BadUrl(server.into()))?;
-    let response = client
-        .post(url.clone())
-        .json(&wire::EnrolRequest {
-            code: code.to_string(),
-        })
-        .send()
-        .map_err(|e| unreachable(&base, &e))?;
-    if !response.status().is_success() {
-        return Err(error_answer(response));
-    }
-    let enrolled: wire::EnrolResponse = response.json().map_err(|e| SyncError::Server {
-        status: 200,
-        message: format!("an enrolment answer that could not be read ({e})"),
+    let server = Server::new(server, None)?;
+    let request = Body::json(&wire::EnrolRequest {
+        code: code.to_string(),
     })?;
-    let base_text = base.as_str().trim_end_matches('/').to_string();
+    let enrolled: wire::EnrolResponse = server
+        .request(Method::POST, wire::paths::ENROL, request, &[])?
+        .json("the enrolment answer")?;
+    let base_text = server.address();
     store.set_enrolment(
         &base_text,
         &enrolled.device_id.to_string(),

@@ -24,7 +24,7 @@ use proptest::prelude::*;
 use tower::ServiceExt;
 use waypoint_domain::{CheckOutcome, Field, FieldEvent, IdentityCheck};
 use waypoint_protocol as wire;
-use waypoint_server::{AppState, ServerStore, admin, auth};
+use waypoint_server::{ServerState, ServerStore, admin, auth};
 use waypoint_store::Store;
 use waypoint_sync::{SyncError, Transport};
 
@@ -121,7 +121,7 @@ fn op() -> impl Strategy<Value = Op> {
 /// The server: its HTTP API in process, over a SQLite file.
 struct Hq {
     rt: tokio::runtime::Runtime,
-    state: AppState,
+    state: ServerState,
     store: Arc<dyn ServerStore>,
     _dir: tempfile::TempDir,
 }
@@ -142,7 +142,7 @@ impl Hq {
         }
         Hq {
             rt,
-            state: AppState::new(Arc::clone(&store)),
+            state: ServerState::new(Arc::clone(&store)),
             store,
             _dir: dir,
         }

@@ -261,7 +261,7 @@ mod tests {
         state
             .store()
             .unwrap()
-            .set_site_policy(waypoint_store::SitePolicy {
+            .set_site_policy(waypoint_domain::SitePolicy {
                 lease_days: 14,
                 idle_minutes: 2,
             })
