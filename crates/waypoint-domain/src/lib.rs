@@ -29,11 +29,11 @@ pub use event::{
     CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, EventError, FieldEvent,
     IdentityCheck, Mismatch,
 };
+pub use policy::SitePolicy;
 pub use record::{
     Case, DocumentType, ExitPermit, ExitPermitStatus, Field, FieldScope, Individual, Record,
     Relationship, Sex, SpecialNeeds, TravelDocument, Vulnerability,
 };
-pub use policy::SitePolicy;
 pub use role::{Access, Action, ROLES_CSV, Role, RoleError, RoleTable, may, may_edit, may_see};
 pub use scope::Scope;
 pub use ssr::{SSR_CODES, SsrCategory, SsrCode, SsrInfo, ssr_info};

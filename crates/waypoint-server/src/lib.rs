@@ -28,8 +28,10 @@ pub use connections::{
     ConnectionLimits, HEADER_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS,
 };
 pub use http::{Clock, ServerState, SystemClock, app, openapi_json};
-pub use sign_in::{FAILURE_WINDOW_MS, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES, PIN_CHECKS_AT_ONCE};
 pub use serve::{TlsFiles, serve, serve_with, shutdown_signal};
+pub use sign_in::{
+    FAILURE_WINDOW_MS, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES, PIN_CHECKS_AT_ONCE,
+};
 pub use store::{ServerStore, ServerStoreError};
 
 /// What can stop the server or an administration command, for a person.

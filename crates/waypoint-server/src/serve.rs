@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::connections::{ConnectionLimits, LimitAcceptor};
 use crate::parse_errors::JsonParseErrors;
-use crate::{ServerState, ServerError, app};
+use crate::{ServerError, ServerState, app};
 
 /// A PEM certificate chain and its private key.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use common::*;
 use tower::ServiceExt;
 use waypoint_protocol as wire;
 use waypoint_server::store::ServerStore;
-use waypoint_server::{ServerState, MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES, admin, app, auth};
+use waypoint_server::{MAX_ENROL_FAILURES, MAX_SIGN_IN_FAILURES, ServerState, admin, app, auth};
 
 const PIN: &str = "918273";
 const WRONG: &str = "000000";

@@ -1297,7 +1297,10 @@ async fn a_lost_device_may_not_push_and_a_retired_one_may(store: Arc<dyn ServerS
         .unwrap();
     let refused = store.push(&a, vec![edit(4, "+1 555 0104")], NOW).await;
     assert!(
-        matches!(refused, Err(waypoint_server::store::ServerStoreError::Revoked)),
+        matches!(
+            refused,
+            Err(waypoint_server::store::ServerStoreError::Revoked)
+        ),
         "{refused:?}"
     );
     let after = pull_all(store.as_ref(), &b, seen.next_cursor).await;

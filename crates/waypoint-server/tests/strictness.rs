@@ -13,7 +13,10 @@ use waypoint_protocol as wire;
 use waypoint_server::{ServerState, app};
 
 /// (status, the revoked header, body)
-async fn call(state: &ServerState, request: Request<Body>) -> (StatusCode, Option<String>, Vec<u8>) {
+async fn call(
+    state: &ServerState,
+    request: Request<Body>,
+) -> (StatusCode, Option<String>, Vec<u8>) {
     let response = app(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let revoked = response

@@ -261,12 +261,20 @@ impl ImportSession<'_> {
                 let values = individual_fields().map(|f| record.get(f));
                 self.insert_individual
                     .execute(rusqlite::params_from_iter(values))?;
-                self.w.append(Change::create(Scope::Individual, individual_no))?;
+                self.w
+                    .append(Change::create(Scope::Individual, individual_no))?;
                 self.summary.individuals.created += 1;
             }
             Some((_, stored)) => {
                 let fields = individual_fields().filter(|f| *f != Field::IndividualNo);
-                if self.merge(line, Scope::Individual, individual_no, &stored, record, fields)? {
+                if self.merge(
+                    line,
+                    Scope::Individual,
+                    individual_no,
+                    &stored,
+                    record,
+                    fields,
+                )? {
                     self.summary.individuals.updated += 1;
                 } else {
                     self.summary.individuals.unchanged += 1;

@@ -140,7 +140,9 @@ impl Store {
         let (id, record) = load_individual(w.tx, &individual_no)?
             .ok_or_else(|| StoreError::UnknownIndividual(individual_no.clone()))?;
         let (scope, entity) = match field.scope() {
-            FieldScope::Case if field != Field::CaseNo => (Scope::Case, record.case_no().to_string()),
+            FieldScope::Case if field != Field::CaseNo => {
+                (Scope::Case, record.case_no().to_string())
+            }
             _ => (Scope::Individual, individual_no.clone()),
         };
         if record.get(field) == value.as_deref() {

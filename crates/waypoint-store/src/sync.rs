@@ -527,7 +527,7 @@ impl Store {
         w.tx.execute(&sql, (&value, &conflict.entity))?;
         w.append(Change {
             kind: OutboxKind::Field,
-            scope: conflict.scope.as_str(),
+            scope: conflict.scope,
             entity: &conflict.entity,
             field: Some(conflict.field.column()),
             value: value.as_deref(),

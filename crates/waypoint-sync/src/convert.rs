@@ -48,14 +48,15 @@ pub fn to_wire(change: OutgoingChange) -> wire::Change {
 fn field_named(name: &str) -> Result<Field, SyncError> {
     Field::from_column(name).ok_or_else(|| {
         let name: String = name.chars().take(40).collect();
-        SyncError::UnreadableAnswer(format!("it names a field this version does not know ('{name}')"))
+        SyncError::UnreadableAnswer(format!(
+            "it names a field this version does not know ('{name}')"
+        ))
     })
 }
 
 pub(crate) fn seq(v: u64) -> Result<i64, SyncError> {
-    i64::try_from(v).map_err(|_| {
-        SyncError::UnreadableAnswer("it holds a sequence number out of range".into())
-    })
+    i64::try_from(v)
+        .map_err(|_| SyncError::UnreadableAnswer("it holds a sequence number out of range".into()))
 }
 
 /// A pulled change as the store applies it.

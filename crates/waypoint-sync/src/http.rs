@@ -162,9 +162,9 @@ impl Session {
 
     /// `GET /v1/directory`: (the directory, bytes received).
     pub(crate) fn directory(&self) -> Result<(wire::StaffDirectory, u64), SyncError> {
-        let answer =
-            self.server
-                .request(Method::GET, wire::paths::DIRECTORY, Body::Empty, &[])?;
+        let answer = self
+            .server
+            .request(Method::GET, wire::paths::DIRECTORY, Body::Empty, &[])?;
         Ok((answer.json("the staff directory")?, answer.received()))
     }
 
@@ -361,7 +361,10 @@ mod tests {
         let SyncError::UnreadableAnswer(what) = &error else {
             panic!("expected an unreadable answer, got {error:?}");
         };
-        assert!(what.starts_with("the staff directory is not valid at line 1"), "{what}");
+        assert!(
+            what.starts_with("the staff directory is not valid at line 1"),
+            "{what}"
+        );
         let message = error.to_string();
         assert!(!message.contains("ALPHA"), "{message}");
         assert!(message.contains("update Waypoint"), "{message}");

@@ -63,7 +63,9 @@ pub fn apply_directory(
         .iter()
         .map(|e| {
             let role = Role::parse(&e.role).map_err(|_| {
-                SyncError::UnreadableAnswer("it names a staff role this version does not know".into())
+                SyncError::UnreadableAnswer(
+                    "it names a staff role this version does not know".into(),
+                )
             })?;
             Ok(StaffMember {
                 name: e.name.clone(),

@@ -10,7 +10,10 @@ use super::error::{ApiError, internal};
 use super::state::ServerState;
 
 /// The body of a bulk request, once its Content-Type is the bulk one.
-pub(super) fn bulk_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+pub(super) fn bulk_body(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Bytes, ApiError> {
     let is_batch = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -117,7 +117,7 @@ pub(super) async fn push(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-struct PullParams {
+pub(super) struct PullParams {
     /// The cursor: the `next_cursor` of the last page applied (0 at first).
     #[serde(default)]
     after: u64,

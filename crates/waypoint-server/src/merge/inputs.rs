@@ -8,7 +8,6 @@ use waypoint_protocol::{Change, Scope};
 
 use crate::store::ServerStoreError;
 
-
 /// A profile field of one case or individual.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FieldKey {

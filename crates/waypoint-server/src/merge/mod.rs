@@ -5,10 +5,7 @@
 //! rules are the same on SQLite and PostgreSQL by construction. What a backend loads is in
 //! `inputs.rs`, what it writes in `outputs.rs`.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
-use uuid::Uuid;
 use waypoint_domain::{Field, FieldEvent, FieldScope};
 use waypoint_protocol::{Change, ChangeBody, Refusal, Scope, hlc};
 
@@ -425,7 +422,7 @@ impl Planner<'_> {
                     let id = self.alloc();
                     self.st.conflicts.insert(
                         id,
-                        crate::store::ConflictRef {
+                        ConflictRef {
                             scope: key.scope,
                             entity: key.entity.clone(),
                             field: key.field.clone(),

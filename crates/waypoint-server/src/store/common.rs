@@ -48,7 +48,8 @@ pub(crate) fn assemble_page(
 
 /// Converts a policy value read from the database.
 pub(crate) fn to_u32(v: i64) -> Result<u32, ServerStoreError> {
-    u32::try_from(v).map_err(|_| ServerStoreError::Corrupt(format!("policy value {v} out of range")))
+    u32::try_from(v)
+        .map_err(|_| ServerStoreError::Corrupt(format!("policy value {v} out of range")))
 }
 
 /// A device's revocation as its row holds it: a time, and the reason (migration 0003). A

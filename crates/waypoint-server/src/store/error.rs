@@ -48,7 +48,9 @@ impl From<tokio_postgres::Error> for ServerStoreError {
     fn from(e: tokio_postgres::Error) -> Self {
         // Only the code and the primary message: PostgreSQL's DETAIL can quote values.
         match e.as_db_error() {
-            Some(db) => ServerStoreError::Database(format!("{} ({})", db.message(), db.code().code())),
+            Some(db) => {
+                ServerStoreError::Database(format!("{} ({})", db.message(), db.code().code()))
+            }
             None if e.is_closed() => ServerStoreError::Connect("the connection was closed".into()),
             None => ServerStoreError::Database("the database connection failed".into()),
         }

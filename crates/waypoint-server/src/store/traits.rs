@@ -94,9 +94,13 @@ pub trait StaffStore: Send + Sync {
     /// Every account, by name.
     async fn staff(&self) -> Result<Vec<StaffAccount>, ServerStoreError>;
     /// The account `name` (without case) with its PIN's hash, for a sign-in.
-    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, ServerStoreError>;
+    async fn staff_credential(
+        &self,
+        name: &str,
+    ) -> Result<Option<StaffCredential>, ServerStoreError>;
     /// The accounts of `sites` (never a hash), by name.
-    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, ServerStoreError>;
+    async fn staff_of_sites(&self, sites: &[String])
+    -> Result<Vec<StaffAccount>, ServerStoreError>;
     /// Changes a site's policy (only the values given).
     async fn set_site_policy(
         &self,
@@ -127,7 +131,11 @@ pub trait AttemptStore: Send + Sync {
         forget_before_ms: u64,
     ) -> Result<(), ServerStoreError>;
     /// Forgets the failed attempts of `kind` for `key_hash` (a successful sign-in).
-    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), ServerStoreError>;
+    async fn clear_failures(
+        &self,
+        kind: FailureKind,
+        key_hash: &str,
+    ) -> Result<(), ServerStoreError>;
     /// Reserves one attempt before its code or PIN is checked, atomically across server
     /// processes: when every key has fewer than `max` failed attempts at or after `since_ms`,
     /// records one failed attempt for each key now (forgetting those before `since_ms`) and
@@ -156,7 +164,12 @@ pub trait SyncStore: Send + Sync {
         now_ms: u64,
     ) -> Result<PushOutcome, ServerStoreError>;
     /// What changed after `after` in the device's sites, at most `limit` entries.
-    async fn pull(&self, device: &Device, after: u64, limit: u32) -> Result<Page, ServerStoreError> {
+    async fn pull(
+        &self,
+        device: &Device,
+        after: u64,
+        limit: u32,
+    ) -> Result<Page, ServerStoreError> {
         self.pull_except(device, after, limit, 0..0).await
     }
     /// [`SyncStore::pull`], leaving out the field values and events that `device` itself

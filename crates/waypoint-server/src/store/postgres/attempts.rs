@@ -1,25 +1,12 @@
 //! Failed attempts at an enrolment code or a PIN, counted against guessing.
 
 use async_trait::async_trait;
-use deadpool_postgres::{
-    GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Transaction,
-};
-use tokio_postgres::{IsolationLevel, NoTls, error::SqlState};
+use deadpool_postgres::GenericClient;
 use uuid::Uuid;
-use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
 
-use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
-use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
-};
+use crate::store::{AttemptStore, FailureKind, ServerStoreError, to_i64};
 
-use super::{Failure, MIGRATIONS, PgStore, RETRIES, device_row, scope, sites_of, staff_row, uuid};
+use super::PgStore;
 
 #[async_trait]
 impl AttemptStore for PgStore {
@@ -63,7 +50,11 @@ impl AttemptStore for PgStore {
         Ok(())
     }
 
-    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), ServerStoreError> {
+    async fn clear_failures(
+        &self,
+        kind: FailureKind,
+        key_hash: &str,
+    ) -> Result<(), ServerStoreError> {
         let client = self.pool.get().await?;
         client
             .execute(

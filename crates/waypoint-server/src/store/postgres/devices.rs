@@ -1,25 +1,16 @@
 //! Sites and devices: enrolment, revocation, and what a device's credentials unlock.
 
 use async_trait::async_trait;
-use deadpool_postgres::{
-    GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Transaction,
-};
-use tokio_postgres::{IsolationLevel, NoTls, error::SqlState};
+use deadpool_postgres::GenericClient;
 use uuid::Uuid;
-use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
+use waypoint_protocol::RevokeReason;
 
-use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
 use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
+    Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore, NewDevice, ServerStoreError,
+    SyncStore, revocation, to_i64, to_u64,
 };
 
-use super::{Failure, MIGRATIONS, PgStore, RETRIES, device_row, scope, sites_of, staff_row, uuid};
+use super::{PgStore, device_row, sites_of, uuid};
 
 #[async_trait]
 impl DeviceStore for PgStore {

@@ -14,24 +14,12 @@
 //! One file per concern, the same as the other backend's: `devices.rs`, `staff.rs`,
 //! `attempts.rs`, `sync.rs`, `audit.rs`.
 
-use async_trait::async_trait;
-use deadpool_postgres::{
-    GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Transaction,
-};
-use tokio_postgres::{IsolationLevel, NoTls, error::SqlState};
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::{NoTls, error::SqlState};
 use uuid::Uuid;
-use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
+use waypoint_protocol::{RevokeReason, Scope};
 
-use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
-use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
-};
+use crate::store::{Device, ServerStoreError, StaffAccount, to_u64};
 
 mod attempts;
 mod audit;
@@ -53,8 +41,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../../migrations/postgres/0003_revoke_reason.sql"),
     ),
-    (4, include_str!("../../../migrations/postgres/0004_staff.sql")),
-    (5, include_str!("../../../migrations/postgres/0005_audit.sql")),
+    (
+        4,
+        include_str!("../../../migrations/postgres/0004_staff.sql"),
+    ),
+    (
+        5,
+        include_str!("../../../migrations/postgres/0005_audit.sql"),
+    ),
     (
         6,
         include_str!("../../../migrations/postgres/0006_attempts.sql"),
@@ -173,7 +167,10 @@ fn uuid(s: &str) -> Result<Uuid, ServerStoreError> {
     Uuid::parse_str(s).map_err(|_| ServerStoreError::Corrupt("a device id is not a UUID".into()))
 }
 
-async fn sites_of(client: &impl GenericClient, device_id: &str) -> Result<Vec<String>, ServerStoreError> {
+async fn sites_of(
+    client: &impl GenericClient,
+    device_id: &str,
+) -> Result<Vec<String>, ServerStoreError> {
     Ok(client
         .query(
             "SELECT site FROM device_site WHERE device_id = $1 ORDER BY site",

@@ -1,25 +1,14 @@
 //! Staff accounts and each site's policy.
 
 use async_trait::async_trait;
-use deadpool_postgres::{
-    GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Transaction,
-};
-use tokio_postgres::{IsolationLevel, NoTls, error::SqlState};
-use uuid::Uuid;
+use deadpool_postgres::GenericClient;
 use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
 
-use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
 use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
+    NewStaff, ServerStoreError, StaffAccount, StaffCredential, StaffStore, name_key, to_i64, to_u32,
 };
 
-use super::{Failure, MIGRATIONS, PgStore, RETRIES, device_row, scope, sites_of, staff_row, uuid};
+use super::{PgStore, staff_row};
 
 #[async_trait]
 impl StaffStore for PgStore {
@@ -85,7 +74,10 @@ impl StaffStore for PgStore {
             .collect()
     }
 
-    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, ServerStoreError> {
+    async fn staff_credential(
+        &self,
+        name: &str,
+    ) -> Result<Option<StaffCredential>, ServerStoreError> {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
@@ -102,7 +94,10 @@ impl StaffStore for PgStore {
         .transpose()
     }
 
-    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, ServerStoreError> {
+    async fn staff_of_sites(
+        &self,
+        sites: &[String],
+    ) -> Result<Vec<StaffAccount>, ServerStoreError> {
         let client = self.pool.get().await?;
         client
             .query(

@@ -1,25 +1,17 @@
 //! The devices' changes: a push merged in one transaction, pages pulled from a snapshot.
 
 use async_trait::async_trait;
-use deadpool_postgres::{
-    GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Transaction,
-};
-use tokio_postgres::{IsolationLevel, NoTls, error::SqlState};
-use uuid::Uuid;
-use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::IsolationLevel;
+use waypoint_protocol::{Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange};
 
 use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
 use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
+    Device, DeviceStore, Page, PushOutcome, ServerStoreError, SyncStore, assemble_page, revocation,
+    to_i64, to_u64,
 };
 
-use super::{Failure, MIGRATIONS, PgStore, RETRIES, device_row, scope, sites_of, staff_row, uuid};
+use super::{Failure, PgStore, RETRIES, device_row, scope, uuid};
 
 impl PgStore {
     async fn push_once(
@@ -119,7 +111,6 @@ impl SyncStore for PgStore {
     }
 }
 
-
 async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, ServerStoreError> {
     let mut snap = Snapshot::default();
     for r in tx
@@ -213,7 +204,11 @@ async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, ServerS
     Ok(snap)
 }
 
-async fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), ServerStoreError> {
+async fn apply(
+    tx: &Transaction<'_>,
+    device_id: &str,
+    plan: &mut Plan,
+) -> Result<(), ServerStoreError> {
     // Bulk writes: one statement per table, arrays unnested on the server.
     let (case_nos, sites): (Vec<&String>, Vec<&String>) = plan.cases.iter().unzip();
     if !case_nos.is_empty() {

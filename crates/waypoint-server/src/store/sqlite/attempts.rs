@@ -1,24 +1,12 @@
 //! Failed attempts at an enrolment code or a PIN, counted against guessing.
 
-use std::sync::{Arc, Mutex};
-
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{TransactionBehavior, params};
 use uuid::Uuid;
-use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
 
-use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
-use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
-};
+use crate::store::{AttemptStore, FailureKind, ServerStoreError, to_i64};
 
-use super::{MIGRATIONS, READERS, SqliteStore, device_row, migrate, open_reader, scope, sites_of, staff_rows, uuid};
+use super::SqliteStore;
 
 #[async_trait]
 impl AttemptStore for SqliteStore {
@@ -64,7 +52,11 @@ impl AttemptStore for SqliteStore {
         .await
     }
 
-    async fn clear_failures(&self, kind: FailureKind, key_hash: &str) -> Result<(), ServerStoreError> {
+    async fn clear_failures(
+        &self,
+        kind: FailureKind,
+        key_hash: &str,
+    ) -> Result<(), ServerStoreError> {
         let key = key_hash.to_string();
         self.run(move |conn| {
             conn.execute(

@@ -1,24 +1,13 @@
 //! The server's copy of each device's audit log.
 
-use std::sync::{Arc, Mutex};
-
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
-use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
+use waypoint_protocol::AuditRecord;
 
-use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
-use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
-};
+use crate::store::{AuditStore, ServerStoreError, StaffStore};
 
-use super::{MIGRATIONS, READERS, SqliteStore, device_row, migrate, open_reader, scope, sites_of, staff_rows, uuid};
+use super::{SqliteStore, uuid};
 
 #[async_trait]
 impl AuditStore for SqliteStore {

@@ -1,24 +1,16 @@
 //! Sites and devices: enrolment, revocation, and what a device's credentials unlock.
 
-use std::sync::{Arc, Mutex};
-
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
-use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
+use waypoint_protocol::RevokeReason;
 
-use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
 use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
+    Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore, NewDevice, ServerStoreError,
+    revocation, to_i64, to_u64,
 };
 
-use super::{MIGRATIONS, READERS, SqliteStore, device_row, migrate, open_reader, scope, sites_of, staff_rows, uuid};
+use super::{SqliteStore, device_row, sites_of, uuid};
 
 #[async_trait]
 impl DeviceStore for SqliteStore {

@@ -9,21 +9,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior};
 use uuid::Uuid;
-use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
+use waypoint_protocol::{RevokeReason, Scope};
 
-use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
-use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
-};
+use crate::store::{Device, ServerStoreError, StaffAccount, SyncStore, to_u64};
 
 mod attempts;
 mod audit;
@@ -33,7 +23,10 @@ mod sync;
 
 /// Numbered migrations, never edited once released.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../../migrations/sqlite/0001_initial.sql")),
+    (
+        1,
+        include_str!("../../../migrations/sqlite/0001_initial.sql"),
+    ),
     (
         2,
         include_str!("../../../migrations/sqlite/0002_site_pages.sql"),
@@ -44,7 +37,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../../../migrations/sqlite/0004_staff.sql")),
     (5, include_str!("../../../migrations/sqlite/0005_audit.sql")),
-    (6, include_str!("../../../migrations/sqlite/0006_attempts.sql")),
+    (
+        6,
+        include_str!("../../../migrations/sqlite/0006_attempts.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -70,7 +66,8 @@ impl SqliteStore {
     pub async fn open(path: &str) -> Result<Self, ServerStoreError> {
         let path = path.to_string();
         tokio::task::spawn_blocking(move || {
-            let conn = Connection::open(&path).map_err(|e| ServerStoreError::Connect(e.to_string()))?;
+            let conn =
+                Connection::open(&path).map_err(|e| ServerStoreError::Connect(e.to_string()))?;
             let mut store = Self::init(conn)?;
             store.path = Some(Arc::from(path.as_str()));
             Ok(store)
@@ -81,7 +78,8 @@ impl SqliteStore {
 
     /// A private in-memory database (tests, trials).
     pub async fn open_in_memory() -> Result<Self, ServerStoreError> {
-        let conn = Connection::open_in_memory().map_err(|e| ServerStoreError::Connect(e.to_string()))?;
+        let conn =
+            Connection::open_in_memory().map_err(|e| ServerStoreError::Connect(e.to_string()))?;
         Self::init(conn)
     }
 

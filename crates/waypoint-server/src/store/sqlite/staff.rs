@@ -1,24 +1,15 @@
 //! Staff accounts and each site's policy.
 
-use std::sync::{Arc, Mutex};
-
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use uuid::Uuid;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
 
-use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
 use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
+    NewStaff, ServerStoreError, StaffAccount, StaffCredential, StaffStore, name_key, to_i64,
+    to_u32, to_u64,
 };
 
-use super::{MIGRATIONS, READERS, SqliteStore, device_row, migrate, open_reader, scope, sites_of, staff_rows, uuid};
+use super::{SqliteStore, staff_rows};
 
 #[async_trait]
 impl StaffStore for SqliteStore {
@@ -82,7 +73,10 @@ impl StaffStore for SqliteStore {
         .await
     }
 
-    async fn staff_credential(&self, name: &str) -> Result<Option<StaffCredential>, ServerStoreError> {
+    async fn staff_credential(
+        &self,
+        name: &str,
+    ) -> Result<Option<StaffCredential>, ServerStoreError> {
         let key = name_key(name);
         self.run(move |conn| {
             let row: Option<(String, String, String, bool, i64, String)> = conn
@@ -109,7 +103,10 @@ impl StaffStore for SqliteStore {
         .await
     }
 
-    async fn staff_of_sites(&self, sites: &[String]) -> Result<Vec<StaffAccount>, ServerStoreError> {
+    async fn staff_of_sites(
+        &self,
+        sites: &[String],
+    ) -> Result<Vec<StaffAccount>, ServerStoreError> {
         let sites = sites.to_vec();
         self.run(move |conn| {
             let mut all = Vec::new();

@@ -1,24 +1,16 @@
 //! The devices' changes: a push merged in one transaction, pages pulled from a snapshot.
 
-use std::sync::{Arc, Mutex};
-
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use uuid::Uuid;
-use waypoint_domain::SitePolicy;
-use waypoint_protocol::{
-    AuditRecord, Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange,
-};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use waypoint_protocol::{Change, Conflict, RevokeReason, Scope, ServerBody, ServerChange};
 
 use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
 use crate::store::{
-    AttemptStore, AuditStore, Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore,
-    FailureKind, NewDevice, NewStaff, Page, PushOutcome, ServerStoreError, StaffAccount,
-    StaffCredential, StaffStore, SyncStore, assemble_page, name_key, revocation, to_i64, to_u32,
-    to_u64,
+    Device, DeviceStore, Page, PushOutcome, ServerStoreError, SyncStore, assemble_page, revocation,
+    to_i64, to_u64,
 };
 
-use super::{MIGRATIONS, READERS, SqliteStore, device_row, migrate, open_reader, scope, sites_of, staff_rows, uuid};
+use super::{SqliteStore, device_row, scope, uuid};
 
 #[async_trait]
 impl SyncStore for SqliteStore {
@@ -99,7 +91,6 @@ impl SyncStore for SqliteStore {
         .await
     }
 }
-
 
 /// A field's stored state from its row's columns.
 fn field_state(
