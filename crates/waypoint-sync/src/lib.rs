@@ -22,7 +22,6 @@ use waypoint_store::{
 };
 
 mod enrol;
-pub mod signin;
 
 pub use enrol::{enrol, re_enrol};
 
