@@ -514,6 +514,30 @@ pub enum LockReason {
     Revoked,
 }
 
+impl From<LockReason> for waypoint_app::session::LockReason {
+    fn from(r: LockReason) -> Self {
+        use waypoint_app::session::LockReason as L;
+        match r {
+            LockReason::Manual => L::Manual,
+            LockReason::Idle => L::Idle,
+            LockReason::Suspend => L::Suspend,
+            LockReason::Revoked => L::Revoked,
+        }
+    }
+}
+
+impl From<waypoint_app::session::LockReason> for LockReason {
+    fn from(r: waypoint_app::session::LockReason) -> Self {
+        use waypoint_app::session::LockReason as L;
+        match r {
+            L::Manual => LockReason::Manual,
+            L::Idle => LockReason::Idle,
+            L::Suspend => LockReason::Suspend,
+            L::Revoked => LockReason::Revoked,
+        }
+    }
+}
+
 /// Who is signed in and what their role lets them see and do; or, when locked, the name the
 /// sign-in screen keeps and why the app locked. Holds no data of the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -1,6 +1,7 @@
 //! The one error type every command returns, serialised to the UI as a readable message.
 
 use serde::{Serialize, Serializer};
+use waypoint_app::AppError;
 use waypoint_store::StoreError;
 
 /// Why a command did not do what it was asked, said for the person at the screen.
@@ -27,6 +28,24 @@ pub enum CommandError {
     LeaseOver,
     #[error("HQ revoked this laptop: its Waypoint data has been erased")]
     Wiped,
+    /// A use case's refusal that has no variant of its own here.
+    #[error(transparent)]
+    App(waypoint_app::AppError),
+}
+
+/// The use cases' errors, as the window tells them apart (`kind`).
+impl From<AppError> for CommandError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Store(e) => CommandError::Store(e),
+            AppError::Sync(e) => CommandError::Sync(e),
+            AppError::UnknownCase(n) => CommandError::UnknownCase(n),
+            AppError::UnknownIndividual(n) => CommandError::UnknownIndividual(n),
+            AppError::Invalid(m) => CommandError::Invalid(m),
+            AppError::LeaseOver(_) => CommandError::LeaseOver,
+            e => CommandError::App(e),
+        }
+    }
 }
 
 impl CommandError {

@@ -269,12 +269,8 @@ fn context() -> tauri::Context<tauri::Wry> {
 
 /// The data directory: `WAYPOINT_DATA_DIR`, else the platform's (as the CLI).
 fn data_dir() -> anyhow::Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("WAYPOINT_DATA_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("org", "Waypoint", "waypoint")
-        .map(|d| d.data_dir().to_path_buf())
-        .ok_or_else(|| anyhow!("no data directory could be found: set WAYPOINT_DATA_DIR"))
+    let given = std::env::var_os("WAYPOINT_DATA_DIR").map(PathBuf::from);
+    Ok(waypoint_app::session::data_dir(given)?)
 }
 
 fn env_text(name: &str) -> Option<String> {

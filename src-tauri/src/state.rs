@@ -13,13 +13,13 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use waypoint_app::session::{LockReason, SignInError};
+use waypoint_app::sync::{SyncError, SyncReport};
 use waypoint_domain::{Action, Field, Role, may, may_edit, may_see};
 use waypoint_keys::{DeviceKeys, KeyError, SecretPlace};
 use waypoint_store::{SearchBuild, Store, StoreError};
-use waypoint_sync::signin::SignInError;
-use waypoint_sync::{RetiredWipe, SyncError, SyncReport};
 
-use crate::dto::{LockReason, SessionInfo, SignInOutcome};
+use crate::dto::{SessionInfo, SignInOutcome};
 use crate::error::CommandError;
 use crate::sop::SopLibrary;
 
@@ -204,7 +204,7 @@ impl AppState {
         let place = self.secret.as_ref().ok_or_else(|| {
             CommandError::invalid("this device has no place for its secret: it cannot unlock")
         })?;
-        let unlocked = match waypoint_sync::signin::unlock(&self.data_dir, place, name, pin) {
+        let unlocked = match waypoint_app::session::unlock(&self.data_dir, place, name, pin) {
             Ok(unlocked) => unlocked,
             Err(SignInError::Keys(KeyError::WrongPin { attempts_left, .. })) => {
                 self.remember(name);
@@ -224,14 +224,14 @@ impl AppState {
                 });
             }
         };
-        let waypoint_sync::signin::Unlocked {
+        let waypoint_app::session::Unlocked {
             mut keys,
             key,
             online,
         } = unlocked;
         let mut store = Store::open(&self.data_dir, &key)?;
         drop(key);
-        match waypoint_sync::signin::after_open(&mut store, &mut keys, name, online.as_ref()) {
+        match waypoint_app::session::after_open(&mut store, &mut keys, name, online.as_ref()) {
             Ok(()) => {}
             Err(e @ SignInError::Disabled(_)) => {
                 return Ok(SignInOutcome::Refused {
@@ -297,7 +297,8 @@ impl AppState {
     /// Locks the app: closes the store (its key and search index go with it) and keeps the
     /// name of the person for the sign-in screen. Waits for a command that holds the store
     /// (an import) to finish. Locking a locked app keeps its first reason.
-    pub fn lock(&self, reason: LockReason) -> SessionInfo {
+    pub fn lock(&self, reason: impl Into<LockReason>) -> SessionInfo {
+        let reason = reason.into();
         let closed = {
             let mut session = self
                 .session
@@ -375,7 +376,7 @@ impl AppState {
                 locked: true,
                 name: info.last_name.clone(),
                 role: None,
-                lock_reason: info.reason,
+                lock_reason: info.reason.map(Into::into),
                 first_use,
                 idle_seconds,
                 lease_over: false,
@@ -389,38 +390,24 @@ impl AppState {
     /// After "Sync now" (`result` is what it came to): re-reads the offline lease (a sync
     /// that succeeded ends it), destroys the wrapped keys of staff the server disabled, and
     /// wipes the device HQ revoked: lost, at once; retired, only once nothing recorded here is
-    /// only here ([`waypoint_sync::retired_wipe`]). That is counted under the same lock as
+    /// only here ([`waypoint_app::sync::wipe_due`]). That is counted under the same lock as
     /// the wipe, the lock every command takes to record anything: a custody transfer saved
     /// while the sync's last requests ran is counted, and keeps the data. The store is closed
     /// (the app locked) before the wipe. Returns whether the device was wiped.
     pub fn after_sync(&self, result: &Result<SyncReport, SyncError>) -> Result<bool, CommandError> {
-        let lost = match result {
-            Err(e) => e.must_wipe(),
-            Ok(_) => false,
-        };
-        let retired = matches!(result, Ok(report) if report.retired);
         let mut session = self.session.lock().map_err(|_| CommandError::Unavailable)?;
         if result.is_ok() {
             let now = self.now();
             if let Some(signed) = session.as_mut() {
                 signed.lease_over = signed.store.lease(now)?.is_expired();
                 if let Some(keys) = signed.keys.as_mut() {
-                    waypoint_sync::signin::forget_disabled(&signed.store, keys)
+                    waypoint_app::session::forget_disabled(&signed.store, keys)
                         .map_err(|e| CommandError::invalid(e.to_string()))?;
                 }
             }
         }
-        let wipe = lost
-            || (retired
-                && match session.as_ref() {
-                    Some(signed) => matches!(
-                        waypoint_sync::retired_wipe(&signed.store)
-                            .map_err(|e| CommandError::invalid(e.to_string()))?,
-                        RetiredWipe::Now
-                    ),
-                    // Locked while the sync ran: the next sync counts and wipes.
-                    None => false,
-                });
+        // Locked while the sync ran (no store): a retired device counts and wipes at the next.
+        let wipe = waypoint_app::sync::wipe_due(session.as_ref().map(|s| &s.store), result)?;
         if !wipe {
             return Ok(false);
         }
@@ -439,8 +426,7 @@ impl AppState {
         let place = self.secret.as_ref().ok_or_else(|| {
             CommandError::invalid("this device has no place for its secret: it cannot be wiped")
         })?;
-        let store_file = self.data_dir.join(waypoint_store::DB_FILE);
-        let wiped = waypoint_keys::wipe_device(&self.data_dir, &store_file, place);
+        let wiped = waypoint_app::sync::wipe(&self.data_dir, place);
         drop(session);
         wiped.map_err(|e| {
             CommandError::invalid(format!(
@@ -555,6 +541,11 @@ impl AppState {
 
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    /// Where and when a command runs, for the use cases.
+    pub fn context(&self) -> waypoint_app::Context {
+        waypoint_app::Context::new(self.site.clone(), self.now())
     }
 
     /// Today, as the core counts days for identity checks (UTC).

@@ -1,16 +1,58 @@
 //! Why a use case did not do what it was asked, said for a person.
 
+use chrono::{DateTime, Utc};
 use waypoint_store::StoreError;
+
+use crate::session::SignInError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Includes the role refusals (`StoreError::NotAllowed`).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The file could not be read as a case import at all; nothing was saved.
+    #[error("{file_name}: {source}")]
+    File {
+        file_name: String,
+        source: waypoint_import::ImportError,
+    },
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
+    /// A wrong PIN, an erased key, a PIN too short...
+    #[error(transparent)]
+    Keys(#[from] waypoint_keys::KeyError),
+    #[error(transparent)]
+    Sync(#[from] waypoint_sync::SyncError),
+    /// Past the offline lease: nothing but a sync (and the status) until a sync succeeds.
+    #[error("{0}")]
+    LeaseOver(LeaseOver),
     #[error("there is no case with number {0}")]
     UnknownCase(String),
     #[error("there is no individual with number {0}")]
     UnknownIndividual(String),
+    #[error("conflict {0} is already resolved")]
+    ConflictResolved(String),
+    #[error(
+        "neither value of conflict {id} was made on this device ({} and {} made them): give the value to keep",
+        devices[0], devices[1]
+    )]
+    NeitherValueMadeHere { id: String, devices: [String; 2] },
+    #[error("{0} is not in this device's staff directory: a supervisor adds them")]
+    NotInDirectory(String),
+    #[error(
+        "staff accounts of an enrolled device are managed at HQ; they sign in here once with a network"
+    )]
+    StaffManagedAtHq,
+    #[error("give {0}'s role")]
+    RoleNeeded(String),
+    #[error("{0} can already unlock this device: give a role to set theirs")]
+    AlreadyUnlocks(String),
+    #[error("no PIN for the new staff member")]
+    NewPinNeeded,
+    #[error(
+        "there is no platform data directory on this computer: give one with WAYPOINT_DATA_DIR"
+    )]
+    NoDataDir,
     /// A request that cannot be carried out as given; the message says why and what to do.
     #[error("{0}")]
     Invalid(String),
@@ -19,5 +61,35 @@ pub enum AppError {
 impl AppError {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::Invalid(message.into())
+    }
+}
+
+/// Where a device past its offline lease stands: each front end says how to sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeaseOver {
+    /// The last successful sync (or the enrolment); `None` when there is no record of either.
+    pub since: Option<DateTime<Utc>>,
+    pub lease_days: u32,
+    /// Whole days since `since` (0 when unknown).
+    pub days_offline: u64,
+    /// Changes waiting to be synced: kept, and the sync that ends the lock sends them.
+    pub pending: u64,
+}
+
+impl std::fmt::Display for LeaseOver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.since {
+            Some(_) => write!(
+                f,
+                "this laptop has not synced for {} days",
+                self.days_offline
+            )?,
+            None => write!(f, "this laptop has no record of a sync")?,
+        }
+        write!(
+            f,
+            "; the site allows {}: it is locked until it syncs; its {} change(s) waiting to be synced are kept",
+            self.lease_days, self.pending
+        )
     }
 }

@@ -5,8 +5,16 @@
 //! role) and a [`Context`] (where and when the work happens). It checks the role, calls the
 //! store and returns domain types with role-restricted values already removed.
 
+pub mod audit;
+pub mod case_view;
+pub mod conflicts;
 mod context;
 mod error;
+pub mod import;
+pub mod search;
+pub mod session;
+pub mod staff;
+pub mod sync;
 
 pub use context::Context;
-pub use error::AppError;
+pub use error::{AppError, LeaseOver};

@@ -1,16 +1,18 @@
 //! `waypoint audit verify` and `waypoint audit list`: the device's audit trail, for people and
-//! scripts. The work is in `waypoint_store::audit`; this only prints.
+//! scripts. The rules are `waypoint_app::audit`'s; this only prints.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use serde_json::json;
-use waypoint_store::{AuditEntry, Store};
+use waypoint_app::audit::AuditEntry;
+use waypoint_domain::Role;
+use waypoint_store::Store;
 
 /// Checks the chain; exit code 1 (and the broken entries) when anything is wrong.
-pub fn verify(store: &Store, as_json: bool) -> Result<ExitCode> {
-    let report = store.verify_audit()?;
+pub fn verify(store: &Store, role: Role, as_json: bool) -> Result<ExitCode> {
+    let report = waypoint_app::audit::verify(store, role)?;
     let mut out = std::io::stdout().lock();
     if as_json {
         serde_json::to_writer_pretty(
@@ -55,8 +57,14 @@ pub fn verify(store: &Store, as_json: bool) -> Result<ExitCode> {
 }
 
 /// The entries after `after`, oldest first.
-pub fn list(store: &Store, after: i64, limit: usize, as_json: bool) -> Result<ExitCode> {
-    let entries = store.audit_entries(after, limit)?;
+pub fn list(
+    store: &Store,
+    role: Role,
+    after: i64,
+    limit: usize,
+    as_json: bool,
+) -> Result<ExitCode> {
+    let entries = waypoint_app::audit::entries(store, role, after, limit)?;
     let mut out = std::io::stdout().lock();
     if as_json {
         serde_json::to_writer_pretty(&mut out, &entries)?;

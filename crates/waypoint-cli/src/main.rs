@@ -19,10 +19,12 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use waypoint_domain::{Action, Field, Role, may_edit, may_see};
-use waypoint_import::ImportOptions;
+use waypoint_app::import::{ImportMode, ImportProgress};
+use waypoint_app::staff::StaffAdded;
+use waypoint_app::{AppError, Context as AppContext};
+use waypoint_domain::{Action, Field, Role, may_edit};
 use waypoint_keys::SecretPlace;
-use waypoint_store::{ImportMode, ImportProgress, Store, StoreError};
+use waypoint_store::{Store, StoreError};
 use zeroize::Zeroizing;
 
 /// The environment variable that holds the PIN (never a flag: flags show in process lists).
@@ -249,13 +251,14 @@ fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// Where and when a command runs, for the use cases.
+fn context() -> AppContext {
+    AppContext::new(None, chrono::Utc::now())
+}
+
 fn data_dir(cli: &Cli) -> Result<PathBuf> {
-    if let Some(dir) = &cli.data_dir {
-        return Ok(dir.clone());
-    }
-    directories::ProjectDirs::from("org", "Waypoint", "waypoint")
-        .map(|d| d.data_dir().to_path_buf())
-        .ok_or_else(|| anyhow!("no data directory could be found: give one with --data-dir DIR"))
+    waypoint_app::session::data_dir(cli.data_dir.clone())
+        .context("no data directory could be found: give one with --data-dir DIR")
 }
 
 fn open(cli: &Cli) -> Result<Store> {
@@ -306,14 +309,17 @@ fn signed_in(cli: &Cli) -> Result<&str> {
 
 /// `name`'s role on this device, with what to do when they have none.
 fn role_of(store: &Store, name: &str) -> Result<Role> {
-    match store.role_of(name) {
-        Ok(role) => Ok(role),
-        // A device that is not enrolled has no HQ to ask: its supervisor adds people.
-        Err(StoreError::UnknownStaff(who)) if store.sync_state()?.token.is_none() => Err(anyhow!(
-            "{who} is not in this device's staff directory: a supervisor adds them with `waypoint staff add NAME --role ROLE`"
-        )),
-        Err(e) => Err(e.into()),
+    match waypoint_app::staff::role_of(store, name) {
+        Err(AppError::NotInDirectory(who)) => Err(not_in_directory(&who)),
+        other => Ok(other?),
     }
+}
+
+/// A device that is not enrolled has no HQ to ask: its supervisor adds people.
+fn not_in_directory(who: &str) -> anyhow::Error {
+    anyhow!(
+        "{who} is not in this device's staff directory: a supervisor adds them with `waypoint staff add NAME --role ROLE`"
+    )
 }
 
 /// A PIN from the environment variable `name`, wiped from memory when dropped.
@@ -332,7 +338,7 @@ fn unlock_keys(cli: &Cli, dir: &Path) -> Result<signin::Unlocked> {
     let staff = signed_in(cli)?;
     let pin = pin_from(PIN_ENV)?;
     let place = SecretPlace::for_this_device()?;
-    Ok(waypoint_sync::signin::unlock(dir, &place, staff, &pin)?)
+    Ok(waypoint_app::session::unlock(dir, &place, staff, &pin)?)
 }
 
 fn staff_add(cli: &Cli, name: &str, role: Option<&str>) -> Result<ExitCode> {
@@ -345,47 +351,48 @@ fn staff_add(cli: &Cli, name: &str, role: Option<&str>) -> Result<ExitCode> {
     let mut store = Store::open(&dir, &key)
         .with_context(|| format!("opening the store in {}", dir.display()))?;
     store.act_as(&format!("staff:{me}"));
-    if store.sync_state()?.token.is_some() {
-        bail!(
+    // Read only when needed: someone who can already unlock needs no new PIN.
+    let new_pin = std::env::var(NEW_PIN_ENV)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Zeroizing::new);
+    let new = waypoint_app::staff::NewStaff {
+        name,
+        role: given,
+        pin: new_pin.as_deref().map(String::as_str),
+    };
+    let added = match waypoint_app::staff::add(&mut store, &mut keys, &key, me, new) {
+        Ok(added) => added,
+        Err(AppError::StaffManagedAtHq) => bail!(
             "staff accounts of an enrolled device are managed at HQ (`waypoint-server admin user add`); they sign in here once with a network"
-        );
-    }
-    store.require(role_of(&store, me)?, Action::ManageStaff)?;
-    // Someone already in the directory (whose key was erased after five wrong PINs, say) keeps
-    // their role unless another is given; a newcomer needs one.
-    let role = match (given, store.staff_member(name)?) {
-        (Some(role), _) => role,
-        (None, Some(known)) => known.role,
-        (None, None) => {
+        ),
+        Err(AppError::RoleNeeded(name)) => {
             let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
             bail!(
                 "give {name}'s role with --role ROLE (one of {})",
                 roles.join(", ")
             );
         }
-    };
-    if keys.has_staff(name) {
-        // Someone who can already unlock (given a key before roles came to the command line):
-        // only their role is written.
-        if given.is_none() {
-            bail!("{name} can already unlock this device: give --role ROLE to set their role");
+        Err(AppError::AlreadyUnlocks(name)) => {
+            bail!("{name} can already unlock this device: give --role ROLE to set their role")
         }
-        store.add_local_staff(me, name, role)?;
-        writeln!(
-            std::io::stdout().lock(),
+        Err(AppError::NewPinNeeded) => {
+            bail!("no PIN: give it in the environment variable {NEW_PIN_ENV}")
+        }
+        Err(AppError::NotInDirectory(who)) => return Err(not_in_directory(&who)),
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = std::io::stdout().lock();
+    match added {
+        StaffAdded::RoleSet(role) => writeln!(
+            out,
             "{name} can already unlock this device with their PIN; their role is now {role}"
-        )?;
-        return Ok(ExitCode::SUCCESS);
+        )?,
+        StaffAdded::MayUnlock(role) => writeln!(
+            out,
+            "{name} can now unlock this device with their PIN, as {role}"
+        )?,
     }
-    let new_pin = pin_from(NEW_PIN_ENV)?;
-    // The directory first: a key without a directory entry would, on a device whose directory
-    // is still empty, unlock as a supervisor.
-    store.add_local_staff(me, name, role)?;
-    keys.add_staff(&key, name, &new_pin)?;
-    writeln!(
-        std::io::stdout().lock(),
-        "{name} can now unlock this device with their PIN, as {role}"
-    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -398,7 +405,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => import(&cli, file, *partial, *dry_run),
         Command::Search { query, limit, json } => {
             let (mut store, role) = open_as(&cli)?;
-            let results = store.search_as(role, query, *limit)?;
+            let results = waypoint_app::search::search(&mut store, role, query, *limit)?;
             let mut out = std::io::stdout().lock();
             if *json {
                 serde_json::to_writer_pretty(&mut out, &results)?;
@@ -412,9 +419,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: CaseCommand::Show { case_no, json },
         } => {
             let (store, role) = open_as(&cli)?;
-            let view = store
-                .case_as(role, case_no)?
-                .ok_or_else(|| anyhow!("there is no case with number {}", case_no.trim()))?;
+            let view = waypoint_app::case_view::case(&store, role, case_no)?;
             let mut out = std::io::stdout().lock();
             if *json {
                 serde_json::to_writer_pretty(&mut out, &view)?;
@@ -542,7 +547,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: ConflictsCommand::Resolve { id, keep },
         } => {
             let (mut store, role) = open_as(&cli)?;
-            sync::conflicts_resolve(&mut store, role, id, keep, today())
+            sync::conflicts_resolve(&mut store, role, id, keep)
         }
         Command::Status { json } => {
             // A report every role may read: counts, dates and reasons, never a value.
@@ -556,17 +561,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: AuditCommand::Verify { json },
         } => {
             let (store, role) = open_as(&cli)?;
-            store.require(role, Action::VerifyAudit)?;
-            audit::verify(&store, *json)
+            audit::verify(&store, role, *json)
         }
         Command::Audit {
             command: AuditCommand::List { after, limit, json },
         } => {
-            // The trail says whose need-to-know fields were viewed and changed: the same
-            // right as checking it.
             let (store, role) = open_as(&cli)?;
-            store.require(role, Action::VerifyAudit)?;
-            audit::list(&store, *after, *limit, *json)
+            audit::list(&store, role, *after, *limit, *json)
         }
     }
 }
@@ -594,7 +595,6 @@ fn import(cli: &Cli, file: &Path, partial: bool, dry_run: bool) -> Result<ExitCo
     let handle = File::open(file).with_context(|| format!("cannot read {name}"))?;
     let total = handle.metadata().map(|m| m.len()).unwrap_or(0).max(1);
     let (mut store, role) = open_as(cli)?;
-    store.require(role, Action::Import)?;
     let show_progress = std::io::stderr().is_terminal();
     let mut progress = |p: ImportProgress| {
         if show_progress {
@@ -611,22 +611,19 @@ fn import(cli: &Cli, file: &Path, partial: bool, dry_run: bool) -> Result<ExitCo
             }
         }
     };
-    let options = ImportOptions { today: today() };
-    let mut report = store
-        .import_csv(
-            BufReader::new(handle),
-            &options,
-            ImportMode { partial, dry_run },
-            &mut progress,
-        )
-        .map_err(|e| match e {
-            StoreError::File(e) => anyhow!("{name}: {e}"),
-            e => anyhow::Error::new(e),
-        })?;
+    // What the role may not see is already out of the report.
+    let report = waypoint_app::import::import_csv(
+        &mut store,
+        role,
+        &context(),
+        &name,
+        BufReader::new(handle),
+        ImportMode { partial, dry_run },
+        &mut progress,
+    )?;
     if show_progress {
         eprintln!();
     }
-    hide_from(role, &mut report);
     let mut err = std::io::stderr().lock();
     for problem in &report.file.problems {
         writeln!(
@@ -635,54 +632,16 @@ fn import(cli: &Cli, file: &Path, partial: bool, dry_run: bool) -> Result<ExitCo
             problem.line, problem.column, problem.message
         )?;
     }
-    let Some(summary) = report.summary else {
+    let Some(summary) = &report.summary else {
         writeln!(
             err,
             "{name}: rejected: {} problem(s) in {} row(s); nothing was imported (fix them, or use --partial to load the good rows)",
             report.file.problems.len(),
-            output::distinct_lines(&report.file)
+            report.rows_with_problems()
         )?;
         return Ok(ExitCode::FAILURE);
     };
     drop(err);
-    output::import_summary(
-        &mut std::io::stdout().lock(),
-        &name,
-        &report.file,
-        &summary,
-        role,
-    )?;
+    output::import_summary(&mut std::io::stdout().lock(), &name, &report, summary, role)?;
     Ok(ExitCode::SUCCESS)
-}
-
-use output::NOT_SHOWN;
-
-/// Removes from an import's report what `role` may not see: the problems and warnings about
-/// such a field (their messages quote the value) and both sides of a clash on one. The file
-/// came from the person importing, but the values kept on this device did not, and need-to-know
-/// is kept the same way for both.
-fn hide_from(role: Role, report: &mut waypoint_store::ImportReport) {
-    let hidden = |column: &str| Field::from_column(column).is_some_and(|f| !may_see(role, f));
-    for p in &mut report.file.problems {
-        if hidden(&p.column) {
-            p.value.clear();
-            p.message = format!("a value that is not valid {NOT_SHOWN}");
-        }
-    }
-    for w in &mut report.file.warnings {
-        if hidden(&w.column) {
-            w.value.clear();
-            w.message = format!("a value to check {NOT_SHOWN}");
-        }
-    }
-    if let Some(summary) = &mut report.summary {
-        for c in summary
-            .clashes
-            .iter_mut()
-            .filter(|c| !may_see(role, c.field))
-        {
-            c.local = None;
-            c.incoming = None;
-        }
-    }
 }

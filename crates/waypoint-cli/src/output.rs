@@ -1,21 +1,11 @@
 //! How the CLI shows things to a person (the `--json` forms are serde's).
 
-use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
+use waypoint_app::import::{ImportReport, ImportSummary, NOT_SHOWN};
 use waypoint_domain::{Role, may_see};
-use waypoint_import::ParsedFile;
-use waypoint_store::{CaseView, ImportSummary, OutboxEntry, SearchResult};
-
-pub fn distinct_lines(parsed: &ParsedFile) -> usize {
-    parsed
-        .problems
-        .iter()
-        .map(|p| p.line)
-        .collect::<BTreeSet<_>>()
-        .len()
-}
+use waypoint_store::{CaseView, OutboxEntry, SearchResult};
 
 pub fn search_results(out: &mut dyn Write, results: &[SearchResult]) -> io::Result<()> {
     if results.is_empty() {
@@ -150,18 +140,16 @@ pub fn outbox(out: &mut dyn Write, entries: &[OutboxEntry]) -> io::Result<()> {
     Ok(())
 }
 
-/// What a role is told instead of a value it may not see.
-pub const NOT_SHOWN: &str = "(not shown: your role may not see this field)";
-
 /// An import's summary for a person working in `role`: clashes of fields the role may not see
 /// are counted and located, without their values (the caller has removed them).
 pub fn import_summary(
     out: &mut dyn Write,
     name: &str,
-    parsed: &ParsedFile,
+    report: &ImportReport,
     summary: &ImportSummary,
     role: Role,
 ) -> io::Result<()> {
+    let parsed = &report.file;
     let verb = if summary.dry_run {
         "Checked (dry run, nothing saved)"
     } else {
@@ -170,7 +158,7 @@ pub fn import_summary(
     let rows =
         summary.individuals.created + summary.individuals.updated + summary.individuals.unchanged;
     writeln!(out, "{verb} {name}: {rows} row(s)")?;
-    let tally = |t: &waypoint_store::Tally| {
+    let tally = |t: &waypoint_app::import::Tally| {
         format!(
             "{} created, {} updated, {} unchanged",
             t.created, t.updated, t.unchanged
@@ -182,7 +170,7 @@ pub fn import_summary(
         writeln!(
             out,
             "  skipped:     {} row(s) with problems (listed on standard error)",
-            distinct_lines(parsed)
+            report.rows_with_problems()
         )?;
     }
     if !parsed.unknown_columns.is_empty() {

@@ -1,6 +1,6 @@
-//! Staff sign-in for the command line (issue 6). The rules (offline with a wrapped key, online
+//! Staff sign-in for the command line. The rules (offline with a wrapped key, online
 //! for a first sign-in on an enrolled device, refusing disabled staff) are
-//! `waypoint_sync::signin`'s, shared with the desktop app; this module keeps the keys of the
+//! `waypoint_app::session`'s, shared with the desktop app; this module keeps the keys of the
 //! store a command opened, so that after the command (which may have synced) the keys of staff
 //! the server disabled are destroyed, and so that enrolment can add the recovery slot.
 
@@ -12,7 +12,7 @@ use waypoint_domain::Role;
 use waypoint_keys::{DeviceKeys, StoreKey};
 use waypoint_store::Store;
 
-pub use waypoint_sync::signin::Unlocked;
+pub use waypoint_app::session::Unlocked;
 
 /// The keys and store key of the store this process opened, for the work after the command
 /// (destroying disabled staff's keys) and for enrolment (the recovery slot).
@@ -41,7 +41,7 @@ pub fn after_open(
         key,
         online,
     } = unlocked;
-    waypoint_sync::signin::after_open(store, &mut keys, staff, online.as_ref())?;
+    waypoint_app::session::after_open(store, &mut keys, staff, online.as_ref())?;
     if audit || online.is_some() {
         store
             .record_sign_in(&format!("staff:{}", staff.trim()))
@@ -68,7 +68,7 @@ pub fn finish() -> Result<()> {
         return Ok(());
     }
     let store = Store::open(&opened.dir, &opened.key)?;
-    waypoint_sync::signin::forget_disabled(&store, &mut opened.keys)?;
+    waypoint_app::session::forget_disabled(&store, &mut opened.keys)?;
     Ok(())
 }
 

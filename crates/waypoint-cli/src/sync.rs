@@ -1,36 +1,38 @@
 //! `waypoint sync`, `conflicts` and `status` (`enrol` is in signin.rs): the device's side of sync, for people
-//! and scripts. The work is in `waypoint-sync` and `waypoint-store`; this only prints.
+//! and scripts. The rules are `waypoint_app`'s (the network calls `waypoint-sync`'s); this only
+//! prints.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use serde_json::json;
-use waypoint_domain::{Action, Role, may_see};
-use waypoint_store::{Conflict, LeaseState, Store};
-use waypoint_sync::{RetiredWipe, SyncReport};
+use waypoint_app::AppError;
+use waypoint_app::conflicts::{Keep, Resolved};
+use waypoint_app::sync::SyncStatus;
+use waypoint_domain::{Role, may_see};
+use waypoint_store::{Conflict, LeaseState, Store, StoreError};
+use waypoint_sync::SyncReport;
 
-/// Refuses to go on past the offline lease (issue 6): the device locks until it syncs.
+/// Refuses to go on past the offline lease: the device locks until it syncs.
 pub fn lease_gate(store: &Store) -> Result<()> {
-    if let LeaseState::Expired {
-        since,
-        lease_days,
-        days_offline,
-    } = store.lease(chrono::Utc::now())?
-    {
-        let pending = store.outbox_len()?;
-        let offline = match since {
-            Some(_) => format!("has not synced for {days_offline} days"),
-            None => "has no record of a sync".to_string(),
-        };
-        bail!(
-            "this laptop {offline}; the site allows {lease_days}: run `waypoint sync` (with a \
-             network) to unlock it. Until then only `waypoint sync` and `waypoint status` work. \
-             Its {pending} change(s) waiting to be synced are kept, and that sync sends them."
-        );
+    match waypoint_app::session::lease_gate(store, &crate::context()) {
+        Err(waypoint_app::AppError::LeaseOver(over)) => {
+            let offline = match over.since {
+                Some(_) => format!("has not synced for {} days", over.days_offline),
+                None => "has no record of a sync".to_string(),
+            };
+            bail!(
+                "this laptop {offline}; the site allows {}: run `waypoint sync` (with a \
+                 network) to unlock it. Until then only `waypoint sync` and `waypoint status` work. \
+                 Its {} change(s) waiting to be synced are kept, and that sync sends them.",
+                over.lease_days,
+                over.pending
+            );
+        }
+        other => Ok(other?),
     }
-    Ok(())
 }
 
 /// Wipes this device's data after HQ revoked it: the wrapped keys and the device secret
@@ -39,13 +41,12 @@ fn wipe(store: Store, data_dir: &Path) -> Result<waypoint_keys::Wiped> {
     // Closed first: the store must not write a page back after its files are gone.
     drop(store);
     let place = waypoint_keys::SecretPlace::for_this_device()?;
-    waypoint_keys::wipe_device(data_dir, &data_dir.join(waypoint_store::DB_FILE), &place)
-        .with_context(|| {
-            format!(
-                "erasing this device's data did not finish; remove {} by hand",
-                data_dir.display()
-            )
-        })
+    waypoint_app::sync::wipe(data_dir, &place).with_context(|| {
+        format!(
+            "erasing this device's data did not finish; remove {} by hand",
+            data_dir.display()
+        )
+    })
 }
 
 fn kb(bytes: u64) -> String {
@@ -70,9 +71,12 @@ pub fn sync(mut store: Store, data_dir: &Path, as_json: bool) -> Result<ExitCode
     if show_progress {
         eprintln!();
     }
+    // Counted now, after the directory and audit requests, with the store this process holds
+    // until the wipe; the rule is the one the desktop follows.
+    let wipe_now = waypoint_app::sync::wipe_due(Some(&store), &result)?;
     let report = match result {
         Ok(report) => report,
-        Err(e) if e.must_wipe() => {
+        Err(e) if wipe_now => {
             // Lost: at once, whatever was not sent.
             let pending = store.outbox_len().unwrap_or(0);
             eprintln!("waypoint: {e}");
@@ -89,10 +93,7 @@ pub fn sync(mut store: Store, data_dir: &Path, as_json: bool) -> Result<ExitCode
             bail!("sync failed: {e}. Changes waiting on this device: {pending}.")
         }
     };
-    // Counted now, after the directory and audit requests, with the store this process holds
-    // until the wipe; the rule is the one the desktop follows.
     let unsent = store.unsent()?;
-    let wipe_now = report.retired && waypoint_sync::retired_wipe(&store)? == RetiredWipe::Now;
     let mut out = std::io::stdout().lock();
     if as_json {
         let mut value = serde_json::to_value(&report)?;
@@ -279,7 +280,7 @@ fn value(v: &Option<String>) -> &str {
 /// The conflicts waiting for review, as `role` may see them: the values of a field it may not
 /// see are left out (and said to be).
 pub fn conflicts_list(store: &Store, role: Role, as_json: bool) -> Result<ExitCode> {
-    let conflicts = store.conflicts_as(role, false)?;
+    let conflicts = waypoint_app::conflicts::waiting(store, role)?;
     let value = |c: &Conflict, v: &Option<String>| {
         if may_see(role, c.field) {
             value(v).to_string()
@@ -327,51 +328,22 @@ pub fn conflicts_list(store: &Store, role: Role, as_json: bool) -> Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-/// The value `keep` stands for: `mine` (this device's value), `theirs` (the other device's),
-/// or a value typed out.
-fn chosen(store: &Store, c: &Conflict, keep: &str) -> Result<Option<String>> {
-    let me = store.sync_state()?.device_name.unwrap_or_default();
-    let (mine, theirs) = if c.winner_device == me {
-        (&c.winner, &c.loser)
-    } else if c.loser_device == me {
-        (&c.loser, &c.winner)
-    } else if matches!(keep, "mine" | "theirs") {
-        bail!(
-            "neither value of conflict {} was made on this device ({} and {} made them): \
-             give the value to keep with --keep VALUE",
-            c.id,
-            c.winner_device,
-            c.loser_device
-        );
-    } else {
-        (&None, &None)
+pub fn conflicts_resolve(store: &mut Store, role: Role, id: &str, keep: &str) -> Result<ExitCode> {
+    let keep = match keep.trim() {
+        "mine" => Keep::Mine,
+        "theirs" => Keep::Theirs,
+        typed => Keep::Value(Some(typed.to_string())),
     };
-    Ok(match keep {
-        "mine" => mine.clone(),
-        "theirs" => theirs.clone(),
-        typed => Some(typed.to_string()),
-    })
-}
-
-pub fn conflicts_resolve(
-    store: &mut Store,
-    role: Role,
-    id: &str,
-    keep: &str,
-    today: chrono::NaiveDate,
-) -> Result<ExitCode> {
-    // Refused before anything about the conflict is said.
-    store.require(role, Action::ResolveConflict)?;
-    let conflict = store
-        .conflicts(true)?
-        .into_iter()
-        .find(|c| c.id == id.trim())
-        .ok_or_else(|| anyhow!("there is no conflict {id}: see `waypoint conflicts list`"))?;
-    if conflict.resolved {
-        bail!("conflict {id} is already resolved");
-    }
-    let value = chosen(store, &conflict, keep.trim())?;
-    store.resolve_conflict_as(role, &conflict.id, value.as_deref(), today)?;
+    let resolved = match waypoint_app::conflicts::resolve(store, role, &crate::context(), id, keep)
+    {
+        Ok(resolved) => resolved,
+        Err(AppError::Store(StoreError::UnknownConflict(_))) => {
+            bail!("there is no conflict {id}: see `waypoint conflicts list`")
+        }
+        Err(e @ AppError::NeitherValueMadeHere { .. }) => bail!("{e} with --keep VALUE"),
+        Err(e) => return Err(e.into()),
+    };
+    let Resolved { conflict, value } = resolved;
     println!(
         "Resolved conflict {}: {} of {} is now {}. The decision reaches the other devices with the next sync.",
         conflict.id,
@@ -397,12 +369,15 @@ fn readable(at: &Option<String>) -> String {
 }
 
 pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
-    let state = store.sync_state()?;
-    let pending = store.outbox_len()?;
-    let conflicts = store.conflicts(false)?.len();
-    let refused = store.refused_changes()?;
-    let unreadable = store.unreadable_event_count()?;
-    let lease = store.lease(chrono::Utc::now())?;
+    let SyncStatus {
+        state,
+        unsent,
+        conflicts,
+        unreadable_events: unreadable,
+        refused,
+        lease,
+    } = waypoint_app::sync::status(store, &crate::context())?;
+    let pending = unsent.pending;
     let mut out = std::io::stdout().lock();
     if as_json {
         serde_json::to_writer_pretty(

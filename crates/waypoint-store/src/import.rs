@@ -1,17 +1,15 @@
 //! Applying an import: validated records in, cases and individuals created or updated, local
-//! edits kept and reported as clashes. All of it in one transaction: a file loads whole or not
-//! at all.
+//! edits kept and reported as clashes. All of it in one transaction (rows, outbox and audit
+//! together): a file loads whole or not at all. Reading and checking the file is the
+//! application layer's (`waypoint-app`), which hands the good rows here in batches.
 
 use std::borrow::Borrow;
 use std::collections::HashSet;
-use std::io::Read;
 use std::sync::LazyLock;
-use std::sync::mpsc;
 
 use rusqlite::{CachedStatement, OptionalExtension};
 use serde::Serialize;
 use waypoint_domain::{Field, Record, Scope};
-use waypoint_import::{ImportOptions, ParsedFile};
 
 use crate::profile::{case_fields, individual_fields, load_individual};
 use crate::search::SearchCache;
@@ -339,132 +337,4 @@ fn keys(w: &Writer<'_>, sql: &str) -> Result<HashSet<String>, StoreError> {
     let mut stmt = w.tx.prepare(sql)?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// How an import file is to be taken.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ImportMode {
-    /// Load the good rows of a file that has problems (else such a file loads nothing).
-    pub partial: bool,
-    /// Say what would happen; save nothing.
-    pub dry_run: bool,
-}
-
-/// How far an import has come.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportProgress {
-    /// Bytes and rows read and checked so far.
-    Read { bytes: u64, rows: u64 },
-    /// Rows applied to the store so far.
-    Saved { rows: u64 },
-}
-
-/// What an import of a file did.
-#[derive(Debug)]
-pub struct ImportReport {
-    /// Problems, warnings and ignored columns of the file (its rows are not kept here).
-    pub file: ParsedFile,
-    /// What was saved, or `None` when the file was rejected and nothing was saved.
-    pub summary: Option<ImportSummary>,
-}
-
-/// Rows travel from the reading thread to the saving thread in batches of this many.
-const BATCH: usize = 512;
-
-enum Message {
-    Rows(Vec<(u64, Record)>),
-    Read { bytes: u64, rows: u64 },
-}
-
-impl Store {
-    /// Imports a case-import CSV: one thread reads and checks the file while this one saves
-    /// the good rows, in one transaction that is committed only if the whole file is good (or
-    /// `mode.partial`), and never with `mode.dry_run`.
-    pub fn import_csv<R: Read + Send>(
-        &mut self,
-        input: R,
-        options: &ImportOptions,
-        mode: ImportMode,
-        progress: &mut dyn FnMut(ImportProgress),
-    ) -> Result<ImportReport, StoreError> {
-        let (tx, rx) = mpsc::sync_channel::<Message>(8);
-        // Saved batches go back to the reading thread, which made their records: freeing
-        // memory on the thread that allocated it is cheaper, and the saving thread is the
-        // busier one.
-        let (used_tx, used_rx) = mpsc::channel::<Vec<(u64, Record)>>();
-        std::thread::scope(|scope| {
-            let reader = std::thread::Builder::new()
-                .name("import-reader".into())
-                .spawn_scoped(scope, move || {
-                    let mut batch = Vec::with_capacity(BATCH);
-                    let rows_tx = tx.clone();
-                    let parsed = waypoint_import::parse_streaming(
-                        input,
-                        options,
-                        &mut |bytes, rows| {
-                            let _ = tx.send(Message::Read { bytes, rows });
-                        },
-                        &mut |line, record| {
-                            batch.push((line, record));
-                            if batch.len() == BATCH {
-                                // The next batch reuses a saved one, its records freed here.
-                                let next = match used_rx.try_recv() {
-                                    Ok(mut used) => {
-                                        used.clear();
-                                        used
-                                    }
-                                    Err(_) => Vec::with_capacity(BATCH),
-                                };
-                                let full = std::mem::replace(&mut batch, next);
-                                // A closed channel means the saving side stopped; reading on to
-                                // the end is harmless.
-                                let _ = rows_tx.send(Message::Rows(full));
-                            }
-                        },
-                    );
-                    if !batch.is_empty() {
-                        let _ = rows_tx.send(Message::Rows(batch));
-                    }
-                    parsed
-                })?;
-            let mut session = self.begin_import()?;
-            let mut next = rx.recv().ok();
-            while let Some(message) = next.take() {
-                match message {
-                    Message::Rows(rows) => {
-                        for (line, record) in &rows {
-                            session.apply(*line, record)?;
-                        }
-                        progress(ImportProgress::Saved {
-                            rows: session.rows(),
-                        });
-                        // Whichever side has the time frees the saved batch: the reading
-                        // side when more rows already wait here, else this one, which would
-                        // only wait. (If the reading side has finished, it is freed here.)
-                        match rx.try_recv() {
-                            Ok(waiting) => {
-                                let _ = used_tx.send(rows);
-                                next = Some(waiting);
-                                continue;
-                            }
-                            Err(_) => drop(rows),
-                        }
-                    }
-                    Message::Read { bytes, rows } => progress(ImportProgress::Read { bytes, rows }),
-                }
-                next = rx.recv().ok();
-            }
-            let file = reader.join().map_err(|_| {
-                StoreError::Corrupt("the import stopped while reading the file".into())
-            })??;
-            let summary = if !file.problems.is_empty() && !mode.partial {
-                None
-            } else if mode.dry_run {
-                Some(session.rollback())
-            } else {
-                Some(session.commit()?)
-            };
-            Ok(ImportReport { file, summary })
-        })
-    }
 }

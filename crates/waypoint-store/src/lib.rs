@@ -32,9 +32,7 @@ pub use waypoint_keys::StoreKey;
 pub use audit::{AuditAction, AuditEntry, AuditProblem, AuditProblemKind, AuditReport};
 pub use clock::{Hlc, wall_clock_ms};
 pub use event_reader::{EventFacts, EventReader, read_known_event};
-pub use import::{
-    Clash, ImportMode, ImportProgress, ImportReport, ImportSession, ImportSummary, Tally,
-};
+pub use import::{Clash, ImportSession, ImportSummary, Tally};
 pub use lease::{LeaseState, lease_state};
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION, migrate_to};
 pub use outbox::{OutboxEntry, OutboxKind, RefusedWhole, Unsent};
@@ -90,8 +88,6 @@ pub enum StoreError {
     UnknownConflict(String),
     #[error("an event with id {0} is already recorded")]
     DuplicateEvent(Uuid),
-    #[error(transparent)]
-    File(#[from] waypoint_import::ImportError),
     /// A caller's input the store refuses (an empty name, a policy of zero days): says what.
     #[error("{0}")]
     InvalidInput(String),

@@ -10,7 +10,7 @@
 //! One file per job: `http.rs` (the session with the server, one request helper),
 //! `convert.rs` (wire conversion), `staff.rs` (the staff directory and online sign-in),
 //! `rounds.rs` (the sync loop), `audit.rs` (the audit log after the data), `report.rs` (what a
-//! sync did), `enrol.rs` and `signin.rs`.
+//! sync did) and `enrol.rs`. Sign-in itself is the application layer's (`waypoint-app`).
 
 // `crate::wire` is the protocol crate wherever this crate names it.
 use waypoint_protocol as wire;
@@ -22,7 +22,6 @@ mod error;
 mod http;
 mod report;
 mod rounds;
-pub mod signin;
 mod staff;
 
 pub use convert::{conflict_from_wire, from_wire, to_wire};

@@ -1,8 +1,8 @@
 //! The case view: members with relationships and ages, documents and where each physically is,
 //! special needs, exit permits, today's events.
 
-use waypoint_domain::{CheckOutcome, FieldEvent, Individual, Role};
-use waypoint_store::CaseView;
+use waypoint_app::case_view::CaseView;
+use waypoint_domain::{CheckOutcome, FieldEvent, Individual};
 
 use super::{age, custody, event_to_dto};
 use crate::dto::{self, CaseDetail, Member};
@@ -17,9 +17,11 @@ pub fn get_case(state: &AppState, case_no: &str) -> Result<CaseDetail, CommandEr
 /// The case as the role signed in may see it (the store leaves out what it may not).
 pub(crate) fn load(state: &AppState, case_no: &str) -> Result<CaseView, CommandError> {
     let store = state.store()?;
-    store
-        .case_as(store.role(), case_no)?
-        .ok_or_else(|| CommandError::UnknownCase(case_no.trim().to_ascii_uppercase()))
+    Ok(waypoint_app::case_view::case(
+        &store,
+        store.role(),
+        case_no,
+    )?)
 }
 
 /// The case that `individual_no` belongs to.
@@ -27,16 +29,12 @@ pub(crate) fn load_of_individual(
     state: &AppState,
     individual_no: &str,
 ) -> Result<CaseView, CommandError> {
-    let individual_no = individual_no.trim().to_ascii_uppercase();
-    // Only the case number is used: looked up as the role that sees no need-to-know field,
-    // so that finding the case is not recorded as a view of one; the case itself is then read
-    // as the role signed in.
-    let case_no = state
-        .store()?
-        .individual_as(Role::Administrator, &individual_no)?
-        .map(|r| r.case_no().to_string())
-        .ok_or_else(|| CommandError::UnknownIndividual(individual_no.clone()))?;
-    load(state, &case_no)
+    let store = state.store()?;
+    Ok(waypoint_app::case_view::case_of_individual(
+        &store,
+        store.role(),
+        individual_no,
+    )?)
 }
 
 pub(crate) fn detail(state: &AppState, view: &CaseView) -> CaseDetail {

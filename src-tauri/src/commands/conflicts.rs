@@ -2,6 +2,7 @@
 //! kept one value and a person decides. Settling one is an ordinary field change (it syncs like
 //! any other) that names the conflict.
 
+use waypoint_app::conflicts::Keep;
 use waypoint_domain::{Field, may_see};
 
 use crate::dto::{ConflictItem, ConflictResolution};
@@ -13,14 +14,12 @@ fn need_to_know(field: Field) -> bool {
     matches!(field, Field::SpecialNeedsNotes | Field::Vulnerabilities)
 }
 
-/// The conflicts nobody has settled yet.
 /// The conflicts nobody has settled yet, as the role signed in may see them: the values of a
 /// field it may not see are left out (`hidden`).
 pub fn conflicts(state: &AppState) -> Result<Vec<ConflictItem>, CommandError> {
     let store = state.store()?;
     let role = store.role();
-    Ok(store
-        .conflicts_as(role, false)?
+    Ok(waypoint_app::conflicts::waiting(&store, role)?
         .into_iter()
         .map(|c| ConflictItem {
             id: c.id,
@@ -45,11 +44,12 @@ pub fn resolve_conflict(
     {
         let mut store = state.store()?;
         let role = store.role();
-        store.resolve_conflict_as(
+        waypoint_app::conflicts::resolve(
+            &mut store,
             role,
-            resolution.id.trim(),
-            resolution.value.as_deref(),
-            state.today(),
+            &state.context(),
+            &resolution.id,
+            Keep::Value(resolution.value.clone()),
         )?;
     }
     conflicts(state)

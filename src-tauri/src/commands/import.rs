@@ -1,12 +1,10 @@
 //! Import a case-import CSV read by the window (no file-system access from the UI): progress
 //! while it runs, then what the CLI reports: the summary, every problem (line, column, value),
-//! warnings and clashes with local edits.
+//! warnings and clashes with local edits, without what the role may not see
+//! (`waypoint_app::import`).
 
-use std::collections::BTreeSet;
-
-use waypoint_domain::{Action, may_see};
-use waypoint_import::ImportOptions;
-use waypoint_store::{ImportMode, StoreError};
+use waypoint_app::import::ImportMode;
+use waypoint_domain::may_see;
 
 use crate::dto::{ImportClash, ImportIssue, ImportOutcome, ImportProgress, ImportRequest, Tally};
 use crate::error::CommandError;
@@ -18,29 +16,35 @@ pub fn import_csv(
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportOutcome, CommandError> {
     let total_bytes = request.content.len() as u64;
-    let options = ImportOptions::new(state.today());
     let mode = ImportMode {
         partial: request.partial,
         dry_run: request.dry_run,
     };
     let mut store = state.store()?;
     let role = store.role();
-    store.require(role, Action::Import)?;
-    let report = store
-        .import_csv(request.content.as_bytes(), &options, mode, &mut |p| {
+    // What the role may not see is already out of the report.
+    let report = waypoint_app::import::import_csv(
+        &mut store,
+        role,
+        &state.context(),
+        &request.file_name,
+        request.content.as_bytes(),
+        mode,
+        &mut |p| {
             progress(match p {
-                waypoint_store::ImportProgress::Read { bytes, rows } => ImportProgress::Read {
-                    bytes,
-                    total_bytes,
-                    rows,
-                },
-                waypoint_store::ImportProgress::Saved { rows } => ImportProgress::Saved { rows },
+                waypoint_app::import::ImportProgress::Read { bytes, rows } => {
+                    ImportProgress::Read {
+                        bytes,
+                        total_bytes,
+                        rows,
+                    }
+                }
+                waypoint_app::import::ImportProgress::Saved { rows } => {
+                    ImportProgress::Saved { rows }
+                }
             })
-        })
-        .map_err(|e| match e {
-            StoreError::File(e) => CommandError::invalid(format!("{}: {e}", request.file_name)),
-            e => e.into(),
-        })?;
+        },
+    )?;
     drop(store);
     // The next search should not pay for rebuilding the index; built off the store, so the
     // window's other commands go on meanwhile. Should it fail, a search builds it itself: the
@@ -49,41 +53,32 @@ pub fn import_csv(
         eprintln!("waypoint-desktop: search index after the import: {e}");
     }
     let file = &report.file;
-    let tally = |t: &waypoint_store::Tally| Tally {
+    let tally = |t: &waypoint_app::import::Tally| Tally {
         created: t.created,
         updated: t.updated,
         unchanged: t.unchanged,
+    };
+    let issue = |line: u64, column: &str, value: &str, message: &str| ImportIssue {
+        line,
+        column: column.to_string(),
+        value: value.to_string(),
+        message: message.to_string(),
     };
     Ok(ImportOutcome {
         file_name: request.file_name.clone(),
         rejected: report.summary.is_none(),
         dry_run: request.dry_run,
         rows_read: file.rows_read,
-        rows_with_problems: file
-            .problems
-            .iter()
-            .map(|p| p.line)
-            .collect::<BTreeSet<_>>()
-            .len() as u64,
+        rows_with_problems: report.rows_with_problems(),
         problems: file
             .problems
             .iter()
-            .map(|p| ImportIssue {
-                line: p.line,
-                column: p.column.clone(),
-                value: p.value.clone(),
-                message: p.message.clone(),
-            })
+            .map(|p| issue(p.line, &p.column, &p.value, &p.message))
             .collect(),
         warnings: file
             .warnings
             .iter()
-            .map(|w| ImportIssue {
-                line: w.line,
-                column: w.column.clone(),
-                value: w.value.clone(),
-                message: w.message.clone(),
-            })
+            .map(|w| issue(w.line, &w.column, &w.value, &w.message))
             .collect(),
         unknown_columns: file.unknown_columns.clone(),
         cases: report.summary.as_ref().map(|s| tally(&s.cases)),
@@ -94,19 +89,14 @@ pub fn import_csv(
             .map(|s| {
                 s.clashes
                     .iter()
-                    .map(|c| {
-                        // A local edit the role may not see stays unseen (the file's own
-                        // values, in problems and warnings, are the person's file).
-                        let hidden = !may_see(role, c.field);
-                        ImportClash {
-                            line: c.line,
-                            case_no: c.case_no.clone(),
-                            individual_no: c.individual_no.clone(),
-                            field: c.field.column().to_string(),
-                            hidden,
-                            local: c.local.clone().filter(|_| !hidden),
-                            incoming: c.incoming.clone().filter(|_| !hidden),
-                        }
+                    .map(|c| ImportClash {
+                        line: c.line,
+                        case_no: c.case_no.clone(),
+                        individual_no: c.individual_no.clone(),
+                        field: c.field.column().to_string(),
+                        hidden: !may_see(role, c.field),
+                        local: c.local.clone(),
+                        incoming: c.incoming.clone(),
                     })
                     .collect()
             })

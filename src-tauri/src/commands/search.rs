@@ -16,8 +16,7 @@ pub const MAX_RESULTS: usize = 50;
 const WAIT_FOR_INDEX: Duration = Duration::from_secs(30);
 
 pub fn search(state: &AppState, query: &str, limit: usize) -> Result<Vec<SearchHit>, CommandError> {
-    let query = query.trim();
-    if query.is_empty() {
+    if query.trim().is_empty() {
         return Ok(Vec::new());
     }
     let today = state.today();
@@ -25,7 +24,7 @@ pub fn search(state: &AppState, query: &str, limit: usize) -> Result<Vec<SearchH
     let results = {
         let mut store = state.store()?;
         let role = store.role();
-        store.search_as(role, query, limit.clamp(1, MAX_RESULTS))?
+        waypoint_app::search::search(&mut store, role, query, limit.min(MAX_RESULTS))?
     };
     Ok(results
         .into_iter()

@@ -7,15 +7,14 @@ use crate::state::AppState;
 
 pub fn status(state: &AppState) -> Result<Status, CommandError> {
     let store = state.store_past_lease()?;
-    let sync = store.sync_state()?;
-    let unsent = store.unsent()?;
+    let sync = waypoint_app::sync::status(&store, &state.context())?;
     Ok(Status {
-        pending_changes: unsent.pending,
-        last_sync: sync.last_success,
-        sync_configured: sync.server_url.is_some(),
-        conflicts: store.conflicts(false)?.len() as u64,
-        unreadable_events: store.unreadable_event_count()?,
-        refused_changes: unsent.refused,
+        pending_changes: sync.unsent.pending,
+        last_sync: sync.state.last_success,
+        sync_configured: sync.state.server_url.is_some(),
+        conflicts: sync.conflicts,
+        unreadable_events: sync.unreadable_events,
+        refused_changes: sync.unsent.refused,
         staff: store.signed_in().to_string(),
         role: store.role().code().to_string(),
         site: state.site.clone(),

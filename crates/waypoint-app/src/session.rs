@@ -1,4 +1,6 @@
-//! Staff sign-in on a device (issue 6), the same for the command line and the desktop app.
+//! Sign-in and locks, the same for the command line and the desktop app: staff sign-in on a
+//! device, the offline lease that locks a device until it syncs, why the app locked, and where
+//! the data lives.
 //!
 //! - A staff member with a wrapped key here signs in offline: their PIN unwraps the store key.
 //! - On an enrolled device, a staff member with no key here (a first sign-in on this device,
@@ -9,19 +11,21 @@
 //! - Staff the server disabled lose their wrapped key on this device once a sync has brought
 //!   the news ([`forget_disabled`]), and are refused at their next sign-in ([`after_open`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use waypoint_keys::{DeviceKeys, KeyError, SecretPlace, StoreKey};
-use waypoint_store::{StaffSource, Store, StoreError};
+use waypoint_store::{LeaseState, StaffSource, Store, StoreError};
+use waypoint_sync::{SignInResponse, SyncError};
 
-use crate::{SyncError, wire};
+use crate::error::LeaseOver;
+use crate::{AppError, Context};
 
 /// What unlocking gave: the device's keys, the store key, and the server's answer when the
 /// sign-in was online (its directory is saved by [`after_open`]).
 pub struct Unlocked {
     pub keys: DeviceKeys,
     pub key: StoreKey,
-    pub online: Option<wire::SignInResponse>,
+    pub online: Option<SignInResponse>,
 }
 
 /// Shows nothing of the keys or the server's answer (it holds the recovery secret).
@@ -101,7 +105,7 @@ pub fn unlock(
 /// The online sign-in of a person with no key on this device.
 fn online(mut keys: DeviceKeys, staff: &str, pin: &str) -> Result<Unlocked, SignInError> {
     let credential = keys.sign_in_credential()?;
-    let answer = match crate::sign_in(&credential.server, &credential.token, staff, pin) {
+    let answer = match waypoint_sync::sign_in(&credential.server, &credential.token, staff, pin) {
         Ok(answer) => answer,
         Err(SyncError::Unreachable { url, .. }) => {
             return Err(SignInError::NeedsNetwork {
@@ -131,10 +135,10 @@ pub fn after_open(
     store: &mut Store,
     keys: &mut DeviceKeys,
     staff: &str,
-    online: Option<&wire::SignInResponse>,
+    online: Option<&SignInResponse>,
 ) -> Result<(), SignInError> {
     if let Some(answer) = online {
-        for name in crate::apply_directory(store, &answer.directory)? {
+        for name in waypoint_sync::apply_directory(store, &answer.directory)? {
             keys.remove_staff(&name)?;
         }
     }
@@ -160,4 +164,64 @@ pub fn forget_disabled(store: &Store, keys: &mut DeviceKeys) -> Result<usize, Si
         }
     }
     Ok(destroyed)
+}
+
+/// Refuses to go on past the offline lease: the device is locked until it syncs (only the sync
+/// and the status work meanwhile).
+pub fn lease_gate(store: &Store, ctx: &Context) -> Result<(), AppError> {
+    if let LeaseState::Expired {
+        since,
+        lease_days,
+        days_offline,
+    } = store.lease(ctx.now)?
+    {
+        return Err(AppError::LeaseOver(LeaseOver {
+            since,
+            lease_days,
+            days_offline,
+            pending: store.outbox_len()?,
+        }));
+    }
+    Ok(())
+}
+
+/// Why the app is locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockReason {
+    /// The person locked it.
+    Manual,
+    /// Nobody used the keyboard or the pointer for the site's idle time.
+    Idle,
+    /// The computer was suspended (asleep).
+    Suspend,
+    /// HQ revoked this laptop (lost, or retired once every change reached the server): its
+    /// data has been erased.
+    Revoked,
+}
+
+/// The data directory: the one given (`WAYPOINT_DATA_DIR`, or the CLI's `--data-dir`), else
+/// the platform's, the same for both front ends so that they share one store.
+pub fn data_dir(given: Option<PathBuf>) -> Result<PathBuf, AppError> {
+    if let Some(dir) = given.filter(|d| !d.as_os_str().is_empty()) {
+        return Ok(dir);
+    }
+    directories::ProjectDirs::from("org", "Waypoint", "waypoint")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or(AppError::NoDataDir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_given_data_dir_wins_and_an_empty_one_is_not_given() {
+        let given = PathBuf::from("/tmp/waypoint-test-data");
+        assert_eq!(data_dir(Some(given.clone())).unwrap(), given);
+        // Without a home directory there is no platform default: then the error says what to do.
+        match data_dir(Some(PathBuf::new())) {
+            Ok(dir) => assert!(!dir.as_os_str().is_empty()),
+            Err(e) => assert!(matches!(e, AppError::NoDataDir)),
+        }
+    }
 }
