@@ -17,10 +17,11 @@ use waypoint_desktop::dto::{
 };
 use waypoint_desktop::error::CommandError;
 use waypoint_desktop::state::AppState;
+use waypoint_domain::Scope;
 use waypoint_domain::{
     CounsellingSession, Field, FieldEvent, Record, Role, Vulnerability, may_see,
 };
-use waypoint_store::{Conflict, Scope, Store, StoreKey};
+use waypoint_store::{Conflict, Store, StoreKey};
 
 fn key() -> StoreKey {
     StoreKey::from_bytes([9; 32])
