@@ -5,7 +5,7 @@ use deadpool_postgres::GenericClient;
 use uuid::Uuid;
 use waypoint_protocol::AuditRecord;
 
-use crate::store::{AuditStore, ServerStoreError, StaffStore};
+use crate::store::{AuditStore, ServerStoreError};
 
 use super::{PgStore, uuid};
 

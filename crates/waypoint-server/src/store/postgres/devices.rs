@@ -7,7 +7,7 @@ use waypoint_protocol::RevokeReason;
 
 use crate::store::{
     Device, DeviceInfo, DeviceRecovery, DeviceState, DeviceStore, NewDevice, ServerStoreError,
-    SyncStore, revocation, to_i64, to_u64,
+    revocation, to_i64, to_u64,
 };
 
 use super::{PgStore, device_row, sites_of, uuid};

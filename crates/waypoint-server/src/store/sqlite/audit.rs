@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 use waypoint_protocol::AuditRecord;
 
-use crate::store::{AuditStore, ServerStoreError, StaffStore};
+use crate::store::{AuditStore, ServerStoreError};
 
 use super::{SqliteStore, uuid};
 

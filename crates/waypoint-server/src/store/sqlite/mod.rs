@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use uuid::Uuid;
 use waypoint_protocol::{RevokeReason, Scope};
 
-use crate::store::{Device, ServerStoreError, StaffAccount, SyncStore, to_u64};
+use crate::store::{Device, ServerStoreError, StaffAccount, to_u64};
 
 mod attempts;
 mod audit;

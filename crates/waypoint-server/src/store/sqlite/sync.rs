@@ -6,8 +6,8 @@ use waypoint_protocol::{Change, Conflict, RevokeReason, Scope, ServerBody, Serve
 
 use crate::merge::{self, ConflictRef, FieldKey, FieldState, Plan, Snapshot, Wanted, new_changes};
 use crate::store::{
-    Device, DeviceStore, Page, PushOutcome, ServerStoreError, SyncStore, assemble_page, revocation,
-    to_i64, to_u64,
+    Device, Page, PushOutcome, ServerStoreError, SyncStore, assemble_page, revocation, to_i64,
+    to_u64,
 };
 
 use super::{SqliteStore, device_row, scope, uuid};
