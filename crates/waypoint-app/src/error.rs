@@ -1,5 +1,6 @@
 //! Why a use case did not do what it was asked, said for a person.
 
+use waypoint_domain::mrz::MrzError;
 use waypoint_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +12,9 @@ pub enum AppError {
     UnknownCase(String),
     #[error("there is no individual with number {0}")]
     UnknownIndividual(String),
+    /// A text that is no machine-readable zone.
+    #[error(transparent)]
+    Mrz(#[from] MrzError),
     /// A request that cannot be carried out as given; the message says why and what to do.
     #[error("{0}")]
     Invalid(String),

@@ -7,6 +7,7 @@
 
 mod context;
 mod error;
+pub mod identity_check;
 
 pub use context::Context;
 pub use error::AppError;
