@@ -2,6 +2,7 @@
 //! benchmarks. Every command works offline against the local store in the data directory.
 
 mod audit;
+mod check;
 mod output;
 mod signin;
 mod sync;
@@ -134,6 +135,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Identity checks: read a passport's or ID card's MRZ, compare it with a record
+    Check {
+        #[command(subcommand)]
+        command: check::CheckCommand,
     },
 }
 
@@ -568,6 +574,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             store.require(role, Action::VerifyAudit)?;
             audit::list(&store, *after, *limit, *json)
         }
+        Command::Check { command } => check::run(&cli, command),
     }
 }
 
