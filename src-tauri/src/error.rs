@@ -50,6 +50,19 @@ impl CommandError {
     }
 }
 
+impl From<waypoint_app::AppError> for CommandError {
+    fn from(e: waypoint_app::AppError) -> Self {
+        use waypoint_app::AppError as A;
+        match e {
+            A::Store(e) => Self::Store(e),
+            A::UnknownCase(case_no) => Self::UnknownCase(case_no),
+            A::UnknownIndividual(individual_no) => Self::UnknownIndividual(individual_no),
+            A::Mrz(e) => Self::Invalid(e.to_string()),
+            A::Invalid(message) => Self::Invalid(message),
+        }
+    }
+}
+
 impl CommandError {
     /// What kind of refusal this is, for the UI: `locked` (show the sign-in screen),
     /// `not_allowed` (the role may not), or `error`.
