@@ -42,6 +42,7 @@ impl From<AppError> for CommandError {
             AppError::UnknownCase(n) => CommandError::UnknownCase(n),
             AppError::UnknownIndividual(n) => CommandError::UnknownIndividual(n),
             AppError::Invalid(m) => CommandError::Invalid(m),
+            AppError::Mrz(e) => CommandError::Invalid(e.to_string()),
             AppError::LeaseOver(_) => CommandError::LeaseOver,
             e => CommandError::App(e),
         }

@@ -17,7 +17,6 @@ use waypoint_desktop::dto::{
 };
 use waypoint_desktop::error::CommandError;
 use waypoint_desktop::state::AppState;
-use waypoint_domain::Scope;
 use waypoint_domain::{
     CounsellingSession, Field, FieldEvent, Record, Role, Scope, Vulnerability, may_see,
 };

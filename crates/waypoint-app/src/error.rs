@@ -1,6 +1,7 @@
 //! Why a use case did not do what it was asked, said for a person.
 
 use chrono::{DateTime, Utc};
+use waypoint_domain::mrz::MrzError;
 use waypoint_store::StoreError;
 
 use crate::session::SignInError;
@@ -53,6 +54,9 @@ pub enum AppError {
         "there is no platform data directory on this computer: give one with WAYPOINT_DATA_DIR"
     )]
     NoDataDir,
+    /// A text that is no machine-readable zone.
+    #[error(transparent)]
+    Mrz(#[from] MrzError),
     /// A request that cannot be carried out as given; the message says why and what to do.
     #[error("{0}")]
     Invalid(String),

@@ -10,6 +10,7 @@ pub mod case_view;
 pub mod conflicts;
 mod context;
 mod error;
+pub mod identity_check;
 pub mod import;
 pub mod search;
 pub mod session;

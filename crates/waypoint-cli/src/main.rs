@@ -2,6 +2,7 @@
 //! benchmarks. Every command works offline against the local store in the data directory.
 
 mod audit;
+mod check;
 mod output;
 mod signin;
 mod sync;
@@ -136,6 +137,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Identity checks: read a passport's or ID card's MRZ, compare it with a record
+    Check {
+        #[command(subcommand)]
+        command: check::CheckCommand,
     },
 }
 
@@ -569,6 +575,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (store, role) = open_as(&cli)?;
             audit::list(&store, role, *after, *limit, *json)
         }
+        Command::Check { command } => check::run(&cli, command),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod audit_chain;
 mod country;
 mod date;
 mod event;
+pub mod mrz;
 mod policy;
 mod record;
 mod role;

@@ -3,6 +3,7 @@
 //!
 //! - `acceptance`: the acceptance list of the CLI issue, one test per promise;
 //! - `audit`: `waypoint audit verify` and `list`, on honest and tampered logs;
+//! - `check`: `waypoint check mrz`, alone and compared with a record, as allowed and refused roles;
 //! - `crash`: the durability proof, killing real processes during edits and imports;
 //! - `enrolment`: enrol refused on an enrolled device, `enrol --replace`, one secret per directory;
 //! - `keys`: encryption at rest: the canary scan, a copied data directory, wrong PINs;
@@ -15,6 +16,7 @@
 
 mod acceptance;
 mod audit;
+mod check;
 mod crash;
 mod enrolment;
 mod keys;
