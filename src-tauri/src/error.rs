@@ -29,6 +29,19 @@ pub enum CommandError {
     Wiped,
 }
 
+/// The use cases' refusals keep their kind (a role refusal stays `not_allowed`).
+impl From<waypoint_app::AppError> for CommandError {
+    fn from(e: waypoint_app::AppError) -> Self {
+        use waypoint_app::AppError as A;
+        match e {
+            A::Store(e) => Self::Store(e),
+            A::UnknownCase(n) => Self::UnknownCase(n),
+            A::UnknownIndividual(n) => Self::UnknownIndividual(n),
+            A::Invalid(m) => Self::Invalid(m),
+        }
+    }
+}
+
 impl CommandError {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::Invalid(message.into())
