@@ -11,7 +11,6 @@ pub mod commands;
 pub mod dto;
 pub mod error;
 mod shell;
-pub mod sop;
 pub mod state;
 pub mod suspend;
 

@@ -122,8 +122,8 @@ async fn record_custody_transfer(
 
 // ---- counselling
 #[tauri::command(rename_all = "snake_case")]
-async fn counselling_programmes(state: State<'_, AppState>) -> Res<Vec<SopProgramme>> {
-    Ok(commands::counselling::counselling_programmes(&state))
+async fn counselling_programmes() -> Res<Vec<SopProgramme>> {
+    Ok(commands::counselling::counselling_programmes())
 }
 
 #[tauri::command(rename_all = "snake_case")]

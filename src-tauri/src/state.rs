@@ -21,7 +21,6 @@ use waypoint_store::{SearchBuild, Store, StoreError};
 
 use crate::dto::{SessionInfo, SignInOutcome};
 use crate::error::CommandError;
-use crate::sop::SopLibrary;
 
 /// A search index build begun by [`AppState::begin_search_index`]; `None` when the index was
 /// already built.
@@ -85,6 +84,11 @@ impl SignedStore<'_> {
     pub fn signed_in(&self) -> &str {
         &self.signed().name
     }
+
+    /// The person signed in, as the use cases of `waypoint_app` take them.
+    pub fn who(&self) -> waypoint_app::SignedIn {
+        waypoint_app::SignedIn::new(self.signed_in(), self.role())
+    }
 }
 
 impl Deref for SignedStore<'_> {
@@ -117,7 +121,6 @@ pub struct AppState {
     /// The site this device works at (WAYPOINT_SITE); without it, each case's own site.
     pub site: Option<String>,
     pub data_dir: PathBuf,
-    pub sops: SopLibrary,
     clock: Clock,
     /// How many search index builds are running off the store, and a signal when one ends.
     search_builds: Mutex<usize>,
@@ -147,7 +150,6 @@ impl AppState {
             idle_override: None,
             site,
             data_dir,
-            sops: SopLibrary::shipped(),
             clock: Box::new(Utc::now),
             search_builds: Mutex::new(0),
             search_built: Condvar::new(),

@@ -11,7 +11,9 @@
 
 mod airport;
 pub mod audit_chain;
+mod counselling;
 mod country;
+mod custody;
 mod date;
 mod event;
 pub mod mrz;
@@ -24,7 +26,9 @@ mod ssr;
 use std::fmt;
 
 pub use airport::{Airport, AirportCode};
+pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized};
 pub use country::{CountryCode, DocumentIssuer};
+pub use custody::{DocumentCustody, document_custody};
 pub use date::{AgeRange, PartialDate};
 pub use event::{
     CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, EventError, FieldEvent,

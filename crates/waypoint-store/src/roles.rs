@@ -63,6 +63,19 @@ impl Store {
         }
     }
 
+    /// Refuses a change of `field` that `role` may not make (what [`Store::set_field_as`] says
+    /// too): for callers that check every change before saving any.
+    pub fn require_edit(&self, role: Role, field: Field) -> Result<(), StoreError> {
+        if may_edit(role, field) {
+            Ok(())
+        } else {
+            Err(StoreError::NotAllowed {
+                role,
+                what: format!("change {field}"),
+            })
+        }
+    }
+
     /// [`Store::case`] for `role`: the fields it may not see are not in the view.
     pub fn case_as(&self, role: Role, case_no: &str) -> Result<Option<CaseView>, StoreError> {
         let case_no = case_no.trim().to_ascii_uppercase();
@@ -219,12 +232,7 @@ impl Store {
         raw: &str,
         today: NaiveDate,
     ) -> Result<EditOutcome, StoreError> {
-        if !may_edit(role, field) {
-            return Err(StoreError::NotAllowed {
-                role,
-                what: format!("change {field}"),
-            });
-        }
+        self.require_edit(role, field)?;
         self.set_field(individual_no, field, raw, today)
     }
 

@@ -4,7 +4,7 @@
 use waypoint_app::case_view::CaseView;
 use waypoint_domain::{CheckOutcome, FieldEvent, Individual};
 
-use super::{age, custody, event_to_dto};
+use super::{age, document_custody_to_dto, event_to_dto};
 use crate::dto::{self, CaseDetail, Member};
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -62,7 +62,10 @@ pub(crate) fn detail(state: &AppState, view: &CaseView) -> CaseDetail {
             .iter()
             .map(|m| member(state, view, m, &site))
             .collect(),
-        documents: custody::documents(view),
+        documents: waypoint_domain::document_custody(case, view.events.iter().map(|e| &e.event))
+            .iter()
+            .map(document_custody_to_dto)
+            .collect(),
         events_today,
         working_site: site,
     }

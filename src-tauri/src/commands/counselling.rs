@@ -1,77 +1,40 @@
 //! Pre-departure counselling: the programme's checklist from its SOP file; a session cannot be
-//! saved as complete until every mandatory topic is covered.
+//! saved as complete until every mandatory topic is covered (`waypoint_app::counselling`).
 
-use uuid::Uuid;
-use waypoint_domain::{CounsellingSession, FieldEvent};
+use waypoint_app::counselling::{self, NewSession};
 
-use super::{cases, event_to_dto, non_blank};
-use crate::dto::{CounsellingRecord, CounsellingRequest, EventRecord, SopProgramme};
+use super::{checklist_to_dto, session_to_dto};
+use crate::dto::{CounsellingRecord, CounsellingRequest, SopProgramme};
 use crate::error::CommandError;
 use crate::state::AppState;
 
 /// Every programme's checklist.
-pub fn counselling_programmes(state: &AppState) -> Vec<SopProgramme> {
-    state.sops.all().cloned().collect()
+pub fn counselling_programmes() -> Vec<SopProgramme> {
+    counselling::programmes()
+        .iter()
+        .map(checklist_to_dto)
+        .collect()
 }
 
 pub fn record_counselling(
     state: &AppState,
     request: &CounsellingRequest,
 ) -> Result<CounsellingRecord, CommandError> {
-    let view = cases::load(state, &request.case_no)?;
-    let programme = request.programme.trim().to_ascii_uppercase();
-    let sop = state.sops.get(&programme).ok_or_else(|| {
-        CommandError::invalid(format!(
-            "there is no counselling checklist for programme {programme}"
-        ))
-    })?;
-    if let Some(unknown) = request
-        .topics_covered
-        .iter()
-        .find(|t| !sop.topics.iter().any(|s| &s.id == *t))
-    {
-        return Err(CommandError::invalid(format!(
-            "'{unknown}' is not a topic of the {programme} checklist"
-        )));
-    }
-    if request.complete {
-        let missing: Vec<&str> = sop
-            .topics
-            .iter()
-            .filter(|t| t.mandatory && !request.topics_covered.contains(&t.id))
-            .map(|t| t.title.en.as_str())
-            .collect();
-        if !missing.is_empty() {
-            return Err(CommandError::invalid(format!(
-                "the session cannot be saved as complete: mandatory topics not covered: {}",
-                missing.join("; ")
-            )));
-        }
-    }
-    let event = FieldEvent::CounsellingSession(CounsellingSession {
-        id: Uuid::now_v7(),
-        case_no: view.case.case_no.clone(),
-        programme: Some(programme),
+    let mut store = state.store()?;
+    let who = store.who();
+    let session = NewSession {
+        case_no: request.case_no.clone(),
+        programme: request.programme.clone(),
         topics_covered: request.topics_covered.clone(),
-        attendees: request
-            .attendees
-            .iter()
-            .map(|a| a.trim().to_ascii_uppercase())
-            .collect(),
-        language: request.language.trim().to_ascii_lowercase(),
-        interpreter: non_blank(request.interpreter.as_deref()),
-        counsellor: String::new(),
-        held_at: state.now(),
+        attendees: request.attendees.clone(),
+        language: request.language.clone(),
+        interpreter: request.interpreter.clone(),
         duration_minutes: request.duration_minutes,
-        notes: non_blank(request.notes.as_deref()),
+        notes: request.notes.clone(),
         complete: request.complete,
-        site: state.site_for(&view.case.site),
-    });
-    let event = super::record(state, event)?;
-    match event_to_dto(&event) {
-        EventRecord::CounsellingSession(s) => Ok(s),
-        _ => Err(CommandError::invalid("the session was not recorded")),
-    }
+    };
+    let recorded = counselling::record_session(&mut store, &who, &state.context(), &session)?;
+    Ok(session_to_dto(&recorded))
 }
 
 #[cfg(test)]
@@ -95,8 +58,7 @@ mod tests {
 
     #[test]
     fn programmes_come_from_the_sop_files() {
-        let (_dir, state) = testing::state();
-        let all = counselling_programmes(&state);
+        let all = counselling_programmes();
         assert!(all.iter().any(|p| p.programme == "USRAP"));
         assert!(all.iter().any(|p| p.programme == "RELOCATION"));
     }
@@ -114,7 +76,7 @@ mod tests {
         let s = record_counselling(&state, &request(&["travel_documents"], false)).unwrap();
         assert!(!s.complete);
         assert_eq!(s.interpreter, None);
-        let sop = state.sops.get("RELOCATION").unwrap().clone();
+        let sop = counselling::checklists().get("RELOCATION").unwrap().clone();
         let all: Vec<&str> = sop
             .topics
             .iter()

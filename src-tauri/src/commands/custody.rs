@@ -1,55 +1,20 @@
-//! Document custody: each document's chain of transfers, derived from the case's events, and
-//! recording a transfer. Handing a document to a person is refused by the core unless that
-//! person passed an identity check at this site today; the refusal reaches the UI as said.
+//! Document custody: each document's chain of transfers, and recording a transfer. The rules
+//! are `waypoint_app::custody`'s; the refusal reaches the UI as said.
 
-use uuid::Uuid;
-use waypoint_domain::{CustodyTransfer, FieldEvent};
-use waypoint_store::CaseView;
+use waypoint_app::custody::{self, Transfer};
 
-use super::{cases, custodian_from_dto, custodian_to_dto, transfer_to_dto};
+use super::{custodian_from_dto, document_custody_to_dto};
 use crate::dto::{DocumentCustody, TransferRequest};
 use crate::error::CommandError;
 use crate::state::AppState;
-
-/// Every document of a case with its chain, in member order.
-pub(crate) fn documents(view: &CaseView) -> Vec<DocumentCustody> {
-    view.case
-        .members
-        .iter()
-        .filter_map(|m| {
-            let doc = m.document.as_ref()?;
-            let number = doc.number.clone()?;
-            let chain: Vec<&CustodyTransfer> = view
-                .events
-                .iter()
-                .filter_map(|e| match &e.event {
-                    FieldEvent::CustodyTransfer(t)
-                        if t.individual_no == m.individual_no && t.document_no == number =>
-                    {
-                        Some(t)
-                    }
-                    _ => None,
-                })
-                .collect();
-            let last = chain.last();
-            Some(DocumentCustody {
-                individual_no: m.individual_no.clone(),
-                holder_name: format!("{} {}", m.given_names, m.family_name),
-                document_type: doc.document_type.code().to_string(),
-                current: last.map(|t| custodian_to_dto(&t.to)),
-                location: last.map(|t| t.location.clone()),
-                chain: chain.into_iter().map(transfer_to_dto).collect(),
-                document_no: number,
-            })
-        })
-        .collect()
-}
 
 pub fn document_custody(
     state: &AppState,
     case_no: &str,
 ) -> Result<Vec<DocumentCustody>, CommandError> {
-    Ok(documents(&cases::load(state, case_no)?))
+    let store = state.store()?;
+    let documents = custody::documents(&store, &store.who(), case_no)?;
+    Ok(documents.iter().map(document_custody_to_dto).collect())
 }
 
 /// Records a document changing hands and gives the document's updated chain.
@@ -57,53 +22,17 @@ pub fn record_custody_transfer(
     state: &AppState,
     request: &TransferRequest,
 ) -> Result<DocumentCustody, CommandError> {
-    let view = cases::load_of_individual(state, &request.individual_no)?;
-    let individual_no = request.individual_no.trim().to_ascii_uppercase();
-    let document_no = request.document_no.trim().to_ascii_uppercase();
-    let current = documents(&view)
-        .into_iter()
-        .find(|d| d.individual_no == individual_no && d.document_no == document_no)
-        .ok_or_else(|| {
-            CommandError::invalid(format!(
-                "{individual_no} holds no document {document_no} on record"
-            ))
-        })?;
-    if let Some(holder) = &current.current {
-        if *holder != request.from {
-            return Err(CommandError::invalid(format!(
-                "document {document_no} is held by {}, not by {}: record the transfer from its current holder",
-                describe(holder),
-                describe(&request.from)
-            )));
-        }
-    }
-    let transfer = CustodyTransfer {
-        id: Uuid::now_v7(),
-        individual_no: individual_no.clone(),
-        document_no: document_no.clone(),
+    let mut store = state.store()?;
+    let who = store.who();
+    let transfer = Transfer {
+        individual_no: request.individual_no.clone(),
+        document_no: request.document_no.clone(),
         from: custodian_from_dto(&request.from),
         to: custodian_from_dto(&request.to),
-        location: request.location.trim().to_string(),
-        site: state.site_for(&view.case.site),
-        recorded_by: String::new(),
-        at: state.now(),
+        location: request.location.clone(),
     };
-    super::record(state, FieldEvent::CustodyTransfer(transfer))?;
-    documents(&cases::load(state, &view.case.case_no)?)
-        .into_iter()
-        .find(|d| d.individual_no == individual_no && d.document_no == document_no)
-        .ok_or_else(|| CommandError::invalid(format!("document {document_no} is gone")))
-}
-
-fn describe(c: &crate::dto::Custodian) -> String {
-    use crate::dto::Custodian as C;
-    match c {
-        C::Individual { individual_no } => individual_no.clone(),
-        C::Staff { name } => format!("staff member {name}"),
-        C::Storage { place } => place.clone(),
-        C::TravelBag { case_no } => format!("the travel bag of {case_no}"),
-        C::Authority { name } => name.clone(),
-    }
+    let document = custody::record_transfer(&mut store, &who, &state.context(), &transfer)?;
+    Ok(document_custody_to_dto(&document))
 }
 
 #[cfg(test)]

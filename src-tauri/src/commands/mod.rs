@@ -100,6 +100,60 @@ pub(crate) fn transfer_to_dto(t: &waypoint_domain::CustodyTransfer) -> dto::Tran
     }
 }
 
+pub(crate) fn session_to_dto(s: &waypoint_domain::CounsellingSession) -> dto::CounsellingRecord {
+    dto::CounsellingRecord {
+        id: s.id.to_string(),
+        case_no: s.case_no.clone(),
+        programme: s.programme.clone(),
+        topics_covered: s.topics_covered.clone(),
+        attendees: s.attendees.clone(),
+        language: s.language.clone(),
+        interpreter: s.interpreter.clone(),
+        counsellor: s.counsellor.clone(),
+        held_at: s.held_at.to_rfc3339(),
+        duration_minutes: s.duration_minutes,
+        notes: s.notes.clone(),
+        complete: s.complete,
+        site: s.site.clone(),
+    }
+}
+
+pub(crate) fn document_custody_to_dto(
+    d: &waypoint_domain::DocumentCustody,
+) -> dto::DocumentCustody {
+    dto::DocumentCustody {
+        individual_no: d.individual_no.clone(),
+        holder_name: d.holder_name.clone(),
+        document_type: d.document_type.clone(),
+        document_no: d.document_no.clone(),
+        current: d.current().map(custodian_to_dto),
+        location: d.location().map(str::to_string),
+        chain: d.chain.iter().map(transfer_to_dto).collect(),
+    }
+}
+
+pub(crate) fn checklist_to_dto(c: &waypoint_domain::Checklist) -> dto::SopProgramme {
+    let text = |l: &waypoint_domain::Localized| dto::Localized {
+        en: l.en.clone(),
+        fr: l.fr.clone(),
+        es: l.es.clone(),
+    };
+    dto::SopProgramme {
+        programme: c.programme.clone(),
+        name: text(&c.name),
+        sop_version: c.sop_version.clone(),
+        topics: c
+            .topics
+            .iter()
+            .map(|t| dto::SopTopic {
+                id: t.id.clone(),
+                mandatory: t.mandatory,
+                title: text(&t.title),
+            })
+            .collect(),
+    }
+}
+
 pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> dto::EventRecord {
     use waypoint_domain::FieldEvent as E;
     match e {
@@ -113,21 +167,7 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> dto::EventRecord 
             checked_by: c.checked_by.clone(),
             checked_at: c.checked_at.to_rfc3339(),
         }),
-        E::CounsellingSession(s) => dto::EventRecord::CounsellingSession(dto::CounsellingRecord {
-            id: s.id.to_string(),
-            case_no: s.case_no.clone(),
-            programme: s.programme.clone(),
-            topics_covered: s.topics_covered.clone(),
-            attendees: s.attendees.clone(),
-            language: s.language.clone(),
-            interpreter: s.interpreter.clone(),
-            counsellor: s.counsellor.clone(),
-            held_at: s.held_at.to_rfc3339(),
-            duration_minutes: s.duration_minutes,
-            notes: s.notes.clone(),
-            complete: s.complete,
-            site: s.site.clone(),
-        }),
+        E::CounsellingSession(s) => dto::EventRecord::CounsellingSession(session_to_dto(s)),
         E::CustodyTransfer(t) => dto::EventRecord::CustodyTransfer(transfer_to_dto(t)),
     }
 }

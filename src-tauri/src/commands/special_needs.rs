@@ -1,9 +1,8 @@
 //! Special needs (SSR codes, notes) and vulnerabilities: the SSR table in three languages, and
-//! edits through `Store::set_field` with the fields `ssr_codes`, `special_needs_notes` and
-//! `vulnerabilities`.
+//! edits through `waypoint_app::special_needs`.
 
-use waypoint_domain::{Field, SSR_CODES, SsrCategory, Vulnerability, may_edit};
-use waypoint_store::StoreError;
+use waypoint_app::special_needs::{self, NeedsUpdate};
+use waypoint_domain::{SSR_CODES, SsrCategory, Vulnerability};
 
 use super::cases;
 use crate::dto::{Localized, Member, SpecialNeedsOptions, SpecialNeedsUpdate, SsrCode};
@@ -40,54 +39,24 @@ pub fn special_needs_options() -> SpecialNeedsOptions {
 }
 
 /// Replaces one individual's SSR codes, notes and vulnerabilities (those given: the UI sends
-/// only what the role signed in may change). Every right and every value is checked before
-/// any is saved, so a refused or bad one changes nothing.
+/// only what the role signed in may change); `waypoint_app::special_needs` checks every right
+/// and value before any is saved.
 pub fn update_special_needs(
     state: &AppState,
     update: &SpecialNeedsUpdate,
 ) -> Result<Member, CommandError> {
-    let today = state.today();
     let individual_no = update.individual_no.trim().to_ascii_uppercase();
-    let values: Vec<(Field, String)> = [
-        update
-            .ssr_codes
-            .as_ref()
-            .map(|c| (Field::SsrCodes, c.join(";"))),
-        update
-            .notes
-            .as_ref()
-            .map(|n| (Field::SpecialNeedsNotes, n.clone())),
-        update
-            .vulnerabilities
-            .as_ref()
-            .map(|v| (Field::Vulnerabilities, v.join(";"))),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    {
+    let view = {
         let mut store = state.store()?;
-        let role = store.role();
-        for (field, raw) in &values {
-            if !may_edit(role, *field) {
-                return Err(StoreError::NotAllowed {
-                    role,
-                    what: format!("change {field}"),
-                }
-                .into());
-            }
-            field
-                .normalize(raw, today)
-                .map_err(|error| StoreError::InvalidValue {
-                    field: *field,
-                    error,
-                })?;
-        }
-        for (field, raw) in &values {
-            store.set_field_as(role, &individual_no, *field, raw, today)?;
-        }
-    }
-    let view = cases::load_of_individual(state, &individual_no)?;
+        let who = store.who();
+        let update = NeedsUpdate {
+            individual_no: individual_no.clone(),
+            ssr_codes: update.ssr_codes.clone(),
+            notes: update.notes.clone(),
+            vulnerabilities: update.vulnerabilities.clone(),
+        };
+        special_needs::update(&mut store, &who, &state.context(), &update)?
+    };
     let site = state.site_for(&view.case.site);
     view.case
         .members
