@@ -204,6 +204,10 @@ pub enum StoreError {
     OutOfOrder(u64),
     #[error("a number in the batch is out of range")]
     OutOfRange,
+    #[error(
+        "site {site} has no changes held for case {case_no}, and there is no such case to give; see `waypoint-server admin held`"
+    )]
+    NothingHeld { case_no: String, site: String },
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -387,6 +391,84 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug {
     async fn audit_head(&self, device: Uuid) -> Result<Option<(i64, String)>, StoreError>;
     /// Every device that has audit entries here, by id.
     async fn audited_devices(&self) -> Result<Vec<Uuid>, StoreError>;
+
+    // Held changes (docs/sync-protocol.md, "Held changes"): pushes keep them (see
+    // `crate::merge::HeldChange`); HQ settles them with these.
+    /// The held changes, by case number and site (counts and times only, never a value).
+    async fn held_changes(&self) -> Result<Vec<HeldGroup>, StoreError>;
+    /// `case_no` now belongs to `site` (an existing site): the case moves there with all it
+    /// holds (the old site's devices remove it), then `site`'s held changes of it go through
+    /// the merge as if pushed now. Recorded in [`ServerStore::held_settlements`].
+    async fn give_held(
+        &self,
+        case_no: &str,
+        site: &str,
+        now_ms: u64,
+    ) -> Result<Settlement, StoreError>;
+    /// Discards `site`'s held changes of `case_no`. Recorded in
+    /// [`ServerStore::held_settlements`].
+    async fn drop_held(
+        &self,
+        case_no: &str,
+        site: &str,
+        now_ms: u64,
+    ) -> Result<Settlement, StoreError>;
+    /// What HQ did with held changes, oldest first.
+    async fn held_settlements(&self) -> Result<Vec<Settlement>, StoreError>;
+}
+
+/// The held changes of one case number from one site.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeldGroup {
+    pub case_no: String,
+    pub site: String,
+    pub changes: u64,
+    pub first_ms: u64,
+    pub last_ms: u64,
+}
+
+/// What HQ did with held changes: given (`Give`) or dropped (`Drop`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Settlement {
+    pub at_ms: u64,
+    pub action: SettleAction,
+    pub case_no: String,
+    pub site: String,
+    /// Give: the site the case was taken from, when it was elsewhere.
+    pub from_site: Option<String>,
+    /// The held changes settled.
+    pub changes: u64,
+    /// Give: how many of them were applied.
+    pub applied: u64,
+    /// Give: how many are held again (a person's number on yet another site's case).
+    pub still_held: u64,
+    /// Give: why the others were refused (never a value). Not kept in the record.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SettleAction {
+    Give,
+    Drop,
+}
+
+impl SettleAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettleAction::Give => "give",
+            SettleAction::Drop => "drop",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "give" => Some(SettleAction::Give),
+            "drop" => Some(SettleAction::Drop),
+            _ => None,
+        }
+    }
 }
 
 /// Opens (and migrates) the store at `url`: `sqlite:PATH`, `sqlite::memory:` or
@@ -424,6 +506,11 @@ pub struct Snapshot {
     pub events: HashSet<String>,
     /// Conflicts named by resolutions in the batch.
     pub conflicts: HashMap<u64, ConflictRef>,
+    /// (case_no, site) of the batch's cases that have changes held for a site.
+    pub held_cases: HashSet<(String, String)>,
+    /// (individual_no, site) → case_no: the batch's people with changes held for a site, and
+    /// the case number they are held under.
+    pub held_individuals: HashMap<(String, String), String>,
 }
 
 /// What a resolution must match.

@@ -22,9 +22,10 @@ use waypoint_protocol::{
 };
 
 use super::{
-    ConflictRef, Device, DeviceInfo, DeviceRecovery, DeviceState, FailureKind, NewDevice, NewStaff,
-    Page, PushOutcome, ServerStore, SitePolicy, Snapshot, StaffAccount, StaffCredential,
-    StoreError, Wanted, assemble_page, name_key, new_changes, revocation, to_i64, to_u32, to_u64,
+    ConflictRef, Device, DeviceInfo, DeviceRecovery, DeviceState, FailureKind, HeldGroup,
+    NewDevice, NewStaff, Page, PushOutcome, ServerStore, Settlement, SitePolicy, Snapshot,
+    StaffAccount, StaffCredential, StoreError, Wanted, assemble_page, name_key, new_changes,
+    revocation, to_i64, to_u32, to_u64,
 };
 use crate::merge::{self, FieldKey, FieldState, Plan};
 
@@ -48,7 +49,13 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../migrations/postgres/0006_attempts.sql"),
     ),
+    (
+        7,
+        include_str!("../../migrations/postgres/0007_held_changes.sql"),
+    ),
 ];
+
+mod held;
 
 const RETRIES: usize = 5;
 
@@ -193,9 +200,12 @@ impl PgStore {
                 written: 0..0,
             });
         }
-        let snapshot = load(&tx, &Wanted::of(&changes)).await?;
+        let wanted = Wanted::of(&changes);
+        let mut snapshot = load(&tx, &wanted).await?;
+        held::load(&tx, &wanted, &mut snapshot).await?;
         let mut plan = merge::plan(&device, changes, snapshot, to_u64(next_seq)?, now_ms);
         apply(&tx, device_id, &mut plan).await?;
+        held::keep(&tx, device_id, &plan.held, now_ms).await?;
         tx.commit().await?;
         Ok(PushOutcome {
             acked_up_to: plan.acked_up_to,
@@ -867,6 +877,32 @@ impl ServerStore for PgStore {
         let page = pull(&tx, device, after, limit, own).await?;
         tx.commit().await?;
         Ok(page)
+    }
+
+    async fn held_changes(&self) -> Result<Vec<HeldGroup>, StoreError> {
+        held::groups(self).await
+    }
+
+    async fn give_held(
+        &self,
+        case_no: &str,
+        site: &str,
+        now_ms: u64,
+    ) -> Result<Settlement, StoreError> {
+        held::give(self, case_no, site, now_ms).await
+    }
+
+    async fn drop_held(
+        &self,
+        case_no: &str,
+        site: &str,
+        now_ms: u64,
+    ) -> Result<Settlement, StoreError> {
+        held::drop_held(self, case_no, site, now_ms).await
+    }
+
+    async fn held_settlements(&self) -> Result<Vec<Settlement>, StoreError> {
+        held::settlements(self).await
     }
 }
 

@@ -14,9 +14,10 @@ use waypoint_protocol::{
 };
 
 use super::{
-    ConflictRef, Device, DeviceInfo, DeviceRecovery, DeviceState, FailureKind, NewDevice, NewStaff,
-    Page, PushOutcome, ServerStore, SitePolicy, Snapshot, StaffAccount, StaffCredential,
-    StoreError, Wanted, assemble_page, name_key, new_changes, revocation, to_i64, to_u32, to_u64,
+    ConflictRef, Device, DeviceInfo, DeviceRecovery, DeviceState, FailureKind, HeldGroup,
+    NewDevice, NewStaff, Page, PushOutcome, ServerStore, Settlement, SitePolicy, Snapshot,
+    StaffAccount, StaffCredential, StoreError, Wanted, assemble_page, name_key, new_changes,
+    revocation, to_i64, to_u32, to_u64,
 };
 use crate::merge::{self, FieldKey, FieldState, Plan};
 
@@ -34,7 +35,13 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../migrations/sqlite/0004_staff.sql")),
     (5, include_str!("../../migrations/sqlite/0005_audit.sql")),
     (6, include_str!("../../migrations/sqlite/0006_attempts.sql")),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_held_changes.sql"),
+    ),
 ];
+
+mod held;
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -829,9 +836,12 @@ impl ServerStore for SqliteStore {
                 tx.query_row("SELECT next_seq FROM server_state WHERE id = 1", [], |r| {
                     r.get(0)
                 })?;
-            let snapshot = load(&tx, &Wanted::of(&changes))?;
+            let wanted = Wanted::of(&changes);
+            let mut snapshot = load(&tx, &wanted)?;
+            held::load(&tx, &wanted, &mut snapshot)?;
             let mut plan = merge::plan(&device, changes, snapshot, to_u64(next_seq)?, now_ms);
             apply(&tx, &device_id, &mut plan)?;
+            held::keep(&tx, &device_id, &plan.held, now_ms)?;
             tx.commit()?;
             Ok(PushOutcome {
                 acked_up_to: plan.acked_up_to,
@@ -956,6 +966,36 @@ impl ServerStore for SqliteStore {
             Ok(page)
         })
         .await
+    }
+
+    async fn held_changes(&self) -> Result<Vec<HeldGroup>, StoreError> {
+        self.run(|conn| held::groups(conn)).await
+    }
+
+    async fn give_held(
+        &self,
+        case_no: &str,
+        site: &str,
+        now_ms: u64,
+    ) -> Result<Settlement, StoreError> {
+        let (case_no, site) = (case_no.to_string(), site.to_string());
+        self.run(move |conn| held::give(conn, &case_no, &site, now_ms))
+            .await
+    }
+
+    async fn drop_held(
+        &self,
+        case_no: &str,
+        site: &str,
+        now_ms: u64,
+    ) -> Result<Settlement, StoreError> {
+        let (case_no, site) = (case_no.to_string(), site.to_string());
+        self.run(move |conn| held::drop_held(conn, &case_no, &site, now_ms))
+            .await
+    }
+
+    async fn held_settlements(&self) -> Result<Vec<Settlement>, StoreError> {
+        self.run(|conn| held::settlements(conn)).await
     }
 }
 
