@@ -3,7 +3,7 @@
 use uuid::Uuid;
 use waypoint_domain::{Field, Role, SitePolicy};
 
-use crate::store::{NewDevice, NewStaff, ServerStore};
+use crate::store::{NewDevice, NewStaff, ServerStore, Settlement};
 use crate::{ServerError, auth};
 
 /// How long an enrolment code stays valid.
@@ -197,4 +197,45 @@ pub async fn directory(
         staff,
         policy: policy.unwrap_or_default(),
     })
+}
+
+/// A case number in the canonical form cases carry.
+fn canonical_case_no(case_no: &str, now_ms: u64) -> Result<String, ServerError> {
+    let today = i64::try_from(now_ms)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
+    match Field::CaseNo.normalize(case_no, today) {
+        Ok(Some(no)) => Ok(no),
+        Ok(None) => Err(ServerError::Invalid("a case number is needed".into())),
+        Err(e) => Err(ServerError::Invalid(format!(
+            "'{case_no}' is not a valid case number: {e}"
+        ))),
+    }
+}
+
+/// The case number now belongs to `site`: the case moves there and `site`'s held changes of
+/// it are applied (docs/sync-protocol.md, "Held changes").
+pub async fn give_held(
+    store: &dyn ServerStore,
+    case_no: &str,
+    site: &str,
+    now_ms: u64,
+) -> Result<Settlement, ServerError> {
+    let case_no = canonical_case_no(case_no, now_ms)?;
+    let site = canonical_site(site, now_ms)?;
+    Ok(store.give_held(&case_no, &site, now_ms).await?)
+}
+
+/// Discards `site`'s held changes of the case number.
+pub async fn drop_held(
+    store: &dyn ServerStore,
+    case_no: &str,
+    site: &str,
+    now_ms: u64,
+) -> Result<Settlement, ServerError> {
+    let case_no = canonical_case_no(case_no, now_ms)?;
+    let site = canonical_site(site, now_ms)?;
+    Ok(store.drop_held(&case_no, &site, now_ms).await?)
 }

@@ -8,6 +8,10 @@ use waypoint_protocol::RevokeReason;
 use waypoint_server::store::DeviceState;
 use waypoint_server::{ServerState, TlsFiles, admin, store, wall_clock_ms};
 
+mod admin_print;
+
+use admin_print::{list_held, print_given, when};
+
 #[derive(Debug, Parser)]
 #[command(name = "waypoint-server", version, about = "Waypoint's HQ sync server")]
 struct Cli {
@@ -83,6 +87,40 @@ enum Admin {
     Audit {
         #[command(subcommand)]
         command: AuditCmd,
+    },
+    /// Changes held for HQ: sent by a site about a case number another site holds. Without a
+    /// command, lists them by case number and site (and what HQ did with earlier ones).
+    #[command(args_conflicts_with_subcommands = true)]
+    Held {
+        #[command(subcommand)]
+        command: Option<HeldCmd>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+        /// sqlite:PATH (embedded, small offices) or postgres://USER@HOST/DB
+        #[arg(long, env = "WAYPOINT_DATABASE")]
+        database: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HeldCmd {
+    /// The case number belongs to SITE: the case moves there (the devices of its old site
+    /// remove it at their next sync) and SITE's held changes of it are applied
+    Give {
+        case_no: String,
+        #[arg(long)]
+        site: String,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Discard SITE's held changes of the case number
+    Drop {
+        case_no: String,
+        #[arg(long)]
+        site: String,
+        #[command(flatten)]
+        db: Database,
     },
 }
 
@@ -199,14 +237,6 @@ impl From<Reason> for RevokeReason {
             Reason::Retired => RevokeReason::Retired,
         }
     }
-}
-
-fn when(ms: u64) -> String {
-    i64::try_from(ms)
-        .ok()
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| ms.to_string())
 }
 
 #[tokio::main]
@@ -422,6 +452,31 @@ async fn main() -> anyhow::Result<()> {
                              changes, then erases its data; it receives nothing more."
                         ),
                     }
+                }
+            },
+            Admin::Held {
+                command,
+                json,
+                database,
+            } => match command {
+                None => {
+                    let database =
+                        database.context("--database is needed (or WAYPOINT_DATABASE)")?;
+                    let store = store::open(&database).await?;
+                    list_held(store.as_ref(), json).await?;
+                }
+                Some(HeldCmd::Give { case_no, site, db }) => {
+                    let store = store::open(&db.database).await?;
+                    let s = admin::give_held(store.as_ref(), &case_no, &site, now).await?;
+                    print_given(&s);
+                }
+                Some(HeldCmd::Drop { case_no, site, db }) => {
+                    let store = store::open(&db.database).await?;
+                    let s = admin::drop_held(store.as_ref(), &case_no, &site, now).await?;
+                    println!(
+                        "Dropped {} held change(s) of case {} from site {}.",
+                        s.changes, s.case_no, s.site
+                    );
                 }
             },
             Admin::Audit {

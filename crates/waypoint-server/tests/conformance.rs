@@ -10,7 +10,6 @@ use common::*;
 use waypoint_domain::Field;
 use waypoint_protocol::{RevokeReason, Scope, ServerBody, hlc};
 use waypoint_server::ServerStore;
-use waypoint_server::merge::NOT_IN_SCOPE;
 use waypoint_server::store::{DeviceState, Page};
 
 /// Declares `name` once per backend: `sqlite::name` and `postgres::name`.
@@ -44,7 +43,7 @@ macro_rules! conformance {
 conformance!(
     an_enrolment_code_works_once_and_a_revoked_device_is_refused,
     a_repeated_batch_changes_nothing,
-    a_change_outside_the_device_scope_is_refused_alone_and_never_delivered,
+    a_change_outside_the_device_scope_is_never_applied_nor_delivered,
     concurrent_edits_of_a_sensitive_field_converge_and_reach_the_conflict_queue,
     concurrent_edits_of_an_ordinary_field_resolve_silently_by_last_writer,
     a_fast_forward_edit_is_not_a_conflict,
@@ -63,6 +62,10 @@ conformance!(
     a_lost_device_may_not_push_and_a_retired_one_may,
     the_audit_copy_continues_each_chain_and_refuses_a_rewrite,
 );
+
+// Case numbers another site holds: held changes, and HQ's settlements.
+#[path = "conformance/held.rs"]
+mod held;
 
 /// Every page after `after` until the end.
 async fn pull_all(
@@ -274,7 +277,7 @@ async fn a_repeated_batch_changes_nothing(store: Arc<dyn ServerStore>) {
     assert!(nothing.changes.is_empty());
 }
 
-async fn a_change_outside_the_device_scope_is_refused_alone_and_never_delivered(
+async fn a_change_outside_the_device_scope_is_never_applied_nor_delivered(
     store: Arc<dyn ServerStore>,
 ) {
     let (a, _) = seed(store.as_ref()).await;
@@ -304,12 +307,26 @@ async fn a_change_outside_the_device_scope_is_refused_alone_and_never_delivered(
         .unwrap();
     assert_eq!(out.acked_up_to, 4);
     let refused: Vec<u64> = out.refused.iter().map(|r| r.client_seq).collect();
-    assert_eq!(
-        refused,
-        vec![2, 3, 4],
-        "each out-of-scope change refused, the rest applied"
+    // A case made for a site the device does not serve is refused (that says nothing of other
+    // sites); the changes of Kigali's case are held for HQ, answered like accepted ones.
+    assert_eq!(refused, vec![4], "{:?}", out.refused);
+    assert!(
+        out.refused[0]
+            .reason
+            .contains("not one of this device's sites"),
+        "{}",
+        out.refused[0].reason
     );
-    assert_eq!(out.refused[0].reason, NOT_IN_SCOPE);
+    let held = store.held_changes().await.unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(
+        (
+            held[0].case_no.as_str(),
+            held[0].site.as_str(),
+            held[0].changes
+        ),
+        ("KGL-2025-000001", "NBO-TC2", 2)
+    );
     for r in &out.refused {
         assert!(
             !r.reason.contains("Haddad") && !r.reason.contains("Amina"),

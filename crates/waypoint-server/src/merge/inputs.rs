@@ -37,6 +37,11 @@ pub struct Snapshot {
     pub events: HashSet<String>,
     /// Conflicts named by resolutions in the batch.
     pub conflicts: HashMap<u64, ConflictRef>,
+    /// (case_no, site) of the batch's cases that have changes held for a site.
+    pub held_cases: HashSet<(String, String)>,
+    /// (individual_no, site) → case_no: the batch's people with changes held for a site, and
+    /// the case number they are held under.
+    pub held_individuals: HashMap<(String, String), String>,
 }
 
 /// What a resolution must match.

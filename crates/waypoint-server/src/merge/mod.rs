@@ -3,23 +3,31 @@
 //! A backend loads a [`Snapshot`] of everything a batch touches (under its write lock), calls
 //! [`plan`], and writes the [`Plan`] in the same transaction. Nothing here does I/O, so the
 //! rules are the same on SQLite and PostgreSQL by construction. What a backend loads is in
-//! `inputs.rs`, what it writes in `outputs.rs`.
+//! `inputs.rs`, what it writes in `outputs.rs`; changes kept for HQ are `hold.rs`'s.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use waypoint_domain::{Field, FieldEvent, FieldScope};
+use waypoint_domain::{Field, FieldScope};
 use waypoint_protocol::{Change, ChangeBody, Refusal, Scope, hlc};
 
 use crate::store::Device;
 
+mod events;
+mod hold;
 mod inputs;
 mod outputs;
 
+pub use events::MAX_EVENT_BYTES;
+use hold::Decision;
+pub use hold::{HeldChange, give};
 pub(crate) use inputs::new_changes;
 pub use inputs::{ConflictRef, FieldKey, FieldState, Snapshot, Wanted};
 pub use outputs::{FieldRow, NewConflict, NewEvent, Plan};
 
-/// The one reason given for every change outside the device's scope. It is the same whether
-/// the case exists at another site or not at all, so that it tells nothing about other sites.
+/// The reason for a change outside the device's scope. Such changes are held (see `hold`)
+/// before they get here, so it is only a safeguard: it is the same whether the case exists at
+/// another site or not at all, so that even then it tells nothing about other sites.
 pub const NOT_IN_SCOPE: &str = "This change is about a case that is not one of this device's \
     sites' cases (or that the server does not know); it was not applied. Ask HQ if the case \
     should be moved to your site.";
@@ -29,6 +37,9 @@ struct Planner<'a> {
     st: Snapshot,
     plan: Plan,
     today: NaiveDate,
+    /// Cases whose creation this batch refused (number → why): the batch's other changes of
+    /// such a case are refused with it rather than held.
+    refused_cases: HashMap<String, String>,
 }
 
 /// Decides what a batch does. `changes` are the device's new changes in client_seq order
@@ -41,27 +52,28 @@ pub fn plan(
     next_seq: u64,
     now_ms: u64,
 ) -> Plan {
-    let today = i64::try_from(now_ms)
-        .ok()
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .map(|t| t.date_naive())
-        .unwrap_or_default();
-    let mut p = Planner {
-        device,
-        st: snapshot,
-        plan: Plan {
-            next_seq,
-            acked_up_to: device.last_client_seq,
-            ..Plan::default()
-        },
-        today,
-    };
+    let mut p = Planner::new(device, snapshot, next_seq, now_ms);
     for change in changes {
         let hlc = hlc::clamp(change.hlc, now_ms);
         p.plan.max_hlc = p.plan.max_hlc.max(hlc);
         p.plan.acked_up_to = p.plan.acked_up_to.max(change.client_seq);
         let client_seq = change.client_seq;
-        if let Err(reason) = p.change(change, hlc) {
+        let created_case = (change.scope == Scope::Case
+            && matches!(change.body, ChangeBody::Create { .. }))
+        .then(|| change.entity.clone());
+        let outcome = match p.decide(&change) {
+            Decision::Apply => p.change(change, hlc, false),
+            Decision::Refuse(reason) => Err(reason),
+            // A held change is checked like an applied one first, so that a bad one gets the
+            // same refusal whoever holds its number.
+            Decision::Hold { case_no, site } => p
+                .change(change.clone(), hlc, true)
+                .map(|()| p.hold(change, case_no, site)),
+        };
+        if let Err(reason) = outcome {
+            if let Some(case_no) = created_case {
+                p.refused_cases.insert(case_no, reason.clone());
+            }
             p.plan.refused.push(Refusal { client_seq, reason });
         }
     }
@@ -77,7 +89,26 @@ pub fn plan(
     plan
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
+    fn new(device: &'a Device, st: Snapshot, next_seq: u64, now_ms: u64) -> Self {
+        let today = i64::try_from(now_ms)
+            .ok()
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| t.date_naive())
+            .unwrap_or_default();
+        Planner {
+            device,
+            st,
+            plan: Plan {
+                next_seq,
+                acked_up_to: device.last_client_seq,
+                ..Plan::default()
+            },
+            today,
+            refused_cases: HashMap::new(),
+        }
+    }
+
     fn alloc(&mut self) -> u64 {
         let seq = self.plan.next_seq;
         self.plan.next_seq += 1;
@@ -96,16 +127,18 @@ impl Planner<'_> {
         }
     }
 
-    fn change(&mut self, change: Change, hlc: u64) -> Result<(), String> {
+    /// Applies a change, or with `check_only` only checks what can be checked without the
+    /// stored records (a change to be held).
+    fn change(&mut self, change: Change, hlc: u64, check_only: bool) -> Result<(), String> {
         match (change.scope, change.body) {
             (Scope::Case, ChangeBody::Create { case_no, fields }) => {
                 if case_no != change.entity {
                     return Err(malformed("a new case whose number differs from its entity"));
                 }
-                self.create_case(&case_no, fields, hlc)
+                self.create_case(&case_no, fields, hlc, check_only)
             }
             (Scope::Individual, ChangeBody::Create { case_no, fields }) => {
-                self.create_individual(&change.entity, &case_no, fields, hlc)
+                self.create_individual(&change.entity, &case_no, fields, hlc, check_only)
             }
             (
                 scope @ (Scope::Case | Scope::Individual),
@@ -121,9 +154,9 @@ impl Planner<'_> {
                 &change.entity,
                 &field,
                 value,
-                base_seq,
-                hlc,
+                (base_seq, hlc),
                 resolves,
+                check_only,
             ),
             (
                 Scope::Event,
@@ -132,7 +165,7 @@ impl Planner<'_> {
                     kind,
                     json,
                 },
-            ) => self.event(change.entity, case_no, kind, json),
+            ) => self.event(change.entity, case_no, kind, json, check_only),
             _ => Err(malformed("a change whose kind does not fit its scope")),
         }
     }
@@ -196,6 +229,7 @@ impl Planner<'_> {
         case_no: &str,
         fields: Vec<(String, Option<String>)>,
         hlc: u64,
+        check_only: bool,
     ) -> Result<(), String> {
         let fields = self.create_fields(FieldScope::Case, fields)?;
         let value_of = |f: Field| {
@@ -218,6 +252,9 @@ impl Planner<'_> {
                  not applied.",
                 self.device.sites.join(", ")
             ));
+        }
+        if check_only {
+            return Ok(());
         }
         if self.st.cases.contains_key(case_no) {
             // Created twice (two devices, or a re-created case): merge field by field.
@@ -243,6 +280,7 @@ impl Planner<'_> {
         case_no: &str,
         fields: Vec<(String, Option<String>)>,
         hlc: u64,
+        check_only: bool,
     ) -> Result<(), String> {
         let fields = self.create_fields(FieldScope::Individual, fields)?;
         let value_of = |f: Field| {
@@ -257,6 +295,9 @@ impl Planner<'_> {
             return Err(malformed(
                 "a new individual whose numbers differ from its entity",
             ));
+        }
+        if check_only {
+            return Ok(());
         }
         let site = self.case_in_scope(case_no)?.to_string();
         match self.st.individuals.get(individual_no).cloned() {
@@ -293,23 +334,13 @@ impl Planner<'_> {
         entity: &str,
         name: &str,
         value: Option<String>,
-        base_seq: u64,
-        hlc: u64,
+        (base_seq, hlc): (u64, u64),
         resolves: Option<u64>,
+        check_only: bool,
     ) -> Result<(), String> {
         let field = Field::from_column(name)
             .filter(|f| f.column() == name)
             .ok_or_else(|| unknown_field(name))?;
-        let case_no = match scope {
-            Scope::Case => entity.to_string(),
-            _ => self
-                .st
-                .individuals
-                .get(entity)
-                .cloned()
-                .ok_or_else(|| NOT_IN_SCOPE.to_string())?,
-        };
-        let site = self.case_in_scope(&case_no)?.to_string();
         let field_scope = if scope == Scope::Case {
             FieldScope::Case
         } else {
@@ -342,14 +373,28 @@ impl Planner<'_> {
                         .into(),
                 );
             }
-            (Scope::Individual, Field::CaseNo) => {
-                let target = value.as_deref().unwrap_or_default();
-                match self.st.cases.get(target) {
-                    Some(s) if *s == site => {}
-                    _ => return Err(MOVE_ACROSS_SITES.into()),
-                }
-            }
             _ => {}
+        }
+        // What follows depends on the stored records, which a held change does not touch.
+        if check_only {
+            return Ok(());
+        }
+        let case_no = match scope {
+            Scope::Case => entity.to_string(),
+            _ => self
+                .st
+                .individuals
+                .get(entity)
+                .cloned()
+                .ok_or_else(|| NOT_IN_SCOPE.to_string())?,
+        };
+        let site = self.case_in_scope(&case_no)?.to_string();
+        if (scope, field) == (Scope::Individual, Field::CaseNo) {
+            let target = value.as_deref().unwrap_or_default();
+            match self.st.cases.get(target) {
+                Some(s) if *s == site => {}
+                _ => return Err(MOVE_ACROSS_SITES.into()),
+            }
         }
         let key = FieldKey {
             scope,
@@ -509,58 +554,7 @@ impl Planner<'_> {
             _ => key.entity.clone(),
         }
     }
-
-    fn event(
-        &mut self,
-        id: String,
-        case_no: String,
-        kind: String,
-        json: String,
-    ) -> Result<(), String> {
-        self.case_in_scope(&case_no)?;
-        if id.is_empty() || id.len() > 64 || kind.is_empty() || kind.len() > 64 {
-            return Err(malformed("an event without a proper id or kind"));
-        }
-        if json.len() > MAX_EVENT_BYTES {
-            return Err(format!(
-                "The event is larger than the {} KiB an event may take; it was not applied.",
-                MAX_EVENT_BYTES / 1024
-            ));
-        }
-        if serde_json::from_str::<serde_json::Value>(&json).is_err() {
-            return Err(malformed("an event whose content is not JSON"));
-        }
-        // A kind this server knows must read as that kind, or every laptop would receive
-        // something it cannot use; a kind it does not know comes from a newer version and is
-        // stored as it is (laptops that do not know it yet keep it aside).
-        if FieldEvent::KINDS.contains(&kind.as_str()) {
-            let readable = serde_json::from_str::<FieldEvent>(&json).is_ok_and(|e| {
-                e.kind() == kind && e.id().to_string() == id && e.validate().is_ok()
-            });
-            if !readable {
-                return Err(malformed(&format!(
-                    "a {kind} event whose content is not a valid {kind}"
-                )));
-            }
-        }
-        if !self.st.events.insert(id.clone()) {
-            return Ok(()); // Stored once by id: a repeat is a no-op.
-        }
-        let seq = self.alloc();
-        self.plan.events.push(NewEvent {
-            id,
-            case_no,
-            kind,
-            json,
-            seq,
-        });
-        Ok(())
-    }
 }
-
-/// The largest event content (JSON) the server stores. Counselling notes run to a few KiB; the
-/// bound keeps one device from sending every laptop of its site something huge.
-pub const MAX_EVENT_BYTES: usize = 64 * 1024;
 
 const MOVE_ACROSS_SITES: &str = "A person can only be moved to another case of the same site \
     by sync; the change was not applied. Ask HQ to move the person.";

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 use waypoint_protocol::Refusal;
 
+use super::hold::HeldChange;
 use super::inputs::FieldKey;
 
 /// A field row to upsert.
@@ -58,6 +59,9 @@ pub struct Plan {
     /// to the new site (fresh sequence numbers) and writes a removal for the old one.
     pub moved_cases: Vec<(String, String)>,
     pub refused: Vec<Refusal>,
+    /// Changes about a case number another site holds: acknowledged, kept whole for HQ, not
+    /// applied (see `hold.rs`).
+    pub held: Vec<HeldChange>,
     pub acked_up_to: u64,
     /// First unused sequence number after the plan.
     pub next_seq: u64,

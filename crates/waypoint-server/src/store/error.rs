@@ -35,6 +35,10 @@ pub enum ServerStoreError {
     OutOfOrder(u64),
     #[error("a number in the batch is out of range")]
     OutOfRange,
+    #[error(
+        "site {site} has no changes held for case {case_no}, and there is no such case to give; see `waypoint-server admin held`"
+    )]
+    NothingHeld { case_no: String, site: String },
 }
 
 impl From<rusqlite::Error> for ServerStoreError {

@@ -5,8 +5,8 @@
 //! `migrations/`) and leave every merge decision to [`crate::merge`]: a backend loads what a
 //! batch touches, asks `merge::plan` what to do, and writes the plan in the same transaction.
 //! Each backend is a folder with one file per concern (`devices.rs`, `staff.rs`,
-//! `attempts.rs`, `sync.rs`, `audit.rs`), the same names in both, so that the two can be read
-//! side by side. The conformance suite in `tests/conformance` runs unchanged against both.
+//! `attempts.rs`, `sync.rs`, `held.rs`, `audit.rs`), the same names in both, so that the two
+//! can be read side by side. The conformance suite in `tests/conformance` runs unchanged against both.
 
 use std::sync::Arc;
 
@@ -21,10 +21,12 @@ pub mod sqlite;
 pub(crate) use common::{assemble_page, revocation, to_i64, to_u32, to_u64};
 pub use error::ServerStoreError;
 pub use models::{
-    Device, DeviceInfo, DeviceRecovery, DeviceState, FailureKind, NewDevice, NewStaff, Page,
-    PushOutcome, StaffAccount, StaffCredential, name_key,
+    Device, DeviceInfo, DeviceRecovery, DeviceState, FailureKind, HeldGroup, NewDevice, NewStaff,
+    Page, PushOutcome, SettleAction, Settlement, StaffAccount, StaffCredential, name_key,
 };
-pub use traits::{AttemptStore, AuditStore, DeviceStore, ServerStore, StaffStore, SyncStore};
+pub use traits::{
+    AttemptStore, AuditStore, DeviceStore, HeldStore, ServerStore, StaffStore, SyncStore,
+};
 
 /// Opens (and migrates) the store at `url`: `sqlite:PATH`, `sqlite::memory:` or
 /// `postgres://…` / `postgresql://…`.

@@ -1,5 +1,5 @@
 //! What the server stores, as the rest of the server sees it: devices, staff accounts, failed
-//! attempts and what a push or a pull did.
+//! attempts, what a push or a pull did, and the changes held for HQ.
 
 use uuid::Uuid;
 use waypoint_protocol::{Conflict, RevokeReason, ServerChange};
@@ -147,6 +147,60 @@ pub struct Page {
     pub conflicts: Vec<Conflict>,
     pub next_cursor: u64,
     pub more: bool,
+}
+
+/// The held changes of one case number from one site.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeldGroup {
+    pub case_no: String,
+    pub site: String,
+    pub changes: u64,
+    pub first_ms: u64,
+    pub last_ms: u64,
+}
+
+/// What HQ did with held changes: given (`Give`) or dropped (`Drop`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Settlement {
+    pub at_ms: u64,
+    pub action: SettleAction,
+    pub case_no: String,
+    pub site: String,
+    /// Give: the site the case was taken from, when it was elsewhere.
+    pub from_site: Option<String>,
+    /// The held changes settled.
+    pub changes: u64,
+    /// Give: how many of them were applied.
+    pub applied: u64,
+    /// Give: how many are held again (a person's number on yet another site's case).
+    pub still_held: u64,
+    /// Give: why the others were refused (never a value). Not kept in the record.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SettleAction {
+    Give,
+    Drop,
+}
+
+impl SettleAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettleAction::Give => "give",
+            SettleAction::Drop => "drop",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "give" => Some(SettleAction::Give),
+            "drop" => Some(SettleAction::Drop),
+            _ => None,
+        }
+    }
 }
 
 /// A staff name as compared: trimmed, lower case.

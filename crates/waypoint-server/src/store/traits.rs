@@ -7,19 +7,25 @@ use waypoint_domain::SitePolicy;
 use waypoint_protocol::{AuditRecord, Change, RevokeReason};
 
 use super::{
-    Device, DeviceInfo, DeviceRecovery, FailureKind, NewDevice, NewStaff, Page, PushOutcome,
-    ServerStoreError, StaffAccount, StaffCredential,
+    Device, DeviceInfo, DeviceRecovery, FailureKind, HeldGroup, NewDevice, NewStaff, Page,
+    PushOutcome, ServerStoreError, Settlement, StaffAccount, StaffCredential,
 };
 
 /// Storage of the sync server: every concern, in one object. A backend implements each trait
 /// below; this one follows.
 pub trait ServerStore:
-    DeviceStore + StaffStore + AttemptStore + SyncStore + AuditStore + std::fmt::Debug
+    DeviceStore + StaffStore + AttemptStore + SyncStore + HeldStore + AuditStore + std::fmt::Debug
 {
 }
 
 impl<T> ServerStore for T where
-    T: DeviceStore + StaffStore + AttemptStore + SyncStore + AuditStore + std::fmt::Debug
+    T: DeviceStore
+        + StaffStore
+        + AttemptStore
+        + SyncStore
+        + HeldStore
+        + AuditStore
+        + std::fmt::Debug
 {
 }
 
@@ -184,6 +190,33 @@ pub trait SyncStore: Send + Sync {
         limit: u32,
         own: std::ops::Range<u64>,
     ) -> Result<Page, ServerStoreError>;
+}
+
+/// Held changes (docs/sync-protocol.md, "Held changes"): pushes keep them (see
+/// `crate::merge::HeldChange`); HQ settles them with these.
+#[async_trait]
+pub trait HeldStore: Send + Sync {
+    /// The held changes, by case number and site (counts and times only, never a value).
+    async fn held_changes(&self) -> Result<Vec<HeldGroup>, ServerStoreError>;
+    /// `case_no` now belongs to `site` (an existing site): the case moves there with all it
+    /// holds (the old site's devices remove it), then `site`'s held changes of it go through
+    /// the merge as if pushed now. Recorded in [`HeldStore::held_settlements`].
+    async fn give_held(
+        &self,
+        case_no: &str,
+        site: &str,
+        now_ms: u64,
+    ) -> Result<Settlement, ServerStoreError>;
+    /// Discards `site`'s held changes of `case_no`. Recorded in
+    /// [`HeldStore::held_settlements`].
+    async fn drop_held(
+        &self,
+        case_no: &str,
+        site: &str,
+        now_ms: u64,
+    ) -> Result<Settlement, ServerStoreError>;
+    /// What HQ did with held changes, oldest first.
+    async fn held_settlements(&self) -> Result<Vec<Settlement>, ServerStoreError>;
 }
 
 /// The server's copy of each device's audit log.

@@ -12,7 +12,7 @@
 //! or deadlock (not expected with this locking, but cheap to handle) is retried.
 //!
 //! One file per concern, the same as the other backend's: `devices.rs`, `staff.rs`,
-//! `attempts.rs`, `sync.rs`, `audit.rs`.
+//! `attempts.rs`, `sync.rs`, `held.rs`, `audit.rs`.
 
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::{NoTls, error::SqlState};
@@ -24,6 +24,7 @@ use crate::store::{Device, ServerStoreError, StaffAccount, to_u64};
 mod attempts;
 mod audit;
 mod devices;
+mod held;
 mod staff;
 mod sync;
 
@@ -52,6 +53,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         6,
         include_str!("../../../migrations/postgres/0006_attempts.sql"),
+    ),
+    (
+        7,
+        include_str!("../../../migrations/postgres/0007_held_changes.sql"),
     ),
 ];
 

@@ -11,7 +11,7 @@ use crate::store::{
     to_u64,
 };
 
-use super::{Failure, PgStore, RETRIES, device_row, scope, uuid};
+use super::{Failure, PgStore, RETRIES, device_row, held, scope, uuid};
 
 impl PgStore {
     async fn push_once(
@@ -54,9 +54,12 @@ impl PgStore {
                 written: 0..0,
             });
         }
-        let snapshot = load(&tx, &Wanted::of(&changes)).await?;
+        let wanted = Wanted::of(&changes);
+        let mut snapshot = load(&tx, &wanted).await?;
+        held::load(&tx, &wanted, &mut snapshot).await?;
         let mut plan = merge::plan(&device, changes, snapshot, to_u64(next_seq)?, now_ms);
         apply(&tx, device_id, &mut plan).await?;
+        held::keep(&tx, device_id, &plan.held, now_ms).await?;
         tx.commit().await?;
         Ok(PushOutcome {
             acked_up_to: plan.acked_up_to,
@@ -111,7 +114,10 @@ impl SyncStore for PgStore {
     }
 }
 
-async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, ServerStoreError> {
+pub(super) async fn load(
+    tx: &Transaction<'_>,
+    wanted: &Wanted,
+) -> Result<Snapshot, ServerStoreError> {
     let mut snap = Snapshot::default();
     for r in tx
         .query(
@@ -204,7 +210,7 @@ async fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, ServerS
     Ok(snap)
 }
 
-async fn apply(
+pub(super) async fn apply(
     tx: &Transaction<'_>,
     device_id: &str,
     plan: &mut Plan,

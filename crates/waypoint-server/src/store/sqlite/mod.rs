@@ -5,7 +5,7 @@
 //! devices pulling at once do not wait for each other or for pushes.
 //!
 //! One file per concern, the same as the other backend's: `devices.rs`, `staff.rs`,
-//! `attempts.rs`, `sync.rs`, `audit.rs`.
+//! `attempts.rs`, `sync.rs`, `held.rs`, `audit.rs`.
 
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +18,7 @@ use crate::store::{Device, ServerStoreError, StaffAccount, to_u64};
 mod attempts;
 mod audit;
 mod devices;
+mod held;
 mod staff;
 mod sync;
 
@@ -40,6 +41,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         6,
         include_str!("../../../migrations/sqlite/0006_attempts.sql"),
+    ),
+    (
+        7,
+        include_str!("../../../migrations/sqlite/0007_held_changes.sql"),
     ),
 ];
 

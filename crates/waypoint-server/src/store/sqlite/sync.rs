@@ -10,7 +10,7 @@ use crate::store::{
     to_u64,
 };
 
-use super::{SqliteStore, device_row, scope, uuid};
+use super::{SqliteStore, device_row, held, scope, uuid};
 
 #[async_trait]
 impl SyncStore for SqliteStore {
@@ -59,9 +59,12 @@ impl SyncStore for SqliteStore {
                 tx.query_row("SELECT next_seq FROM server_state WHERE id = 1", [], |r| {
                     r.get(0)
                 })?;
-            let snapshot = load(&tx, &Wanted::of(&changes))?;
+            let wanted = Wanted::of(&changes);
+            let mut snapshot = load(&tx, &wanted)?;
+            held::load(&tx, &wanted, &mut snapshot)?;
             let mut plan = merge::plan(&device, changes, snapshot, to_u64(next_seq)?, now_ms);
             apply(&tx, &device_id, &mut plan)?;
+            held::keep(&tx, &device_id, &plan.held, now_ms)?;
             tx.commit()?;
             Ok(PushOutcome {
                 acked_up_to: plan.acked_up_to,
@@ -109,7 +112,7 @@ fn field_state(
     })
 }
 
-fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, ServerStoreError> {
+pub(super) fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, ServerStoreError> {
     let mut snap = Snapshot::default();
     let mut stmt = tx.prepare_cached("SELECT site FROM case_site WHERE case_no = ?1")?;
     for case_no in &wanted.case_nos {
@@ -210,7 +213,11 @@ fn load(tx: &Transaction<'_>, wanted: &Wanted) -> Result<Snapshot, ServerStoreEr
     Ok(snap)
 }
 
-fn apply(tx: &Transaction<'_>, device_id: &str, plan: &mut Plan) -> Result<(), ServerStoreError> {
+pub(super) fn apply(
+    tx: &Transaction<'_>,
+    device_id: &str,
+    plan: &mut Plan,
+) -> Result<(), ServerStoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO case_site (case_no, site) VALUES (?1, ?2)
          ON CONFLICT (case_no) DO UPDATE SET site = excluded.site",
