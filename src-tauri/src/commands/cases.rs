@@ -24,19 +24,6 @@ pub(crate) fn load(state: &AppState, case_no: &str) -> Result<CaseView, CommandE
     )?)
 }
 
-/// The case that `individual_no` belongs to.
-pub(crate) fn load_of_individual(
-    state: &AppState,
-    individual_no: &str,
-) -> Result<CaseView, CommandError> {
-    let store = state.store()?;
-    Ok(waypoint_app::case_view::case_of_individual(
-        &store,
-        store.role(),
-        individual_no,
-    )?)
-}
-
 pub(crate) fn detail(state: &AppState, view: &CaseView) -> CaseDetail {
     let today = state.today();
     let case = &view.case;

@@ -18,8 +18,6 @@ use chrono::NaiveDate;
 use waypoint_domain::PartialDate;
 
 use crate::dto::{self, AgeRange};
-use crate::error::CommandError;
-use crate::state::AppState;
 
 /// The age range of a canonical date of birth on `today`, if it is known at all.
 pub(crate) fn age(date_of_birth: &str, today: NaiveDate) -> Option<AgeRange> {
@@ -170,33 +168,6 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> dto::EventRecord 
         E::CounsellingSession(s) => dto::EventRecord::CounsellingSession(session_to_dto(s)),
         E::CustodyTransfer(t) => dto::EventRecord::CustodyTransfer(transfer_to_dto(t)),
     }
-}
-
-/// Records `event` as the person signed in: their name goes into it (who checked, counselled
-/// or handed over), and the store refuses it unless their role may record that kind. The name
-/// and the role come from the same sign-in as the write.
-pub(crate) fn record(
-    state: &AppState,
-    mut event: waypoint_domain::FieldEvent,
-) -> Result<waypoint_domain::FieldEvent, CommandError> {
-    use waypoint_domain::FieldEvent as E;
-    let mut store = state.store()?;
-    let who = store.signed_in().to_string();
-    match &mut event {
-        E::IdentityCheck(c) => c.checked_by = who,
-        E::CounsellingSession(s) => s.counsellor = who,
-        E::CustodyTransfer(t) => t.recorded_by = who,
-    }
-    let role = store.role();
-    store.record_event_as(role, &event)?;
-    Ok(event)
-}
-
-/// Text a person typed into an optional field: `None` when blank.
-pub(crate) fn non_blank(s: Option<&str>) -> Option<String> {
-    s.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
 }
 
 #[cfg(test)]
