@@ -1,8 +1,12 @@
 //! `waypoint`: the command line over Waypoint's core, for bulk work, scripts, tests and
 //! benchmarks. Every command works offline against the local store in the data directory.
 
+mod app;
 mod audit;
 mod check;
+mod counselling;
+mod custody;
+mod needs;
 mod output;
 mod signin;
 mod sync;
@@ -142,6 +146,21 @@ enum Command {
     Check {
         #[command(subcommand)]
         command: check::CheckCommand,
+    },
+    /// Where each travel document is, and recording one changing hands
+    Custody {
+        #[command(subcommand)]
+        command: custody::CustodyCommand,
+    },
+    /// Pre-departure counselling: checklists, sessions held, recording one
+    Counselling {
+        #[command(subcommand)]
+        command: counselling::CounsellingCommand,
+    },
+    /// Special needs (SSR codes, notes) and vulnerabilities
+    Needs {
+        #[command(subcommand)]
+        command: needs::NeedsCommand,
     },
 }
 
@@ -563,6 +582,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Staff {
             command: StaffCommand::Add { name, role },
         } => staff_add(&cli, name, role.as_deref()),
+        Command::Custody { command } => custody::run(&cli, command),
+        Command::Counselling { command } => counselling::run(&cli, command),
+        Command::Needs { command } => needs::run(&cli, command),
         Command::Audit {
             command: AuditCommand::Verify { json },
         } => {

@@ -3,7 +3,9 @@
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
-use waypoint_app::import::{ImportReport, ImportSummary, NOT_SHOWN};
+/// What stands in for a value the role may not see, in every listing.
+pub use waypoint_app::import::NOT_SHOWN;
+use waypoint_app::import::{ImportReport, ImportSummary};
 use waypoint_domain::{Role, may_see};
 use waypoint_store::{CaseView, OutboxEntry, SearchResult};
 

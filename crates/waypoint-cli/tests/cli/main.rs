@@ -4,10 +4,13 @@
 //! - `acceptance`: the acceptance list of the CLI issue, one test per promise;
 //! - `audit`: `waypoint audit verify` and `list`, on honest and tampered logs;
 //! - `check`: `waypoint check mrz`, alone and compared with a record, as allowed and refused roles;
+//! - `counselling`: `waypoint counselling`: checklists, complete sessions, who may counsel;
 //! - `crash`: the durability proof, killing real processes during edits and imports;
+//! - `custody`: `waypoint custody`: chains, the identity-check rule, role refusals;
 //! - `enrolment`: enrol refused on an enrolled device, `enrol --replace`, one secret per directory;
 //! - `keys`: encryption at rest: the canary scan, a copied data directory, wrong PINs;
 //! - `staff`: HQ's staff accounts, online first sign-in, offline sign-ins, disabled staff;
+//! - `needs`: `waypoint needs`: special needs listed and recorded, as each role may;
 //! - `revoke`: revocation (lost, retired) and wipe, and the offline lease;
 //! - `roles`: need-to-know: every command as every role (property test), attribution, refusals;
 //! - `sync`: sync end to end against a real `waypoint-server` on 127.0.0.1;
@@ -17,9 +20,12 @@
 mod acceptance;
 mod audit;
 mod check;
+mod counselling;
 mod crash;
+mod custody;
 mod enrolment;
 mod keys;
+mod needs;
 mod revoke;
 mod roles;
 mod staff;

@@ -233,6 +233,11 @@ impl Device {
             run(&["case", "show", &case_no(c)]);
             run(&["case", "show", &case_no(c), "--json"]);
         }
+        // Special needs, custody and counselling have their own listings.
+        run(&["needs", "list", &case_no(0)]);
+        run(&["needs", "list", &first, "--json"]);
+        run(&["custody", "list", &case_no(0), "--json"]);
+        run(&["counselling", "list", &case_no(0)]);
         run(&["export"]);
         run(&["outbox"]);
         run(&["outbox", "--json"]);
