@@ -28,14 +28,20 @@ pub fn now() -> DateTime<Utc> {
 
 /// A fresh store holding the sample cases; keep the directory alive.
 pub fn store() -> (tempfile::TempDir, Store) {
+    store_with("")
+}
+
+/// A fresh store holding the sample cases and `more` rows (CSV lines after the sample's).
+pub fn store_with(more: &str) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path(), &StoreKey::from_bytes([7; 32])).unwrap();
-    import_csv(
+    let content = format!("{SAMPLE}{more}");
+    let report = import_csv(
         &mut store,
         Role::Supervisor,
         &context(),
         "sample-cases.csv",
-        SAMPLE.as_bytes(),
+        content.as_bytes(),
         ImportMode {
             partial: false,
             dry_run: false,
@@ -43,5 +49,6 @@ pub fn store() -> (tempfile::TempDir, Store) {
         &mut |_| {},
     )
     .unwrap();
+    assert!(report.summary.is_some(), "{:?}", report.file.problems);
     (dir, store)
 }

@@ -1,42 +1,12 @@
 //! The use cases on a real store file, loaded with the sample cases.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{TimeZone, Utc};
 use waypoint_domain::Role;
 use waypoint_domain::mrz::check_digit;
-use waypoint_store::{StoreError, StoreKey};
-
-use crate::import::{ImportMode, import_csv};
+use waypoint_store::StoreError;
 
 use super::*;
-
-const SAMPLE: &str = include_str!("../../../../tests/fixtures/sample-cases.csv");
-
-fn context() -> Context {
-    Context::new(None, Utc.with_ymd_and_hms(2025, 11, 25, 9, 30, 0).unwrap())
-}
-
-/// A store in a temporary directory holding the sample cases and `more` rows.
-fn store_with(more: &str) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path(), &StoreKey::from_bytes([7; 32])).unwrap();
-    let content = format!("{SAMPLE}{more}");
-    let report = import_csv(
-        &mut store,
-        Role::Supervisor,
-        &context(),
-        "sample-cases.csv",
-        content.as_bytes(),
-        ImportMode {
-            partial: false,
-            dry_run: false,
-        },
-        &mut |_| {},
-    )
-    .unwrap();
-    assert!(report.summary.is_some(), "{:?}", report.file.problems);
-    (dir, store)
-}
+use crate::testing::{context, store_with};
 
 fn digit(field: &str) -> char {
     char::from(b'0' + check_digit(field))
