@@ -1,6 +1,7 @@
 //! `waypoint-bench`: prints the numbers BENCHMARKS.md records. Run it in release:
 //! `cargo run --release -p waypoint-bench -- all`.
 
+#[cfg(feature = "sync")]
 mod sync;
 mod synth;
 
@@ -73,6 +74,7 @@ enum What {
     },
     /// Both, with the defaults
     All,
+    #[cfg(feature = "sync")]
     /// Sync through a server on 127.0.0.1: push + pull of field changes, a first full sync,
     /// bytes per change, a no-op sync, many devices at once
     Sync {
@@ -81,6 +83,7 @@ enum What {
         #[arg(long, default_value_t = 50)]
         devices: usize,
     },
+    #[cfg(feature = "sync")]
     /// (internal) the client process of `sync`: syncs one store and prints its figures
     #[command(hide = true)]
     SyncClient {
@@ -120,15 +123,19 @@ fn main() -> Result<std::process::ExitCode> {
         What::Import { rows, rounds, .. } => import(rows, rounds),
         What::Search { individuals } => search(individuals),
         What::Generate { rows, out } => write_file(&out, rows),
+        #[cfg(feature = "sync")]
         What::Sync {
             individuals,
             devices,
         } => sync::run(individuals, devices),
+        #[cfg(feature = "sync")]
         What::SyncClient { data_dir } => sync::client(&data_dir),
         What::All => {
             import(50_000, 3)?;
             search(100_000)?;
-            sync::run(100_000, 50)
+            #[cfg(feature = "sync")]
+            sync::run(100_000, 50)?;
+            Ok(())
         }
     };
     done.map(|()| std::process::ExitCode::SUCCESS)
