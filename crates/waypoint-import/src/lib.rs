@@ -515,7 +515,7 @@ impl Parser {
                     usable[field.index()] = true;
                 }
                 Err(e) => {
-                    let message = with_value(e.message(), text);
+                    let message = with_value(&e.message(), text);
                     self.problem(line, field.column(), shorten(text), message);
                 }
             }
