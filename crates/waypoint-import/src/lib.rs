@@ -11,11 +11,11 @@
 //! edits made in Waypoint since the last import, are the store's business.
 
 mod checks;
+mod codes;
 mod quotes;
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as MapEntry;
-use std::fmt;
 use std::io::Read;
 
 use chrono::NaiveDate;
@@ -23,6 +23,8 @@ use serde::{Deserialize, Serialize};
 use waypoint_domain::{Field, Record};
 
 use crate::checks::{Checks, Member};
+use crate::codes::show;
+pub use crate::codes::{NOT_SHOWN, Problem, ProblemCode, Warning, WarningCode};
 use crate::quotes::Trouble;
 
 /// How often [`parse`] reports progress, in rows.
@@ -47,57 +49,6 @@ pub struct ImportRow {
     /// Physical line where the row starts, 1-based; the header is line 1.
     pub line: u64,
     pub record: Record,
-}
-
-/// A problem that makes a row unusable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
-    /// Physical line where the row (for an unclosed quote: the quote) starts; the header is 1.
-    pub line: u64,
-    /// The column's header name as in the spec, lower case, or `""` for the whole row.
-    pub column: String,
-    /// The offending value as it is in the file (shortened when very long).
-    pub value: String,
-    /// What is wrong and what to do, naming the value, in words a data clerk understands.
-    pub message: String,
-}
-
-/// Valid but suspicious data: reported, never a reason to leave a row out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Warning {
-    pub line: u64,
-    /// The column's header name as in the spec, lower case.
-    pub column: String,
-    /// The value concerned, in its canonical spelling.
-    pub value: String,
-    pub message: String,
-}
-
-impl Problem {
-    /// The field the problem is about, if it is about one field.
-    pub fn field(&self) -> Option<Field> {
-        Field::from_column(&self.column)
-    }
-}
-
-impl Warning {
-    pub fn field(&self) -> Option<Field> {
-        Field::from_column(&self.column)
-    }
-}
-
-/// `LINE:COLUMN: message`; the caller puts the file name in front.
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.line, self.column, self.message)
-    }
-}
-
-/// `LINE:COLUMN: message`; the caller puts the file name (and "warning") in front.
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.line, self.column, self.message)
-    }
 }
 
 /// Everything read from one file.
@@ -436,12 +387,12 @@ impl Parser {
         self.columns.get(index).map_or("", |c| c.name.as_str())
     }
 
-    fn problem(&mut self, line: u64, column: &str, value: String, message: String) {
+    fn problem(&mut self, line: u64, column: &str, value: String, code: ProblemCode) {
         self.problems.push(Problem {
             line,
             column: column.to_string(),
             value,
-            message,
+            code,
         });
     }
 
@@ -501,11 +452,7 @@ impl Parser {
                 Ok(text) => text,
                 Err(_) => {
                     let value = String::from_utf8_lossy(cell).into_owned();
-                    let message = format!(
-                        "'{}' is not UTF-8 text: the file may have been saved in another encoding; save it again as \"CSV UTF-8\"",
-                        show(&value, 60)
-                    );
-                    self.problem(line, field.column(), value, message);
+                    self.problem(line, field.column(), value, ProblemCode::NotUtf8);
                     continue;
                 }
             };
@@ -515,8 +462,8 @@ impl Parser {
                     usable[field.index()] = true;
                 }
                 Err(e) => {
-                    let message = with_value(&e.message(), text);
-                    self.problem(line, field.column(), shorten(text), message);
+                    let code = ProblemCode::InvalidValue(e.problem().clone());
+                    self.problem(line, field.column(), shorten(text), code);
                 }
             }
         }
@@ -531,11 +478,10 @@ impl Parser {
         if let Some(no) = values.get(Field::IndividualNo) {
             match self.individuals.entry(no.to_string()) {
                 MapEntry::Occupied(first) => {
-                    let message = format!(
-                        "individual_no {no} is already on line {}: each individual must appear once in a file",
-                        first.get()
-                    );
-                    self.problem(line, Field::IndividualNo.column(), no.to_string(), message);
+                    let code = ProblemCode::DuplicateIndividual {
+                        first_line: *first.get(),
+                    };
+                    self.problem(line, Field::IndividualNo.column(), no.to_string(), code);
                 }
                 MapEntry::Vacant(v) => {
                     v.insert(line);
@@ -568,19 +514,18 @@ impl Parser {
             match &seen[k] {
                 None => seen[k] = Some((line, value.map(str::to_string))),
                 Some((first_line, first)) if first.as_deref() != value => {
-                    let message = format!(
-                        "case {case_no} has {} here but {} on line {first_line}: every row of a case must have the same {}",
-                        quoted_or_none(value, field.column()),
-                        quoted_or_none(first.as_deref(), field.column()),
-                        field.column()
-                    );
-                    disagreements.push((*field, value.unwrap_or_default().to_string(), message));
+                    let code = ProblemCode::CaseValueDiffers {
+                        case_no: case_no.to_string(),
+                        first_value: first.clone(),
+                        first_line: *first_line,
+                    };
+                    disagreements.push((*field, value.unwrap_or_default().to_string(), code));
                 }
                 Some(_) => {}
             }
         }
-        for (field, value, message) in disagreements {
-            self.problem(line, field.column(), value, message);
+        for (field, value, code) in disagreements {
+            self.problem(line, field.column(), value, code);
         }
     }
 
@@ -594,35 +539,19 @@ impl Parser {
     ) {
         let quote_line = line + count_lines(&raw[..open]);
         let column = self.column_name(field).to_string();
-        let what = if column.is_empty() {
-            "a value".to_string()
-        } else {
-            format!("the value of {column}")
-        };
-        let to = match close {
-            Some(close) => {
-                let close_line = line + count_lines(&raw[..close]);
-                format!(
-                    "that is not closed on its line, so lines {quote_line} to {close_line} were read as one row (the next quote is on line {close_line})"
-                )
-            }
+        let code = match close {
+            Some(close) => ProblemCode::QuoteNotClosedOnLine {
+                next_quote_line: line + count_lines(&raw[..close]),
+            },
             None => {
-                let content = raw.trim_ascii_end();
-                let last_line = line + count_lines(content);
-                if last_line > quote_line {
-                    format!(
-                        "that is never closed, so lines {quote_line} to {last_line} (the end of the file) were read as one value"
-                    )
-                } else {
-                    "that is never closed".to_string()
+                let last_line = line + count_lines(raw.trim_ascii_end());
+                ProblemCode::QuoteNeverClosed {
+                    last_line: (last_line > quote_line).then_some(last_line),
                 }
             }
         };
-        let message = format!(
-            "unclosed quote: {what} starts with a quote (\") {to}. Add the closing quote; a quote inside a value is written twice (\"\")"
-        );
         let value = first_line_from(raw, open);
-        self.problem(quote_line, &column, value, message);
+        self.problem(quote_line, &column, value, code);
     }
 
     fn stray_quote(&mut self, raw: &[u8], line: u64, q: quotes::Quoted) {
@@ -631,33 +560,32 @@ impl Parser {
             .iter()
             .position(|&b| matches!(b, b',' | b'\r' | b'\n'))
             .unwrap_or(rest.len());
-        let value = String::from_utf8_lossy(&rest[..end]).into_owned();
-        let message = format!(
-            "{}: a quote (\") ends the quoted value but more text follows it. In a value between quotes, write each quote inside it twice, e.g. \"Jean \"\"JC\"\" Claude\"",
-            show(&value, 60)
-        );
+        let value = String::from_utf8_lossy(&rest[..end]);
         let column = self.column_name(q.field).to_string();
-        self.problem(line, &column, shorten(&value), message);
+        let code = ProblemCode::TextAfterClosingQuote;
+        self.problem(line, &column, shorten(&value), code);
     }
 
     fn wrong_field_count(&mut self, raw: &[u8], line: u64, found: usize) {
         let expected = self.columns.len();
-        let (column, detail) = if found < expected {
+        let (column, ends_before) = if found < expected {
             let missing = self.column_name(found);
             let column = if self.columns[found].field.is_some() {
                 missing.to_string()
             } else {
                 String::new()
             };
-            (column, format!("the row ends before the column {missing}"))
+            (column, Some(missing.to_string()))
         } else {
-            (String::new(), "it has more values than columns".to_string())
+            (String::new(), None)
         };
-        let message = format!(
-            "this row has {found} fields but the header has {expected}: {detail}. Check for a missing or extra comma, or a value with a comma that is not between quotes"
-        );
+        let code = ProblemCode::WrongFieldCount {
+            found,
+            expected,
+            ends_before,
+        };
         let value = first_line_from(raw, 0);
-        self.problem(line, &column, value, message);
+        self.problem(line, &column, value, code);
     }
 
     fn finish(self, unknown_columns: Vec<String>, rows_read: u64) -> ParsedFile {
@@ -709,31 +637,6 @@ fn first_line_from(raw: &[u8], from: usize) -> String {
     show(&String::from_utf8_lossy(&rest[..end]), 80)
 }
 
-fn quoted_or_none(value: Option<&str>, column: &str) -> String {
-    match value {
-        Some(v) => format!("{column} '{v}'"),
-        None => format!("no {column}"),
-    }
-}
-
-/// A value as it may be shown in a message: control characters escaped, at most `max`
-/// characters.
-pub(crate) fn show(value: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (n, c) in value.chars().enumerate() {
-        if n == max {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// A value as kept in a problem: very long text is cut.
 fn shorten(value: &str) -> String {
     const MAX: usize = 300;
@@ -745,15 +648,5 @@ fn shorten(value: &str) -> String {
             end -= 1;
         }
         format!("{}…", &value[..end])
-    }
-}
-
-/// A domain message, with the value in front when the message does not name it already.
-fn with_value(message: &str, value: &str) -> String {
-    let value = value.trim();
-    if value.is_empty() || message.contains(value) {
-        message.to_string()
-    } else {
-        format!("'{}': {message}", show(value, 60))
     }
 }
