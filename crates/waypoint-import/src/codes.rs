@@ -733,4 +733,26 @@ mod tests {
             serde_json::from_value(serde_json::to_value(&w).unwrap_or_default()).unwrap();
         assert_eq!(back, w);
     }
+
+    /// The window's types come from these: every code is exported with its parameters.
+    #[cfg(feature = "ts")]
+    #[test]
+    fn codes_export_to_typescript() {
+        use ts_rs::TS;
+        let cfg = ts_rs::Config::new();
+        let problem = ProblemCode::decl(&cfg);
+        assert!(
+            problem.contains("\"code\": \"duplicate_individual\""),
+            "{problem}"
+        );
+        assert!(problem.contains("first_line: number"), "{problem}");
+        assert!(problem.contains("ValueProblem"), "{problem}");
+        let warning = WarningCode::decl(&cfg);
+        assert!(warning.contains("\"code\": \"urm_is_adult\""), "{warning}");
+        assert!(warning.contains("today: string"), "{warning}");
+        let value = ValueProblem::decl(&cfg);
+        assert!(value.contains("\"code\": \"not_one_of\""), "{value}");
+        assert!(value.contains("list: CodeList"), "{value}");
+        assert!(Problem::decl(&cfg).contains("code: ProblemCode"));
+    }
 }
