@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use waypoint_domain::{Field, Record};
 
 use crate::checks::{Checks, Member};
+use crate::codes::show;
 use crate::header::Column;
 use crate::quotes::{self, Trouble};
 use crate::{ParsedFile, Problem, ProblemCode};
