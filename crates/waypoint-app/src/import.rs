@@ -51,7 +51,7 @@ impl ImportReport {
 }
 
 /// What a role is told instead of a value it may not see.
-pub const NOT_SHOWN: &str = "(not shown: your role may not see this field)";
+pub use waypoint_import::NOT_SHOWN;
 
 /// Imports the case-import CSV `input` (named `file_name` in what is said about it) for a
 /// person working in `role`: committed only if the whole file is good (or `mode.partial`),
@@ -79,7 +79,7 @@ pub fn import_csv<R: Read + Send>(
 }
 
 /// Removes from an import's report what `role` may not see: the values of problems and
-/// warnings about such a field (their messages quote the value, so they are replaced), and
+/// warnings about such a field (their codes name the value, so they are replaced), and
 /// both sides of a clash on one. Line and column stay, so the person can still find the row.
 /// The file came from the person importing, but the values kept on this device did not, and
 /// need-to-know is kept the same way for both.
@@ -87,14 +87,12 @@ pub fn hide_from(role: Role, report: &mut ImportReport) {
     let hidden = |column: &str| Field::from_column(column).is_some_and(|f| !may_see(role, f));
     for p in &mut report.file.problems {
         if hidden(&p.column) {
-            p.value.clear();
-            p.message = format!("a value that is not valid {NOT_SHOWN}");
+            p.hide();
         }
     }
     for w in &mut report.file.warnings {
         if hidden(&w.column) {
-            w.value.clear();
-            w.message = format!("a value to check {NOT_SHOWN}");
+            w.hide();
         }
     }
     if let Some(summary) = &mut report.summary {

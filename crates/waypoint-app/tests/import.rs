@@ -174,7 +174,7 @@ fn the_report_holds_no_value_the_role_may_not_see() {
     let p = &report.file.problems[0];
     assert_eq!((p.line, p.column.as_str()), (3, "vulnerabilities"));
     assert!(p.value.is_empty(), "{p:?}");
-    assert!(p.message.contains(NOT_SHOWN), "{p:?}");
+    assert!(p.message().contains(NOT_SHOWN), "{p:?}");
     let clash = report
         .summary
         .as_ref()

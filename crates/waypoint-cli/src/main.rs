@@ -658,7 +658,9 @@ fn import(cli: &Cli, file: &Path, partial: bool, dry_run: bool) -> Result<ExitCo
         writeln!(
             err,
             "{name}:{}:{}: {}",
-            problem.line, problem.column, problem.message
+            problem.line,
+            problem.column,
+            problem.message()
         )?;
     }
     let Some(summary) = &report.summary else {

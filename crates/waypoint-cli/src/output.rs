@@ -184,7 +184,7 @@ pub fn import_summary(
     }
     writeln!(out, "  warnings:    {}", parsed.warnings.len())?;
     for w in &parsed.warnings {
-        writeln!(out, "    {name}:{}:{}: {}", w.line, w.column, w.message)?;
+        writeln!(out, "    {name}:{}:{}: {}", w.line, w.column, w.message())?;
     }
     writeln!(out, "  clashes:     {}", summary.clashes.len())?;
     if !summary.clashes.is_empty() {

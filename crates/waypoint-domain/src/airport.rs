@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::FieldError;
+use crate::{FieldError, ValueProblem};
 
 const AIRPORTS_CSV: &str = include_str!("../data/airports-iata.csv");
 
@@ -65,10 +65,9 @@ impl AirportCode {
         if let Some(code) = code3(raw.trim()).filter(|c| find(c).is_some()) {
             return Ok(Self(code));
         }
-        Err(FieldError::new(format!(
-            "'{}' is not a known IATA airport code (three letters, e.g. ORD)",
-            raw.trim()
-        )))
+        Err(FieldError::new(ValueProblem::UnknownAirport {
+            value: raw.trim().to_owned(),
+        }))
     }
 
     pub fn as_str(&self) -> &str {

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::FieldError;
+use crate::{FieldError, ValueProblem};
 
 /// ICAO Doc 9303 codes for persons: stateless, refugees, unspecified.
 const ICAO_PERSON_CODES: &[(&str, &str)] = &[
@@ -57,10 +57,9 @@ impl CountryCode {
                 return Ok(Self(code));
             }
         }
-        Err(FieldError::new(format!(
-            "'{}' is not a nationality code: use ISO 3166-1 alpha-3 (e.g. SYR, COD) or XXA (stateless), XXB / XXC (refugee), XXX (unspecified)",
-            raw.trim()
-        )))
+        Err(FieldError::new(ValueProblem::UnknownNationality {
+            value: raw.trim().to_owned(),
+        }))
     }
 
     pub fn as_str(&self) -> &str {
@@ -133,10 +132,9 @@ impl DocumentIssuer {
             return Ok(Self::Organisation((*code).to_owned()));
         }
         CountryCode::parse(raw).map(Self::State).map_err(|_| {
-            FieldError::new(format!(
-                "'{}' is not a document issuer: use the issuing state's ISO 3166-1 alpha-3 code, an ICAO organisation code (UNO, XOM, ...) or ICRC",
-                raw.trim()
-            ))
+            FieldError::new(ValueProblem::UnknownDocumentIssuer {
+                value: raw.trim().to_owned(),
+            })
         })
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::FieldError;
+use crate::{FieldError, ValueProblem};
 
 /// A date that may be known only in part. Never filled in with a made-up 1 January.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -28,9 +28,9 @@ impl PartialDate {
             return Ok(Self::Unknown);
         }
         let bad = || {
-            FieldError::new(format!(
-                "'{s}' is not a date: use YYYY-MM-DD, YYYY-MM, YYYY (when only that is known) or UNKNOWN"
-            ))
+            FieldError::new(ValueProblem::BadDate {
+                value: s.to_owned(),
+            })
         };
         // Digits at b[from..from + len] as a number, or None.
         let digits = |b: &[u8], from: usize, len: usize| -> Option<u32> {
@@ -45,9 +45,10 @@ impl PartialDate {
             7 if b[4] == b'-' => {
                 let m = digits(b, 5, 2).ok_or_else(bad)?;
                 if !(1..=12).contains(&m) {
-                    return Err(FieldError::new(format!(
-                        "'{s}' has no month {m}: months run 01 to 12"
-                    )));
+                    return Err(FieldError::new(ValueProblem::NoSuchMonth {
+                        value: s.to_owned(),
+                        month: m,
+                    }));
                 }
                 Self::YearMonth(year, m)
             }
@@ -55,13 +56,18 @@ impl PartialDate {
                 let m = digits(b, 5, 2).ok_or_else(bad)?;
                 let d = digits(b, 8, 2).ok_or_else(bad)?;
                 Self::Full(NaiveDate::from_ymd_opt(year, m, d).ok_or_else(|| {
-                    FieldError::new(format!("'{s}' is not a day of the calendar"))
+                    FieldError::new(ValueProblem::NoSuchDay {
+                        value: s.to_owned(),
+                    })
                 })?)
             }
             _ => return Err(bad()),
         };
         if year < MIN_YEAR {
-            return Err(FieldError::new(format!("'{s}' is before {MIN_YEAR}")));
+            return Err(FieldError::new(ValueProblem::TooEarly {
+                value: s.to_owned(),
+                min_year: MIN_YEAR,
+            }));
         }
         Ok(date)
     }
@@ -70,10 +76,9 @@ impl PartialDate {
     pub fn parse_birth(raw: &str, today: NaiveDate) -> Result<Self, FieldError> {
         let date = Self::parse(raw)?;
         if date.earliest().is_some_and(|d| d > today) {
-            return Err(FieldError::new(format!(
-                "date of birth '{}' is in the future",
-                raw.trim()
-            )));
+            return Err(FieldError::new(ValueProblem::BirthInFuture {
+                value: raw.trim().to_owned(),
+            }));
         }
         Ok(date)
     }

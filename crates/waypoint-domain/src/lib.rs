@@ -22,6 +22,7 @@ mod record;
 mod role;
 mod scope;
 mod ssr;
+mod value_problem;
 
 use std::fmt;
 
@@ -42,23 +43,29 @@ pub use record::{
 pub use role::{Access, Action, ROLES_CSV, Role, RoleError, RoleTable, may, may_edit, may_see};
 pub use scope::Scope;
 pub use ssr::{SSR_CODES, SsrCategory, SsrCode, SsrInfo, ssr_info};
+pub use value_problem::{CodeList, ValueProblem};
 
-/// A value that cannot be accepted, with a message a data clerk understands.
+/// A value that cannot be accepted: a [`ValueProblem`], worded in English by `Display` and
+/// [`FieldError::message`] for a data clerk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
-#[error("{message}")]
+#[error("{problem}")]
 pub struct FieldError {
-    message: String,
+    problem: ValueProblem,
 }
 
 impl FieldError {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
+    pub fn new(problem: ValueProblem) -> Self {
+        Self { problem }
     }
 
-    pub fn message(&self) -> &str {
-        &self.message
+    /// What is wrong, in English.
+    pub fn message(&self) -> String {
+        self.problem.to_string()
+    }
+
+    /// What is wrong, as a code a window words in the person's language.
+    pub fn problem(&self) -> &ValueProblem {
+        &self.problem
     }
 }
 

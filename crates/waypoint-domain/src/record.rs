@@ -11,7 +11,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::{AirportCode, CountryCode, DocumentIssuer, FieldError, PartialDate, SsrCode};
+use crate::{
+    AirportCode, CodeList, CountryCode, DocumentIssuer, FieldError, PartialDate, SsrCode,
+    ValueProblem,
+};
 
 /// Whether a field belongs to the case (shared by its members) or to one individual.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -119,7 +122,7 @@ impl Field {
         let raw = raw.trim();
         if raw.is_empty() {
             if self.required() {
-                return Err(FieldError::new(format!("{} is required", self.column())));
+                return Err(FieldError::new(ValueProblem::Required { field: self }));
             }
             return Ok(None);
         }
@@ -174,9 +177,10 @@ fn identifier(raw: &str, max: usize) -> Result<String, FieldError> {
     if ok {
         Ok(s)
     } else {
-        Err(FieldError::new(format!(
-            "'{raw}' is not a valid number: use at most {max} letters, digits and - _ / ."
-        )))
+        Err(FieldError::new(ValueProblem::BadNumber {
+            value: raw.to_owned(),
+            max,
+        }))
     }
 }
 
@@ -185,9 +189,9 @@ fn programme(raw: &str) -> Result<String, FieldError> {
     if s.len() <= 40 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         Ok(s)
     } else {
-        Err(FieldError::new(format!(
-            "'{raw}' is not a programme code: use letters, digits and _, e.g. USRAP"
-        )))
+        Err(FieldError::new(ValueProblem::BadProgramme {
+            value: raw.to_owned(),
+        }))
     }
 }
 
@@ -199,12 +203,13 @@ fn nfc(s: &str) -> String {
     }
 }
 
+/// The longest name, in characters.
+const NAME_MAX: usize = 200;
+
 /// A name: Unicode NFC, blanks collapsed, no control characters.
 fn name(raw: &str) -> Result<String, FieldError> {
     if has_control(raw, false) {
-        return Err(FieldError::new(
-            "a name cannot contain line breaks or control characters",
-        ));
+        return Err(FieldError::new(ValueProblem::NameHasControlCharacters));
     }
     let s = nfc(raw);
     let single_spaced = !s.contains("  ") && !s.chars().any(|c| c.is_whitespace() && c != ' ');
@@ -213,17 +218,15 @@ fn name(raw: &str) -> Result<String, FieldError> {
     } else {
         s.split_whitespace().collect::<Vec<_>>().join(" ")
     };
-    if s.chars().count() > 200 {
-        return Err(FieldError::new(
-            "a name cannot be longer than 200 characters",
-        ));
+    if s.chars().count() > NAME_MAX {
+        return Err(FieldError::new(ValueProblem::NameTooLong { max: NAME_MAX }));
     }
     Ok(s)
 }
 
 fn free_text(raw: &str, max: usize, allow_newlines: bool) -> Result<String, FieldError> {
     if has_control(raw, allow_newlines) {
-        return Err(FieldError::new("this text contains control characters"));
+        return Err(FieldError::new(ValueProblem::TextHasControlCharacters));
     }
     let s = if raw.contains('\r') {
         nfc(&raw.replace("\r\n", "\n"))
@@ -231,9 +234,7 @@ fn free_text(raw: &str, max: usize, allow_newlines: bool) -> Result<String, Fiel
         nfc(raw)
     };
     if s.chars().count() > max {
-        return Err(FieldError::new(format!(
-            "this text is longer than {max} characters"
-        )));
+        return Err(FieldError::new(ValueProblem::TextTooLong { max }));
     }
     Ok(s)
 }
@@ -246,18 +247,18 @@ fn document_no(raw: &str) -> Result<String, FieldError> {
     {
         Ok(s)
     } else {
-        Err(FieldError::new(format!(
-            "'{raw}' is not a document number: use at most 30 letters, digits and - / ."
-        )))
+        Err(FieldError::new(ValueProblem::BadDocumentNumber {
+            value: raw.to_owned(),
+        }))
     }
 }
 
 fn full_date(raw: &str) -> Result<NaiveDate, FieldError> {
     match PartialDate::parse(raw)? {
         PartialDate::Full(d) => Ok(d),
-        _ => Err(FieldError::new(format!(
-            "'{raw}' is not a full date: use YYYY-MM-DD"
-        ))),
+        _ => Err(FieldError::new(ValueProblem::NotFullDate {
+            value: raw.to_owned(),
+        })),
     }
 }
 
@@ -267,9 +268,9 @@ fn language(raw: &str) -> Result<String, FieldError> {
     if (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase()) {
         Ok(s)
     } else {
-        Err(FieldError::new(format!(
-            "'{raw}' is not an ISO 639 language code (e.g. ar, fr, prs)"
-        )))
+        Err(FieldError::new(ValueProblem::BadLanguage {
+            value: raw.to_owned(),
+        }))
     }
 }
 
@@ -308,8 +309,7 @@ macro_rules! code_enum {
             pub fn parse(raw: &str) -> Result<Self, FieldError> {
                 let s = raw.trim();
                 Self::ALL.iter().copied().find(|v| v.code().eq_ignore_ascii_case(s)).ok_or_else(|| {
-                    let codes: Vec<&str> = Self::ALL.iter().map(|v| v.code()).collect();
-                    FieldError::new(format!("'{s}' is not {}: use one of {}", $what, codes.join(", ")))
+                    FieldError::new(ValueProblem::NotOneOf { value: s.to_owned(), list: CodeList::$name })
                 })
             }
         }
@@ -470,7 +470,7 @@ impl Individual {
     pub fn from_record(r: &Record) -> Result<Self, FieldError> {
         let req = |f: Field| {
             r.get(f)
-                .ok_or_else(|| FieldError::new(format!("{} is required", f.column())))
+                .ok_or_else(|| FieldError::new(ValueProblem::Required { field: f }))
         };
         let opt = |f: Field| r.get(f).map(str::to_string);
         let document = match r.get(Field::DocumentType) {
@@ -531,7 +531,7 @@ impl Case {
     pub fn from_records(records: &[Record]) -> Result<Self, FieldError> {
         let first = records
             .first()
-            .ok_or_else(|| FieldError::new("a case has no members"))?;
+            .ok_or_else(|| FieldError::new(ValueProblem::CaseWithoutMembers))?;
         Ok(Self {
             case_no: first.case_no().to_string(),
             site: first.get(Field::Site).unwrap_or_default().to_string(),

@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{FieldError, Language};
+use crate::{FieldError, Language, ValueProblem};
 
 /// What kind of need an SSR code describes, for grouping in pickers and reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -285,10 +285,9 @@ impl SsrCode {
             let b = s.as_bytes();
             return Ok(Self([b[0], b[1], b[2], b[3]]));
         }
-        Err(FieldError::new(format!(
-            "'{}' is not an SSR code: SSR codes are four letters, e.g. WCHR",
-            raw.trim()
-        )))
+        Err(FieldError::new(ValueProblem::BadSsrCode {
+            value: raw.trim().to_owned(),
+        }))
     }
 
     pub fn as_str(&self) -> &str {

@@ -13,7 +13,7 @@ use waypoint_domain::{
     ExitPermitStatus, Field, PartialDate, Record, Relationship, Vulnerability, ssr_info,
 };
 
-use crate::Warning;
+use crate::{Warning, WarningCode};
 
 /// Documents must usually be valid this long after travel; travel is rarely sooner than today.
 const VALIDITY_MONTHS: u32 = 6;
@@ -144,14 +144,18 @@ impl Checks {
                 let earlier = o.get();
                 let earlier_case = self.numbers.get(earlier.case_no.clone()).unwrap_or("");
                 if earlier_case != case_no {
-                    let message = format!(
-                        "{family} {given}, born {birth}, is also in case {earlier_case} (line {}, individual_no {}): is this the same person in two cases?",
-                        earlier.line,
-                        self.numbers
+                    let code = WarningCode::SamePersonInTwoCases {
+                        given_names: given.to_string(),
+                        date_of_birth: birth.to_string(),
+                        other_case_no: earlier_case.to_string(),
+                        other_line: earlier.line,
+                        other_individual_no: self
+                            .numbers
                             .get(earlier.individual_no.clone())
                             .unwrap_or("")
-                    );
-                    warn(&mut self.out, line, Field::FamilyName, family, message);
+                            .to_string(),
+                    };
+                    warn(&mut self.out, line, Field::FamilyName, family, code);
                 }
             }
         }
@@ -175,12 +179,12 @@ fn push_lowercase(out: &mut String, s: &str) {
     }
 }
 
-fn warn(out: &mut Vec<Warning>, line: u64, field: Field, value: &str, message: String) {
+fn warn(out: &mut Vec<Warning>, line: u64, field: Field, value: &str, code: WarningCode) {
     out.push(Warning {
         line,
         column: field.column().to_string(),
         value: value.to_string(),
-        message,
+        code,
     });
 }
 
@@ -194,18 +198,17 @@ fn document_expiry(line: u64, r: &Record, today: NaiveDate, out: &mut Vec<Warnin
     let limit = today
         .checked_add_months(Months::new(VALIDITY_MONTHS))
         .unwrap_or(NaiveDate::MAX);
-    let message = if expiry < today {
-        format!(
-            "the travel document expired on {value} (today is {today}): it cannot be used to travel"
-        )
+    let code = if expiry < today {
+        WarningCode::DocumentExpired { today }
     } else if expiry < limit {
-        format!(
-            "the travel document expires on {value}, less than {VALIDITY_MONTHS} months after today ({today}): most countries and airlines want {VALIDITY_MONTHS} months of validity left on the travel date"
-        )
+        WarningCode::DocumentExpiresSoon {
+            today,
+            months: VALIDITY_MONTHS,
+        }
     } else {
         return;
     };
-    warn(out, line, Field::DocumentExpiry, value, message);
+    warn(out, line, Field::DocumentExpiry, value, code);
 }
 
 fn unknown_ssr_codes(line: u64, r: &Record, out: &mut Vec<Warning>) {
@@ -214,10 +217,10 @@ fn unknown_ssr_codes(line: u64, r: &Record, out: &mut Vec<Warning>) {
     };
     for code in value.split(';').filter(|c| !c.is_empty()) {
         if ssr_info(code).is_none() {
-            let message = format!(
-                "'{code}' is not an SSR code Waypoint knows: check the code with the airline or the medical team"
-            );
-            warn(out, line, Field::SsrCodes, value, message);
+            let code = WarningCode::UnknownSsrCode {
+                code: code.to_string(),
+            };
+            warn(out, line, Field::SsrCodes, value, code);
         }
     }
 }
@@ -232,17 +235,14 @@ fn exit_permit(line: u64, r: &Record, out: &mut Vec<Warning>) {
             line,
             Field::ExitPermit,
             status,
-            "the exit permit is DENIED but exit_permit_denial_reason is empty: give the reason"
-                .to_string(),
+            WarningCode::DeniedWithoutReason,
         ),
         (_, Some(reason)) if !denied => {
-            let message = match status {
-                Some(status) => format!(
-                    "there is an exit_permit_denial_reason but the exit permit is {status}, not DENIED: check which is right"
-                ),
-                None => "there is an exit_permit_denial_reason but no exit permit status: check whether the permit was DENIED".to_string(),
+            let code = WarningCode::DenialReasonWithoutDenial {
+                // The record holds a status's code exactly.
+                status: status.and_then(|s| ExitPermitStatus::parse(s).ok()),
             };
-            warn(out, line, Field::ExitPermitDenialReason, reason, message);
+            warn(out, line, Field::ExitPermitDenialReason, reason, code);
         }
         _ => {}
     }
@@ -269,17 +269,20 @@ fn child_older_than_parent(members: &[Member], out: &mut Vec<Warning>) {
                 .is_some_and(|parent_earliest| child_latest < parent_earliest)
         });
         if let Some(parent) = older_than {
-            let who = match parent.relationship {
-                Some(Relationship::Spouse) => "spouse",
-                _ => "principal applicant",
+            let code = WarningCode::ChildOlderThanParent {
+                parent: parent
+                    .relationship
+                    .unwrap_or(Relationship::PrincipalApplicant),
+                parent_line: parent.line,
+                parent_birth: parent.birth_text(),
             };
-            let child_birth = child.birth_text();
-            let message = format!(
-                "this child (CH), born {child_birth}, is older than the {who} on line {}, born {}: check the dates of birth and relationships",
-                parent.line,
-                parent.birth_text()
+            warn(
+                out,
+                child.line,
+                Field::DateOfBirth,
+                &child.birth_text(),
+                code,
             );
-            warn(out, child.line, Field::DateOfBirth, &child_birth, message);
         }
     }
 }
@@ -289,26 +292,24 @@ fn urm_with_adult(members: &[Member], today: NaiveDate, out: &mut Vec<Warning>) 
         let Some(value) = &m.urm else {
             continue;
         };
-        let message = if m.is_certainly_adult(today) {
-            format!(
-                "URM (unaccompanied minor), but this person, born {}, is an adult: check the date of birth and the vulnerabilities",
-                m.birth_text()
-            )
+        let code = if m.is_certainly_adult(today) {
+            WarningCode::UrmIsAdult {
+                date_of_birth: m.birth_text(),
+            }
         } else if let Some(adult) = members
             .iter()
             .enumerate()
             .find(|(j, a)| *j != i && a.is_certainly_adult(today))
             .map(|(_, a)| a)
         {
-            format!(
-                "URM (unaccompanied minor), but the case has an adult: line {}, born {}: check the vulnerabilities and the case's members",
-                adult.line,
-                adult.birth_text()
-            )
+            WarningCode::UrmWithAdultInCase {
+                adult_line: adult.line,
+                adult_birth: adult.birth_text(),
+            }
         } else {
             continue;
         };
-        warn(out, m.line, Field::Vulnerabilities, value, message);
+        warn(out, m.line, Field::Vulnerabilities, value, code);
     }
 }
 

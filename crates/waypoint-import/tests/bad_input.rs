@@ -60,10 +60,10 @@ fn read(bytes: &[u8]) {
         Err(e) => assert!(!e.to_string().trim().is_empty()),
         Ok(file) => {
             for p in &file.problems {
-                assert!(p.line >= 1 && !p.message.trim().is_empty(), "{p:?}");
+                assert!(p.line >= 1 && !p.message().trim().is_empty(), "{p:?}");
             }
             for w in &file.warnings {
-                assert!(w.line >= 1 && !w.message.trim().is_empty(), "{w:?}");
+                assert!(w.line >= 1 && !w.message().trim().is_empty(), "{w:?}");
             }
             assert!(file.rows.len() as u64 <= file.rows_read);
         }

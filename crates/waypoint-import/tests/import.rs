@@ -126,11 +126,19 @@ fn the_sample_warns_of_expired_and_expiring_documents_only() {
     );
     let w = &parsed.warnings[0];
     assert_eq!(w.value, "2026-02-28");
-    assert!(w.message.contains("expired on 2026-02-28"), "{}", w.message);
+    assert!(
+        w.message().contains("expired on 2026-02-28"),
+        "{}",
+        w.message()
+    );
     let w = &parsed.warnings[5];
     assert_eq!((w.line, w.value.as_str()), (8, "2027-05-01"));
-    assert!(w.message.contains("less than 6 months"), "{}", w.message);
-    assert_eq!(w.to_string(), format!("8:document_expiry: {}", w.message));
+    assert!(
+        w.message().contains("less than 6 months"),
+        "{}",
+        w.message()
+    );
+    assert_eq!(w.to_string(), format!("8:document_expiry: {}", w.message()));
 }
 
 #[test]
@@ -174,23 +182,23 @@ fn a_broken_file_gives_one_problem_per_defect() {
     let p = &parsed.problems;
     assert_eq!(p[0].value, "1984-13");
     assert!(
-        p[0].message.contains("'1984-13' has no month 13"),
+        p[0].message().contains("'1984-13' has no month 13"),
         "{}",
         p[0]
     );
     assert_eq!(p[1].value, "ZZZ");
     assert!(
-        p[1].message.contains("'ZZZ' is not a nationality"),
+        p[1].message().contains("'ZZZ' is not a nationality"),
         "{}",
         p[1]
     );
     assert_eq!(p[2].value, "");
-    assert!(p[2].message.contains("sex is required"), "{}", p[2]);
+    assert!(p[2].message().contains("sex is required"), "{}", p[2]);
     assert_eq!(p[3].value, "I-0001001");
-    assert!(p[3].message.contains("already on line 2"), "{}", p[3]);
+    assert!(p[3].message().contains("already on line 2"), "{}", p[3]);
     // The quote opened on line 6 is closed by the first quote of line 8: lines 6 to 8 were one row.
-    assert!(p[4].message.starts_with("unclosed quote"), "{}", p[4]);
-    assert!(p[4].message.contains("lines 6 to 8"), "{}", p[4]);
+    assert!(p[4].message().starts_with("unclosed quote"), "{}", p[4]);
+    assert!(p[4].message().contains("lines 6 to 8"), "{}", p[4]);
     assert!(p[4].value.starts_with("\"Insulin, needs cool storage"));
     // The rows after the swallowed lines read normally again.
     let lines: Vec<u64> = parsed.rows.iter().map(|r| r.line).collect();
@@ -224,7 +232,7 @@ fn an_unclosed_quote_running_to_the_end_of_the_file_is_reported_where_it_opens()
     ]);
     let parsed = read(&text);
     assert_eq!(problem_places(&parsed), [(4, "special_needs_notes")]);
-    let m = &parsed.problems[0].message;
+    let m = &parsed.problems[0].message();
     assert!(m.starts_with("unclosed quote"), "{m}");
     assert!(m.contains("lines 4 to 6 (the end of the file)"), "{m}");
     assert_eq!(parsed.rows.len(), 2);
@@ -254,7 +262,7 @@ fn a_quote_in_the_middle_of_a_quoted_value_is_a_problem() {
     assert_eq!(problem_places(&parsed), [(2, "special_needs_notes")]);
     assert!(
         parsed.problems[0]
-            .message
+            .message()
             .contains("write each quote inside it twice"),
         "{}",
         parsed.problems[0]
@@ -275,9 +283,9 @@ fn a_row_with_the_wrong_number_of_fields_is_one_problem() {
         problem_places(&parsed),
         [(2, "exit_permit_denial_reason"), (4, "")]
     );
-    let m = &parsed.problems[0].message;
+    let m = &parsed.problems[0].message();
     assert!(m.contains("24 fields but the header has 25"), "{m}");
-    assert!(parsed.problems[1].message.contains("26 fields"));
+    assert!(parsed.problems[1].message().contains("26 fields"));
     assert_eq!(parsed.rows.len(), 1);
 }
 
@@ -289,7 +297,7 @@ fn invalid_utf8_in_a_row_is_a_problem_for_that_row() {
     bytes[at + 1] = 0xE9;
     let parsed = try_read(&bytes).unwrap();
     assert_eq!(problem_places(&parsed), [(3, "given_names")]);
-    assert!(parsed.problems[0].message.contains("not UTF-8"));
+    assert!(parsed.problems[0].message().contains("not UTF-8"));
     assert_eq!(parsed.rows.len(), 2);
 }
 
@@ -298,7 +306,7 @@ fn a_duplicate_individual_names_the_first_line() {
     let dup = row_with(9, Field::IndividualNo, "I-0001001");
     let parsed = read(&file(&[sample_row(1), sample_row(2), &dup]));
     assert_eq!(problem_places(&parsed), [(4, "individual_no")]);
-    assert!(parsed.problems[0].message.contains("already on line 2"));
+    assert!(parsed.problems[0].message().contains("already on line 2"));
     // Spelled differently but the same canonical number.
     let dup = row_with(9, Field::IndividualNo, " i-0001001 ");
     let parsed = read(&file(&[sample_row(1), &dup]));
@@ -315,12 +323,12 @@ fn rows_of_one_case_must_agree_on_the_case_fields() {
         problem_places(&parsed),
         [(3, "site"), (4, "abn"), (5, "destination")]
     );
-    let m = &parsed.problems[0].message;
+    let m = &parsed.problems[0].message();
     assert!(
         m.contains("site 'KGL-TC2' here but site 'KGL-TC1' on line 2"),
         "{m}"
     );
-    assert!(parsed.problems[1].message.contains("no abn here"));
+    assert!(parsed.problems[1].message().contains("no abn here"));
     assert_eq!(parsed.rows.len(), 1);
 }
 
@@ -528,7 +536,7 @@ fn a_child_certainly_older_than_a_parent_is_a_warning() {
         .collect();
     assert_eq!(dob.len(), 1, "{dob:#?}");
     assert_eq!((dob[0].line, dob[0].value.as_str()), (4, "1975"));
-    assert!(dob[0].message.contains("principal applicant on line 2"));
+    assert!(dob[0].message().contains("principal applicant on line 2"));
 }
 
 #[test]
@@ -547,7 +555,7 @@ fn a_urm_with_an_adult_in_the_case_is_a_warning() {
         .collect();
     assert_eq!(w.len(), 1);
     assert_eq!((w[0].line, w[0].value.as_str()), (2, "URM"));
-    assert!(w[0].message.contains("line 3"), "{}", w[0].message);
+    assert!(w[0].message().contains("line 3"), "{}", w[0].message());
 
     let maybe_adult = adult.replace("1979-03-14", "2008");
     let parsed = read(&file(&[urm, &maybe_adult]));
@@ -574,7 +582,7 @@ fn an_unknown_ssr_code_is_a_warning_not_a_problem() {
         .filter(|w| w.column == "ssr_codes")
         .collect();
     assert_eq!(w.len(), 1);
-    assert!(w[0].message.contains("'ZZZZ'"));
+    assert!(w[0].message().contains("'ZZZZ'"));
 }
 
 #[test]
@@ -600,9 +608,9 @@ fn the_same_name_and_birth_date_in_two_cases_is_a_warning() {
     assert_eq!(w.len(), 1, "{w:#?}");
     assert_eq!(w[0].line, 6);
     assert!(
-        w[0].message.contains("case KGL-2025-000101 (line 2"),
+        w[0].message().contains("case KGL-2025-000101 (line 2"),
         "{}",
-        w[0].message
+        w[0].message()
     );
 }
 

@@ -73,12 +73,12 @@ pub fn import_csv(
         problems: file
             .problems
             .iter()
-            .map(|p| issue(p.line, &p.column, &p.value, &p.message))
+            .map(|p| issue(p.line, &p.column, &p.value, &p.message()))
             .collect(),
         warnings: file
             .warnings
             .iter()
-            .map(|w| issue(w.line, &w.column, &w.value, &w.message))
+            .map(|w| issue(w.line, &w.column, &w.value, &w.message()))
             .collect(),
         unknown_columns: file.unknown_columns.clone(),
         cases: report.summary.as_ref().map(|s| tally(&s.cases)),
