@@ -1,0 +1,85 @@
+//! The closed code lists a profile field takes its value from (relationship, sex, document
+//! type, vulnerability, exit permit status), each spelled by its import-CSV code.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $code:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $code)] $variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn code(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)*
+                }
+            }
+
+            pub fn parse(raw: &str) -> Result<Self, FieldError> {
+                let s = raw.trim();
+                Self::ALL.iter().copied().find(|v| v.code().eq_ignore_ascii_case(s)).ok_or_else(|| {
+                    let codes: Vec<&str> = Self::ALL.iter().map(|v| v.code()).collect();
+                    FieldError::new(format!("'{s}' is not {}: use one of {}", $what, codes.join(", ")))
+                })
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+code_enum!(
+    /// Relationship to the principal applicant.
+    Relationship, "a relationship" {
+        PrincipalApplicant = "PA",
+        Spouse = "SP",
+        Child = "CH",
+        Parent = "PR",
+        Sibling = "SB",
+        Other = "OT",
+    }
+);
+
+code_enum!(Sex, "a sex" { Male = "M", Female = "F", Unspecified = "X", });
+
+code_enum!(DocumentType, "a document type" {
+    Passport = "PASSPORT",
+    IcrcTravelDocument = "ICRC_TRAVEL_DOCUMENT",
+    LaissezPasser = "LAISSEZ_PASSER",
+    RefugeeTravelDocument = "REFUGEE_TRAVEL_DOCUMENT",
+    NationalId = "NATIONAL_ID",
+    None = "NONE",
+});
+
+code_enum!(
+    /// Vulnerabilities: the most sensitive data Waypoint holds, need-to-know only.
+    Vulnerability, "a vulnerability" {
+        UnaccompaniedMinor = "URM",
+        Elderly = "ELDERLY",
+        Pregnant = "PREGNANT",
+        Medical = "MEDICAL",
+        Disability = "DISABILITY",
+        AtRisk = "AT_RISK",
+    }
+);
+
+code_enum!(ExitPermitStatus, "an exit permit status" {
+    NotRequired = "NOT_REQUIRED",
+    Requested = "REQUESTED",
+    Submitted = "SUBMITTED",
+    Approved = "APPROVED",
+    Denied = "DENIED",
+});
