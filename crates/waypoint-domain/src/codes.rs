@@ -11,6 +11,7 @@ macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $code:literal,)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum $name {
             $(#[serde(rename = $code)] $variant,)*
         }
@@ -83,3 +84,47 @@ code_enum!(ExitPermitStatus, "an exit permit status" {
     Approved = "APPROVED",
     Denied = "DENIED",
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Action, Field, Role};
+
+    fn wire(v: impl Serialize) -> String {
+        serde_json::to_value(v)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// The desktop UI receives these enums as JSON and builds translation keys from them: their
+    /// serialised name must be the code the import CSV, the store and the UI's wordings use.
+    #[test]
+    fn each_code_is_sent_as_its_own_spelling() {
+        for v in Relationship::ALL {
+            assert_eq!(wire(v), v.code());
+        }
+        for v in Sex::ALL {
+            assert_eq!(wire(v), v.code());
+        }
+        for v in DocumentType::ALL {
+            assert_eq!(wire(v), v.code());
+        }
+        for v in Vulnerability::ALL {
+            assert_eq!(wire(v), v.code());
+        }
+        for v in ExitPermitStatus::ALL {
+            assert_eq!(wire(v), v.code());
+        }
+        for v in Role::ALL {
+            assert_eq!(wire(v), v.code());
+        }
+        for v in Action::ALL {
+            assert_eq!(wire(v), v.code());
+        }
+        for f in Field::ALL {
+            assert_eq!(wire(f), f.column());
+        }
+    }
+}

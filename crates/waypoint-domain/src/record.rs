@@ -28,6 +28,7 @@ macro_rules! fields {
     ($($variant:ident = $column:literal, $scope:ident, $required:literal, $sensitive:literal;)*) => {
         /// A profile field, named by its column in the case-import CSV.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[serde(rename_all = "snake_case")]
         pub enum Field {
             $($variant,)*
