@@ -14,7 +14,7 @@ scope: string,
  */
 record: string, 
 /**
- * The field (CSV column name).
+ * Sent as its CSV column name.
  */
 field: Field, 
 /**
