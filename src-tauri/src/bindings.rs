@@ -6,6 +6,11 @@ use std::path::Path;
 
 use ts_rs::{Config, ExportError, TS};
 
+use waypoint_domain::{
+    Action, DocumentType, ExitPermitStatus, Field, Relationship, Role, Sex, SsrCategory,
+    Vulnerability,
+};
+
 use crate::dto::*;
 
 /// Where the UI keeps the generated types, from this crate's directory.
@@ -38,5 +43,15 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     SyncOutcome::export_all(&cfg)?;
     SessionInfo::export_all(&cfg)?;
     SignInOutcome::export_all(&cfg)?;
+    // The domain's code lists, so the UI builds translation keys from typed unions.
+    Relationship::export_all(&cfg)?;
+    Sex::export_all(&cfg)?;
+    DocumentType::export_all(&cfg)?;
+    Vulnerability::export_all(&cfg)?;
+    ExitPermitStatus::export_all(&cfg)?;
+    SsrCategory::export_all(&cfg)?;
+    Field::export_all(&cfg)?;
+    Role::export_all(&cfg)?;
+    Action::export_all(&cfg)?;
     Ok(())
 }

@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use waypoint_domain::{
+    DocumentType, ExitPermitStatus, Field, Relationship, Role, Sex, SsrCategory, Vulnerability,
+};
 
 /// An age in completed years: `min == max` when the date of birth is complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -23,9 +26,9 @@ pub struct SearchHit {
     pub given_names: String,
     pub family_name_native: Option<String>,
     pub given_names_native: Option<String>,
-    /// PA, SP, CH, PR, SB or OT.
-    pub relationship: String,
-    pub sex: String,
+    /// `None` when the search index holds a value this version does not know.
+    pub relationship: Option<Relationship>,
+    pub sex: Option<Sex>,
     /// Canonical partial date: `1984`, `1984-03`, `1984-03-14` or `UNKNOWN`.
     pub date_of_birth: String,
     pub age: Option<AgeRange>,
@@ -61,12 +64,12 @@ pub struct CaseDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Member {
     pub individual_no: String,
-    pub relationship: String,
+    pub relationship: Relationship,
     pub family_name: String,
     pub given_names: String,
     pub family_name_native: Option<String>,
     pub given_names_native: Option<String>,
-    pub sex: String,
+    pub sex: Sex,
     pub date_of_birth: String,
     pub age: Option<AgeRange>,
     pub nationality: String,
@@ -81,7 +84,7 @@ pub struct Member {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Document {
-    pub document_type: String,
+    pub document_type: DocumentType,
     pub number: Option<String>,
     pub issuer: Option<String>,
     /// `YYYY-MM-DD`.
@@ -93,13 +96,12 @@ pub struct Document {
 pub struct SpecialNeeds {
     pub ssr_codes: Vec<String>,
     pub notes: Option<String>,
-    pub vulnerabilities: Vec<String>,
+    pub vulnerabilities: Vec<Vulnerability>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ExitPermit {
-    /// NOT_REQUIRED, REQUESTED, SUBMITTED, APPROVED or DENIED.
-    pub status: String,
+    pub status: ExitPermitStatus,
     pub denial_reason: Option<String>,
 }
 
@@ -199,7 +201,8 @@ pub struct DocumentCustody {
     pub individual_no: String,
     /// The document holder's name, as on the record.
     pub holder_name: String,
-    pub document_type: String,
+    /// `None` when the record holds a type this version does not know.
+    pub document_type: Option<DocumentType>,
     pub document_no: String,
     /// Who holds it now; `None` until its first transfer is recorded.
     pub current: Option<Custodian>,
@@ -315,16 +318,14 @@ pub struct CounsellingRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SsrCode {
     pub code: String,
-    /// mobility, medical, sensory, assistance, meal or other.
-    pub category: String,
+    pub category: SsrCategory,
     pub description: Localized,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SpecialNeedsOptions {
     pub ssr_codes: Vec<SsrCode>,
-    /// Vulnerability codes: URM, ELDERLY, PREGNANT, MEDICAL, DISABILITY, AT_RISK.
-    pub vulnerabilities: Vec<String>,
+    pub vulnerabilities: Vec<Vulnerability>,
 }
 
 /// New special needs of one individual; each field replaces the stored one.
@@ -424,8 +425,8 @@ pub struct ConflictItem {
     pub scope: String,
     /// The case or individual number.
     pub record: String,
-    /// The field (CSV column name).
-    pub field: String,
+    /// Sent as its CSV column name.
+    pub field: Field,
     /// The values are need-to-know (special-needs notes, vulnerabilities).
     pub need_to_know: bool,
     /// The role signed in may not see this field: `kept` and `other` are left out.
@@ -490,7 +491,7 @@ pub struct Status {
     pub refused_changes: u64,
     /// Who is signed in (events record this name) and their role's code.
     pub staff: String,
-    pub role: String,
+    pub role: Role,
     /// The site set for this device (WAYPOINT_SITE), if any; else each case's own site.
     pub site: Option<String>,
     pub device_id: String,
@@ -545,9 +546,8 @@ pub struct SessionInfo {
     pub locked: bool,
     /// Signed in: their name; locked: the name of the last person signed in, if any.
     pub name: Option<String>,
-    /// The role's code (`field_assistant`, `poe_associate`, `data_processing`, `supervisor`,
-    /// `administrator`), while signed in.
-    pub role: Option<String>,
+    /// While signed in.
+    pub role: Option<Role>,
     pub lock_reason: Option<LockReason>,
     /// The device has no keys yet: the first sign-in sets its PIN.
     pub first_use: bool,

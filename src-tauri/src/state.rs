@@ -353,7 +353,7 @@ impl AppState {
             Some((name, role)) => SessionInfo {
                 locked: false,
                 name: Some(name),
-                role: Some(role.code().to_string()),
+                role: Some(role),
                 lock_reason: None,
                 first_use,
                 idle_seconds,

@@ -194,7 +194,7 @@ fn receive_all(dir: &std::path::Path, role: Role, cases: &[Vec<Person>]) -> Stri
     let store = Store::open(dir, &key()).unwrap();
     match state.open_with(store, &staff(role)).unwrap() {
         SignInOutcome::SignedIn { session } => {
-            assert_eq!(session.role.as_deref(), Some(role.code()))
+            assert_eq!(session.role, Some(role))
         }
         other => panic!("{role}: {other:?}"),
     }

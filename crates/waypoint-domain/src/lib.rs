@@ -11,6 +11,7 @@
 
 mod airport;
 pub mod audit_chain;
+mod codes;
 mod counselling;
 mod country;
 mod custody;
@@ -27,6 +28,7 @@ mod value_problem;
 use std::fmt;
 
 pub use airport::{Airport, AirportCode};
+pub use codes::{DocumentType, ExitPermitStatus, Relationship, Sex, Vulnerability};
 pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized};
 pub use country::{CountryCode, DocumentIssuer};
 pub use custody::{DocumentCustody, document_custody};
@@ -37,8 +39,7 @@ pub use event::{
 };
 pub use policy::SitePolicy;
 pub use record::{
-    Case, DocumentType, ExitPermit, ExitPermitStatus, Field, FieldScope, Individual, Record,
-    Relationship, Sex, SpecialNeeds, TravelDocument, Vulnerability,
+    Case, ExitPermit, Field, FieldScope, Individual, Record, SpecialNeeds, TravelDocument,
 };
 pub use role::{Access, Action, ROLES_CSV, Role, RoleError, RoleTable, may, may_edit, may_see};
 pub use scope::Scope;

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::{
-    AirportCode, CodeList, CountryCode, DocumentIssuer, FieldError, PartialDate, SsrCode,
-    ValueProblem,
+    AirportCode, CountryCode, DocumentIssuer, DocumentType, ExitPermitStatus, FieldError,
+    PartialDate, Relationship, Sex, SsrCode, ValueProblem, Vulnerability,
 };
 
 /// Whether a field belongs to the case (shared by its members) or to one individual.
@@ -28,6 +28,7 @@ macro_rules! fields {
     ($($variant:ident = $column:literal, $scope:ident, $required:literal, $sensitive:literal;)*) => {
         /// A profile field, named by its column in the case-import CSV.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[serde(rename_all = "snake_case")]
         pub enum Field {
             $($variant,)*
@@ -288,82 +289,6 @@ fn list(
     }
     Ok(out.join(";"))
 }
-
-macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $code:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $(#[serde(rename = $code)] $variant,)*
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            pub fn code(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code,)*
-                }
-            }
-
-            pub fn parse(raw: &str) -> Result<Self, FieldError> {
-                let s = raw.trim();
-                Self::ALL.iter().copied().find(|v| v.code().eq_ignore_ascii_case(s)).ok_or_else(|| {
-                    FieldError::new(ValueProblem::NotOneOf { value: s.to_owned(), list: CodeList::$name })
-                })
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-
-code_enum!(
-    /// Relationship to the principal applicant.
-    Relationship, "a relationship" {
-        PrincipalApplicant = "PA",
-        Spouse = "SP",
-        Child = "CH",
-        Parent = "PR",
-        Sibling = "SB",
-        Other = "OT",
-    }
-);
-
-code_enum!(Sex, "a sex" { Male = "M", Female = "F", Unspecified = "X", });
-
-code_enum!(DocumentType, "a document type" {
-    Passport = "PASSPORT",
-    IcrcTravelDocument = "ICRC_TRAVEL_DOCUMENT",
-    LaissezPasser = "LAISSEZ_PASSER",
-    RefugeeTravelDocument = "REFUGEE_TRAVEL_DOCUMENT",
-    NationalId = "NATIONAL_ID",
-    None = "NONE",
-});
-
-code_enum!(
-    /// Vulnerabilities: the most sensitive data Waypoint holds, need-to-know only.
-    Vulnerability, "a vulnerability" {
-        UnaccompaniedMinor = "URM",
-        Elderly = "ELDERLY",
-        Pregnant = "PREGNANT",
-        Medical = "MEDICAL",
-        Disability = "DISABILITY",
-        AtRisk = "AT_RISK",
-    }
-);
-
-code_enum!(ExitPermitStatus, "an exit permit status" {
-    NotRequired = "NOT_REQUIRED",
-    Requested = "REQUESTED",
-    Submitted = "SUBMITTED",
-    Approved = "APPROVED",
-    Denied = "DENIED",
-});
 
 /// One individual's profile with its case's fields, as canonical text indexed by [`Field`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ use crate::{FieldError, Language, ValueProblem};
 
 /// What kind of need an SSR code describes, for grouping in pickers and reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SsrCategory {
     Mobility,

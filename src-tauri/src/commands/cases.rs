@@ -72,19 +72,19 @@ pub(crate) fn member(state: &AppState, view: &CaseView, m: &Individual, site: &s
     });
     Member {
         individual_no: m.individual_no.clone(),
-        relationship: m.relationship.code().to_string(),
+        relationship: m.relationship,
         family_name: m.family_name.clone(),
         given_names: m.given_names.clone(),
         family_name_native: m.family_name_native.clone(),
         given_names_native: m.given_names_native.clone(),
-        sex: m.sex.code().to_string(),
+        sex: m.sex,
         age: age(&dob, today),
         date_of_birth: dob,
         nationality: m.nationality.as_str().to_string(),
         languages: m.languages.clone(),
         phone: m.phone.clone(),
         document: m.document.as_ref().map(|d| dto::Document {
-            document_type: d.document_type.code().to_string(),
+            document_type: d.document_type,
             number: d.number.clone(),
             issuer: d.issuer.as_ref().map(|i| i.as_str().to_string()),
             expiry: d.expiry.map(|e| e.format("%Y-%m-%d").to_string()),
@@ -97,14 +97,10 @@ pub(crate) fn member(state: &AppState, view: &CaseView, m: &Individual, site: &s
                 .map(|c| c.as_str().to_string())
                 .collect(),
             notes: m.special_needs.notes.clone(),
-            vulnerabilities: m
-                .vulnerabilities
-                .iter()
-                .map(|v| v.code().to_string())
-                .collect(),
+            vulnerabilities: m.vulnerabilities.clone(),
         },
         exit_permit: m.exit_permit.as_ref().map(|p| dto::ExitPermit {
-            status: p.status.code().to_string(),
+            status: p.status,
             denial_reason: p.denial_reason.clone(),
         }),
         verified_today,
@@ -115,13 +111,17 @@ pub(crate) fn member(state: &AppState, view: &CaseView, m: &Individual, site: &s
 mod tests {
     use super::*;
     use crate::commands::testing;
+    use waypoint_domain::Relationship;
 
     #[test]
     fn shows_members_ages_documents_and_permits() {
         let (_dir, state) = testing::state();
         let case = get_case(&state, "kgl-2025-000101").unwrap();
         assert_eq!(case.members.len(), 4);
-        assert_eq!(case.members[0].relationship, "PA");
+        assert_eq!(
+            case.members[0].relationship,
+            Relationship::PrincipalApplicant
+        );
         assert_eq!(case.destination.as_deref(), Some("ORD"));
         assert!(case.destination_name.is_some());
         let divine = &case.members[2];

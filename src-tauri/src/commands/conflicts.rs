@@ -26,7 +26,7 @@ pub fn conflicts(state: &AppState) -> Result<Vec<ConflictItem>, CommandError> {
             case_no: c.case_no,
             scope: c.scope.as_str().to_string(),
             record: c.entity,
-            field: c.field.column().to_string(),
+            field: c.field,
             need_to_know: need_to_know(c.field),
             hidden: !may_see(role, c.field),
             kept: c.winner,

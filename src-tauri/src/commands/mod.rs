@@ -122,7 +122,7 @@ pub(crate) fn document_custody_to_dto(
     dto::DocumentCustody {
         individual_no: d.individual_no.clone(),
         holder_name: d.holder_name.clone(),
-        document_type: d.document_type.clone(),
+        document_type: waypoint_domain::DocumentType::parse(&d.document_type).ok(),
         document_no: d.document_no.clone(),
         current: d.current().map(custodian_to_dto),
         location: d.location().map(str::to_string),

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use waypoint_domain::{Relationship, Sex};
+
 use crate::dto::SearchHit;
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -36,8 +38,8 @@ pub fn search(state: &AppState, query: &str, limit: usize) -> Result<Vec<SearchH
             given_names: r.given_names,
             family_name_native: r.family_name_native,
             given_names_native: r.given_names_native,
-            relationship: r.relationship,
-            sex: r.sex,
+            relationship: Relationship::parse(&r.relationship).ok(),
+            sex: Sex::parse(&r.sex).ok(),
             date_of_birth: r.date_of_birth,
             nationality: r.nationality,
             document_no: r.document_no,

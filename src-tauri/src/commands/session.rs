@@ -104,7 +104,7 @@ mod tests {
         let info = signed_in(sign_in(&state, "  Ana Field ", PIN).unwrap());
         assert!(!info.locked);
         assert_eq!(info.name.as_deref(), Some("Ana Field"));
-        assert_eq!(info.role.as_deref(), Some("supervisor"));
+        assert_eq!(info.role, Some(Role::Supervisor));
         assert_eq!(info.idle_seconds, 300, "the site's default: 5 minutes");
         assert!(info.may.contains(&"import".to_string()));
         assert!(info.sees.contains(&"vulnerabilities".to_string()));
@@ -224,7 +224,7 @@ mod tests {
         }
         assert_all_locked(&state);
         let cleo = signed_in(sign_in(&state, "Cleo Assist", "cleo-pin-8642").unwrap());
-        assert_eq!(cleo.role.as_deref(), Some("field_assistant"));
+        assert_eq!(cleo.role, Some(Role::FieldAssistant));
         assert!(!cleo.may.contains(&"import".to_string()));
         lock(&state, LockReason::Manual);
         // Disabled by HQ (a sync brought the directory): refused.

@@ -2,7 +2,7 @@
 //! edits through `waypoint_app::special_needs`.
 
 use waypoint_app::special_needs::{self, NeedsUpdate};
-use waypoint_domain::{SSR_CODES, SsrCategory, Vulnerability};
+use waypoint_domain::{SSR_CODES, Vulnerability};
 
 use super::cases;
 use crate::dto::{Localized, Member, SpecialNeedsOptions, SpecialNeedsUpdate, SsrCode};
@@ -15,15 +15,7 @@ pub fn special_needs_options() -> SpecialNeedsOptions {
             .iter()
             .map(|s| SsrCode {
                 code: s.code.to_string(),
-                category: match s.category {
-                    SsrCategory::Mobility => "mobility",
-                    SsrCategory::Medical => "medical",
-                    SsrCategory::Sensory => "sensory",
-                    SsrCategory::Assistance => "assistance",
-                    SsrCategory::Meal => "meal",
-                    SsrCategory::Other => "other",
-                }
-                .to_string(),
+                category: s.category,
                 description: Localized {
                     en: s.en.to_string(),
                     fr: s.fr.to_string(),
@@ -31,10 +23,7 @@ pub fn special_needs_options() -> SpecialNeedsOptions {
                 },
             })
             .collect(),
-        vulnerabilities: Vulnerability::ALL
-            .iter()
-            .map(|v| v.code().to_string())
-            .collect(),
+        vulnerabilities: Vulnerability::ALL.to_vec(),
     }
 }
 
@@ -70,15 +59,18 @@ pub fn update_special_needs(
 mod tests {
     use super::*;
     use crate::commands::{status, testing};
-    use waypoint_domain::Role;
+    use waypoint_domain::{Role, SsrCategory};
 
     #[test]
     fn the_table_has_three_languages_and_the_vulnerabilities() {
         let o = special_needs_options();
         let wchr = o.ssr_codes.iter().find(|s| s.code == "WCHR").unwrap();
-        assert_eq!(wchr.category, "mobility");
+        assert_eq!(wchr.category, SsrCategory::Mobility);
         assert!(wchr.description.fr.contains("Fauteuil"));
-        assert!(o.vulnerabilities.contains(&"URM".to_string()));
+        assert!(
+            o.vulnerabilities
+                .contains(&Vulnerability::UnaccompaniedMinor)
+        );
     }
 
     #[test]
@@ -97,7 +89,7 @@ mod tests {
         .unwrap();
         assert_eq!(m.special_needs.ssr_codes, ["WCHR", "DBML"]);
         assert_eq!(m.special_needs.notes.as_deref(), Some("Uses a cane"));
-        assert_eq!(m.special_needs.vulnerabilities, ["DISABILITY"]);
+        assert_eq!(m.special_needs.vulnerabilities, [Vulnerability::Disability]);
         assert_eq!(status::status(&state).unwrap().pending_changes, before + 3);
     }
 

@@ -16,7 +16,7 @@ pub fn status(state: &AppState) -> Result<Status, CommandError> {
         unreadable_events: sync.unreadable_events,
         refused_changes: sync.unsent.refused,
         staff: store.signed_in().to_string(),
-        role: store.role().code().to_string(),
+        role: store.role(),
         site: state.site.clone(),
         device_id: store.device_id().to_string(),
         data_dir: state.data_dir.display().to_string(),
@@ -27,6 +27,7 @@ pub fn status(state: &AppState) -> Result<Status, CommandError> {
 mod tests {
     use super::*;
     use crate::commands::testing;
+    use waypoint_domain::Role;
 
     #[test]
     fn counts_the_outbox_and_has_never_synced() {
@@ -40,6 +41,6 @@ mod tests {
         assert_eq!(s.unreadable_events, 0);
         assert_eq!(s.staff, "A. Officer");
         // A device without a staff directory: the person who made it is a supervisor.
-        assert_eq!(s.role, "supervisor");
+        assert_eq!(s.role, Role::Supervisor);
     }
 }

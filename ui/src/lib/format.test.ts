@@ -27,13 +27,13 @@ describe('dates and ages as people read them', () => {
     expect(age({ min: 40, max: 41 })).toBe('40–41 años');
   });
 
-  it('names relationships and sexes, and leaves unknown codes as they are', () => {
+  it('names relationships and sexes, and a dash for a code this version does not know', () => {
     expect(relationship('PA')).toBe('Principal applicant');
-    expect(relationship('ZZ')).toBe('ZZ');
+    expect(relationship(null)).toBe('—');
     setLang('fr');
     expect(relationship('CH')).toBe('Enfant');
     expect(sex('F')).toBe('femme');
-    expect(sex('?')).toBe('?');
+    expect(sex(null)).toBe('—');
   });
 
   it('names languages in the UI language, keeping the code', () => {

@@ -1,5 +1,13 @@
 // Dates, ages and codes as people read them, in the UI language.
 import type { AgeRange } from './bindings/AgeRange';
+import type { DocumentType } from './bindings/DocumentType';
+import type { ExitPermitStatus } from './bindings/ExitPermitStatus';
+import type { Field } from './bindings/Field';
+import type { Relationship } from './bindings/Relationship';
+import type { Role } from './bindings/Role';
+import type { Sex } from './bindings/Sex';
+import type { SsrCategory } from './bindings/SsrCategory';
+import type { Vulnerability } from './bindings/Vulnerability';
 import { lang, t } from './i18n/index.svelte';
 
 /** A canonical partial date (`1984`, `1984-03`, `1984-03-14`, `UNKNOWN`) in the UI language. */
@@ -37,16 +45,40 @@ export function age(a: AgeRange | null | undefined): string {
   return t('age_years', { years });
 }
 
-const RELATIONSHIPS = ['PA', 'SP', 'CH', 'PR', 'SB', 'OT'] as const;
-export function relationship(code: string): string {
-  return (RELATIONSHIPS as readonly string[]).includes(code)
-    ? t(`rel_${code}` as 'rel_PA')
-    : code;
+// The keys below are template literals over the generated unions: a code without a wording
+// is a type error. `null`: a value this version does not know (a newer laptop's code).
+export function relationship(code: Relationship | null): string {
+  return code ? t(`rel_${code}`) : '—';
 }
 
-const SEXES = ['M', 'F', 'X'] as const;
-export function sex(code: string): string {
-  return (SEXES as readonly string[]).includes(code) ? t(`sex_${code}` as 'sex_M') : code;
+export function sex(code: Sex | null): string {
+  return code ? t(`sex_${code}`) : '—';
+}
+
+export function documentType(code: DocumentType | null): string {
+  return code ? t(`doctype_${code}`) : '—';
+}
+
+export function vulnerability(code: Vulnerability): string {
+  return t(`vuln_${code}`);
+}
+
+export function exitPermit(code: ExitPermitStatus): string {
+  return t(`permit_${code}`);
+}
+
+export function ssrCategory(code: SsrCategory): string {
+  return t(`ssrcat_${code}`);
+}
+
+/** A profile field's name (the core sends its CSV column name). */
+export function fieldName(field: Field): string {
+  return t(`field_${field}`);
+}
+
+/** The role's name; '' when nobody is signed in. */
+export function roleName(code: Role | null | undefined): string {
+  return code ? t(`role_${code}`) : '';
 }
 
 /** A language's name in the UI language, with its ISO 639 code: `Kirundi (rn)`. */

@@ -3,6 +3,7 @@
 // here is kept anywhere but in memory: no web storage.
 import { api } from './api';
 import type { LockReason } from './bindings/LockReason';
+import type { Role } from './bindings/Role';
 import type { SessionInfo } from './bindings/SessionInfo';
 
 const current = $state<{ info: SessionInfo | null }>({ info: null });
@@ -42,7 +43,7 @@ export function may(action: string): boolean {
   return current.info?.may.includes(action) ?? false;
 }
 
-/** The role's code, or '' when locked. */
-export function role(): string {
-  return current.info?.role ?? '';
+/** The role signed in; `null` when locked. */
+export function role(): Role | null {
+  return current.info?.role ?? null;
 }

@@ -2,12 +2,14 @@
 import type { AgeRange } from "./AgeRange";
 import type { Document } from "./Document";
 import type { ExitPermit } from "./ExitPermit";
+import type { Relationship } from "./Relationship";
+import type { Sex } from "./Sex";
 import type { SpecialNeeds } from "./SpecialNeeds";
 
 /**
  * One member of a case.
  */
-export type Member = { individual_no: string, relationship: string, family_name: string, given_names: string, family_name_native: string | null, given_names_native: string | null, sex: string, date_of_birth: string, age: AgeRange | null, nationality: string, languages: Array<string>, phone: string | null, document: Document | null, special_needs: SpecialNeeds, exit_permit: ExitPermit | null, 
+export type Member = { individual_no: string, relationship: Relationship, family_name: string, given_names: string, family_name_native: string | null, given_names_native: string | null, sex: Sex, date_of_birth: string, age: AgeRange | null, nationality: string, languages: Array<string>, phone: string | null, document: Document | null, special_needs: SpecialNeeds, exit_permit: ExitPermit | null, 
 /**
  * Passed an identity check at the working site today.
  */
