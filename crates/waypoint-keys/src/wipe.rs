@@ -96,7 +96,9 @@ fn own_secret(keys_path: &Path) -> Option<String> {
     }
     let text = std::fs::read_to_string(keys_path).ok()?;
     let named: Named = serde_json::from_str(&text).ok()?;
-    named.secret_id.filter(|id| crate::is_secret_id(id))
+    named
+        .secret_id
+        .filter(|id| crate::secret_id::is_secret_id(id))
 }
 
 /// Overwrites a file with random bytes, flushes it, and removes it. A missing file is fine.
