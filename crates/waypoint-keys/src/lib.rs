@@ -18,6 +18,7 @@ mod pin;
 mod recovery;
 mod secret;
 mod secret_id;
+mod shred;
 mod store_key;
 mod wipe;
 
@@ -25,7 +26,7 @@ pub use crash::{crash_message, guard_crash_output};
 pub use device_keys::DeviceKeys;
 pub use error::KeyError;
 pub use recovery::SignInCredential;
-pub use secret::{SECRET_FILE_ENV, SecretPlace};
+pub use secret::SecretPlace;
 pub use store_key::StoreKey;
 pub use wipe::{Wiped, wipe_device};
 
@@ -33,5 +34,9 @@ pub use wipe::{Wiped, wipe_device};
 pub const KEYS_FILE: &str = "keys.json";
 /// Wrong PINs in a row after which a staff member's wrapped key is erased.
 pub const MAX_WRONG_PINS: u32 = 5;
+// Here rather than in secret.rs: error messages name it too, and secret.rs needs the errors.
+/// The environment variable that names the device-secret file (tests, scripts, several
+/// simulated devices on one computer). Without it, the platform's place is used.
+pub const SECRET_FILE_ENV: &str = "WAYPOINT_SECRET_FILE";
 /// The shortest PIN or passphrase accepted.
 pub const MIN_PIN_CHARS: usize = 6;
