@@ -18,7 +18,7 @@ mod hold;
 mod inputs;
 mod outputs;
 
-pub use events::MAX_EVENT_BYTES;
+pub use events::MAX_STORED_EVENT_BYTES;
 use hold::Decision;
 pub use hold::{HeldChange, give};
 pub(crate) use inputs::new_changes;
