@@ -10,11 +10,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-use crate::{KeyError, hex};
-
-/// The environment variable that names the device-secret file (tests, scripts, several
-/// simulated devices on one computer). Without it, the platform's place is used.
-pub const SECRET_FILE_ENV: &str = "WAYPOINT_SECRET_FILE";
+use crate::{KeyError, SECRET_FILE_ENV, hex};
 
 /// File name of the device secret in the platform's configuration directory.
 const SECRET_FILE_NAME: &str = "device-secret";
@@ -268,7 +264,7 @@ impl SecretPlace {
     fn destroy_one(&self) -> Result<(), KeyError> {
         match self {
             SecretPlace::File(path) => {
-                crate::wipe::shred_file(path).map_err(|source| KeyError::SecretFile {
+                crate::shred::shred_file(path).map_err(|source| KeyError::SecretFile {
                     path: path.clone(),
                     source,
                 })

@@ -148,9 +148,9 @@ fn strings_over_their_caps_are_refused_and_at_their_caps_decode() {
             },
         )])
     };
-    decode_request::<PushRequest>(&event(MAX_EVENT_BYTES)).unwrap();
+    decode_request::<PushRequest>(&event(MAX_EVENT_BODY_BYTES)).unwrap();
     assert!(matches!(
-        decode_request::<PushRequest>(&event(MAX_EVENT_BYTES + 1)),
+        decode_request::<PushRequest>(&event(MAX_EVENT_BODY_BYTES + 1)),
         Err(ProtocolError::OverLimit(Limit::EventBytes))
     ));
     let long_field_name = ChangeBody::Create {

@@ -27,8 +27,9 @@ pub const MAX_NAME_BYTES: usize = 1_024;
 /// Longest field value (and refusal reason) in bytes; the longest field a person can type
 /// holds 2,000 characters.
 pub const MAX_VALUE_BYTES: usize = 64 * 1024;
-/// Longest event (its canonical JSON) in bytes.
-pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
+/// Longest event (its canonical JSON) in bytes that the wire decoder accepts in one change; the
+/// server stores less (its `MAX_STORED_EVENT_BYTES`: a policy, not a format).
+pub const MAX_EVENT_BODY_BYTES: usize = 1024 * 1024;
 /// How far past the last change the server settled for a device a pushed `client_seq` may
 /// go. A device numbers its changes one by one, so only a damaged one jumps further; taking
 /// such a number would make the server ignore every later change of the device as repeated.
@@ -60,7 +61,7 @@ impl fmt::Display for Limit {
             Limit::PageEntries => write!(f, "at most {MAX_PAGE_ENTRIES} entries per page"),
             Limit::NameBytes => write!(f, "identifiers of at most {MAX_NAME_BYTES} bytes"),
             Limit::ValueBytes => write!(f, "field values of at most {MAX_VALUE_BYTES} bytes"),
-            Limit::EventBytes => write!(f, "events of at most {MAX_EVENT_BYTES} bytes"),
+            Limit::EventBytes => write!(f, "events of at most {MAX_EVENT_BODY_BYTES} bytes"),
         }
     }
 }
@@ -73,7 +74,7 @@ impl Limit {
             Limit::PageEntries => MAX_PAGE_ENTRIES,
             Limit::NameBytes => MAX_NAME_BYTES,
             Limit::ValueBytes => MAX_VALUE_BYTES,
-            Limit::EventBytes => MAX_EVENT_BYTES,
+            Limit::EventBytes => MAX_EVENT_BODY_BYTES,
         }
     }
 }
@@ -160,7 +161,7 @@ pub(crate) fn optional_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<S
     d.deserialize_option(OptionalText(Limit::ValueBytes))
 }
 
-/// An event's JSON ([`MAX_EVENT_BYTES`]).
+/// An event's JSON ([`MAX_EVENT_BODY_BYTES`]).
 pub(crate) fn event<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     text(d, Limit::EventBytes)
 }

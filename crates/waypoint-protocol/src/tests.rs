@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used)]
 
+use serde::Serialize;
 use waypoint_domain::{Field, FieldScope};
 
 use super::*;

@@ -70,9 +70,12 @@
 //! over the postings.
 
 mod fold;
+mod ident;
 mod index;
 mod skeleton;
 mod store;
+mod term;
+mod vocab;
 
 pub use fold::{fold, tokens};
 pub use index::{Hit, SearchDoc, SearchIndex};

@@ -21,16 +21,34 @@ pub struct Enrolment {
 
 /// A site code in the canonical form cases carry in their `site` field.
 pub fn canonical_site(code: &str, now_ms: u64) -> Result<String, ServerError> {
+    canonical(
+        Field::Site,
+        code,
+        now_ms,
+        "a site needs a code",
+        "site code",
+    )
+}
+
+/// `value` in the canonical form cases carry in `field` (normalized as on the day of
+/// `now_ms`); `missing` is the message for an empty value, `what` names the field in others.
+fn canonical(
+    field: Field,
+    value: &str,
+    now_ms: u64,
+    missing: &str,
+    what: &str,
+) -> Result<String, ServerError> {
     let today = i64::try_from(now_ms)
         .ok()
         .and_then(chrono::DateTime::from_timestamp_millis)
         .map(|t| t.date_naive())
         .unwrap_or_default();
-    match Field::Site.normalize(code, today) {
-        Ok(Some(code)) => Ok(code),
-        Ok(None) => Err(ServerError::Invalid("a site needs a code".into())),
+    match field.normalize(value, today) {
+        Ok(Some(canonical)) => Ok(canonical),
+        Ok(None) => Err(ServerError::Invalid(missing.into())),
         Err(e) => Err(ServerError::Invalid(format!(
-            "'{code}' is not a valid site code: {e}"
+            "'{value}' is not a valid {what}: {e}"
         ))),
     }
 }
@@ -201,18 +219,25 @@ pub async fn directory(
 
 /// A case number in the canonical form cases carry.
 fn canonical_case_no(case_no: &str, now_ms: u64) -> Result<String, ServerError> {
-    let today = i64::try_from(now_ms)
-        .ok()
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .map(|t| t.date_naive())
-        .unwrap_or_default();
-    match Field::CaseNo.normalize(case_no, today) {
-        Ok(Some(no)) => Ok(no),
-        Ok(None) => Err(ServerError::Invalid("a case number is needed".into())),
-        Err(e) => Err(ServerError::Invalid(format!(
-            "'{case_no}' is not a valid case number: {e}"
-        ))),
-    }
+    canonical(
+        Field::CaseNo,
+        case_no,
+        now_ms,
+        "a case number is needed",
+        "case number",
+    )
+}
+
+/// The case number and site of `held give` and `held drop`, in their canonical forms.
+fn held_case_and_site(
+    case_no: &str,
+    site: &str,
+    now_ms: u64,
+) -> Result<(String, String), ServerError> {
+    Ok((
+        canonical_case_no(case_no, now_ms)?,
+        canonical_site(site, now_ms)?,
+    ))
 }
 
 /// The case number now belongs to `site`: the case moves there and `site`'s held changes of
@@ -223,8 +248,7 @@ pub async fn give_held(
     site: &str,
     now_ms: u64,
 ) -> Result<Settlement, ServerError> {
-    let case_no = canonical_case_no(case_no, now_ms)?;
-    let site = canonical_site(site, now_ms)?;
+    let (case_no, site) = held_case_and_site(case_no, site, now_ms)?;
     Ok(store.give_held(&case_no, &site, now_ms).await?)
 }
 
@@ -235,7 +259,6 @@ pub async fn drop_held(
     site: &str,
     now_ms: u64,
 ) -> Result<Settlement, ServerError> {
-    let case_no = canonical_case_no(case_no, now_ms)?;
-    let site = canonical_site(site, now_ms)?;
+    let (case_no, site) = held_case_and_site(case_no, site, now_ms)?;
     Ok(store.drop_held(&case_no, &site, now_ms).await?)
 }

@@ -22,7 +22,7 @@ pub use waypoint_domain::audit_chain::{
 };
 use waypoint_domain::audit_chain::{EntryFields, entry_hash, hex};
 
-use crate::outbox::OutboxKind;
+use crate::outbox_kind::OutboxKind;
 use crate::{Change, Store, StoreError, Writer};
 
 /// What an audit entry records.

@@ -16,6 +16,7 @@ mod import;
 mod lease;
 mod migrations;
 mod outbox;
+mod outbox_kind;
 mod profile;
 pub mod roles;
 mod search;
@@ -35,7 +36,8 @@ pub use event_reader::{EventFacts, EventReader, read_known_event};
 pub use import::{Clash, ImportSession, ImportSummary, Tally};
 pub use lease::{LeaseState, lease_state};
 pub use migrations::{MIGRATIONS, SCHEMA_VERSION, migrate_to};
-pub use outbox::{OutboxEntry, OutboxKind, RefusedWhole, Unsent};
+pub use outbox::{OutboxEntry, RefusedWhole, Unsent};
+pub use outbox_kind::OutboxKind;
 pub use profile::{CaseView, EditOutcome, StoredEvent};
 pub use search::{BuiltSearch, SearchBuild, SearchResult};
 pub use staff::{StaffMember, StaffSource};
@@ -150,7 +152,7 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
-        // Applying pulled records caches one statement per set of columns (see sync.rs).
+        // Applying pulled records caches one statement per set of columns (see sync/pull.rs).
         conn.set_prepared_statement_cache_capacity(64);
         migrations::migrate_to(&mut conn, SCHEMA_VERSION)?;
         let device_id = ensure_device(&mut conn)?;

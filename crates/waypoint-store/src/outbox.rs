@@ -6,40 +6,9 @@ use serde::Serialize;
 use waypoint_domain::{Action, Role};
 
 use crate::audit::{AuditAction, NewEntry};
+use crate::outbox_kind::OutboxKind;
 use crate::sync::RefusedChange;
 use crate::{Store, StoreError};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutboxKind {
-    /// A new case or individual; the payload holds all its fields.
-    Create,
-    /// One changed field.
-    Field,
-    /// A new field event.
-    Event,
-}
-
-impl OutboxKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Field => "field",
-            Self::Event => "event",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, StoreError> {
-        match s {
-            "create" => Ok(Self::Create),
-            "field" => Ok(Self::Field),
-            "event" => Ok(Self::Event),
-            other => Err(StoreError::Corrupt(format!(
-                "unknown outbox kind '{other}'"
-            ))),
-        }
-    }
-}
 
 /// One change waiting to be synced. Values are not included: the outbox listing says which
 /// records changed, never what a sensitive field now holds.

@@ -11,7 +11,7 @@ use waypoint_domain::{
     Case, CheckOutcome, Custodian, Field, FieldEvent, FieldScope, Record, Scope,
 };
 
-use crate::outbox::OutboxKind;
+use crate::outbox_kind::OutboxKind;
 use crate::{Change, Store, StoreError, Writer};
 
 /// Fields stored on the individual row (`case_no` included: it links the individual to its case).

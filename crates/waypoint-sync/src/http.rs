@@ -184,7 +184,7 @@ impl Session {
     }
 }
 
-impl crate::rounds::Transport for Session {
+impl crate::transport::Transport for Session {
     fn server(&self) -> String {
         self.server.address()
     }

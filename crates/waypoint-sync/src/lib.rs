@@ -23,11 +23,13 @@ mod http;
 mod report;
 mod rounds;
 mod staff;
+mod transport;
 
 pub use convert::{conflict_from_wire, from_wire, to_wire};
 pub use enrol::{enrol, re_enrol};
 pub use error::SyncError;
 pub use report::{Progress, Refused, RetiredWipe, SyncReport, retired_wipe};
-pub use rounds::{PULL_LIMIT, PUSH_BATCH, Transport, sync, sync_with};
+pub use rounds::{PULL_LIMIT, PUSH_BATCH, sync, sync_with};
 pub use staff::{apply_directory, held_directory, sign_in};
+pub use transport::Transport;
 pub use wire::{EnrolResponse, SignInResponse, StaffDirectory};

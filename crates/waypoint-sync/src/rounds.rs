@@ -11,6 +11,7 @@ use crate::error::SyncError;
 use crate::http::{Server, Session};
 use crate::report::{Progress, Refused, SyncReport};
 use crate::staff::{apply_directory, held_directory};
+use crate::transport::Transport;
 
 /// How many outbox entries travel in one round.
 pub const PUSH_BATCH: usize = 2_000;
@@ -20,22 +21,6 @@ const _: () = assert!(PUSH_BATCH <= wire::MAX_CHANGES_PER_PUSH);
 const _: () = assert!(Field::COUNT <= wire::MAX_FIELDS_PER_RECORD);
 /// Field values asked for per pulled page (the server's largest page).
 pub const PULL_LIMIT: u32 = wire::MAX_PULL_LIMIT;
-
-/// How a device reaches its server: one sync round trip at a time. [`sync`] uses HTTP; a
-/// simulation can put anything in between (lost answers, repeated requests).
-pub trait Transport {
-    /// The server's address, for the report.
-    fn server(&self) -> String;
-    /// Sends one request and returns the answer with the bytes (sent, received).
-    fn round(
-        &self,
-        request: &wire::SyncRequest,
-    ) -> Result<(wire::SyncResponse, u64, u64), SyncError>;
-    /// Whether an answer said HQ retired this device (the [`wire::REVOKED_HEADER`]).
-    fn retired(&self) -> bool {
-        false
-    }
-}
 
 /// Pushes every change in the outbox and pulls everything new in this device's scope, in
 /// rounds of one request each, until both are done. Each round's answer is stored in one

@@ -5,8 +5,9 @@ use waypoint_domain::FieldEvent;
 use super::{NewEvent, Planner, malformed};
 
 /// The largest event content (JSON) the server stores. Counselling notes run to a few KiB; the
-/// bound keeps one device from sending every laptop of its site something huge.
-pub const MAX_EVENT_BYTES: usize = 64 * 1024;
+/// bound keeps one device from sending every laptop of its site something huge. Tighter than
+/// the wire's `waypoint_protocol::MAX_EVENT_BODY_BYTES`, which only bounds decoding.
+pub const MAX_STORED_EVENT_BYTES: usize = 64 * 1024;
 
 impl Planner<'_> {
     pub(super) fn event(
@@ -20,10 +21,10 @@ impl Planner<'_> {
         if id.is_empty() || id.len() > 64 || kind.is_empty() || kind.len() > 64 {
             return Err(malformed("an event without a proper id or kind"));
         }
-        if json.len() > MAX_EVENT_BYTES {
+        if json.len() > MAX_STORED_EVENT_BYTES {
             return Err(format!(
                 "The event is larger than the {} KiB an event may take; it was not applied.",
-                MAX_EVENT_BYTES / 1024
+                MAX_STORED_EVENT_BYTES / 1024
             ));
         }
         if serde_json::from_str::<serde_json::Value>(&json).is_err() {

@@ -9,20 +9,8 @@ use uuid::Uuid;
 use waypoint_domain::Field;
 use waypoint_protocol::{Change, ChangeBody, Scope, hlc};
 
-use super::{FieldKey, Plan, Planner, Snapshot};
+use super::{FieldKey, HeldChange, Plan, Planner, Snapshot};
 use crate::store::Device;
-
-/// A change kept for HQ instead of applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HeldChange {
-    /// The case number it is held under: the case it is about, or, for a person whose number
-    /// is on another site's case, that case.
-    pub case_no: String,
-    /// The device's site it was made for.
-    pub site: String,
-    /// As the device sent it.
-    pub change: Change,
-}
 
 /// What the planner does with one change.
 pub(super) enum Decision {

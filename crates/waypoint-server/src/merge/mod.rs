@@ -18,12 +18,12 @@ mod hold;
 mod inputs;
 mod outputs;
 
-pub use events::MAX_EVENT_BYTES;
+pub use events::MAX_STORED_EVENT_BYTES;
 use hold::Decision;
-pub use hold::{HeldChange, give};
+pub use hold::give;
 pub(crate) use inputs::new_changes;
 pub use inputs::{ConflictRef, FieldKey, FieldState, Snapshot, Wanted};
-pub use outputs::{FieldRow, NewConflict, NewEvent, Plan};
+pub use outputs::{FieldRow, HeldChange, NewConflict, NewEvent, Plan};
 
 /// The reason for a change outside the device's scope. Such changes are held (see `hold`)
 /// before they get here, so it is only a safeguard: it is the same whether the case exists at

@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 
 use uuid::Uuid;
-use waypoint_protocol::Refusal;
+use waypoint_protocol::{Change, Refusal};
 
-use super::hold::HeldChange;
 use super::inputs::FieldKey;
 
 /// A field row to upsert.
@@ -66,4 +65,16 @@ pub struct Plan {
     /// First unused sequence number after the plan.
     pub next_seq: u64,
     pub max_hlc: u64,
+}
+
+/// A change kept for HQ instead of applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldChange {
+    /// The case number it is held under: the case it is about, or, for a person whose number
+    /// is on another site's case, that case.
+    pub case_no: String,
+    /// The device's site it was made for.
+    pub site: String,
+    /// As the device sent it.
+    pub change: Change,
 }

@@ -8,7 +8,7 @@ use waypoint_domain::Field;
 use waypoint_protocol::{Scope, ServerBody};
 use waypoint_server::ServerStore;
 use waypoint_server::admin;
-use waypoint_server::store::{ServerStoreError, SettleAction};
+use waypoint_server::store::{Device, HeldGroup, PushOutcome, ServerStoreError, SettleAction};
 
 use super::{field_value, pull_all};
 use crate::common;
@@ -30,6 +30,33 @@ fn case_with_person(case_no: &str, site: &str, event_id: &str) -> Vec<waypoint_p
         create_individual(2, case_no, &format!("{case_no}-01")),
         event(3, event_id, case_no),
     ]
+}
+
+/// `device` of `site` pushes Kigali's case number with its first person (sequences 1 and 2).
+async fn push_kigali_case(store: &dyn ServerStore, device: &Device, site: &str) -> PushOutcome {
+    store
+        .push(
+            device,
+            vec![
+                create_case(1, KGL_CASE, site),
+                create_individual(2, KGL_CASE, KGL_PERSON),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap()
+}
+
+/// The one group of held changes HQ sees, checked to be Kigali's number sent by `site`.
+async fn the_one_held_group(store: &dyn ServerStore, site: &str) -> HeldGroup {
+    let mut held = store.held_changes().await.unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    let group = held.remove(0);
+    assert_eq!(
+        (group.case_no.as_str(), group.site.as_str()),
+        (KGL_CASE, site)
+    );
+    group
 }
 
 async fn a_create_of_a_number_another_site_holds_gets_the_answer_a_new_number_gets(
@@ -102,15 +129,9 @@ async fn a_create_of_a_number_another_site_holds_gets_the_answer_a_new_number_ge
     let kigali_after = pull_all(store.as_ref(), &kgl, 0).await;
     assert_eq!(kigali_after.changes, kigali_before.changes);
     // HQ sees what is held, by number and site.
-    let held = store.held_changes().await.unwrap();
-    assert_eq!(held.len(), 1, "{held:?}");
     assert_eq!(
-        (
-            held[0].case_no.as_str(),
-            held[0].site.as_str(),
-            held[0].changes
-        ),
-        (KGL_CASE, "NBO-TC2", 3)
+        the_one_held_group(store.as_ref(), "NBO-TC2").await.changes,
+        3
     );
 }
 
@@ -129,17 +150,7 @@ async fn a_number_a_prober_created_first_does_not_lock_the_real_site_out(
     // Kigali makes its case: not refused, not applied, held for HQ.
     let (kgl, _) = device(store.as_ref(), "KGL-TC1", "kgl-laptop-1").await;
     let (kgl2, _) = device(store.as_ref(), "KGL-TC1", "kgl-laptop-2").await;
-    let real = store
-        .push(
-            &kgl,
-            vec![
-                create_case(1, KGL_CASE, "KGL-TC1"),
-                create_individual(2, KGL_CASE, KGL_PERSON),
-            ],
-            NOW,
-        )
-        .await
-        .unwrap();
+    let real = push_kigali_case(store.as_ref(), &kgl, "KGL-TC1").await;
     assert!(real.refused.is_empty(), "{:?}", real.refused);
     assert_eq!(real.acked_up_to, 2);
     let before = pull_all(store.as_ref(), &kgl2, 0).await;
@@ -214,12 +225,7 @@ async fn a_number_a_prober_created_first_does_not_lock_the_real_site_out(
         field_value(&kigali, KGL_CASE, "programme"),
         Some(Some(canon(Field::Programme, "USRAP")))
     );
-    let held = store.held_changes().await.unwrap();
-    assert_eq!(held.len(), 1, "{held:?}");
-    assert_eq!(
-        (held[0].case_no.as_str(), held[0].site.as_str()),
-        (KGL_CASE, "NBO-TC2")
-    );
+    the_one_held_group(store.as_ref(), "NBO-TC2").await;
     // The settlement is on record.
     let settled = store.held_settlements().await.unwrap();
     assert_eq!(settled.len(), 1, "{settled:?}");
@@ -232,32 +238,12 @@ async fn a_number_a_prober_created_first_does_not_lock_the_real_site_out(
 
 async fn a_held_cases_later_edits_are_held_too_and_drop_discards_them(store: Arc<dyn ServerStore>) {
     let (kgl, _) = device(store.as_ref(), "KGL-TC1", "kgl-laptop-1").await;
-    store
-        .push(
-            &kgl,
-            vec![
-                create_case(1, KGL_CASE, "KGL-TC1"),
-                create_individual(2, KGL_CASE, KGL_PERSON),
-            ],
-            NOW,
-        )
-        .await
-        .unwrap();
+    push_kigali_case(store.as_ref(), &kgl, "KGL-TC1").await;
     let kigali_before = pull_all(store.as_ref(), &kgl, 0).await;
 
     // Nairobi makes the same number, then goes on editing its copy over two pushes.
     let (nbo, _) = device(store.as_ref(), "NBO-TC2", "nbo-laptop-1").await;
-    let first = store
-        .push(
-            &nbo,
-            vec![
-                create_case(1, KGL_CASE, "NBO-TC2"),
-                create_individual(2, KGL_CASE, KGL_PERSON),
-            ],
-            NOW,
-        )
-        .await
-        .unwrap();
+    let first = push_kigali_case(store.as_ref(), &nbo, "NBO-TC2").await;
     let later = store
         .push(
             &nbo,
@@ -292,15 +278,9 @@ async fn a_held_cases_later_edits_are_held_too_and_drop_discards_them(store: Arc
         assert!(out.refused.is_empty(), "{:?}", out.refused);
     }
     assert_eq!(later.acked_up_to, 5);
-    let held = store.held_changes().await.unwrap();
-    assert_eq!(held.len(), 1, "{held:?}");
     assert_eq!(
-        (
-            held[0].case_no.as_str(),
-            held[0].site.as_str(),
-            held[0].changes
-        ),
-        (KGL_CASE, "NBO-TC2", 5)
+        the_one_held_group(store.as_ref(), "NBO-TC2").await.changes,
+        5
     );
     assert_eq!(
         pull_all(store.as_ref(), &kgl, 0).await.changes,

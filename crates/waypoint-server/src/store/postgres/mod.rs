@@ -25,6 +25,7 @@ mod attempts;
 mod audit;
 mod devices;
 mod held;
+mod settle;
 mod staff;
 mod sync;
 

@@ -19,6 +19,7 @@ mod attempts;
 mod audit;
 mod devices;
 mod held;
+mod settle;
 mod staff;
 mod sync;
 
