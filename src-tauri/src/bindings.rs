@@ -7,6 +7,7 @@ use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
 
 use crate::dto::*;
+use crate::error::CommandFailure;
 
 /// Where the UI keeps the generated types, from this crate's directory.
 pub const UI_BINDINGS: &str = "../ui/src/lib/bindings";
@@ -38,5 +39,6 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     SyncOutcome::export_all(&cfg)?;
     SessionInfo::export_all(&cfg)?;
     SignInOutcome::export_all(&cfg)?;
+    CommandFailure::export_all(&cfg)?;
     Ok(())
 }

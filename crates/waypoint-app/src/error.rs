@@ -66,6 +66,11 @@ impl AppError {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::Invalid(message.into())
     }
+
+    /// A refusal of the role (what the store says too).
+    pub fn not_allowed(role: waypoint_domain::Role, what: waypoint_domain::Refused) -> Self {
+        Self::Store(StoreError::NotAllowed { role, what })
+    }
 }
 
 /// Where a device past its offline lease stands: each front end says how to sync.

@@ -15,6 +15,7 @@ pub mod custody;
 mod error;
 pub mod identity_check;
 pub mod import;
+mod message;
 mod lookup;
 pub mod search;
 pub mod session;
@@ -25,6 +26,7 @@ pub mod sync;
 
 pub use context::Context;
 pub use error::{AppError, LeaseOver};
+pub use message::{MessageCode, store_code, with_causes};
 pub use signed_in::SignedIn;
 
 #[cfg(test)]

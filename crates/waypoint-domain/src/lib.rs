@@ -39,7 +39,9 @@ pub use record::{
     Case, DocumentType, ExitPermit, ExitPermitStatus, Field, FieldScope, Individual, Record,
     Relationship, Sex, SpecialNeeds, TravelDocument, Vulnerability,
 };
-pub use role::{Access, Action, ROLES_CSV, Role, RoleError, RoleTable, may, may_edit, may_see};
+pub use role::{
+    Access, Action, ROLES_CSV, Refused, Role, RoleError, RoleTable, may, may_edit, may_see,
+};
 pub use scope::Scope;
 pub use ssr::{SSR_CODES, SsrCategory, SsrCode, SsrInfo, ssr_info};
 
