@@ -72,9 +72,7 @@ impl CommandError {
     pub fn code(&self) -> MessageCode {
         match self {
             CommandError::App(e) => e.code(),
-            CommandError::UnknownCase(n) => MessageCode::UnknownCase {
-                case_no: n.clone(),
-            },
+            CommandError::UnknownCase(n) => MessageCode::UnknownCase { case_no: n.clone() },
             CommandError::UnknownIndividual(n) => MessageCode::UnknownIndividual {
                 individual_no: n.clone(),
             },

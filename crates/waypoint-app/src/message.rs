@@ -194,9 +194,7 @@ impl AppError {
             AppError::Keys(e) => key_code(e),
             AppError::Sync(e) => sync_code(e),
             AppError::LeaseOver(l) => lease_code(l),
-            AppError::UnknownCase(n) => MessageCode::UnknownCase {
-                case_no: n.clone(),
-            },
+            AppError::UnknownCase(n) => MessageCode::UnknownCase { case_no: n.clone() },
             AppError::UnknownIndividual(n) => MessageCode::UnknownIndividual {
                 individual_no: n.clone(),
             },
@@ -239,9 +237,7 @@ pub fn store_code(e: &StoreError) -> MessageCode {
             },
             Refused::Change { field } => MessageCode::NotAllowedChange { role: *role, field },
         },
-        StoreError::UnknownCase(n) => MessageCode::UnknownCase {
-            case_no: n.clone(),
-        },
+        StoreError::UnknownCase(n) => MessageCode::UnknownCase { case_no: n.clone() },
         StoreError::UnknownIndividual(n) => MessageCode::UnknownIndividual {
             individual_no: n.clone(),
         },

@@ -17,9 +17,7 @@ pub fn sync_now(state: &AppState) -> Result<SyncOutcome, CommandError> {
     if state.store_past_lease()?.sync_state()?.server_url.is_none() {
         return Err(CommandError::NotEnrolled);
     }
-    let _one_at_a_time = state
-        .try_begin_sync()
-        .ok_or(CommandError::SyncRunning)?;
+    let _one_at_a_time = state.try_begin_sync().ok_or(CommandError::SyncRunning)?;
     let mut store = state.store_past_lease()?.reopen()?;
     let result = waypoint_sync::sync(&mut store, &mut |_| {});
     drop(store);
