@@ -529,6 +529,7 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
       fr: "les colonnes ne sont pas séparées par des virgules",
       es: 'las columnas no están separadas por comas',
     };
+    const pending = await (await session.waitFor('.status [data-testid=pending]')).text();
     await session.clickButton('Import');
     for (const l of ['fr', 'es']) {
       await setLanguage(l);
@@ -539,13 +540,15 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
       assert.match(problems, /1979-13-45/, 'the problem row is listed');
       await chooseFile('semicolons.csv', semicolons);
       await (await session.xpathAll("//section[contains(@class,'import')]//button[contains(@class,'primary')]"))[0].click();
-      const error = await errorText();
+      // The import screen's own alert (not the rejected summary's, which the new file hid).
+      const error = await (await session.waitFor('section.import > p.error[role=alert]')).text();
       assert.ok(error.includes(expected[l]), `${l}: ${error}`);
       assert.doesNotMatch(error, /not separated|could not/, 'not the English');
       await shot(`import-problem-${l}`);
     }
     await setLanguage('en');
-    await session.waitFor('.status [data-testid=pending]', { text: '15' });
+    // Nothing was saved.
+    assert.equal(await (await session.waitFor('.status [data-testid=pending]')).text(), pending);
   });
 
   step('says a refusal of the role in French and Spanish', async () => {
