@@ -12,6 +12,7 @@ use waypoint_domain::{
 };
 
 use crate::dto::*;
+use crate::error::CommandFailure;
 
 /// Where the UI keeps the generated types, from this crate's directory.
 pub const UI_BINDINGS: &str = "../ui/src/lib/bindings";
@@ -53,5 +54,6 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     Field::export_all(&cfg)?;
     Role::export_all(&cfg)?;
     Action::export_all(&cfg)?;
+    CommandFailure::export_all(&cfg)?;
     Ok(())
 }

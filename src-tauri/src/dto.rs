@@ -580,9 +580,21 @@ pub enum SignInOutcome {
     NoKey,
     /// A new PIN is too short (first sign-in on a device).
     PinTooShort,
-    /// Refused for a reason the message gives (account disabled, unknown in the staff
-    /// directory, data of another device, ...).
+    /// Refused for a reason the code gives (account disabled, unknown in the staff
+    /// directory, data of another device, ...); `message` is its English.
     Refused {
         message: String,
+        code: waypoint_app::MessageCode,
     },
+}
+
+impl SignInOutcome {
+    /// A refused sign-in, with its English and its code.
+    pub fn refused(e: impl Into<waypoint_app::AppError>) -> Self {
+        let e = e.into();
+        SignInOutcome::Refused {
+            message: e.to_string(),
+            code: e.code(),
+        }
+    }
 }

@@ -1,16 +1,17 @@
-//! The one error type every command returns, serialised to the UI as a readable message.
+//! The one error type every command returns, serialised to the UI as a [`CommandFailure`]: a
+//! kind, the English message (for tests and debugging) and the code the window words in the
+//! person's language (docs/messages.md).
 
 use serde::{Serialize, Serializer};
-use waypoint_app::AppError;
-use waypoint_store::StoreError;
+use ts_rs::TS;
+use waypoint_app::{AppError, MessageCode};
 
-/// Why a command did not do what it was asked, said for the person at the screen.
+/// Why a command did not do what it was asked: a use case's error, or a state of the window.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
+    /// Refusals of the role, unknown records, sync failures...: the application layer's.
     #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Sync(#[from] waypoint_sync::SyncError),
+    App(#[from] AppError),
     #[error("there is no case with number {0}")]
     UnknownCase(String),
     #[error("there is no individual with number {0}")]
@@ -28,25 +29,33 @@ pub enum CommandError {
     LeaseOver,
     #[error("HQ revoked this laptop: its Waypoint data has been erased")]
     Wiped,
-    /// A use case's refusal that has no variant of its own here.
-    #[error(transparent)]
-    App(waypoint_app::AppError),
+    #[error(
+        "this device is not enrolled with a sync server yet: enrol it first (`waypoint enrol --server URL --code CODE`)"
+    )]
+    NotEnrolled,
+    #[error("a sync is already running")]
+    SyncRunning,
 }
 
-/// The use cases' errors, as the window tells them apart (`kind`).
-impl From<AppError> for CommandError {
-    fn from(e: AppError) -> Self {
-        match e {
-            AppError::Store(e) => CommandError::Store(e),
-            AppError::Sync(e) => CommandError::Sync(e),
-            AppError::UnknownCase(n) => CommandError::UnknownCase(n),
-            AppError::UnknownIndividual(n) => CommandError::UnknownIndividual(n),
-            AppError::Invalid(m) => CommandError::Invalid(m),
-            AppError::Mrz(e) => CommandError::Invalid(e.to_string()),
-            AppError::LeaseOver(_) => CommandError::LeaseOver,
-            e => CommandError::App(e),
-        }
-    }
+/// What the window does with a failure: `locked` (show the sign-in screen), `not_allowed`
+/// (the role may not), `lease_over` (only "Sync now"), or `error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    Locked,
+    NotAllowed,
+    LeaseOver,
+    Error,
+}
+
+/// A command's failure as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CommandFailure {
+    pub kind: FailureKind,
+    /// English, with its causes: for tests and debugging, never shown as it is.
+    pub message: String,
+    /// What the window says, in the person's language.
+    pub code: MessageCode,
 }
 
 impl CommandError {
@@ -54,66 +63,100 @@ impl CommandError {
         Self::Invalid(message.into())
     }
 
-    /// The message with its causes (`database error: disk I/O error`), as the UI shows it.
+    /// The message with its causes (`database error: disk I/O error`), in English.
     pub fn message(&self) -> String {
-        let mut text = self.to_string();
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            let cause_text = cause.to_string();
-            if !text.contains(&cause_text) {
-                text.push_str(": ");
-                text.push_str(&cause_text);
-            }
-            source = cause.source();
-        }
-        text
+        waypoint_app::with_causes(self)
     }
-}
 
-impl CommandError {
-    /// What kind of refusal this is, for the UI: `locked` (show the sign-in screen),
-    /// `not_allowed` (the role may not), or `error`.
-    pub fn kind(&self) -> &'static str {
+    /// What the message means, for the window to word.
+    pub fn code(&self) -> MessageCode {
         match self {
-            CommandError::Locked | CommandError::Wiped => "locked",
-            CommandError::LeaseOver => "lease_over",
-            CommandError::Store(StoreError::NotAllowed { .. }) => "not_allowed",
-            _ => "error",
+            CommandError::App(e) => e.code(),
+            CommandError::UnknownCase(n) => MessageCode::UnknownCase { case_no: n.clone() },
+            CommandError::UnknownIndividual(n) => MessageCode::UnknownIndividual {
+                individual_no: n.clone(),
+            },
+            CommandError::Invalid(m) => MessageCode::other(m.clone()),
+            CommandError::Unavailable => MessageCode::Unavailable,
+            CommandError::Locked => MessageCode::Locked,
+            CommandError::LeaseOver => MessageCode::LeaseOverLocked,
+            CommandError::Wiped => MessageCode::Wiped,
+            CommandError::NotEnrolled => MessageCode::NotEnrolled,
+            CommandError::SyncRunning => MessageCode::SyncRunning,
+        }
+    }
+
+    pub fn failure_kind(&self) -> FailureKind {
+        match self.code() {
+            MessageCode::Locked | MessageCode::Wiped => FailureKind::Locked,
+            MessageCode::LeaseOver { .. }
+            | MessageCode::LeaseOverNeverSynced { .. }
+            | MessageCode::LeaseOverLocked => FailureKind::LeaseOver,
+            MessageCode::NotAllowed { .. } | MessageCode::NotAllowedChange { .. } => {
+                FailureKind::NotAllowed
+            }
+            _ => FailureKind::Error,
+        }
+    }
+
+    /// [`CommandError::failure_kind`] as the UI spells it.
+    pub fn kind(&self) -> &'static str {
+        match self.failure_kind() {
+            FailureKind::Locked => "locked",
+            FailureKind::NotAllowed => "not_allowed",
+            FailureKind::LeaseOver => "lease_over",
+            FailureKind::Error => "error",
+        }
+    }
+
+    pub fn failure(&self) -> CommandFailure {
+        CommandFailure {
+            kind: self.failure_kind(),
+            message: self.message(),
+            code: self.code(),
         }
     }
 }
 
-/// Serialised as `{ "kind": ..., "message": ... }`.
+/// Serialised as a [`CommandFailure`]: `{ "kind": ..., "message": ..., "code": ... }`.
 impl Serialize for CommandError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("CommandError", 2)?;
-        s.serialize_field("kind", self.kind())?;
-        s.serialize_field("message", &self.message())?;
-        s.end()
+        self.failure().serialize(serializer)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use waypoint_domain::{Action, Refused, Role};
 
     #[test]
-    fn serialises_as_its_kind_and_message() {
+    fn serialises_as_its_kind_message_and_code() {
         let e = CommandError::UnknownCase("KGL-1".into());
         assert_eq!(
-            serde_json::to_string(&e).ok().as_deref(),
-            Some(r#"{"kind":"error","message":"there is no case with number KGL-1"}"#)
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({
+                "kind": "error",
+                "message": "there is no case with number KGL-1",
+                "code": { "code": "unknown_case", "params": { "case_no": "KGL-1" } }
+            })
         );
         let locked = serde_json::to_value(CommandError::Locked).unwrap();
         assert_eq!(locked["kind"], "locked");
-        let refused = CommandError::from(StoreError::NotAllowed {
-            role: waypoint_domain::Role::Administrator,
-            what: "import".into(),
-        });
-        assert_eq!(
-            serde_json::to_value(refused).unwrap()["kind"],
-            "not_allowed"
-        );
+        assert_eq!(locked["code"]["code"], "locked");
+    }
+
+    #[test]
+    fn a_refusal_of_the_role_is_not_allowed_with_its_role_and_action() {
+        let refused = CommandError::from(AppError::not_allowed(
+            Role::Administrator,
+            Refused::Action {
+                action: Action::Import,
+            },
+        ));
+        let v = serde_json::to_value(refused).unwrap();
+        assert_eq!(v["kind"], "not_allowed");
+        assert_eq!(v["code"]["params"]["role"], "administrator");
+        assert_eq!(v["code"]["params"]["action"], "import");
     }
 }

@@ -12,6 +12,7 @@ pub mod dto;
 pub mod error;
 mod shell;
 pub mod state;
+mod store_errors;
 pub mod suspend;
 
 pub use command_names::COMMANDS;

@@ -221,9 +221,7 @@ impl AppState {
             }
             Err(SignInError::Keys(KeyError::PinTooShort)) => return Ok(SignInOutcome::PinTooShort),
             Err(e) => {
-                return Ok(SignInOutcome::Refused {
-                    message: e.to_string(),
-                });
+                return Ok(SignInOutcome::refused(e));
             }
         };
         let waypoint_app::session::Unlocked {
@@ -236,9 +234,7 @@ impl AppState {
         match waypoint_app::session::after_open(&mut store, &mut keys, name, online.as_ref()) {
             Ok(()) => {}
             Err(e @ SignInError::Disabled(_)) => {
-                return Ok(SignInOutcome::Refused {
-                    message: e.to_string(),
-                });
+                return Ok(SignInOutcome::refused(e));
             }
             Err(e) => return Err(CommandError::invalid(e.to_string())),
         }
@@ -263,9 +259,7 @@ impl AppState {
         let role = match store.role_of(&name) {
             Ok(role) => role,
             Err(e @ (StoreError::UnknownStaff(_) | StoreError::StaffDisabled(_))) => {
-                return Ok(SignInOutcome::Refused {
-                    message: e.to_string(),
-                });
+                return Ok(SignInOutcome::refused(e));
             }
             Err(e) => return Err(e.into()),
         };

@@ -127,6 +127,9 @@ let shots = 0;
 let startedAt = 0;
 const STAFF = 'E2E Officer';
 const PIN = 'e2e-pin-4826';
+// A second staff member, whose role may not import.
+const ASSISTANT = 'E2E Assistant';
+const ASSISTANT_PIN = 'assist-pin-7315';
 // Everything the drivers and the app printed during the whole run, and the CLI's stderr.
 const driverLog = [];
 
@@ -195,6 +198,18 @@ async function shot(name) {
   const xwd = execFileSync('xwd', ['-root', '-silent'], { maxBuffer: 64 << 20 });
   execFileSync('convert', ['xwd:-', `png:${file}`], { input: xwd });
   return file;
+}
+
+/** Gives the import screen's file input a file, as a drop would. */
+async function chooseFile(name, content) {
+  await session.run(
+    `const input = document.querySelector('input[type=file]');
+     const dt = new DataTransfer();
+     dt.items.add(new File([arguments[1]], arguments[0], { type: 'text/csv' }));
+     input.files = dt.files;
+     input.dispatchEvent(new Event('change', { bubbles: true }));`,
+    [name, content],
+  );
 }
 
 async function setLanguage(l) {
@@ -501,6 +516,74 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await session.waitFor('[data-testid=no-conflicts]');
     await session.waitFor('.status [data-testid=conflicts]', { text: '0' });
     await shot('conflicts');
+  });
+
+  step('says an import problem in French and Spanish', async () => {
+    // The sample with one date of birth that is no date: the file is rejected, nothing saved.
+    const [header, first] = readFileSync(sample, 'utf8').split('\n');
+    const column = header.split(',').indexOf('date_of_birth');
+    const bad = first.split(',').map((v, i) => (i === column ? '1979-13-45' : v)).join(',');
+    // The same rows separated by semicolons: a file the import cannot read at all.
+    const semicolons = [header, first].map((l) => l.replaceAll(',', ';')).join('\n');
+    const expected = {
+      fr: "les colonnes ne sont pas séparées par des virgules",
+      es: 'las columnas no están separadas por comas',
+    };
+    const pending = await (await session.waitFor('.status [data-testid=pending]')).text();
+    await session.clickButton('Import');
+    for (const l of ['fr', 'es']) {
+      await setLanguage(l);
+      await chooseFile('problem-row.csv', `${header}\n${bad}\n`);
+      await (await session.xpathAll("//section[contains(@class,'import')]//button[contains(@class,'primary')]"))[0].click();
+      await session.waitFor('[data-testid=import-summary]', { text: 'problem-row.csv' });
+      const problems = await session.run(`return [...document.querySelectorAll('table tbody tr')].map((r) => r.textContent).join(' | ')`);
+      assert.match(problems, /1979-13-45/, 'the problem row is listed');
+      await chooseFile('semicolons.csv', semicolons);
+      await (await session.xpathAll("//section[contains(@class,'import')]//button[contains(@class,'primary')]"))[0].click();
+      // The import screen's own alert (not the rejected summary's, which the new file hid).
+      const error = await (await session.waitFor('section.import > p.error[role=alert]')).text();
+      assert.ok(error.includes(expected[l]), `${l}: ${error}`);
+      assert.doesNotMatch(error, /not separated|could not/, 'not the English');
+      await shot(`import-problem-${l}`);
+    }
+    await setLanguage('en');
+    // Nothing was saved.
+    assert.equal(await (await session.waitFor('.status [data-testid=pending]')).text(), pending);
+  });
+
+  step('says a refusal of the role in French and Spanish', async () => {
+    // A field assistant, added by the supervisor with the CLI, may not import.
+    execFileSync(cliBin, ['--data-dir', dataDir, 'staff', 'add', ASSISTANT, '--role', 'field_assistant'], {
+      env: { ...process.env, ...unlockEnv, WAYPOINT_NEW_PIN: ASSISTANT_PIN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await (await session.waitFor('[data-testid=lock]')).click();
+    await session.waitFor('[data-testid=locked]');
+    await signIn(ASSISTANT_PIN, { name: ASSISTANT });
+    await session.waitFor('.find input[type=search]', { timeout: 20_000 });
+    // The core says it as a code with the role and the action, which the window words.
+    const failure = await session.run(
+      `return window.__TAURI_INTERNALS__.invoke('resolve_conflict', { resolution: { id: 'c-1', value: null } }).then(() => null, (e) => e)`,
+    );
+    assert.equal(failure?.kind, 'not_allowed', JSON.stringify(failure));
+    assert.deepEqual(failure.code, { code: 'not_allowed', params: { role: 'field_assistant', action: 'resolve_conflict' } });
+    const expected = { fr: 'Votre rôle (assistant', es: 'Su rol (asistente' };
+    await session.clickButton('Import');
+    for (const l of ['fr', 'es']) {
+      await setLanguage(l);
+      const text = await until(async () => {
+        const t = await pageText();
+        return t.includes(expected[l]) ? t : null;
+      }, 5000);
+      assert.ok(text, `${l}: the refusal is worded`);
+      assert.doesNotMatch(text, /may not import/);
+      await shot(`refusal-${l}`);
+    }
+    await setLanguage('en');
+    await (await session.waitFor('[data-testid=lock]')).click();
+    await session.waitFor('[data-testid=locked]');
+    await signIn(PIN, { name: STAFF });
+    await session.waitFor('.find input[type=search]', { timeout: 20_000 });
   });
 
   step('locks with the Lock button and Ctrl+L: nothing of the store shown; unlocking needs the PIN', async () => {

@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use waypoint_domain::mrz::MrzError;
+use waypoint_keys::KeyError;
 use waypoint_store::StoreError;
-
-use crate::session::SignInError;
+use waypoint_sync::SyncError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -66,6 +66,11 @@ impl AppError {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::Invalid(message.into())
     }
+
+    /// A refusal of the role (what the store says too).
+    pub fn not_allowed(role: waypoint_domain::Role, what: waypoint_domain::Refused) -> Self {
+        Self::Store(StoreError::NotAllowed { role, what })
+    }
 }
 
 /// Where a device past its offline lease stands: each front end says how to sync.
@@ -95,5 +100,41 @@ impl std::fmt::Display for LeaseOver {
             "; the site allows {}: it is locked until it syncs; its {} change(s) waiting to be synced are kept",
             self.lease_days, self.pending
         )
+    }
+}
+
+/// Why a sign-in did not happen, in words for the person signing in.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// A wrong PIN, an erased key, an unknown name, a missing device secret...
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    #[error(
+        "{name} has no key on this device yet (a first sign-in here, or a key erased after too \
+         many wrong PINs), so this sign-in needs the network: the server at {url} could not be \
+         reached. Connect and try again, or ask a colleague who can unlock this device."
+    )]
+    NeedsNetwork { name: String, url: String },
+    #[error("the server refused the sign-in: {0}")]
+    Refused(String),
+    #[error("sign-in refused: {0}")]
+    TooManyAttempts(String),
+    #[error(
+        "{0}'s staff account is disabled: they can no longer sign in on this device, and their \
+         key here has been destroyed. Ask HQ if this is a mistake."
+    )]
+    Disabled(String),
+    #[error("online sign-in: {0}")]
+    Online(SyncError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<SyncError> for SignInError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Store(e) => SignInError::Store(e),
+            e => SignInError::Online(e),
+        }
     }
 }

@@ -16,6 +16,7 @@ mod error;
 pub mod identity_check;
 pub mod import;
 mod lookup;
+mod message;
 pub mod search;
 pub mod session;
 mod signed_in;
@@ -25,6 +26,7 @@ pub mod sync;
 
 pub use context::Context;
 pub use error::{AppError, LeaseOver};
+pub use message::{MessageCode, store_code, with_causes};
 pub use signed_in::SignedIn;
 
 #[cfg(test)]

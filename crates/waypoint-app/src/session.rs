@@ -13,11 +13,12 @@
 
 use std::path::{Path, PathBuf};
 
-use waypoint_keys::{DeviceKeys, KeyError, SecretPlace, StoreKey};
-use waypoint_store::{LeaseState, StaffSource, Store, StoreError};
+use waypoint_keys::{DeviceKeys, SecretPlace, StoreKey};
+use waypoint_store::{LeaseState, StaffSource, Store};
 use waypoint_sync::{SignInResponse, SyncError};
 
 use crate::error::LeaseOver;
+pub use crate::error::SignInError;
 use crate::{AppError, Context};
 
 /// What unlocking gave: the device's keys, the store key, and the server's answer when the
@@ -34,42 +35,6 @@ impl std::fmt::Debug for Unlocked {
         f.debug_struct("Unlocked")
             .field("online", &self.online.is_some())
             .finish_non_exhaustive()
-    }
-}
-
-/// Why a sign-in did not happen, in words for the person signing in.
-#[derive(Debug, thiserror::Error)]
-pub enum SignInError {
-    /// A wrong PIN, an erased key, an unknown name, a missing device secret...
-    #[error(transparent)]
-    Keys(#[from] KeyError),
-    #[error(
-        "{name} has no key on this device yet (a first sign-in here, or a key erased after too \
-         many wrong PINs), so this sign-in needs the network: the server at {url} could not be \
-         reached. Connect and try again, or ask a colleague who can unlock this device."
-    )]
-    NeedsNetwork { name: String, url: String },
-    #[error("the server refused the sign-in: {0}")]
-    Refused(String),
-    #[error("sign-in refused: {0}")]
-    TooManyAttempts(String),
-    #[error(
-        "{0}'s staff account is disabled: they can no longer sign in on this device, and their \
-         key here has been destroyed. Ask HQ if this is a mistake."
-    )]
-    Disabled(String),
-    #[error("online sign-in: {0}")]
-    Online(SyncError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<SyncError> for SignInError {
-    fn from(e: SyncError) -> Self {
-        match e {
-            SyncError::Store(e) => SignInError::Store(e),
-            e => SignInError::Online(e),
-        }
     }
 }
 

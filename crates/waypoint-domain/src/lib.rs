@@ -17,6 +17,7 @@ mod country;
 mod custody;
 mod date;
 mod event;
+mod field;
 pub mod mrz;
 mod policy;
 mod record;
@@ -37,11 +38,12 @@ pub use event::{
     CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, EventError, FieldEvent,
     IdentityCheck, Mismatch,
 };
+pub use field::{Field, FieldScope};
 pub use policy::SitePolicy;
-pub use record::{
-    Case, ExitPermit, Field, FieldScope, Individual, Record, SpecialNeeds, TravelDocument,
+pub use record::{Case, ExitPermit, Individual, Record, SpecialNeeds, TravelDocument};
+pub use role::{
+    Access, Action, ROLES_CSV, Refused, Role, RoleError, RoleTable, may, may_edit, may_see,
 };
-pub use role::{Access, Action, ROLES_CSV, Role, RoleError, RoleTable, may, may_edit, may_see};
 pub use scope::Scope;
 pub use ssr::{SSR_CODES, SsrCategory, SsrCode, SsrInfo, ssr_info};
 pub use value_problem::{CodeList, ValueProblem};

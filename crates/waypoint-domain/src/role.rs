@@ -84,6 +84,25 @@ named_enum!(
     }
 );
 
+/// What a role was refused: an action, or a change of one field. Typed so that each front end
+/// can say it in its own words and language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Refused {
+    Action { action: Action },
+    Change { field: Field },
+}
+
+/// In English, as it follows "the ROLE role may not" (`import`, `change family_name`).
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refused::Action { action } => f.write_str(&action.code().replace('_', " ")),
+            Refused::Change { field } => write!(f, "change {field}"),
+        }
+    }
+}
+
 /// How far a role may go with a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DocumentType, ExitPermitStatus, Field, Relationship, Sex, Vulnerability};
+use crate::Field;
 
 /// Which code list a value had to come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,20 +30,6 @@ impl CodeList {
             Self::DocumentType => "a document type",
             Self::Vulnerability => "a vulnerability",
             Self::ExitPermitStatus => "an exit permit status",
-        }
-    }
-
-    /// The codes of the list, in the order of the import spec.
-    pub fn codes(self) -> Vec<&'static str> {
-        fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
-            all.iter().map(|v| code(*v)).collect()
-        }
-        match self {
-            Self::Relationship => codes(Relationship::ALL, Relationship::code),
-            Self::Sex => codes(Sex::ALL, Sex::code),
-            Self::DocumentType => codes(DocumentType::ALL, DocumentType::code),
-            Self::Vulnerability => codes(Vulnerability::ALL, Vulnerability::code),
-            Self::ExitPermitStatus => codes(ExitPermitStatus::ALL, ExitPermitStatus::code),
         }
     }
 }

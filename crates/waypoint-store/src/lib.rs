@@ -78,7 +78,7 @@ pub enum StoreError {
     #[error("not allowed: the {role} role may not {what}")]
     NotAllowed {
         role: waypoint_domain::Role,
-        what: String,
+        what: waypoint_domain::Refused,
     },
     #[error(
         "{0} is not a staff member of this device: ask HQ for an account, then sign in once with a network"

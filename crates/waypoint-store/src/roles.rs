@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use chrono::NaiveDate;
-use waypoint_domain::{Action, Field, FieldEvent, Record, Role, may, may_edit, may_see};
+use waypoint_domain::{Action, Field, FieldEvent, Record, Refused, Role, may, may_edit, may_see};
 
 use crate::profile::{RECORD_SELECT, case_fields, individual_fields, read_record};
 use crate::{CaseView, Conflict, EditOutcome, SearchResult, Store, StoreError};
@@ -58,7 +58,7 @@ impl Store {
         } else {
             Err(StoreError::NotAllowed {
                 role,
-                what: action.code().replace('_', " "),
+                what: Refused::Action { action },
             })
         }
     }
@@ -71,7 +71,7 @@ impl Store {
         } else {
             Err(StoreError::NotAllowed {
                 role,
-                what: format!("change {field}"),
+                what: Refused::Change { field },
             })
         }
     }
@@ -288,7 +288,7 @@ impl Store {
         if !may_edit(role, field) {
             return Err(StoreError::NotAllowed {
                 role,
-                what: format!("change {field}"),
+                what: Refused::Change { field },
             });
         }
         self.resolve_conflict(id, value, today)

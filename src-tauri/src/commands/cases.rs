@@ -136,7 +136,7 @@ mod tests {
         assert!(case.events_today.is_empty());
         let denied = get_case(&state, "KGL-2025-000104").unwrap();
         let permit = denied.members[0].exit_permit.as_ref().unwrap();
-        assert_eq!(permit.status, "DENIED");
+        assert_eq!(permit.status, waypoint_domain::ExitPermitStatus::Denied);
         assert!(
             permit
                 .denial_reason

@@ -217,7 +217,7 @@ mod tests {
         keys.add_staff(&key, "Cleo Assist", "cleo-pin-8642")
             .unwrap();
         match sign_in(&state, "Ben Data", "ben-pin-9753").unwrap() {
-            SignInOutcome::Refused { message } => {
+            SignInOutcome::Refused { message, .. } => {
                 assert!(message.contains("is not a staff member"), "{message}")
             }
             other => panic!("{other:?}"),
@@ -242,7 +242,7 @@ mod tests {
             .unwrap();
         lock(&state, LockReason::Manual);
         match sign_in(&state, "Cleo Assist", "cleo-pin-8642").unwrap() {
-            SignInOutcome::Refused { message } => {
+            SignInOutcome::Refused { message, .. } => {
                 assert!(message.contains("disabled"), "{message}")
             }
             other => panic!("{other:?}"),

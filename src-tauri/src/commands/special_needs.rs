@@ -156,7 +156,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(m.special_needs.ssr_codes, ["WCHR"]);
-        assert_eq!(m.special_needs.vulnerabilities, ["DISABILITY", "ELDERLY"]);
+        assert_eq!(
+            m.special_needs.vulnerabilities,
+            [
+                waypoint_domain::Vulnerability::Disability,
+                waypoint_domain::Vulnerability::Elderly
+            ]
+        );
         let (_dir, poe) = testing::state_as(Role::PoeAssociate);
         let e = update_special_needs(
             &poe,

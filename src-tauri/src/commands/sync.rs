@@ -15,11 +15,9 @@ pub const NOT_ENROLLED: &str = "this device is not enrolled with a sync server y
 pub fn sync_now(state: &AppState) -> Result<SyncOutcome, CommandError> {
     // Past the offline lease, syncing is the one thing this device may do.
     if state.store_past_lease()?.sync_state()?.server_url.is_none() {
-        return Err(CommandError::invalid(NOT_ENROLLED));
+        return Err(CommandError::NotEnrolled);
     }
-    let _one_at_a_time = state
-        .try_begin_sync()
-        .ok_or_else(|| CommandError::invalid("a sync is already running"))?;
+    let _one_at_a_time = state.try_begin_sync().ok_or(CommandError::SyncRunning)?;
     let mut store = state.store_past_lease()?.reopen()?;
     let result = waypoint_sync::sync(&mut store, &mut |_| {});
     drop(store);

@@ -15,6 +15,7 @@ import type { ImportRequest } from './bindings/ImportRequest';
 import type { Member } from './bindings/Member';
 import type { MrzComparison } from './bindings/MrzComparison';
 import type { LockReason } from './bindings/LockReason';
+import type { MessageCode } from './bindings/MessageCode';
 import type { SearchHit } from './bindings/SearchHit';
 import type { SessionInfo } from './bindings/SessionInfo';
 import type { SignInOutcome } from './bindings/SignInOutcome';
@@ -26,13 +27,16 @@ import type { SyncOutcome } from './bindings/SyncOutcome';
 import type { TransferRequest } from './bindings/TransferRequest';
 
 /**
- * A command's refusal, with the core's readable message and its kind: `locked` (nobody is
- * signed in: the sign-in screen shows), `not_allowed` (the role may not), or `error`.
+ * A command's refusal (a CommandFailure from the core): its kind, `locked` (nobody is signed
+ * in: the sign-in screen shows), `not_allowed` (the role may not), `lease_over` or `error`;
+ * its code, which errorText (./messages) words in the person's language; and its English
+ * message, for tests and debugging.
  */
 export class CommandError extends Error {
   constructor(
     message: string,
     readonly kind: 'locked' | 'not_allowed' | 'lease_over' | 'error' = 'error',
+    readonly code?: MessageCode,
   ) {
     super(message);
   }
@@ -48,10 +52,12 @@ export function onLocked(listener: () => void): () => void {
 function toError(e: unknown): CommandError {
   if (typeof e === 'string') return new CommandError(e);
   if (e && typeof e === 'object' && 'message' in e) {
-    const o = e as { kind?: unknown; message: unknown };
+    const o = e as { kind?: unknown; message: unknown; code?: unknown };
     const kind =
       o.kind === 'locked' || o.kind === 'not_allowed' || o.kind === 'lease_over' ? o.kind : 'error';
-    return new CommandError(String(o.message), kind);
+    const code =
+      o.code && typeof o.code === 'object' && 'code' in o.code ? (o.code as MessageCode) : undefined;
+    return new CommandError(String(o.message), kind, code);
   }
   return new CommandError(String(e));
 }

@@ -5,6 +5,7 @@ import { en } from './en';
 import { fr } from './fr';
 import { es } from './es';
 import { LANGS, dictionaries, lang, setLang, t } from './index.svelte';
+import messageCodeTs from '../bindings/MessageCode.ts?raw';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -99,6 +100,33 @@ describe('translations', () => {
     expect(document.documentElement.lang).toBe('es');
     setLang('en');
     expect(t('nav_find')).toBe('Find a person');
+  });
+});
+
+describe('message codes', () => {
+  // The codes the core can send and their parameters, read from the generated binding
+  // (never a hand-copied list): `{ "code": "x", "params": { a: string, b: number } }` or
+  // `{ "code": "y" }`.
+  const variants = [...messageCodeTs.matchAll(/"code":\s*"(\w+)"(?:,\s*"params":\s*\{([^}]*)\})?/g)].map((m) => ({
+    code: m[1],
+    params: [...(m[2] ?? '').matchAll(/(\w+):/g)].map((p) => p[1]).sort(),
+  }));
+
+  it('the binding lists the codes', () => {
+    expect(variants.length).toBeGreaterThan(20);
+    expect(variants.map((v) => v.code)).toContain('not_allowed');
+  });
+
+  it.each([
+    ['en', en],
+    ['fr', fr],
+    ['es', es],
+  ] as const)('every code has a %s wording with exactly its parameters', (_name, dict) => {
+    for (const { code, params } of variants) {
+      const text = (dict as Record<string, string | undefined>)[`msg_${code}`];
+      expect(text?.trim(), `msg_${code}`).toBeTruthy();
+      expect([...new Set(placeholders(text ?? ''))].sort(), `msg_${code}`).toEqual(params);
+    }
   });
 });
 

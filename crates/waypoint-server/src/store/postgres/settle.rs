@@ -7,13 +7,14 @@ use uuid::Uuid;
 use waypoint_domain::Field;
 use waypoint_protocol::{Change, Scope};
 
-use crate::merge::{self, FieldKey, HeldChange};
-use crate::merge::{Snapshot, Wanted};
+use crate::merge::Wanted;
+use crate::merge::{self, FieldKey};
 use crate::store::{
     Device, HeldGroup, HeldStore, ServerStoreError, SettleAction, Settlement, to_i64, to_u64,
 };
 
 use super::PgStore;
+use super::held::{keep, load};
 use super::sync::{apply, load as load_batch};
 
 #[async_trait]
