@@ -6,9 +6,11 @@ mod audit;
 mod check;
 mod counselling;
 mod custody;
+mod import;
 mod needs;
 mod output;
 mod signin;
+mod staff;
 mod sync;
 
 /// mimalloc: imports allocate on the reading thread and free on the saving thread, which
@@ -17,15 +19,13 @@ mod sync;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::fs::File;
-use std::io::{BufReader, IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use waypoint_app::import::{ImportMode, ImportProgress};
-use waypoint_app::staff::StaffAdded;
 use waypoint_app::{AppError, Context as AppContext};
 use waypoint_domain::{Action, Field, Role, may_edit};
 use waypoint_keys::SecretPlace;
@@ -366,68 +366,13 @@ fn unlock_keys(cli: &Cli, dir: &Path) -> Result<signin::Unlocked> {
     Ok(waypoint_app::session::unlock(dir, &place, staff, &pin)?)
 }
 
-fn staff_add(cli: &Cli, name: &str, role: Option<&str>) -> Result<ExitCode> {
-    let dir = data_dir(cli)?;
-    let me = signed_in(cli)?;
-    let name = name.trim();
-    let given = role.map(Role::parse).transpose()?;
-    let signin::Unlocked { mut keys, key, .. } = unlock_keys(cli, &dir)?;
-    // The key must open this store before anyone else is given it.
-    let mut store = Store::open(&dir, &key)
-        .with_context(|| format!("opening the store in {}", dir.display()))?;
-    store.act_as(&format!("staff:{me}"));
-    // Read only when needed: someone who can already unlock needs no new PIN.
-    let new_pin = std::env::var(NEW_PIN_ENV)
-        .ok()
-        .filter(|p| !p.is_empty())
-        .map(Zeroizing::new);
-    let new = waypoint_app::staff::NewStaff {
-        name,
-        role: given,
-        pin: new_pin.as_deref().map(String::as_str),
-    };
-    let added = match waypoint_app::staff::add(&mut store, &mut keys, &key, me, new) {
-        Ok(added) => added,
-        Err(AppError::StaffManagedAtHq) => bail!(
-            "staff accounts of an enrolled device are managed at HQ (`waypoint-server admin user add`); they sign in here once with a network"
-        ),
-        Err(AppError::RoleNeeded(name)) => {
-            let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
-            bail!(
-                "give {name}'s role with --role ROLE (one of {})",
-                roles.join(", ")
-            );
-        }
-        Err(AppError::AlreadyUnlocks(name)) => {
-            bail!("{name} can already unlock this device: give --role ROLE to set their role")
-        }
-        Err(AppError::NewPinNeeded) => {
-            bail!("no PIN: give it in the environment variable {NEW_PIN_ENV}")
-        }
-        Err(AppError::NotInDirectory(who)) => return Err(not_in_directory(&who)),
-        Err(e) => return Err(e.into()),
-    };
-    let mut out = std::io::stdout().lock();
-    match added {
-        StaffAdded::RoleSet(role) => writeln!(
-            out,
-            "{name} can already unlock this device with their PIN; their role is now {role}"
-        )?,
-        StaffAdded::MayUnlock(role) => writeln!(
-            out,
-            "{name} can now unlock this device with their PIN, as {role}"
-        )?,
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Import {
             file,
             partial,
             dry_run,
-        } => import(&cli, file, *partial, *dry_run),
+        } => import::run(&cli, file, *partial, *dry_run),
         Command::Search { query, limit, json } => {
             let (mut store, role) = open_as(&cli)?;
             let results = waypoint_app::search::search(&mut store, role, query, *limit)?;
@@ -581,7 +526,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Staff {
             command: StaffCommand::Add { name, role },
-        } => staff_add(&cli, name, role.as_deref()),
+        } => staff::add(&cli, name, role.as_deref()),
         Command::Custody { command } => custody::run(&cli, command),
         Command::Counselling { command } => counselling::run(&cli, command),
         Command::Needs { command } => needs::run(&cli, command),
@@ -617,62 +562,4 @@ fn private_file(path: &Path) -> std::io::Result<File> {
         options.mode(0o600);
     }
     options.open(path)
-}
-
-fn import(cli: &Cli, file: &Path, partial: bool, dry_run: bool) -> Result<ExitCode> {
-    let name = file.display().to_string();
-    let handle = File::open(file).with_context(|| format!("cannot read {name}"))?;
-    let total = handle.metadata().map(|m| m.len()).unwrap_or(0).max(1);
-    let (mut store, role) = open_as(cli)?;
-    let show_progress = std::io::stderr().is_terminal();
-    let mut progress = |p: ImportProgress| {
-        if show_progress {
-            match p {
-                ImportProgress::Read { bytes, rows } => {
-                    eprint!(
-                        "\r{name}: read {:>3}% ({rows} rows)   ",
-                        bytes * 100 / total
-                    )
-                }
-                ImportProgress::Saved { rows } => {
-                    eprint!("\r{name}: checked and saved {rows} rows   ")
-                }
-            }
-        }
-    };
-    // What the role may not see is already out of the report.
-    let report = waypoint_app::import::import_csv(
-        &mut store,
-        role,
-        &context(),
-        &name,
-        BufReader::new(handle),
-        ImportMode { partial, dry_run },
-        &mut progress,
-    )?;
-    if show_progress {
-        eprintln!();
-    }
-    let mut err = std::io::stderr().lock();
-    for problem in &report.file.problems {
-        writeln!(
-            err,
-            "{name}:{}:{}: {}",
-            problem.line,
-            problem.column,
-            problem.message()
-        )?;
-    }
-    let Some(summary) = &report.summary else {
-        writeln!(
-            err,
-            "{name}: rejected: {} problem(s) in {} row(s); nothing was imported (fix them, or use --partial to load the good rows)",
-            report.file.problems.len(),
-            report.rows_with_problems()
-        )?;
-        return Ok(ExitCode::FAILURE);
-    };
-    drop(err);
-    output::import_summary(&mut std::io::stdout().lock(), &name, &report, summary, role)?;
-    Ok(ExitCode::SUCCESS)
 }
