@@ -12,10 +12,6 @@ pub enum CommandError {
     /// Refusals of the role, unknown records, sync failures...: the application layer's.
     #[error(transparent)]
     App(#[from] AppError),
-    #[error("there is no case with number {0}")]
-    UnknownCase(String),
-    #[error("there is no individual with number {0}")]
-    UnknownIndividual(String),
     /// A request that cannot be carried out as given; the message says why and what to do.
     #[error("{0}")]
     Invalid(String),
@@ -72,10 +68,6 @@ impl CommandError {
     pub fn code(&self) -> MessageCode {
         match self {
             CommandError::App(e) => e.code(),
-            CommandError::UnknownCase(n) => MessageCode::UnknownCase { case_no: n.clone() },
-            CommandError::UnknownIndividual(n) => MessageCode::UnknownIndividual {
-                individual_no: n.clone(),
-            },
             CommandError::Invalid(m) => MessageCode::other(m.clone()),
             CommandError::Unavailable => MessageCode::Unavailable,
             CommandError::Locked => MessageCode::Locked,
@@ -132,7 +124,7 @@ mod tests {
 
     #[test]
     fn serialises_as_its_kind_message_and_code() {
-        let e = CommandError::UnknownCase("KGL-1".into());
+        let e = CommandError::from(AppError::UnknownCase("KGL-1".into()));
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({

@@ -52,7 +52,7 @@ pub fn update_special_needs(
         .iter()
         .find(|m| m.individual_no == individual_no)
         .map(|m| cases::member(state, &view, m, &site))
-        .ok_or(CommandError::UnknownIndividual(individual_no))
+        .ok_or_else(|| waypoint_app::AppError::UnknownIndividual(individual_no).into())
 }
 
 #[cfg(test)]
