@@ -500,44 +500,8 @@ pub struct Status {
 
 // ---- sign-in and locks ----------------------------------------------------------------------
 
-/// Why the app is locked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum LockReason {
-    /// The person locked it (the Lock button, Ctrl+L).
-    Manual,
-    /// Nobody used the keyboard or the pointer for the site's idle time.
-    Idle,
-    /// The computer was suspended (asleep).
-    Suspend,
-    /// HQ revoked this laptop (lost, or retired once every change reached the server): its
-    /// data has been erased.
-    Revoked,
-}
-
-impl From<LockReason> for waypoint_app::session::LockReason {
-    fn from(r: LockReason) -> Self {
-        use waypoint_app::session::LockReason as L;
-        match r {
-            LockReason::Manual => L::Manual,
-            LockReason::Idle => L::Idle,
-            LockReason::Suspend => L::Suspend,
-            LockReason::Revoked => L::Revoked,
-        }
-    }
-}
-
-impl From<waypoint_app::session::LockReason> for LockReason {
-    fn from(r: waypoint_app::session::LockReason) -> Self {
-        use waypoint_app::session::LockReason as L;
-        match r {
-            L::Manual => LockReason::Manual,
-            L::Idle => LockReason::Idle,
-            L::Suspend => LockReason::Suspend,
-            L::Revoked => LockReason::Revoked,
-        }
-    }
-}
+/// Why the app is locked (the application layer's, exported as it is).
+pub use waypoint_app::session::LockReason;
 
 /// Who is signed in and what their role lets them see and do; or, when locked, the name the
 /// sign-in screen keeps and why the app locked. Holds no data of the store.

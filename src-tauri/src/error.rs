@@ -6,31 +6,17 @@ use serde::{Serialize, Serializer};
 use ts_rs::TS;
 use waypoint_app::{AppError, MessageCode};
 
-/// Why a command did not do what it was asked: a use case's error, or a state of the window.
+/// Why a command did not do what it was asked: a use case's error, or a request the window
+/// should not have made.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
-    /// Refusals of the role, unknown records, sync failures...: the application layer's.
+    /// Refusals of the role, unknown records, a locked app, sync failures...: the application
+    /// layer's.
     #[error(transparent)]
     App(#[from] AppError),
     /// A request that cannot be carried out as given; the message says why and what to do.
     #[error("{0}")]
     Invalid(String),
-    #[error("Waypoint's data is unavailable after an earlier failure: restart Waypoint")]
-    Unavailable,
-    #[error("Waypoint is locked: sign in with your PIN")]
-    Locked,
-    #[error(
-        "this laptop has not synced for longer than its site allows: it is locked until it syncs (Sync now); its changes are kept"
-    )]
-    LeaseOver,
-    #[error("HQ revoked this laptop: its Waypoint data has been erased")]
-    Wiped,
-    #[error(
-        "this device is not enrolled with a sync server yet: enrol it first (`waypoint enrol --server URL --code CODE`)"
-    )]
-    NotEnrolled,
-    #[error("a sync is already running")]
-    SyncRunning,
 }
 
 /// What the window does with a failure: `locked` (show the sign-in screen), `not_allowed`
@@ -69,12 +55,6 @@ impl CommandError {
         match self {
             CommandError::App(e) => e.code(),
             CommandError::Invalid(m) => MessageCode::other(m.clone()),
-            CommandError::Unavailable => MessageCode::Unavailable,
-            CommandError::Locked => MessageCode::Locked,
-            CommandError::LeaseOver => MessageCode::LeaseOverLocked,
-            CommandError::Wiped => MessageCode::Wiped,
-            CommandError::NotEnrolled => MessageCode::NotEnrolled,
-            CommandError::SyncRunning => MessageCode::SyncRunning,
         }
     }
 
@@ -133,7 +113,7 @@ mod tests {
                 "code": { "code": "unknown_case", "params": { "case_no": "KGL-1" } }
             })
         );
-        let locked = serde_json::to_value(CommandError::Locked).unwrap();
+        let locked = serde_json::to_value(CommandError::from(AppError::Locked)).unwrap();
         assert_eq!(locked["kind"], "locked");
         assert_eq!(locked["code"]["code"], "locked");
     }

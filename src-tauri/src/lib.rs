@@ -1,6 +1,7 @@
-//! Waypoint's desktop window: a thin Tauri shell over the core crates.
+//! Waypoint's desktop window: a thin Tauri shell over the application layer (`waypoint-app`).
 //!
-//! Every command's logic is a plain function in [`commands`], taking the [`state::AppState`]
+//! Every command's logic is a plain function in [`commands`], taking the application layer's
+//! [`waypoint_app::session::Session`]
 //! and typed arguments from [`dto`] and returning a [`dto`] type or a [`error::CommandError`];
 //! [`shell`] wraps each in a `#[tauri::command]`. The UI's TypeScript types are generated from
 //! [`dto`] ([`bindings`]).
@@ -11,8 +12,6 @@ pub mod commands;
 pub mod dto;
 pub mod error;
 mod shell;
-pub mod state;
-mod store_errors;
 pub mod suspend;
 
 pub use command_names::COMMANDS;

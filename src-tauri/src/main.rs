@@ -3,6 +3,6 @@
 
 fn main() -> std::process::ExitCode {
     // No core dumps, and panics that say where but not what (they may hold personal data).
-    waypoint_keys::guard_crash_output("waypoint-desktop");
+    waypoint_app::guard_crash_output("waypoint-desktop");
     waypoint_desktop::run()
 }

@@ -12,13 +12,13 @@ use tauri::{AppHandle, Manager, State};
 use crate::commands;
 use crate::dto::*;
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::session::Session;
 
 type Res<T> = Result<T, CommandError>;
 
 // ---- sign-in and locks
 #[tauri::command(rename_all = "snake_case")]
-async fn session(state: State<'_, AppState>) -> Res<SessionInfo> {
+async fn session(state: State<'_, Session>) -> Res<SessionInfo> {
     Ok(commands::session::session(&state))
 }
 
@@ -28,7 +28,7 @@ async fn session(state: State<'_, AppState>) -> Res<SessionInfo> {
 async fn sign_in(app: AppHandle, name: String, pin: String) -> Res<SignInOutcome> {
     let pin = zeroize::Zeroizing::new(pin);
     tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
+        let state = app.state::<Session>();
         let outcome = commands::session::sign_in(&state, &name, &pin)?;
         if matches!(outcome, SignInOutcome::SignedIn { .. }) {
             index_in_background(&app);
@@ -43,7 +43,7 @@ async fn sign_in(app: AppHandle, name: String, pin: String) -> Res<SignInOutcome
 #[tauri::command(rename_all = "snake_case")]
 async fn lock(app: AppHandle, reason: LockReason) -> Res<SessionInfo> {
     tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
+        let state = app.state::<Session>();
         commands::session::lock(&state, reason)
     })
     .await
@@ -54,11 +54,11 @@ async fn lock(app: AppHandle, reason: LockReason) -> Res<SessionInfo> {
 /// it; a search waits for it to be installed. Begun here, so that a search typed at once
 /// already waits for it.
 fn index_in_background(app: &AppHandle) {
-    match app.state::<AppState>().begin_search_index() {
+    match app.state::<Session>().begin_search_index() {
         Ok(pending) => {
             let handle = app.clone();
             std::thread::spawn(move || {
-                let state = handle.state::<AppState>();
+                let state = handle.state::<Session>();
                 if let Err(e) = state.finish_search_index(pending) {
                     eprintln!("waypoint-desktop: search index: {e}");
                 }
@@ -72,7 +72,7 @@ fn index_in_background(app: &AppHandle) {
 #[tauri::command(rename_all = "snake_case")]
 async fn search(app: AppHandle, query: String, limit: Option<usize>) -> Res<Vec<SearchHit>> {
     tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
+        let state = app.state::<Session>();
         commands::search::search(&state, &query, limit.unwrap_or(20))
     })
     .await
@@ -81,14 +81,14 @@ async fn search(app: AppHandle, query: String, limit: Option<usize>) -> Res<Vec<
 
 // ---- cases
 #[tauri::command(rename_all = "snake_case")]
-async fn get_case(state: State<'_, AppState>, case_no: String) -> Res<CaseDetail> {
+async fn get_case(state: State<'_, Session>, case_no: String) -> Res<CaseDetail> {
     commands::cases::get_case(&state, &case_no)
 }
 
 // ---- checks
 #[tauri::command(rename_all = "snake_case")]
 async fn check_mrz(
-    state: State<'_, AppState>,
+    state: State<'_, Session>,
     individual_no: String,
     mrz: String,
 ) -> Res<MrzComparison> {
@@ -97,7 +97,7 @@ async fn check_mrz(
 
 #[tauri::command(rename_all = "snake_case")]
 async fn record_identity_check(
-    state: State<'_, AppState>,
+    state: State<'_, Session>,
     request: IdentityCheckRequest,
 ) -> Res<IdentityCheckRecord> {
     commands::checks::record_identity_check(&state, &request)
@@ -105,16 +105,13 @@ async fn record_identity_check(
 
 // ---- custody
 #[tauri::command(rename_all = "snake_case")]
-async fn document_custody(
-    state: State<'_, AppState>,
-    case_no: String,
-) -> Res<Vec<DocumentCustody>> {
+async fn document_custody(state: State<'_, Session>, case_no: String) -> Res<Vec<DocumentCustody>> {
     commands::custody::document_custody(&state, &case_no)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 async fn record_custody_transfer(
-    state: State<'_, AppState>,
+    state: State<'_, Session>,
     request: TransferRequest,
 ) -> Res<DocumentCustody> {
     commands::custody::record_custody_transfer(&state, &request)
@@ -128,7 +125,7 @@ async fn counselling_programmes() -> Res<Vec<SopProgramme>> {
 
 #[tauri::command(rename_all = "snake_case")]
 async fn record_counselling(
-    state: State<'_, AppState>,
+    state: State<'_, Session>,
     request: CounsellingRequest,
 ) -> Res<CounsellingRecord> {
     commands::counselling::record_counselling(&state, &request)
@@ -142,7 +139,7 @@ async fn special_needs_options() -> Res<SpecialNeedsOptions> {
 
 #[tauri::command(rename_all = "snake_case")]
 async fn update_special_needs(
-    state: State<'_, AppState>,
+    state: State<'_, Session>,
     update: SpecialNeedsUpdate,
 ) -> Res<Member> {
     commands::special_needs::update_special_needs(&state, &update)
@@ -156,7 +153,7 @@ async fn import_csv(
     on_progress: Channel<ImportProgress>,
 ) -> Res<ImportOutcome> {
     tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
+        let state = app.state::<Session>();
         commands::import::import_csv(&state, &request, &mut |p| {
             // A closed window no longer listens; the import goes on regardless.
             let _ = on_progress.send(p);
@@ -168,7 +165,7 @@ async fn import_csv(
 
 // ---- status
 #[tauri::command(rename_all = "snake_case")]
-async fn status(state: State<'_, AppState>) -> Res<Status> {
+async fn status(state: State<'_, Session>) -> Res<Status> {
     commands::status::status(&state)
 }
 
@@ -176,7 +173,7 @@ async fn status(state: State<'_, AppState>) -> Res<Status> {
 #[tauri::command(rename_all = "snake_case")]
 async fn sync_now(app: AppHandle) -> Res<SyncOutcome> {
     tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
+        let state = app.state::<Session>();
         commands::sync::sync_now(&state)
     })
     .await
@@ -185,13 +182,13 @@ async fn sync_now(app: AppHandle) -> Res<SyncOutcome> {
 
 // ---- sync conflicts
 #[tauri::command(rename_all = "snake_case")]
-async fn conflicts(state: State<'_, AppState>) -> Res<Vec<ConflictItem>> {
+async fn conflicts(state: State<'_, Session>) -> Res<Vec<ConflictItem>> {
     commands::conflicts::conflicts(&state)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 async fn resolve_conflict(
-    state: State<'_, AppState>,
+    state: State<'_, Session>,
     resolution: ConflictResolution,
 ) -> Res<Vec<ConflictItem>> {
     commands::conflicts::resolve_conflict(&state, &resolution)
@@ -216,7 +213,7 @@ pub fn run() -> ExitCode {
                 .name("suspend-watch".into())
                 .spawn(move || {
                     crate::suspend::watch(|_asleep| {
-                        handle.state::<AppState>().lock(LockReason::Suspend);
+                        handle.state::<Session>().lock(LockReason::Suspend);
                     })
                 })?;
             Ok(())
@@ -282,9 +279,9 @@ fn env_text(name: &str) -> Option<String> {
 
 /// The app as it starts: locked. Nobody's name or PIN comes from the environment: a person
 /// signs in on the sign-in screen.
-fn open_state() -> anyhow::Result<AppState> {
+fn open_state() -> anyhow::Result<Session> {
     let dir = data_dir()?;
-    let place = waypoint_keys::SecretPlace::for_this_device()?;
+    let place = waypoint_app::session::SecretPlace::for_this_device()?;
     let site = env_text("WAYPOINT_SITE").map(|s| s.to_ascii_uppercase());
     // WAYPOINT_IDLE_SECONDS: a shorter (or longer) idle lock than the site's, for tests.
     let idle = match env_text("WAYPOINT_IDLE_SECONDS") {
@@ -293,5 +290,5 @@ fn open_state() -> anyhow::Result<AppState> {
         })?),
         None => None,
     };
-    Ok(AppState::locked(dir, site, Some(place)).with_idle_seconds(idle))
+    Ok(Session::locked(dir, site, Some(place)).with_idle_seconds(idle))
 }

@@ -8,15 +8,14 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use uuid::Uuid;
+use waypoint_app::session::{Session, SignInOutcome};
 use waypoint_desktop::commands::{
     cases, checks, conflicts, custody, search, special_needs, status,
 };
 use waypoint_desktop::dto::{
-    CheckOutcome, Custodian, IdentityCheckRequest, SignInOutcome, SpecialNeedsUpdate,
-    TransferRequest,
+    CheckOutcome, Custodian, IdentityCheckRequest, SpecialNeedsUpdate, TransferRequest,
 };
 use waypoint_desktop::error::CommandError;
-use waypoint_desktop::state::AppState;
 use waypoint_domain::{
     CounsellingSession, Field, FieldEvent, Record, Role, Scope, Vulnerability, may_see,
 };
@@ -190,12 +189,10 @@ fn mrz(c: usize, m: usize) -> String {
 /// Everything `role` receives from every data-returning command, as text: results as JSON,
 /// refusals as their messages.
 fn receive_all(dir: &std::path::Path, role: Role, cases: &[Vec<Person>]) -> String {
-    let state = AppState::locked(dir.to_path_buf(), None, None).with_clock(now);
+    let state = Session::locked(dir.to_path_buf(), None, None).with_clock(now);
     let store = Store::open(dir, &key()).unwrap();
     match state.open_with(store, &staff(role)).unwrap() {
-        SignInOutcome::SignedIn { session } => {
-            assert_eq!(session.role, Some(role))
-        }
+        SignInOutcome::SignedIn => assert_eq!(state.store().unwrap().role(), role),
         other => panic!("{role}: {other:?}"),
     }
     let mut out = String::new();

@@ -27,6 +27,22 @@ pub enum AppError {
     /// Past the offline lease: nothing but a sync (and the status) until a sync succeeds.
     #[error("{0}")]
     LeaseOver(LeaseOver),
+    /// Signed in past the offline lease: the window offers only "Sync now".
+    #[error(
+        "this laptop has not synced for longer than its site allows: it is locked until it syncs (Sync now); its changes are kept"
+    )]
+    LockedPastLease,
+    /// Nobody is signed in: no store is open.
+    #[error("Waypoint is locked: sign in with your PIN")]
+    Locked,
+    /// An earlier command panicked while it held the store.
+    #[error("Waypoint's data is unavailable after an earlier failure: restart Waypoint")]
+    Unavailable,
+    /// HQ revoked this laptop and the sync that learnt it erased the data.
+    #[error("HQ revoked this laptop: its Waypoint data has been erased")]
+    Wiped,
+    #[error("a sync is already running")]
+    SyncRunning,
     #[error("there is no case with number {0}")]
     UnknownCase(String),
     #[error("there is no individual with number {0}")]

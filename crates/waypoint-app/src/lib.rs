@@ -28,6 +28,8 @@ pub use context::Context;
 pub use error::{AppError, LeaseOver};
 pub use message::{MessageCode, store_code, with_causes};
 pub use signed_in::SignedIn;
+/// Both binaries call it first thing: a crash writes no core dump with keys or personal data.
+pub use waypoint_keys::guard_crash_output;
 
 #[cfg(test)]
 mod testing;

@@ -194,6 +194,11 @@ impl AppError {
             AppError::Keys(e) => key_code(e),
             AppError::Sync(e) => sync_code(e),
             AppError::LeaseOver(l) => lease_code(l),
+            AppError::LockedPastLease => MessageCode::LeaseOverLocked,
+            AppError::Locked => MessageCode::Locked,
+            AppError::Unavailable => MessageCode::Unavailable,
+            AppError::Wiped => MessageCode::Wiped,
+            AppError::SyncRunning => MessageCode::SyncRunning,
             AppError::UnknownCase(n) => MessageCode::UnknownCase { case_no: n.clone() },
             AppError::UnknownIndividual(n) => MessageCode::UnknownIndividual {
                 individual_no: n.clone(),

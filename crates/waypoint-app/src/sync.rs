@@ -15,6 +15,8 @@ use crate::{AppError, Context};
 /// role may read it (even past the offline lease).
 #[derive(Debug, Clone)]
 pub struct SyncStatus {
+    /// This device, as HQ knows it.
+    pub device_id: String,
     pub state: SyncState,
     pub unsent: Unsent,
     /// Conflicts waiting for review.
@@ -27,6 +29,7 @@ pub struct SyncStatus {
 
 pub fn status(store: &Store, ctx: &Context) -> Result<SyncStatus, AppError> {
     Ok(SyncStatus {
+        device_id: store.device_id().to_string(),
         state: store.sync_state()?,
         unsent: store.unsent()?,
         conflicts: store.conflicts(false)?.len() as u64,

@@ -376,6 +376,7 @@ pub fn status(store: &Store, as_json: bool) -> Result<ExitCode> {
         unreadable_events: unreadable,
         refused,
         lease,
+        ..
     } = waypoint_app::sync::status(store, &crate::context())?;
     let pending = unsent.pending;
     let mut out = std::io::stdout().lock();

@@ -7,15 +7,15 @@ use waypoint_domain::{CheckOutcome, FieldEvent, Individual};
 use super::{age, document_custody_to_dto, event_to_dto};
 use crate::dto::{self, CaseDetail, Member};
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::session::Session;
 
-pub fn get_case(state: &AppState, case_no: &str) -> Result<CaseDetail, CommandError> {
+pub fn get_case(state: &Session, case_no: &str) -> Result<CaseDetail, CommandError> {
     let view = load(state, case_no)?;
     Ok(detail(state, &view))
 }
 
 /// The case as the role signed in may see it (the store leaves out what it may not).
-pub(crate) fn load(state: &AppState, case_no: &str) -> Result<CaseView, CommandError> {
+pub(crate) fn load(state: &Session, case_no: &str) -> Result<CaseView, CommandError> {
     let store = state.store()?;
     Ok(waypoint_app::case_view::case(
         &store,
@@ -24,7 +24,7 @@ pub(crate) fn load(state: &AppState, case_no: &str) -> Result<CaseView, CommandE
     )?)
 }
 
-pub(crate) fn detail(state: &AppState, view: &CaseView) -> CaseDetail {
+pub(crate) fn detail(state: &Session, view: &CaseView) -> CaseDetail {
     let today = state.today();
     let case = &view.case;
     let site = state.site_for(&case.site);
@@ -58,7 +58,7 @@ pub(crate) fn detail(state: &AppState, view: &CaseView) -> CaseDetail {
     }
 }
 
-pub(crate) fn member(state: &AppState, view: &CaseView, m: &Individual, site: &str) -> Member {
+pub(crate) fn member(state: &Session, view: &CaseView, m: &Individual, site: &str) -> Member {
     let today = state.today();
     let dob = m.date_of_birth.to_canonical();
     let verified_today = view.events.iter().any(|e| match &e.event {

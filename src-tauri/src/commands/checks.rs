@@ -9,7 +9,7 @@ use crate::dto::{
     self, CheckDigit, EventRecord, IdentityCheckRecord, IdentityCheckRequest, MrzComparison,
 };
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::session::Session;
 
 /// Reads an MRZ as typed or scanned: two or three lines; blanks ignored, lower case accepted.
 pub fn read_mrz(text: &str) -> Result<dto::MrzReading, CommandError> {
@@ -18,7 +18,7 @@ pub fn read_mrz(text: &str) -> Result<dto::MrzReading, CommandError> {
 
 /// Reads an MRZ and compares it with `individual_no`'s record.
 pub fn check_mrz(
-    state: &AppState,
+    state: &Session,
     individual_no: &str,
     text: &str,
 ) -> Result<MrzComparison, CommandError> {
@@ -32,7 +32,7 @@ pub fn check_mrz(
 
 /// Records the officer's conclusion as an identity check at this site, now.
 pub fn record_identity_check(
-    state: &AppState,
+    state: &Session,
     request: &IdentityCheckRequest,
 ) -> Result<IdentityCheckRecord, CommandError> {
     let cx = waypoint_app::Context::new(state.site.clone(), state.now());

@@ -7,7 +7,7 @@ use waypoint_domain::{Field, may_see};
 
 use crate::dto::{ConflictItem, ConflictResolution};
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::session::Session;
 
 /// Fields whose values are need-to-know: shown only when the person asks.
 fn need_to_know(field: Field) -> bool {
@@ -16,7 +16,7 @@ fn need_to_know(field: Field) -> bool {
 
 /// The conflicts nobody has settled yet, as the role signed in may see them: the values of a
 /// field it may not see are left out (`hidden`).
-pub fn conflicts(state: &AppState) -> Result<Vec<ConflictItem>, CommandError> {
+pub fn conflicts(state: &Session) -> Result<Vec<ConflictItem>, CommandError> {
     let store = state.store()?;
     let role = store.role();
     Ok(waypoint_app::conflicts::waiting(&store, role)?
@@ -38,7 +38,7 @@ pub fn conflicts(state: &AppState) -> Result<Vec<ConflictItem>, CommandError> {
 /// Settles a conflict with the chosen value (`None`: the field is emptied) and gives the
 /// conflicts still waiting.
 pub fn resolve_conflict(
-    state: &AppState,
+    state: &Session,
     resolution: &ConflictResolution,
 ) -> Result<Vec<ConflictItem>, CommandError> {
     {

@@ -6,7 +6,7 @@ use waypoint_app::counselling::{self, NewSession};
 use super::{checklist_to_dto, session_to_dto};
 use crate::dto::{CounsellingRecord, CounsellingRequest, SopProgramme};
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::session::Session;
 
 /// Every programme's checklist.
 pub fn counselling_programmes() -> Vec<SopProgramme> {
@@ -17,7 +17,7 @@ pub fn counselling_programmes() -> Vec<SopProgramme> {
 }
 
 pub fn record_counselling(
-    state: &AppState,
+    state: &Session,
     request: &CounsellingRequest,
 ) -> Result<CounsellingRecord, CommandError> {
     let mut store = state.store()?;

@@ -6,10 +6,10 @@ use waypoint_app::custody::{self, Transfer};
 use super::{custodian_from_dto, document_custody_to_dto};
 use crate::dto::{DocumentCustody, TransferRequest};
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::session::Session;
 
 pub fn document_custody(
-    state: &AppState,
+    state: &Session,
     case_no: &str,
 ) -> Result<Vec<DocumentCustody>, CommandError> {
     let store = state.store()?;
@@ -19,7 +19,7 @@ pub fn document_custody(
 
 /// Records a document changing hands and gives the document's updated chain.
 pub fn record_custody_transfer(
-    state: &AppState,
+    state: &Session,
     request: &TransferRequest,
 ) -> Result<DocumentCustody, CommandError> {
     let mut store = state.store()?;

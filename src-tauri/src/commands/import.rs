@@ -8,10 +8,10 @@ use waypoint_domain::may_see;
 
 use crate::dto::{ImportClash, ImportIssue, ImportOutcome, ImportProgress, ImportRequest, Tally};
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::session::Session;
 
 pub fn import_csv(
-    state: &AppState,
+    state: &Session,
     request: &ImportRequest,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportOutcome, CommandError> {

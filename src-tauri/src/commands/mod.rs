@@ -1,4 +1,4 @@
-//! The logic of every command, as plain functions over [`AppState`](crate::state::AppState):
+//! The logic of every command, as plain functions over [`Session`](waypoint_app::session::Session):
 //! they only translate calls into the core crates and results into [`crate::dto`] types. The
 //! `#[tauri::command]` wrappers in [`crate::shell`] call these; the tests call them directly.
 
@@ -178,12 +178,12 @@ pub(crate) mod testing {
     use chrono::{DateTime, TimeZone, Utc};
     use waypoint_store::Store;
 
-    use crate::state::AppState;
+    use waypoint_app::session::Session;
 
     pub const SAMPLE: &str = include_str!("../../../tests/fixtures/sample-cases.csv");
 
     /// The sample cases, loaded by a supervisor, then signed in as someone of `role`.
-    pub fn state_as(role: waypoint_domain::Role) -> (tempfile::TempDir, AppState) {
+    pub fn state_as(role: waypoint_domain::Role) -> (tempfile::TempDir, Session) {
         let (dir, state) = state();
         let name = format!("Staff {role}");
         state
@@ -198,12 +198,12 @@ pub(crate) mod testing {
     }
 
     /// An app state signed in as `name` on the store in `dir` (opened with a fixed key).
-    pub fn signed_in(dir: &std::path::Path, name: &str) -> AppState {
+    pub fn signed_in(dir: &std::path::Path, name: &str) -> Session {
         let store = Store::open(dir, &waypoint_store::StoreKey::from_bytes([7; 32])).unwrap();
-        let state = AppState::locked(dir.to_path_buf(), None, None).with_clock(now);
+        let state = Session::locked(dir.to_path_buf(), None, None).with_clock(now);
         let outcome = state.open_with(store, name).unwrap();
         assert!(
-            matches!(outcome, crate::dto::SignInOutcome::SignedIn { .. }),
+            matches!(outcome, waypoint_app::session::SignInOutcome::SignedIn),
             "{outcome:?}"
         );
         state
@@ -214,7 +214,7 @@ pub(crate) mod testing {
     }
 
     /// An app state over a fresh store holding the sample cases; keep the directory alive.
-    pub fn state() -> (tempfile::TempDir, AppState) {
+    pub fn state() -> (tempfile::TempDir, Session) {
         let dir = tempfile::tempdir().unwrap();
         let state = signed_in(dir.path(), "A. Officer");
         let outcome = super::import::import_csv(

@@ -7,7 +7,7 @@ use waypoint_domain::{Relationship, Sex};
 
 use crate::dto::SearchHit;
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::session::Session;
 
 /// The most results a search returns.
 pub const MAX_RESULTS: usize = 50;
@@ -17,7 +17,7 @@ pub const MAX_RESULTS: usize = 50;
 /// is only a bound for a build that hangs.
 const WAIT_FOR_INDEX: Duration = Duration::from_secs(30);
 
-pub fn search(state: &AppState, query: &str, limit: usize) -> Result<Vec<SearchHit>, CommandError> {
+pub fn search(state: &Session, query: &str, limit: usize) -> Result<Vec<SearchHit>, CommandError> {
     if query.trim().is_empty() {
         return Ok(Vec::new());
     }

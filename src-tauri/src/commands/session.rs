@@ -1,22 +1,68 @@
 //! Sign-in and locks: who is at the screen, and nothing of the store while nobody is.
 
+use waypoint_app::session::{self as app, Session, Standing};
+use waypoint_domain::{Action, Field, may, may_edit, may_see};
+
 use crate::dto::{LockReason, SessionInfo, SignInOutcome};
 use crate::error::CommandError;
-use crate::state::AppState;
 
 /// Who is signed in and with which rights; or, locked, the name kept and why it locked.
-pub fn session(state: &AppState) -> SessionInfo {
-    state.session_info()
+pub fn session(state: &Session) -> SessionInfo {
+    session_info(state.standing())
 }
 
-/// Signs a person in with their name and PIN (see [`AppState::sign_in`]).
-pub fn sign_in(state: &AppState, name: &str, pin: &str) -> Result<SignInOutcome, CommandError> {
-    state.sign_in(name, pin)
+/// Signs a person in with their name and PIN (see [`Session::sign_in`]).
+pub fn sign_in(state: &Session, name: &str, pin: &str) -> Result<SignInOutcome, CommandError> {
+    Ok(match state.sign_in(name, pin)? {
+        app::SignInOutcome::SignedIn => SignInOutcome::SignedIn {
+            session: session(state),
+        },
+        app::SignInOutcome::WrongPin { attempts_left } => SignInOutcome::WrongPin { attempts_left },
+        app::SignInOutcome::KeyErased => SignInOutcome::KeyErased,
+        app::SignInOutcome::NoKey => SignInOutcome::NoKey,
+        app::SignInOutcome::PinTooShort => SignInOutcome::PinTooShort,
+        app::SignInOutcome::Refused(e) => SignInOutcome::refused(e),
+    })
 }
 
 /// Locks the app: the store and its key are dropped; the sign-in screen keeps the name.
-pub fn lock(state: &AppState, reason: LockReason) -> SessionInfo {
-    state.lock(reason)
+pub fn lock(state: &Session, reason: LockReason) -> SessionInfo {
+    session_info(state.lock(reason))
+}
+
+/// The window's view of where the session stands, with the rights of the role signed in.
+fn session_info(s: Standing) -> SessionInfo {
+    let role = s.signed_in.as_ref().map(|who| who.role);
+    let rights = |keep: fn(waypoint_domain::Role, Field) -> bool| -> Vec<String> {
+        role.map(|r| {
+            Field::ALL
+                .iter()
+                .filter(|f| keep(r, **f))
+                .map(|f| f.column().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    SessionInfo {
+        locked: s.signed_in.is_none(),
+        may: role
+            .map(|r| {
+                Action::ALL
+                    .iter()
+                    .filter(|a| may(r, **a))
+                    .map(|a| a.code().to_string())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        sees: rights(may_see),
+        edits: rights(may_edit),
+        name: s.signed_in.map(|who| who.name).or(s.last_name),
+        role,
+        lock_reason: s.lock_reason,
+        first_use: s.first_use,
+        idle_seconds: s.idle_seconds,
+        lease_over: s.lease_over,
+    }
 }
 
 #[cfg(test)]
@@ -24,17 +70,18 @@ mod tests {
     use super::*;
     use crate::commands::{cases, conflicts, custody, import, search, special_needs, status};
     use crate::dto::{ImportRequest, SpecialNeedsUpdate};
+    use waypoint_app::AppError;
     use waypoint_domain::Role;
     use waypoint_keys::{DeviceKeys, MAX_WRONG_PINS, SecretPlace};
 
     const PIN: &str = "2468-1357";
 
     /// A locked app over an empty data directory, with its device secret in another directory.
-    fn locked() -> (tempfile::TempDir, tempfile::TempDir, AppState) {
+    fn locked() -> (tempfile::TempDir, tempfile::TempDir, Session) {
         let data = tempfile::tempdir().unwrap();
         let secret = tempfile::tempdir().unwrap();
         let place = SecretPlace::File(secret.path().join("device-secret"));
-        let state = AppState::locked(data.path().to_path_buf(), None, Some(place))
+        let state = Session::locked(data.path().to_path_buf(), None, Some(place))
             .with_clock(crate::commands::testing::now);
         (data, secret, state)
     }
@@ -47,7 +94,7 @@ mod tests {
     }
 
     /// Every command that reads or writes the store, called once; each result's error, if any.
-    fn every_command(state: &AppState) -> Vec<Result<(), CommandError>> {
+    fn every_command(state: &Session) -> Vec<Result<(), CommandError>> {
         vec![
             search::search(state, "HABIMANA", 5).map(drop),
             cases::get_case(state, "KGL-2025-000101").map(drop),
@@ -78,10 +125,10 @@ mod tests {
         ]
     }
 
-    fn assert_all_locked(state: &AppState) {
+    fn assert_all_locked(state: &Session) {
         for result in every_command(state) {
             let e = result.unwrap_err();
-            assert!(matches!(e, CommandError::Locked), "{e}");
+            assert!(matches!(e, CommandError::App(AppError::Locked)), "{e}");
             assert_eq!(e.kind(), "locked");
         }
     }

@@ -7,7 +7,7 @@ use waypoint_domain::{SSR_CODES, Vulnerability};
 use super::cases;
 use crate::dto::{Localized, Member, SpecialNeedsOptions, SpecialNeedsUpdate, SsrCode};
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::session::Session;
 
 pub fn special_needs_options() -> SpecialNeedsOptions {
     SpecialNeedsOptions {
@@ -31,7 +31,7 @@ pub fn special_needs_options() -> SpecialNeedsOptions {
 /// only what the role signed in may change); `waypoint_app::special_needs` checks every right
 /// and value before any is saved.
 pub fn update_special_needs(
-    state: &AppState,
+    state: &Session,
     update: &SpecialNeedsUpdate,
 ) -> Result<Member, CommandError> {
     let individual_no = update.individual_no.trim().to_ascii_uppercase();

@@ -3,9 +3,9 @@
 
 use crate::dto::Status;
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::session::Session;
 
-pub fn status(state: &AppState) -> Result<Status, CommandError> {
+pub fn status(state: &Session) -> Result<Status, CommandError> {
     let store = state.store_past_lease()?;
     let sync = waypoint_app::sync::status(&store, &state.context())?;
     Ok(Status {
@@ -18,7 +18,7 @@ pub fn status(state: &AppState) -> Result<Status, CommandError> {
         staff: store.signed_in().to_string(),
         role: store.role(),
         site: state.site.clone(),
-        device_id: store.device_id().to_string(),
+        device_id: sync.device_id,
         data_dir: state.data_dir.display().to_string(),
     })
 }

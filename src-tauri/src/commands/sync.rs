@@ -1,58 +1,28 @@
-//! "Sync now": one sync with the enrolled server through the `waypoint-sync` library, on a
-//! second connection to the store, so that the window's other commands (search above all) never
-//! wait for the network. Afterwards the search index is rebuilt from what the sync wrote, and
-//! what the sync brought is acted on (`AppState::after_sync`: the lease, disabled staff, a wipe).
+//! "Sync now": one sync with the enrolled server, run by the application layer
+//! ([`Session::sync_now`]) on a second connection to the store, so that the window's other
+//! commands never wait for the network.
+
+use waypoint_app::session::Session;
 
 use crate::dto::SyncOutcome;
 use crate::error::CommandError;
-use crate::state::AppState;
-
-/// Why "Sync now" cannot run on a device that is not enrolled (the UI says it in the user's
-/// language; this is for any other caller).
-pub const NOT_ENROLLED: &str = "this device is not enrolled with a sync server yet: enrol it first (`waypoint enrol --server URL --code CODE`)";
 
 /// Pushes this device's changes and pulls the server's, once.
-pub fn sync_now(state: &AppState) -> Result<SyncOutcome, CommandError> {
-    // Past the offline lease, syncing is the one thing this device may do.
-    if state.store_past_lease()?.sync_state()?.server_url.is_none() {
-        return Err(CommandError::NotEnrolled);
+pub fn sync_now(state: &Session) -> Result<SyncOutcome, CommandError> {
+    let done = state.sync_now()?;
+    if let Err(e) = &done.search_index {
+        eprintln!("waypoint-desktop: search index after the sync: {e}");
     }
-    let _one_at_a_time = state.try_begin_sync().ok_or(CommandError::SyncRunning)?;
-    let mut store = state.store_past_lease()?.reopen()?;
-    let result = waypoint_sync::sync(&mut store, &mut |_| {});
-    drop(store);
-    if state.after_sync(&result)? {
-        return Err(CommandError::Wiped);
-    }
-    // The sync wrote through its own connection: the window's index learns it afresh, built
-    // off the store while other commands go on; a search waits for it.
-    // Locked meanwhile: the next sign-in opens the store afresh and builds its own index.
-    if let Ok(mut store) = state.store() {
-        store.forget_search_index();
-        drop(store);
-        if let Err(e) = state.build_search_index() {
-            eprintln!("waypoint-desktop: search index after the sync: {e}");
-        }
-    }
-    let report = result?;
-    // Counted now, not taken from the report: changes made while the sync ran count too.
-    // Locked meanwhile: the report's count, and at least this sync's refusals.
-    let unsent = match state.store_past_lease() {
-        Ok(store) => store.unsent()?,
-        Err(_) => waypoint_store::Unsent {
-            pending: report.pending,
-            refused: report.refused.len() as u64,
-        },
-    };
+    let report = done.report;
     Ok(SyncOutcome {
         sent: report.sent,
         accepted: report.accepted,
         refused: report.refused.len() as u64,
-        refused_kept: unsent.refused,
+        refused_kept: done.unsent.refused,
         retired: report.retired,
         received: report.received_fields + report.received_events + report.removed_cases,
         open_conflicts: report.open_conflicts,
-        pending: unsent.pending,
+        pending: done.unsent.pending,
         audit_refused: report.audit_refused,
     })
 }
@@ -65,6 +35,7 @@ mod retired_tests;
 mod tests {
     use super::*;
     use crate::commands::{search, status, testing};
+    use waypoint_app::AppError;
 
     #[test]
     fn a_device_that_is_not_enrolled_is_told_so_and_nothing_changes() {
@@ -108,17 +79,16 @@ mod tests {
         let (dir, state) = testing::state();
         let port = closed_port();
         enrol_at(&state, port);
-        assert!(!state.session_info().lease_over);
+        assert!(!state.standing().lease_over);
         state.lock(crate::dto::LockReason::Manual);
         drop(state);
         let store =
             waypoint_store::Store::open(dir.path(), &waypoint_store::StoreKey::from_bytes([7; 32]))
                 .unwrap();
         let later = chrono::Utc::now() + chrono::Duration::days(15);
-        let state =
-            AppState::locked(dir.path().to_path_buf(), None, None).with_clock(move || later);
+        let state = Session::locked(dir.path().to_path_buf(), None, None).with_clock(move || later);
         state.open_with(store, "A. Officer").unwrap();
-        assert!(state.session_info().lease_over);
+        assert!(state.standing().lease_over);
         let e = search::search(&state, "habimana", 10).unwrap_err();
         assert_eq!(e.kind(), "lease_over", "{}", e.message());
         assert!(
@@ -134,7 +104,7 @@ mod tests {
             "{}",
             e.message()
         );
-        assert!(state.session_info().lease_over);
+        assert!(state.standing().lease_over);
         assert_eq!(status::status(&state).unwrap().pending_changes, 15);
     }
 
@@ -146,10 +116,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let place = waypoint_keys::SecretPlace::File(dir.path().join("device.secret"));
-        let state = AppState::locked(data.clone(), None, Some(place)).with_clock(testing::now);
+        let state = Session::locked(data.clone(), None, Some(place)).with_clock(testing::now);
         let outcome = state.sign_in("A. Officer", "246813").unwrap();
         assert!(
-            matches!(outcome, crate::dto::SignInOutcome::SignedIn { .. }),
+            matches!(outcome, waypoint_app::session::SignInOutcome::SignedIn),
             "{outcome:?}"
         );
         // A server that answers every request as HQ answers a device revoked as lost.
@@ -187,8 +157,8 @@ mod tests {
         server.join().unwrap();
         assert_eq!(e.kind(), "locked", "{}", e.message());
         assert!(e.message().contains("erased"), "{}", e.message());
-        let info = state.session_info();
-        assert!(info.locked);
+        let info = state.standing();
+        assert!(info.signed_in.is_none(), "locked");
         assert_eq!(info.lock_reason, Some(crate::dto::LockReason::Revoked));
         assert!(
             !data.join(waypoint_keys::KEYS_FILE).exists(),
@@ -197,11 +167,11 @@ mod tests {
         assert_eq!(secrets(), 0, "the device secret is gone");
         assert!(!data.exists(), "the data directory is gone");
         // Signing in again cannot bring the data back: there is none.
-        assert!(matches!(state.store().unwrap_err(), CommandError::Locked));
+        assert!(matches!(state.store().unwrap_err(), AppError::Locked));
     }
 
     /// Enrols the store of `state` with a server at 127.0.0.1:`port` (there or not).
-    pub(super) fn enrol_at(state: &AppState, port: u16) {
+    pub(super) fn enrol_at(state: &Session, port: u16) {
         state
             .store()
             .unwrap()

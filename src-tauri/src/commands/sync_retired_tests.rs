@@ -14,9 +14,10 @@ use waypoint_protocol as wire;
 
 use super::sync_now;
 use crate::commands::{custody, import, status, testing};
-use crate::dto::{Custodian, ImportRequest, LockReason, SignInOutcome, TransferRequest};
+use crate::dto::{Custodian, ImportRequest, LockReason, TransferRequest};
 use crate::error::CommandError;
-use crate::state::AppState;
+use waypoint_app::AppError;
+use waypoint_app::session::Session;
 
 /// A stand-in HQ that has retired the laptop: it takes every change pushed (but refuses
 /// events when told to, as HQ refuses a change outside the laptop's sites), sends nothing
@@ -165,14 +166,14 @@ fn answer_with(conn: &mut TcpStream, content_type: &str, header: &str, body: &[u
 
 /// A laptop as it is used: signed in with a PIN (its keys and secret on disk, so that it can
 /// be erased), the sample cases loaded, enrolled with the stand-in HQ at `port`.
-fn laptop(port: u16) -> (tempfile::TempDir, std::path::PathBuf, AppState) {
+fn laptop(port: u16) -> (tempfile::TempDir, std::path::PathBuf, Session) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let place = waypoint_keys::SecretPlace::File(dir.path().join("device.secret"));
-    let state = AppState::locked(data.clone(), None, Some(place)).with_clock(testing::now);
+    let state = Session::locked(data.clone(), None, Some(place)).with_clock(testing::now);
     let outcome = state.sign_in("A. Officer", "246813").unwrap();
     assert!(
-        matches!(outcome, SignInOutcome::SignedIn { .. }),
+        matches!(outcome, waypoint_app::session::SignInOutcome::SignedIn),
         "{outcome:?}"
     );
     let loaded = import::import_csv(
@@ -206,10 +207,10 @@ fn into_the_travel_bag() -> TransferRequest {
     }
 }
 
-fn assert_erased(state: &AppState, data: &std::path::Path) {
+fn assert_erased(state: &Session, data: &std::path::Path) {
     assert!(!data.exists(), "the data directory is gone");
-    let info = state.session_info();
-    assert!(info.locked);
+    let info = state.standing();
+    assert!(info.signed_in.is_none(), "locked");
     assert_eq!(info.lock_reason, Some(LockReason::Revoked));
 }
 
@@ -247,7 +248,11 @@ fn a_transfer_saved_while_a_retired_laptop_syncs_is_not_erased() {
 
     // The next sync sends it; HQ takes it; only then is the laptop erased.
     let e = sync_now(&state).unwrap_err();
-    assert!(matches!(e, CommandError::Wiped), "{}", e.message());
+    assert!(
+        matches!(e, CommandError::App(AppError::Wiped)),
+        "{}",
+        e.message()
+    );
     assert!(hq.taken.lock().unwrap().contains(&"event"));
     assert_erased(&state, &data);
 }
@@ -291,6 +296,10 @@ fn a_change_hq_refused_keeps_a_retired_laptop_from_erasing_itself_until_dismisse
         store.dismiss_refused_as(role, seq).unwrap();
     }
     let e = sync_now(&state).unwrap_err();
-    assert!(matches!(e, CommandError::Wiped), "{}", e.message());
+    assert!(
+        matches!(e, CommandError::App(AppError::Wiped)),
+        "{}",
+        e.message()
+    );
     assert_erased(&state, &data);
 }
