@@ -12,6 +12,10 @@ use proptest::prelude::*;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use waypoint_import::{ImportOptions, parse};
 
+#[path = "../../../tests/support/byte_edits.rs"]
+mod byte_edits;
+use byte_edits::{Edit, mutate};
+
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
@@ -70,16 +74,7 @@ fn read(bytes: &[u8]) {
     }
 }
 
-/// One edit of a byte string: flip a bit, insert a byte, delete a byte, or overwrite a run
-/// (with bytes a CSV file makes much of: quotes, commas, line ends, NUL, multi-byte UTF-8).
-#[derive(Debug, Clone)]
-enum Edit {
-    Flip(usize, u8),
-    Insert(usize, u8),
-    Delete(usize),
-    Overwrite(usize, Vec<u8>),
-}
-
+/// Bytes a CSV file makes much of: quotes, commas, line ends, NUL, multi-byte UTF-8.
 fn csv_byte() -> impl Strategy<Value = u8> {
     prop_oneof![
         Just(b'"'),
@@ -95,35 +90,7 @@ fn csv_byte() -> impl Strategy<Value = u8> {
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Edit::Flip(at, bit)),
-        (any::<usize>(), csv_byte()).prop_map(|(at, b)| Edit::Insert(at, b)),
-        any::<usize>().prop_map(Edit::Delete),
-        (any::<usize>(), proptest::collection::vec(csv_byte(), 1..9))
-            .prop_map(|(at, run)| Edit::Overwrite(at, run)),
-    ]
-}
-
-fn mutate(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
-    for e in edits {
-        let len = bytes.len();
-        match e {
-            Edit::Flip(at, bit) if len > 0 => bytes[at % len] ^= 1 << bit,
-            Edit::Insert(at, b) => bytes.insert(at % (len + 1), *b),
-            Edit::Delete(at) if len > 0 => {
-                bytes.remove(at % len);
-            }
-            Edit::Overwrite(at, run) if len > 0 => {
-                for (i, b) in run.iter().enumerate() {
-                    if let Some(slot) = bytes.get_mut((at + i) % len) {
-                        *slot = *b;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    bytes
+    byte_edits::edit(csv_byte)
 }
 
 proptest! {

@@ -14,6 +14,10 @@ use waypoint_protocol::{
     decode_request, encode,
 };
 
+#[path = "../../../tests/support/byte_edits.rs"]
+mod byte_edits;
+use byte_edits::{Edit, mutate};
+
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
@@ -93,49 +97,16 @@ fn valid_sync(values: &[String]) -> SyncRequest {
     }
 }
 
-/// One edit of a byte string: flip a bit, insert a byte, delete a byte, or overwrite a run.
-#[derive(Debug, Clone)]
-enum Edit {
-    Flip(usize, u8),
-    Insert(usize, u8),
-    Delete(usize),
-    Overwrite(usize, Vec<u8>),
+fn zstd_frame(raw: &[u8]) -> Vec<u8> {
+    zstd::bulk::compress(raw, 3).unwrap()
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Edit::Flip(at, bit)),
-        (any::<usize>(), any::<u8>()).prop_map(|(at, b)| Edit::Insert(at, b)),
-        any::<usize>().prop_map(Edit::Delete),
-        (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..9))
-            .prop_map(|(at, run)| Edit::Overwrite(at, run)),
-    ]
+    byte_edits::edit(any_byte)
 }
 
-fn mutate(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
-    for e in edits {
-        let len = bytes.len();
-        match e {
-            Edit::Flip(at, bit) if len > 0 => bytes[at % len] ^= 1 << bit,
-            Edit::Insert(at, b) => bytes.insert(at % (len + 1), *b),
-            Edit::Delete(at) if len > 0 => {
-                bytes.remove(at % len);
-            }
-            Edit::Overwrite(at, run) if len > 0 => {
-                for (i, b) in run.iter().enumerate() {
-                    if let Some(slot) = bytes.get_mut((at + i) % len) {
-                        *slot = *b;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    bytes
-}
-
-fn zstd_frame(raw: &[u8]) -> Vec<u8> {
-    zstd::bulk::compress(raw, 3).unwrap()
+fn any_byte() -> impl Strategy<Value = u8> {
+    any::<u8>()
 }
 
 proptest! {

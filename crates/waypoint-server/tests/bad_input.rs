@@ -19,6 +19,10 @@ use tower::ServiceExt;
 use waypoint_protocol as wire;
 use waypoint_server::{ServerState, app};
 
+#[path = "../../../tests/support/byte_edits.rs"]
+mod byte_edits;
+use byte_edits::{Edit, mutate};
+
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
@@ -138,15 +142,6 @@ fn post(path: &str, bearer: Option<&str>, content_type: &str, body: Vec<u8>) -> 
     status
 }
 
-/// One edit of a byte string: flip a bit, insert a byte, delete a byte, or overwrite a run.
-#[derive(Debug, Clone)]
-enum Edit {
-    Flip(usize, u8),
-    Insert(usize, u8),
-    Delete(usize),
-    Overwrite(usize, Vec<u8>),
-}
-
 fn json_byte() -> impl Strategy<Value = u8> {
     prop_oneof![
         Just(b'"'),
@@ -160,38 +155,6 @@ fn json_byte() -> impl Strategy<Value = u8> {
         Just(0xFFu8),
         any::<u8>(),
     ]
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Edit::Flip(at, bit)),
-        (any::<usize>(), json_byte()).prop_map(|(at, b)| Edit::Insert(at, b)),
-        any::<usize>().prop_map(Edit::Delete),
-        (any::<usize>(), proptest::collection::vec(json_byte(), 1..9))
-            .prop_map(|(at, run)| Edit::Overwrite(at, run)),
-    ]
-}
-
-fn mutate(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
-    for e in edits {
-        let len = bytes.len();
-        match e {
-            Edit::Flip(at, bit) if len > 0 => bytes[at % len] ^= 1 << bit,
-            Edit::Insert(at, b) => bytes.insert(at % (len + 1), *b),
-            Edit::Delete(at) if len > 0 => {
-                bytes.remove(at % len);
-            }
-            Edit::Overwrite(at, run) if len > 0 => {
-                for (i, b) in run.iter().enumerate() {
-                    if let Some(slot) = bytes.get_mut((at + i) % len) {
-                        *slot = *b;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    bytes
 }
 
 fn content_type() -> impl Strategy<Value = &'static str> {
@@ -229,6 +192,10 @@ fn sync_body() -> Vec<u8> {
         changes: vec![create_case(1, "KGL-T-1", "KGL-TC1")],
     })
     .unwrap()
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    byte_edits::edit(json_byte)
 }
 
 proptest! {
