@@ -71,16 +71,6 @@ impl CommandError {
         }
     }
 
-    /// [`CommandError::failure_kind`] as the UI spells it.
-    pub fn kind(&self) -> &'static str {
-        match self.failure_kind() {
-            FailureKind::Locked => "locked",
-            FailureKind::NotAllowed => "not_allowed",
-            FailureKind::LeaseOver => "lease_over",
-            FailureKind::Error => "error",
-        }
-    }
-
     pub fn failure(&self) -> CommandFailure {
         CommandFailure {
             kind: self.failure_kind(),

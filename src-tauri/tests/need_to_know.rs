@@ -198,7 +198,7 @@ fn receive_all(dir: &std::path::Path, role: Role, cases: &[Vec<Person>]) -> Stri
     let mut out = String::new();
     let mut take = |what: &str, result: Result<serde_json::Value, CommandError>| match result {
         Ok(v) => out += &format!("{what}: {v}\n"),
-        Err(e) => out += &format!("{what} refused: {} ({})\n", e.message(), e.kind()),
+        Err(e) => out += &format!("{what} refused: {} ({:?})\n", e.message(), e.failure_kind()),
     };
     fn json<T: serde::Serialize>(
         r: Result<T, CommandError>,

@@ -157,6 +157,11 @@ mod tests {
     fn a_role_that_may_not_check_identities_is_refused() {
         let (_dir, state) = testing::state_as(waypoint_domain::Role::DataProcessing);
         let e = check_mrz(&state, "I-0001010", ICAO_LONG_NUMBER).unwrap_err();
-        assert_eq!(e.kind(), "not_allowed", "{}", e.message());
+        assert_eq!(
+            e.failure_kind(),
+            crate::error::FailureKind::NotAllowed,
+            "{}",
+            e.message()
+        );
     }
 }

@@ -129,7 +129,7 @@ mod tests {
         for result in every_command(state) {
             let e = result.unwrap_err();
             assert!(matches!(e, CommandError::App(AppError::Locked)), "{e}");
-            assert_eq!(e.kind(), "locked");
+            assert_eq!(e.failure_kind(), crate::error::FailureKind::Locked);
         }
     }
 

@@ -133,7 +133,7 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert_eq!(e.kind(), "not_allowed");
+        assert_eq!(e.failure_kind(), crate::error::FailureKind::NotAllowed);
         assert!(
             e.message().contains("may not change vulnerabilities"),
             "{}",
@@ -174,6 +174,11 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert_eq!(e.kind(), "not_allowed", "{}", e.message());
+        assert_eq!(
+            e.failure_kind(),
+            crate::error::FailureKind::NotAllowed,
+            "{}",
+            e.message()
+        );
     }
 }

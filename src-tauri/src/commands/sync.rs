@@ -90,7 +90,12 @@ mod tests {
         state.open_with(store, "A. Officer").unwrap();
         assert!(state.standing().lease_over);
         let e = search::search(&state, "habimana", 10).unwrap_err();
-        assert_eq!(e.kind(), "lease_over", "{}", e.message());
+        assert_eq!(
+            e.failure_kind(),
+            crate::error::FailureKind::LeaseOver,
+            "{}",
+            e.message()
+        );
         assert!(
             e.message().contains("locked until it syncs"),
             "{}",
@@ -155,7 +160,12 @@ mod tests {
         );
         let e = sync_now(&state).unwrap_err();
         server.join().unwrap();
-        assert_eq!(e.kind(), "locked", "{}", e.message());
+        assert_eq!(
+            e.failure_kind(),
+            crate::error::FailureKind::Locked,
+            "{}",
+            e.message()
+        );
         assert!(e.message().contains("erased"), "{}", e.message());
         let info = state.standing();
         assert!(info.signed_in.is_none(), "locked");
