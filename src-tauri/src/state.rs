@@ -355,17 +355,17 @@ impl AppState {
                 may: Action::ALL
                     .iter()
                     .filter(|a| may(role, **a))
-                    .map(|a| a.code().to_string())
+                    .copied()
                     .collect(),
                 sees: Field::ALL
                     .iter()
                     .filter(|f| may_see(role, **f))
-                    .map(|f| f.column().to_string())
+                    .copied()
                     .collect(),
                 edits: Field::ALL
                     .iter()
                     .filter(|f| may_edit(role, **f))
-                    .map(|f| f.column().to_string())
+                    .copied()
                     .collect(),
             },
             None => SessionInfo {

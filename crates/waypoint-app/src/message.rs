@@ -27,12 +27,10 @@ pub enum MessageCode {
     },
     /// A field that identifies the record (a case or individual number).
     ReadOnlyField {
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         field: Field,
     },
     /// A value the field does not take; `reason` is still English (see docs/messages.md).
     InvalidValue {
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         field: Field,
         reason: String,
     },
@@ -41,15 +39,11 @@ pub enum MessageCode {
 
     // ---- refusals of the role
     NotAllowed {
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         role: Role,
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         action: Action,
     },
     NotAllowedChange {
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         role: Role,
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         field: Field,
     },
 
@@ -111,6 +105,8 @@ pub enum MessageCode {
     NewPinNeeded,
     /// The data directory belongs to another device, or this device's secret is missing.
     OtherDevicesData,
+    /// The computer has no platform data directory: one is given with WAYPOINT_DATA_DIR.
+    NoDataDir,
 
     // ---- sync conflicts
     UnknownConflict {
@@ -208,7 +204,8 @@ impl AppError {
             AppError::AlreadyUnlocks(name) => MessageCode::AlreadyUnlocks { name: name.clone() },
             AppError::NewPinNeeded => MessageCode::NewPinNeeded,
             AppError::Mrz(_) => MessageCode::MrzUnreadable,
-            AppError::NoDataDir | AppError::Invalid(_) => MessageCode::other(self.to_string()),
+            AppError::NoDataDir => MessageCode::NoDataDir,
+            AppError::Invalid(_) => MessageCode::other(self.to_string()),
         }
     }
 }
@@ -398,6 +395,15 @@ mod tests {
         assert_eq!(v["params"]["pending"], 3);
         let locked = serde_json::to_value(MessageCode::Locked).unwrap();
         assert_eq!(locked, serde_json::json!({ "code": "locked" }));
+    }
+
+    #[test]
+    fn a_computer_without_a_data_directory_has_a_code_of_its_own() {
+        assert_eq!(AppError::NoDataDir.code(), MessageCode::NoDataDir);
+        assert_eq!(
+            serde_json::to_value(AppError::NoDataDir.code()).unwrap(),
+            serde_json::json!({ "code": "no_data_dir" })
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ mod tests {
     use super::*;
     use crate::commands::{cases, conflicts, custody, import, search, special_needs, status};
     use crate::dto::{ImportRequest, SpecialNeedsUpdate};
-    use waypoint_domain::Role;
+    use waypoint_domain::{Action, Field, Role};
     use waypoint_keys::{DeviceKeys, MAX_WRONG_PINS, SecretPlace};
 
     const PIN: &str = "2468-1357";
@@ -106,12 +106,12 @@ mod tests {
         assert_eq!(info.name.as_deref(), Some("Ana Field"));
         assert_eq!(info.role, Some(Role::Supervisor));
         assert_eq!(info.idle_seconds, 300, "the site's default: 5 minutes");
-        assert!(info.may.contains(&"import".to_string()));
-        assert!(info.sees.contains(&"vulnerabilities".to_string()));
-        assert!(info.edits.contains(&"vulnerabilities".to_string()));
+        assert!(info.may.contains(&Action::Import));
+        assert!(info.sees.contains(&Field::Vulnerabilities));
+        assert!(info.edits.contains(&Field::Vulnerabilities));
         // Seen by every role, changed by none: the record's own number.
-        assert!(info.sees.contains(&"individual_no".to_string()));
-        assert!(!info.edits.contains(&"individual_no".to_string()));
+        assert!(info.sees.contains(&Field::IndividualNo));
+        assert!(!info.edits.contains(&Field::IndividualNo));
         assert!(DeviceKeys::exist(data.path()));
         let imported = import::import_csv(
             &state,
@@ -225,7 +225,7 @@ mod tests {
         assert_all_locked(&state);
         let cleo = signed_in(sign_in(&state, "Cleo Assist", "cleo-pin-8642").unwrap());
         assert_eq!(cleo.role, Some(Role::FieldAssistant));
-        assert!(!cleo.may.contains(&"import".to_string()));
+        assert!(!cleo.may.contains(&Action::Import));
         lock(&state, LockReason::Manual);
         // Disabled by HQ (a sync brought the directory): refused.
         signed_in(sign_in(&state, "Ana Field", PIN).unwrap());
