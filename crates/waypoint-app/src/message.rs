@@ -3,7 +3,7 @@
 //! `Display` of the errors.
 
 use serde::{Deserialize, Serialize};
-use waypoint_domain::{Action, Field, Refused, Role};
+use waypoint_domain::{Action, Field, Refused, Role, ValueProblem};
 use waypoint_import::ImportError;
 use waypoint_keys::KeyError;
 use waypoint_store::StoreError;
@@ -29,10 +29,10 @@ pub enum MessageCode {
     ReadOnlyField {
         field: Field,
     },
-    /// A value the field does not take; `reason` is still English (see docs/messages.md).
+    /// A value the field does not take, and why.
     InvalidValue {
         field: Field,
-        reason: String,
+        problem: ValueProblem,
     },
     /// The MRZ text typed or scanned is no machine-readable zone.
     MrzUnreadable,
@@ -241,7 +241,7 @@ pub fn store_code(e: &StoreError) -> MessageCode {
         StoreError::ReadOnlyField(field) => MessageCode::ReadOnlyField { field: *field },
         StoreError::InvalidValue { field, error } => MessageCode::InvalidValue {
             field: *field,
-            reason: error.to_string(),
+            problem: error.problem().clone(),
         },
         StoreError::UnknownStaff(name) => MessageCode::StaffUnknown { name: name.clone() },
         StoreError::StaffDisabled(name) => MessageCode::StaffDisabled { name: name.clone() },
@@ -395,6 +395,27 @@ mod tests {
         assert_eq!(v["params"]["pending"], 3);
         let locked = serde_json::to_value(MessageCode::Locked).unwrap();
         assert_eq!(locked, serde_json::json!({ "code": "locked" }));
+    }
+
+    #[test]
+    fn an_invalid_value_says_why_as_a_code_not_in_english() {
+        let error = Field::Sex
+            .normalize("male", chrono::NaiveDate::MIN)
+            .unwrap_err();
+        let e = AppError::Store(StoreError::InvalidValue {
+            field: Field::Sex,
+            error,
+        });
+        assert_eq!(
+            serde_json::to_value(e.code()).unwrap(),
+            serde_json::json!({
+                "code": "invalid_value",
+                "params": {
+                    "field": "sex",
+                    "problem": { "code": "not_one_of", "params": { "value": "male", "list": "sex" } }
+                }
+            })
+        );
     }
 
     #[test]

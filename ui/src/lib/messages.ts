@@ -65,6 +65,11 @@ function word(prefix: string, code: { code: string; params?: unknown }): string 
 
 /** The words for a message code, in the current language. */
 export function messageText(message: MessageCode): string {
+  // Its problem is a code of its own, worded by `valueProblemText`.
+  if (message.code === 'invalid_value') {
+    const { field, problem } = message.params;
+    return t('msg_invalid_value', { field: t(`field_${field}`), problem: valueProblemText(problem) });
+  }
   return word('msg_', message);
 }
 

@@ -305,7 +305,7 @@ export const en = {
   msg_unknown_case: "There is no case with number {case_no}.",
   msg_unknown_individual: "There is no individual with number {individual_no}.",
   msg_read_only_field: "{field} cannot be changed: it identifies the record.",
-  msg_invalid_value: "{field}: {reason}",
+  msg_invalid_value: "{field}: {problem}",
   msg_mrz_unreadable: "This text is not a machine-readable zone (MRZ): check that every line was typed or scanned whole.",
   msg_not_allowed: "Not allowed: your role ({role}) may not {action}.",
   msg_not_allowed_change: "Not allowed: your role ({role}) may not change {field}.",

@@ -307,7 +307,7 @@ export const es: Record<Key, string> = {
   msg_unknown_case: "No hay ningún caso con el número {case_no}.",
   msg_unknown_individual: "No hay ninguna persona con el número {individual_no}.",
   msg_read_only_field: "{field} no se puede cambiar: identifica el registro.",
-  msg_invalid_value: "{field}: {reason}",
+  msg_invalid_value: "{field}: {problem}",
   msg_mrz_unreadable: "Este texto no es una zona de lectura mecánica (MRZ): compruebe que cada línea se escribió o escaneó completa.",
   msg_not_allowed: "No permitido: su rol ({role}) no permite {action}.",
   msg_not_allowed_change: "No permitido: su rol ({role}) no permite cambiar {field}.",

@@ -307,7 +307,7 @@ export const fr: Record<Key, string> = {
   msg_unknown_case: "Aucun dossier ne porte le numéro {case_no}.",
   msg_unknown_individual: "Aucune personne ne porte le numéro {individual_no}.",
   msg_read_only_field: "{field} ne peut pas être modifié : il identifie la fiche.",
-  msg_invalid_value: "{field} : {reason}",
+  msg_invalid_value: "{field} : {problem}",
   msg_mrz_unreadable: "Ce texte n'est pas une zone de lecture automatique (ZLA) : vérifiez que chaque ligne a été saisie ou scannée en entier.",
   msg_not_allowed: "Non autorisé : votre rôle ({role}) ne permet pas de {action}.",
   msg_not_allowed_change: "Non autorisé : votre rôle ({role}) ne permet pas de modifier {field}.",
