@@ -4,8 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use waypoint_app::import::{ProblemCode, WarningCode};
+use waypoint_domain::mrz::CheckedField;
 use waypoint_domain::{
-    DocumentType, ExitPermitStatus, Field, Relationship, Role, Sex, SsrCategory, Vulnerability,
+    Action, DocumentType, ExitPermitStatus, Field, Relationship, Role, Sex, SsrCategory,
+    Vulnerability,
 };
 
 /// An age in completed years: `min == max` when the date of birth is complete.
@@ -128,8 +131,8 @@ pub enum CheckOutcome {
 /// A field where the record and the document disagree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Mismatch {
-    /// The record's field (CSV column name), e.g. `date_of_birth`.
-    pub field: String,
+    /// The record's field, sent as its CSV column name, e.g. `date_of_birth`.
+    pub field: Field,
     pub on_record: String,
     pub on_document: String,
 }
@@ -227,7 +230,7 @@ pub struct TransferRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CheckDigit {
     /// `document_number`, `date_of_birth`, `date_of_expiry`, `personal_number` or `composite`.
-    pub field: String,
+    pub field: CheckedField,
     pub ok: bool,
 }
 
@@ -372,7 +375,19 @@ pub struct ImportIssue {
     /// The column's header name, or empty for the whole row.
     pub column: String,
     pub value: String,
+    /// What the window says, in the person's language.
+    pub code: ImportIssueCode,
+    /// English, as the CLI prints it: for tests and debugging, never shown as it is.
     pub message: String,
+}
+
+/// What is wrong (a problem's code) or suspicious (a warning's). The two share one code,
+/// `not_shown`, which says the same in either list: the role may not see the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+pub enum ImportIssueCode {
+    Problem(ProblemCode),
+    Warning(WarningCode),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -389,7 +404,8 @@ pub struct ImportClash {
     pub case_no: String,
     /// Empty for a case field.
     pub individual_no: String,
-    pub field: String,
+    /// Sent as its CSV column name.
+    pub field: Field,
     /// The role signed in may not see this field: `local` and `incoming` are left out.
     pub hidden: bool,
     pub local: Option<String>,
@@ -520,10 +536,10 @@ pub struct SessionInfo {
     /// Signed in past the site's offline lease: nothing but "Sync now" until a sync succeeds.
     pub lease_over: bool,
     /// The actions the role may do (`import`, `identity_check`, ...).
-    pub may: Vec<String>,
-    /// The fields (CSV column names) the role may see, and may change.
-    pub sees: Vec<String>,
-    pub edits: Vec<String>,
+    pub may: Vec<Action>,
+    /// The fields (sent as CSV column names) the role may see, and may change.
+    pub sees: Vec<Field>,
+    pub edits: Vec<Field>,
 }
 
 /// What a sign-in came to.

@@ -14,6 +14,7 @@
 // Run through scripts/test-desktop, which builds everything and starts Xvfb.
 
 import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +28,10 @@ const appBin = process.env.WAYPOINT_DESKTOP_BIN ?? join(target, 'debug', 'waypoi
 const cliBin = process.env.WAYPOINT_CLI_BIN ?? join(target, 'debug', 'waypoint');
 const out = process.env.E2E_OUT ?? join(target, 'e2e-desktop');
 const sample = join(root, 'tests', 'fixtures', 'sample-cases.csv');
+// axe-core, the accessibility checker, from the UI's development packages (ui/package.json).
+const axeSource = readFileSync(createRequire(join(root, 'ui', 'package.json')).resolve('axe-core/axe.min.js'), 'utf8');
+// What axe-core finds that must fail the run; `moderate` and `minor` findings are printed.
+const AXE_FAILS = ['serious', 'critical'];
 const PORT = 4444;
 const DRIVER = `http://127.0.0.1:${PORT}`;
 
@@ -124,6 +129,8 @@ let unlockEnv;
 let homeDir;
 let appEnv;
 let shots = 0;
+// Serious or critical accessibility findings of the screens shown in the current step.
+let axeSerious = [];
 let startedAt = 0;
 const STAFF = 'E2E Officer';
 const PIN = 'e2e-pin-4826';
@@ -197,7 +204,48 @@ async function shot(name) {
   await session.run('return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))');
   const xwd = execFileSync('xwd', ['-root', '-silent'], { maxBuffer: 64 << 20 });
   execFileSync('convert', ['xwd:-', `png:${file}`], { input: xwd });
+  await checkAccessibility(name);
   return file;
+}
+
+/**
+ * Runs axe-core on the screen shown: serious and critical findings fail the step (once it has
+ * done everything else, so that the steps after it still start where they expect); the others
+ * are printed.
+ */
+async function checkAccessibility(name) {
+  const started = Date.now();
+  // Given to the page once: it stays for the window's life (the UI never reloads).
+  const loaded = await session.run('return typeof window.axe === "object"');
+  if (!loaded) {
+    await session.run(`${axeSource}\n;return typeof window.axe;`);
+    // It finds what it should: a button without a name is a critical finding.
+    const probe = await session.run(
+      `const b = document.body.appendChild(document.createElement('button'));
+       return window.axe.run(b, { runOnly: ['button-name'] }).then(
+         (r) => { b.remove(); return r.violations.map((v) => v.impact); },
+         (e) => { b.remove(); return String(e); });`,
+    );
+    assert.deepEqual(probe, ['critical'], 'axe-core finds a button without a name');
+  }
+  const found = await session.run(
+    `return window.axe.run(document, { resultTypes: ['violations'] }).then(
+       (r) => r.violations.map((v) => ({
+         id: v.id,
+         impact: v.impact,
+         help: v.help,
+         targets: v.nodes.map((n) => n.target.join(' ')),
+       })),
+       (e) => ({ error: String(e) }),
+     );`,
+  );
+  assert.ok(Array.isArray(found), `axe-core did not run on ${name}: ${JSON.stringify(found)}`);
+  for (const v of found) {
+    const line = `${name}: ${v.impact} ${v.id} (${v.help}): ${v.targets.slice(0, 5).join(', ')}${v.targets.length > 5 ? ', ...' : ''}`;
+    if (AXE_FAILS.includes(v.impact)) axeSerious.push(line);
+    console.log(`# axe ${line}`);
+  }
+  console.log(`# axe ${name}: ${found.length} finding(s), ${Date.now() - started} ms`);
 }
 
 /** Gives the import screen's file input a file, as a drop would. */
@@ -222,9 +270,16 @@ async function openTab(id) {
   await until(async () => (await (await session.find(`#tab-${id}`)).property('ariaSelected')) === 'true', 5000);
 }
 
-/** One step of the flow; none may take more than a minute. */
+/**
+ * One step of the flow; none may take more than a minute. It fails, after it has done
+ * everything else, when a screen it showed has serious or critical accessibility findings.
+ */
 function step(name, fn) {
-  return it(name, { timeout: 60_000 }, fn);
+  return it(name, { timeout: 60_000 }, async () => {
+    axeSerious = [];
+    await fn();
+    assert.deepEqual(axeSerious, [], 'axe-core: serious or critical accessibility findings');
+  });
 }
 
 async function errorText() {
@@ -498,6 +553,8 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
   step('adds WCHC and MEDA to a person', async () => {
     await openTab('needs');
     await session.select('[data-testid=needs-person]', 'I-0001031');
+    // The SSR table is loaded (Enter picks its first match).
+    await session.waitFor('ul.picker li', { text: 'WCHC' });
     const find = await session.waitFor('[data-testid=ssr-filter]');
     await find.type('wchc' + KEY.ENTER);
     await find.type('meda' + KEY.ENTER);
@@ -518,12 +575,33 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await shot('conflicts');
   });
 
-  step('says an import problem in French and Spanish', async () => {
+  step('says a problem of a row in French and Spanish', async () => {
     // The sample with one date of birth that is no date: the file is rejected, nothing saved.
     const [header, first] = readFileSync(sample, 'utf8').split('\n');
     const column = header.split(',').indexOf('date_of_birth');
     const bad = first.split(',').map((v, i) => (i === column ? '1979-13-45' : v)).join(',');
-    // The same rows separated by semicolons: a file the import cannot read at all.
+    // The core sends the problem as a code; the window words it.
+    const expected = { fr: "« 1979-13-45 » n'est pas un jour du calendrier", es: '«1979-13-45» no es un día del calendario' };
+    const pending = await (await session.waitFor('.status [data-testid=pending]')).text();
+    await session.clickButton('Import');
+    for (const l of ['fr', 'es']) {
+      await setLanguage(l);
+      await chooseFile('problem-row.csv', `${header}\n${bad}\n`);
+      await (await session.xpathAll("//section[contains(@class,'import')]//button[contains(@class,'primary')]"))[0].click();
+      await session.waitFor('[data-testid=import-summary]', { text: 'problem-row.csv' });
+      const problems = await session.run(`return [...document.querySelectorAll('table.issues tbody tr')].map((r) => r.textContent).join(' | ')`);
+      assert.match(problems, /1979-13-45/, 'the problem row is listed');
+      assert.ok(problems.includes(expected[l]), `${l}: ${problems}`);
+      assert.doesNotMatch(problems, /is not a day|calendar\b/, 'not the English');
+      await shot(`import-row-problem-${l}`);
+    }
+    await setLanguage('en');
+    assert.equal(await (await session.waitFor('.status [data-testid=pending]')).text(), pending);
+  });
+
+  step('says an import problem in French and Spanish', async () => {
+    const [header, first] = readFileSync(sample, 'utf8').split('\n');
+    // The sample's rows separated by semicolons: a file the import cannot read at all.
     const semicolons = [header, first].map((l) => l.replaceAll(',', ';')).join('\n');
     const expected = {
       fr: "les colonnes ne sont pas séparées par des virgules",
@@ -533,11 +611,6 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await session.clickButton('Import');
     for (const l of ['fr', 'es']) {
       await setLanguage(l);
-      await chooseFile('problem-row.csv', `${header}\n${bad}\n`);
-      await (await session.xpathAll("//section[contains(@class,'import')]//button[contains(@class,'primary')]"))[0].click();
-      await session.waitFor('[data-testid=import-summary]', { text: 'problem-row.csv' });
-      const problems = await session.run(`return [...document.querySelectorAll('table tbody tr')].map((r) => r.textContent).join(' | ')`);
-      assert.match(problems, /1979-13-45/, 'the problem row is listed');
       await chooseFile('semicolons.csv', semicolons);
       await (await session.xpathAll("//section[contains(@class,'import')]//button[contains(@class,'primary')]"))[0].click();
       // The import screen's own alert (not the rejected summary's, which the new file hid).

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 
 use waypoint_domain::{Action, Field, Record, Role, may_see};
 use waypoint_import::ImportOptions;
-pub use waypoint_import::{ImportError, ParsedFile, Problem, Warning};
+pub use waypoint_import::{ImportError, ParsedFile, Problem, ProblemCode, Warning, WarningCode};
 pub use waypoint_store::{Clash, ImportSummary, Tally};
 use waypoint_store::{Store, StoreError};
 

@@ -3,7 +3,7 @@
 //! `Display` of the errors.
 
 use serde::{Deserialize, Serialize};
-use waypoint_domain::{Action, Field, Refused, Role};
+use waypoint_domain::{Action, Field, Refused, Role, ValueProblem};
 use waypoint_import::ImportError;
 use waypoint_keys::KeyError;
 use waypoint_store::StoreError;
@@ -27,29 +27,23 @@ pub enum MessageCode {
     },
     /// A field that identifies the record (a case or individual number).
     ReadOnlyField {
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         field: Field,
     },
-    /// A value the field does not take; `reason` is still English (see docs/messages.md).
+    /// A value the field does not take, and why.
     InvalidValue {
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         field: Field,
-        reason: String,
+        problem: ValueProblem,
     },
     /// The MRZ text typed or scanned is no machine-readable zone.
     MrzUnreadable,
 
     // ---- refusals of the role
     NotAllowed {
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         role: Role,
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         action: Action,
     },
     NotAllowedChange {
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         role: Role,
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         field: Field,
     },
 
@@ -111,6 +105,8 @@ pub enum MessageCode {
     NewPinNeeded,
     /// The data directory belongs to another device, or this device's secret is missing.
     OtherDevicesData,
+    /// The computer has no platform data directory: one is given with WAYPOINT_DATA_DIR.
+    NoDataDir,
 
     // ---- sync conflicts
     UnknownConflict {
@@ -213,7 +209,8 @@ impl AppError {
             AppError::AlreadyUnlocks(name) => MessageCode::AlreadyUnlocks { name: name.clone() },
             AppError::NewPinNeeded => MessageCode::NewPinNeeded,
             AppError::Mrz(_) => MessageCode::MrzUnreadable,
-            AppError::NoDataDir | AppError::Invalid(_) => MessageCode::other(self.to_string()),
+            AppError::NoDataDir => MessageCode::NoDataDir,
+            AppError::Invalid(_) => MessageCode::other(self.to_string()),
         }
     }
 }
@@ -249,7 +246,7 @@ pub fn store_code(e: &StoreError) -> MessageCode {
         StoreError::ReadOnlyField(field) => MessageCode::ReadOnlyField { field: *field },
         StoreError::InvalidValue { field, error } => MessageCode::InvalidValue {
             field: *field,
-            reason: error.to_string(),
+            problem: error.problem().clone(),
         },
         StoreError::UnknownStaff(name) => MessageCode::StaffUnknown { name: name.clone() },
         StoreError::StaffDisabled(name) => MessageCode::StaffDisabled { name: name.clone() },
@@ -403,6 +400,36 @@ mod tests {
         assert_eq!(v["params"]["pending"], 3);
         let locked = serde_json::to_value(MessageCode::Locked).unwrap();
         assert_eq!(locked, serde_json::json!({ "code": "locked" }));
+    }
+
+    #[test]
+    fn an_invalid_value_says_why_as_a_code_not_in_english() {
+        let error = Field::Sex
+            .normalize("male", chrono::NaiveDate::MIN)
+            .unwrap_err();
+        let e = AppError::Store(StoreError::InvalidValue {
+            field: Field::Sex,
+            error,
+        });
+        assert_eq!(
+            serde_json::to_value(e.code()).unwrap(),
+            serde_json::json!({
+                "code": "invalid_value",
+                "params": {
+                    "field": "sex",
+                    "problem": { "code": "not_one_of", "params": { "value": "male", "list": "sex" } }
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn a_computer_without_a_data_directory_has_a_code_of_its_own() {
+        assert_eq!(AppError::NoDataDir.code(), MessageCode::NoDataDir);
+        assert_eq!(
+            serde_json::to_value(AppError::NoDataDir.code()).unwrap(),
+            serde_json::json!({ "code": "no_data_dir" })
+        );
     }
 
     #[test]

@@ -42,7 +42,6 @@ impl CodeList {
 pub enum ValueProblem {
     /// A required field has no value.
     Required {
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         field: Field,
     },
     /// A case, individual, site or ABN number with other characters, or too long.

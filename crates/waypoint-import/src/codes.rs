@@ -116,13 +116,9 @@ pub enum WarningCode {
     /// The exit permit is DENIED without a reason.
     DeniedWithoutReason,
     /// A denial reason, but the permit is not DENIED (`None`: no permit status).
-    DenialReasonWithoutDenial {
-        #[cfg_attr(feature = "ts", ts(type = "string | null"))]
-        status: Option<ExitPermitStatus>,
-    },
+    DenialReasonWithoutDenial { status: Option<ExitPermitStatus> },
     /// A child (CH) born before the principal applicant or spouse on another line.
     ChildOlderThanParent {
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
         parent: Relationship,
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         parent_line: u64,

@@ -26,7 +26,11 @@ pub fn check_mrz(
     let compared = identity_check::check_mrz(&store, store.role(), individual_no, text)?;
     Ok(MrzComparison {
         reading: reading_to_dto(&compared.reading),
-        mismatches: compared.mismatches.iter().map(mismatch_to_dto).collect(),
+        mismatches: compared
+            .mismatches
+            .iter()
+            .filter_map(mismatch_to_dto)
+            .collect(),
     })
 }
 
@@ -44,7 +48,7 @@ pub fn record_identity_check(
             .mismatches
             .iter()
             .map(|m| waypoint_domain::Mismatch {
-                field: m.field.clone(),
+                field: m.field.column().to_string(),
                 on_record: m.on_record.clone(),
                 on_document: m.on_document.clone(),
             })
@@ -91,7 +95,7 @@ fn reading_to_dto(r: &MrzReading) -> dto::MrzReading {
             .check_digits
             .iter()
             .map(|c| CheckDigit {
-                field: c.field.code().to_string(),
+                field: c.field,
                 ok: c.ok,
             })
             .collect(),
@@ -115,7 +119,7 @@ mod tests {
         assert_eq!(r.date_of_birth, "1934-07-12");
         assert_eq!(r.sex, "M");
         assert!(r.valid);
-        let fields: Vec<&str> = r.check_digits.iter().map(|c| c.field.as_str()).collect();
+        let fields: Vec<&str> = r.check_digits.iter().map(|c| c.field.code()).collect();
         assert_eq!(
             fields,
             [
@@ -134,7 +138,11 @@ mod tests {
         let (_dir, state) = testing::state();
         let c = check_mrz(&state, "I-0001020", ICAO_LONG_NUMBER).unwrap();
         assert!(c.reading.valid);
-        assert!(c.mismatches.iter().any(|m| m.field == "family_name"));
+        assert!(
+            c.mismatches
+                .iter()
+                .any(|m| m.field == waypoint_domain::Field::FamilyName)
+        );
         let ok = record_identity_check(
             &state,
             &IdentityCheckRequest {

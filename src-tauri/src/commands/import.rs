@@ -6,7 +6,9 @@
 use waypoint_app::import::ImportMode;
 use waypoint_domain::may_see;
 
-use crate::dto::{ImportClash, ImportIssue, ImportOutcome, ImportProgress, ImportRequest, Tally};
+use crate::dto::{
+    ImportClash, ImportIssue, ImportIssueCode, ImportOutcome, ImportProgress, ImportRequest, Tally,
+};
 use crate::error::CommandError;
 use waypoint_app::session::Session;
 
@@ -58,11 +60,14 @@ pub fn import_csv(
         updated: t.updated,
         unchanged: t.unchanged,
     };
-    let issue = |line: u64, column: &str, value: &str, message: &str| ImportIssue {
-        line,
-        column: column.to_string(),
-        value: value.to_string(),
-        message: message.to_string(),
+    let issue = |line: u64, column: &str, value: &str, code: ImportIssueCode, message: String| {
+        ImportIssue {
+            line,
+            column: column.to_string(),
+            value: value.to_string(),
+            code,
+            message,
+        }
     };
     Ok(ImportOutcome {
         file_name: request.file_name.clone(),
@@ -73,12 +78,18 @@ pub fn import_csv(
         problems: file
             .problems
             .iter()
-            .map(|p| issue(p.line, &p.column, &p.value, &p.message()))
+            .map(|p| {
+                let code = ImportIssueCode::Problem(p.code.clone());
+                issue(p.line, &p.column, &p.value, code, p.message())
+            })
             .collect(),
         warnings: file
             .warnings
             .iter()
-            .map(|w| issue(w.line, &w.column, &w.value, &w.message()))
+            .map(|w| {
+                let code = ImportIssueCode::Warning(w.code.clone());
+                issue(w.line, &w.column, &w.value, code, w.message())
+            })
             .collect(),
         unknown_columns: file.unknown_columns.clone(),
         cases: report.summary.as_ref().map(|s| tally(&s.cases)),
@@ -93,7 +104,7 @@ pub fn import_csv(
                         line: c.line,
                         case_no: c.case_no.clone(),
                         individual_no: c.individual_no.clone(),
-                        field: c.field.column().to_string(),
+                        field: c.field,
                         hidden: !may_see(role, c.field),
                         local: c.local.clone(),
                         incoming: c.incoming.clone(),
@@ -136,6 +147,15 @@ mod tests {
             (p.line, p.column.as_str(), p.value.as_str()),
             (7, "sex", "Q")
         );
+        // The window words the problem from its code; the English is for tests and debugging.
+        assert_eq!(
+            serde_json::to_value(&p.code).unwrap(),
+            serde_json::json!({
+                "code": "invalid_value",
+                "params": { "code": "not_one_of", "params": { "value": "Q", "list": "sex" } }
+            })
+        );
+        assert!(p.message.contains("'Q' is not a sex"), "{}", p.message);
         assert!(out.cases.is_none());
         assert!(!seen.is_empty());
     }
@@ -157,7 +177,7 @@ mod tests {
         assert!(!out.rejected);
         assert_eq!(out.individuals.unwrap().unchanged, 10);
         assert_eq!(out.clashes.len(), 1);
-        assert_eq!(out.clashes[0].field, "ssr_codes");
+        assert_eq!(out.clashes[0].field, waypoint_domain::Field::SsrCodes);
         assert_eq!(out.clashes[0].local.as_deref(), Some("WCHR"));
         let dry = import_csv(&state, &request(testing::SAMPLE, false, true), &mut |_| {}).unwrap();
         assert!(dry.dry_run && !dry.rejected);
@@ -209,7 +229,7 @@ mod tests {
         let clash = out
             .clashes
             .iter()
-            .find(|c| c.field == "vulnerabilities")
+            .find(|c| c.field == waypoint_domain::Field::Vulnerabilities)
             .unwrap();
         assert!(clash.hidden);
         assert_eq!(

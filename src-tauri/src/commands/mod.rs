@@ -76,12 +76,14 @@ pub(crate) fn outcome_to_dto(o: &waypoint_domain::CheckOutcome) -> dto::CheckOut
     }
 }
 
-pub(crate) fn mismatch_to_dto(m: &waypoint_domain::Mismatch) -> dto::Mismatch {
-    dto::Mismatch {
-        field: m.field.clone(),
+/// `None` for a field this version does not know (recorded by a newer one): the window words
+/// a mismatch by its field's code.
+pub(crate) fn mismatch_to_dto(m: &waypoint_domain::Mismatch) -> Option<dto::Mismatch> {
+    Some(dto::Mismatch {
+        field: waypoint_domain::Field::from_column(&m.field)?,
         on_record: m.on_record.clone(),
         on_document: m.on_document.clone(),
-    }
+    })
 }
 
 pub(crate) fn transfer_to_dto(t: &waypoint_domain::CustodyTransfer) -> dto::TransferRecord {
@@ -160,7 +162,7 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> dto::EventRecord 
             individual_no: c.individual_no.clone(),
             document_no: c.document_no.clone(),
             outcome: outcome_to_dto(&c.outcome),
-            mismatches: c.mismatches.iter().map(mismatch_to_dto).collect(),
+            mismatches: c.mismatches.iter().filter_map(mismatch_to_dto).collect(),
             site: c.site.clone(),
             checked_by: c.checked_by.clone(),
             checked_at: c.checked_at.to_rfc3339(),

@@ -33,12 +33,12 @@ pub fn lock(state: &Session, reason: LockReason) -> SessionInfo {
 /// The window's view of where the session stands, with the rights of the role signed in.
 fn session_info(s: Standing) -> SessionInfo {
     let role = s.signed_in.as_ref().map(|who| who.role);
-    let rights = |keep: fn(waypoint_domain::Role, Field) -> bool| -> Vec<String> {
+    let rights = |keep: fn(waypoint_domain::Role, Field) -> bool| -> Vec<Field> {
         role.map(|r| {
             Field::ALL
                 .iter()
                 .filter(|f| keep(r, **f))
-                .map(|f| f.column().to_string())
+                .copied()
                 .collect()
         })
         .unwrap_or_default()
@@ -50,7 +50,7 @@ fn session_info(s: Standing) -> SessionInfo {
                 Action::ALL
                     .iter()
                     .filter(|a| may(r, **a))
-                    .map(|a| a.code().to_string())
+                    .copied()
                     .collect()
             })
             .unwrap_or_default(),
@@ -71,7 +71,7 @@ mod tests {
     use crate::commands::{cases, conflicts, custody, import, search, special_needs, status};
     use crate::dto::{ImportRequest, SpecialNeedsUpdate};
     use waypoint_app::AppError;
-    use waypoint_domain::Role;
+    use waypoint_domain::{Action, Field, Role};
     use waypoint_keys::{DeviceKeys, MAX_WRONG_PINS, SecretPlace};
 
     const PIN: &str = "2468-1357";
@@ -153,12 +153,12 @@ mod tests {
         assert_eq!(info.name.as_deref(), Some("Ana Field"));
         assert_eq!(info.role, Some(Role::Supervisor));
         assert_eq!(info.idle_seconds, 300, "the site's default: 5 minutes");
-        assert!(info.may.contains(&"import".to_string()));
-        assert!(info.sees.contains(&"vulnerabilities".to_string()));
-        assert!(info.edits.contains(&"vulnerabilities".to_string()));
+        assert!(info.may.contains(&Action::Import));
+        assert!(info.sees.contains(&Field::Vulnerabilities));
+        assert!(info.edits.contains(&Field::Vulnerabilities));
         // Seen by every role, changed by none: the record's own number.
-        assert!(info.sees.contains(&"individual_no".to_string()));
-        assert!(!info.edits.contains(&"individual_no".to_string()));
+        assert!(info.sees.contains(&Field::IndividualNo));
+        assert!(!info.edits.contains(&Field::IndividualNo));
         assert!(DeviceKeys::exist(data.path()));
         let imported = import::import_csv(
             &state,
@@ -272,7 +272,7 @@ mod tests {
         assert_all_locked(&state);
         let cleo = signed_in(sign_in(&state, "Cleo Assist", "cleo-pin-8642").unwrap());
         assert_eq!(cleo.role, Some(Role::FieldAssistant));
-        assert!(!cleo.may.contains(&"import".to_string()));
+        assert!(!cleo.may.contains(&Action::Import));
         lock(&state, LockReason::Manual);
         // Disabled by HQ (a sync brought the directory): refused.
         signed_in(sign_in(&state, "Ana Field", PIN).unwrap());

@@ -1,36 +1,87 @@
-// Every message the core sends comes as a code with parameters (MessageCode, generated from
-// Rust); this module words it in the person's language. See docs/messages.md.
+// Every message the core sends comes as a code with parameters (MessageCode, and the import
+// report's ProblemCode, WarningCode and ValueProblem, generated from Rust); this module words
+// it in the person's language. See docs/messages.md.
+import type { ImportIssueCode } from './bindings/ImportIssueCode';
 import type { MessageCode } from './bindings/MessageCode';
+import type { ValueProblem } from './bindings/ValueProblem';
 import { en, type Key } from './i18n/en';
 import { t } from './i18n/index.svelte';
 import { CommandError } from './api';
 
+/** For a code with a parameter that may be null, `<code>_without_<param>`: said when it is. */
+type WithoutKeys<M> = M extends { code: infer C extends string; params: infer P }
+  ? { [K in keyof P & string]: null extends P[K] ? `${C}_without_${K}` : never }[keyof P & string]
+  : never;
+
 /** The dictionary key of each code: `msg_<code>`. */
-export type MessageKey = `msg_${MessageCode['code']}`;
+export type MessageKey = `msg_${MessageCode['code'] | WithoutKeys<MessageCode>}`;
+/** An import problem or warning, but an invalid value (worded by its `ValueProblem`). */
+type IssueCode = Exclude<ImportIssueCode, { code: 'invalid_value' }>;
+export type IssueKey = `issue_${IssueCode['code'] | WithoutKeys<IssueCode>}`;
+export type ValueKey = `value_${ValueProblem['code'] | WithoutKeys<ValueProblem>}`;
 
 // Does not compile when a code the core can send has no English wording; the test
 // (i18n.test.ts) checks French and Spanish against the generated codes too.
-const worded: Record<MessageKey, string> = en;
+const worded: Record<MessageKey | IssueKey | ValueKey, string> = en;
+
+/** Whether the dictionaries have `key` (a key built from a code the core sent). */
+function isKey(key: string): key is Key {
+  return key in worded || key in en;
+}
 
 // Parameters that are codes themselves are worded with their own keys.
-const CODE_PARAMS: Record<string, string> = { role: 'role_', action: 'action_', field: 'field_' };
+const CODE_PARAMS: Record<string, string> = {
+  role: 'role_',
+  action: 'action_',
+  field: 'field_',
+  parent: 'rel_',
+  status: 'permit_',
+  list: 'codelist_',
+};
 
 function paramText(name: string, value: unknown): string | number {
   if (typeof value === 'number') return value;
   const text = String(value);
-  const prefix = CODE_PARAMS[name];
-  if (prefix && `${prefix}${text}` in en) return t(`${prefix}${text}` as Key);
+  const key = `${CODE_PARAMS[name] ?? ''}${text}`;
+  if (name in CODE_PARAMS && isKey(key)) return t(key);
   return text;
+}
+
+/**
+ * The words of `<prefix><code>` with its parameters. A parameter that is null is said by the
+ * key `<prefix><code>_without_<param>`, which has no placeholder for it.
+ */
+function word(prefix: string, code: { code: string; params?: unknown }): string {
+  let key = `${prefix}${code.code}`;
+  const params: Record<string, string | number> = {};
+  if (code.params && typeof code.params === 'object') {
+    for (const [name, value] of Object.entries(code.params)) {
+      if (value === null || value === undefined) key += `_without_${name}`;
+      else params[name] = paramText(name, value);
+    }
+  }
+  return isKey(key) ? t(key, params) : code.code;
 }
 
 /** The words for a message code, in the current language. */
 export function messageText(message: MessageCode): string {
-  const key: MessageKey = `msg_${message.code}`;
-  const params: Record<string, string | number> = {};
-  if ('params' in message && message.params) {
-    for (const [name, value] of Object.entries(message.params)) params[name] = paramText(name, value);
+  // Its problem is a code of its own, worded by `valueProblemText`.
+  if (message.code === 'invalid_value') {
+    const { field, problem } = message.params;
+    return t('msg_invalid_value', { field: t(`field_${field}`), problem: valueProblemText(problem) });
   }
-  return key in worded ? t(key, params) : message.code;
+  return word('msg_', message);
+}
+
+/** What is wrong with a value, in the current language. */
+export function valueProblemText(problem: ValueProblem): string {
+  return word('value_', problem);
+}
+
+/** An import problem or warning, in the current language. */
+export function issueText(code: ImportIssueCode): string {
+  if (code.code === 'invalid_value') return valueProblemText(code.params);
+  return word('issue_', code);
 }
 
 /** What to show for a failed command (or any other error), in the current language. */

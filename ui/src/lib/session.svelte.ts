@@ -2,6 +2,8 @@
 // role may not see (the core leaves it out anyway) and says why an action is refused. Nothing
 // here is kept anywhere but in memory: no web storage.
 import { api } from './api';
+import type { Action } from './bindings/Action';
+import type { Field } from './bindings/Field';
 import type { LockReason } from './bindings/LockReason';
 import type { Role } from './bindings/Role';
 import type { SessionInfo } from './bindings/SessionInfo';
@@ -29,17 +31,17 @@ export async function lockNow(reason: LockReason): Promise<void> {
 }
 
 /** Whether the role signed in may see a field (its CSV column name). */
-export function sees(field: string): boolean {
+export function sees(field: Field): boolean {
   return current.info?.sees.includes(field) ?? false;
 }
 
 /** Whether the role signed in may change a field. */
-export function edits(field: string): boolean {
+export function edits(field: Field): boolean {
   return current.info?.edits.includes(field) ?? false;
 }
 
 /** Whether the role signed in may do an action (`import`, `identity_check`, ...). */
-export function may(action: string): boolean {
+export function may(action: Action): boolean {
   return current.info?.may.includes(action) ?? false;
 }
 

@@ -1,7 +1,8 @@
 import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import Import from './Import.svelte';
+import { setLang } from '../lib/i18n/index.svelte';
 import { backend } from '../test/fixtures';
 import type { ImportOutcome } from '../lib/bindings/ImportOutcome';
 
@@ -10,7 +11,15 @@ const rejected: ImportOutcome = {
   rejected: true,
   dry_run: false,
   rows_read: 10,
-  problems: [{ line: 7, column: 'sex', value: 'Q', message: "'Q' is not a sex" }],
+  problems: [
+    {
+      line: 7,
+      column: 'sex',
+      value: 'Q',
+      code: { code: 'invalid_value', params: { code: 'not_one_of', params: { value: 'Q', list: 'sex' } } },
+      message: "'Q' is not a sex: use one of M, F, X",
+    },
+  ],
   rows_with_problems: 1,
   warnings: [],
   unknown_columns: ['remarks'],
@@ -19,7 +28,15 @@ const rejected: ImportOutcome = {
   clashes: [],
 };
 
+async function importFile() {
+  const user = userEvent.setup();
+  await user.upload(screen.getByLabelText(/CSV/), new File(['x'], 'cases.csv', { type: 'text/csv' }));
+  await user.click(screen.getByRole('button', { name: /Import/ }));
+}
+
 describe('Import', () => {
+  afterEach(() => setLang('en'));
+
   it('sends the chosen file and shows every problem with line, column and value', async () => {
     const mock = backend({ import_csv: () => rejected });
     render(Import);
@@ -29,7 +46,8 @@ describe('Import', () => {
     await user.click(screen.getByRole('button', { name: 'Import' }));
     const alert = await screen.findByText(/cases.csv: rejected: 1 problem\(s\) in 1 row\(s\)/);
     expect(alert).toBeTruthy();
-    const row = screen.getByText("'Q' is not a sex").closest('tr');
+    // Worded by the window from the problem's code, not the core's English.
+    const row = screen.getByText("'Q' is not a sex code (M, F, X).").closest('tr');
     expect(row?.textContent).toContain('7');
     expect(row?.textContent).toContain('sex');
     expect(row?.textContent).toContain('Q');
@@ -59,7 +77,53 @@ describe('Import', () => {
     await user.click(screen.getByRole('button', { name: 'Import' }));
     expect(await screen.findByText('Imported cases.csv')).toBeTruthy();
     expect(screen.getByText('Individuals').closest('tr')?.textContent).toBe('Individuals901');
-    expect(screen.getByText('ssr_codes').closest('tr')?.textContent).toContain('WCHR');
+    expect(screen.getByText('SSR codes').closest('tr')?.textContent).toContain('WCHR');
+    mock.clear();
+  });
+
+  it('words each problem and warning in the language chosen, from its code', async () => {
+    const mock = backend({
+      import_csv: () => ({
+        ...rejected,
+        problems: [
+          ...rejected.problems,
+          {
+            line: 9,
+            column: 'date_of_birth',
+            value: '1979-13-45',
+            code: { code: 'invalid_value', params: { code: 'no_such_month', params: { value: '1979-13-45', month: 13 } } },
+            message: "'1979-13-45' has no month 13: months run 01 to 12",
+          },
+          {
+            line: 11,
+            column: '',
+            value: '',
+            code: { code: 'wrong_field_count', params: { found: 3, expected: 26, ends_before: null } },
+            message: 'this row has 3 fields but the header has 26',
+          },
+        ],
+        warnings: [
+          {
+            line: 4,
+            column: 'relationship',
+            value: '2001-01-01',
+            code: { code: 'child_older_than_parent', params: { parent: 'SP', parent_line: 3, parent_birth: '2003-05-01' } },
+            message: 'this child (CH), born 2001-01-01, is older than the spouse on line 3',
+          },
+        ],
+      }),
+    });
+    setLang('fr');
+    render(Import);
+    await importFile();
+    await screen.findByText(/cases.csv : refusé/);
+    const row = (text: string) => screen.getByText(text).closest('tr')?.textContent ?? '';
+    expect(row('« Q » n\'est pas un code de sexe (M, F, X).')).toContain('7');
+    expect(row('« 1979-13-45 » : il n\'y a pas de mois 13 ; les mois vont de 01 à 12.')).toContain('date_of_birth');
+    // A parameter that is null has its own wording; a parameter that is a code is worded too.
+    expect(screen.getByText(/elle a plus de valeurs que de colonnes/)).toBeTruthy();
+    expect(screen.getByText(/avant la personne de la ligne 3 \(Conjoint\(e\), né\(e\) le 2003-05-01\)/)).toBeTruthy();
+    expect(document.body.textContent).not.toMatch(/is not a sex|has no month|older than/);
     mock.clear();
   });
 });

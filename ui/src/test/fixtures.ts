@@ -1,6 +1,7 @@
 // Synthetic data for component tests, typed with the generated bindings so that a change of a
 // Rust type breaks these tests at compile time (svelte-check) rather than in the field.
 import type { CaseDetail } from '../lib/bindings/CaseDetail';
+import type { Field } from '../lib/bindings/Field';
 import type { Member } from '../lib/bindings/Member';
 import type { SearchHit } from '../lib/bindings/SearchHit';
 import type { SopProgramme } from '../lib/bindings/SopProgramme';
@@ -115,14 +116,14 @@ export const status: Status = {
   data_dir: '/tmp/waypoint',
 };
 
-const FIELDS = [
+const FIELDS: Field[] = [
   'case_no', 'individual_no', 'relationship', 'family_name', 'given_names', 'family_name_native',
   'given_names_native', 'sex', 'date_of_birth', 'nationality', 'languages', 'phone', 'site',
   'programme', 'destination', 'abn', 'document_type', 'document_no', 'document_issuer',
   'document_expiry', 'ssr_codes', 'special_needs_notes', 'vulnerabilities', 'exit_permit',
   'exit_permit_denial_reason',
 ];
-const NEED_TO_KNOW = ['special_needs_notes', 'vulnerabilities'];
+const NEED_TO_KNOW: Field[] = ['special_needs_notes', 'vulnerabilities'];
 
 /** Signed in with every right (component tests of what a screen does, not of roles). */
 export const everything: SessionInfo = {

@@ -8,7 +8,7 @@ mod read;
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 pub use check_digit::check_digit;
 pub use compare::{MrzComparison, compare};
@@ -54,8 +54,9 @@ impl fmt::Display for MrzFormat {
 }
 
 /// What a check digit of the zone covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CheckedField {
     DocumentNumber,
     DateOfBirth,

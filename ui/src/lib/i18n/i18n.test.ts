@@ -36,7 +36,10 @@ describe('code lists of the core', () => {
     ['ExitPermitStatus', 'permit_'],
     ['SsrCategory', 'ssrcat_'],
     ['Role', 'role_'],
+    ['Action', 'action_'],
     ['Field', 'field_'],
+    ['CheckedField', 'digit_'],
+    ['CodeList', 'codelist_'],
   ] as const)('every %s has a wording in English, French and Spanish', (name, prefix) => {
     const codes = unionCodes(name);
     expect(codes.length, name).toBeGreaterThan(1);
@@ -78,8 +81,6 @@ describe('translations', () => {
 
   it('every code the core sends has a label (keys built from codes)', () => {
     const codes: Record<string, string[]> = {
-      digit_: ['document_number', 'date_of_birth', 'date_of_expiry', 'personal_number', 'composite'],
-      field_: ['family_name', 'given_names', 'date_of_birth', 'document_no', 'document_expiry', 'nationality', 'sex'],
       custodian_: ['individual', 'staff', 'storage', 'travel_bag', 'authority'],
       event_check_: ['verified', 'mismatch', 'not_verified'],
       lang_: ['en', 'fr', 'es'],
@@ -103,29 +104,109 @@ describe('translations', () => {
   });
 });
 
+/**
+ * The codes of a generated tagged union and their parameters, read from the binding (never a
+ * hand-copied list): `{ "code": "x", "params": { a: string, b: number | null, } }`,
+ * `{ "code": "y" }`, or `{ "code": "z", "params": OtherUnion }` (`nested`).
+ */
+function variantsOf(text: string) {
+  return [...text.matchAll(/"code":\s*"(\w+)"(?:,\s*"params":\s*(?:\{([^}]*)\}|(\w+)))?/g)].map((m) => {
+    const params = [...(m[2] ?? '').matchAll(/(\w+):\s*([^,]+),/g)].map((p) => ({ name: p[1], nullable: /\|\s*null/.test(p[2]) }));
+    return { code: m[1], params, nested: m[3] ?? null };
+  });
+}
+
+/**
+ * The keys a union's codes need: `<prefix><code>` with every parameter as a placeholder, and
+ * for a parameter that may be null, `<prefix><code>_without_<param>` without it.
+ */
+function keysNeeded(text: string, prefix: string, nestedOk: string[] = []) {
+  const keys: { key: string; params: string[] }[] = [];
+  for (const v of variantsOf(text)) {
+    if (v.nested) {
+      expect(nestedOk, `${prefix}${v.code} nests ${v.nested}`).toContain(v.nested);
+      continue;
+    }
+    const names = v.params.map((p) => p.name);
+    keys.push({ key: prefix + v.code, params: [...names].sort() });
+    for (const p of v.params.filter((p) => p.nullable)) {
+      keys.push({ key: `${prefix}${v.code}_without_${p.name}`, params: names.filter((n) => n !== p.name).sort() });
+    }
+  }
+  return keys;
+}
+
+const dictionaries3 = [
+  ['en', en],
+  ['fr', fr],
+  ['es', es],
+] as const;
+
+function expectWorded(keys: { key: string; params: string[] }[], dict: Record<string, string | undefined>) {
+  for (const { key, params } of keys) {
+    const text = dict[key];
+    expect(text?.trim(), key).toBeTruthy();
+    expect([...new Set(placeholders(text ?? ''))].sort(), key).toEqual(params);
+  }
+}
+
 describe('message codes', () => {
-  // The codes the core can send and their parameters, read from the generated binding
-  // (never a hand-copied list): `{ "code": "x", "params": { a: string, b: number } }` or
-  // `{ "code": "y" }`.
-  const variants = [...messageCodeTs.matchAll(/"code":\s*"(\w+)"(?:,\s*"params":\s*\{([^}]*)\})?/g)].map((m) => ({
-    code: m[1],
-    params: [...(m[2] ?? '').matchAll(/(\w+):/g)].map((p) => p[1]).sort(),
-  }));
+  const keys = keysNeeded(messageCodeTs, 'msg_');
 
   it('the binding lists the codes', () => {
-    expect(variants.length).toBeGreaterThan(20);
-    expect(variants.map((v) => v.code)).toContain('not_allowed');
+    expect(keys.length).toBeGreaterThan(20);
+    expect(keys.map((k) => k.key)).toContain('msg_not_allowed');
   });
 
-  it.each([
-    ['en', en],
-    ['fr', fr],
-    ['es', es],
-  ] as const)('every code has a %s wording with exactly its parameters', (_name, dict) => {
-    for (const { code, params } of variants) {
-      const text = (dict as Record<string, string | undefined>)[`msg_${code}`];
-      expect(text?.trim(), `msg_${code}`).toBeTruthy();
-      expect([...new Set(placeholders(text ?? ''))].sort(), `msg_${code}`).toEqual(params);
+  it.each(dictionaries3)('every code has a %s wording with exactly its parameters', (_name, dict) => {
+    expectWorded(keys, dict);
+  });
+});
+
+describe('import problems and warnings', () => {
+  // A problem or warning is worded `issue_<code>`; an invalid value (a problem that nests a
+  // ValueProblem) `value_<code>`.
+  const keys = [
+    ...keysNeeded(bindings['../bindings/ProblemCode.ts'], 'issue_', ['ValueProblem']),
+    ...keysNeeded(bindings['../bindings/WarningCode.ts'], 'issue_'),
+    ...keysNeeded(bindings['../bindings/ValueProblem.ts'], 'value_'),
+  ];
+
+  it('the bindings list the codes, with the parameters that may be null', () => {
+    const names = keys.map((k) => k.key);
+    expect(names).toContain('issue_duplicate_individual');
+    expect(names).toContain('issue_wrong_field_count_without_ends_before');
+    expect(names).toContain('issue_child_older_than_parent');
+    expect(names).toContain('value_not_one_of');
+    expect(keys.length).toBeGreaterThan(40);
+  });
+
+  it('a code in both lists has the same parameters (one wording says both)', () => {
+    const seen = new Map<string, string>();
+    for (const { key, params } of keys) {
+      const p = params.join(',');
+      expect(seen.get(key) ?? p, key).toBe(p);
+      seen.set(key, p);
+    }
+  });
+
+  it.each(dictionaries3)('every problem, warning and value problem has a %s wording with exactly its parameters', (_name, dict) => {
+    expectWorded(keys, dict);
+  });
+
+  it.each(dictionaries3)('%s names every code of a code list a value must come from', (_name, dict) => {
+    const lists: Record<string, string> = {
+      relationship: 'Relationship',
+      sex: 'Sex',
+      document_type: 'DocumentType',
+      vulnerability: 'Vulnerability',
+      exit_permit_status: 'ExitPermitStatus',
+    };
+    expect(Object.keys(lists).sort()).toEqual(unionCodes('CodeList').sort());
+    for (const [list, union] of Object.entries(lists)) {
+      const text = (dict as Record<string, string>)[`codelist_${list}`];
+      const missing = unionCodes(union).filter((c) => !new RegExp(`\\b${c}\\b`).test(text));
+      expect(missing, `codelist_${list}`).toEqual([]);
     }
   });
 });
