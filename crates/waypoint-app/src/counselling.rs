@@ -71,19 +71,15 @@ pub fn record_session(
     store.require(who.role, Action::Counselling)?;
     let view = lookup::case(store, who.role, &session.case_no)?;
     let programme = number(&session.programme);
-    let checklist = checklists().get(&programme).ok_or_else(|| {
-        AppError::invalid(format!(
-            "there is no counselling checklist for programme {programme}"
-        ))
-    })?;
+    let checklist = checklists()
+        .get(&programme)
+        .ok_or_else(|| AppError::NoChecklist(programme.clone()))?;
     let topics: Vec<String> = session
         .topics_covered
         .iter()
         .map(|t| t.trim().to_string())
         .collect();
-    checklist
-        .check_session(&topics, session.complete)
-        .map_err(AppError::Invalid)?;
+    checklist.check_session(&topics, session.complete)?;
     let mut event = FieldEvent::CounsellingSession(CounsellingSession {
         id: Uuid::now_v7(),
         case_no: view.case.case_no.clone(),

@@ -46,10 +46,9 @@ fn find(
     documents_of(view)
         .into_iter()
         .find(|d| d.individual_no == individual_no && d.document_no == document_no)
-        .ok_or_else(|| {
-            AppError::invalid(format!(
-                "{individual_no} holds no document {document_no} on record"
-            ))
+        .ok_or_else(|| AppError::NoSuchDocument {
+            individual_no: individual_no.to_string(),
+            document_no: document_no.to_string(),
         })
 }
 
@@ -65,9 +64,7 @@ pub fn record_transfer(
     let document_no = number(&transfer.document_no);
     let from = transfer.from.normalized();
     let view = lookup::case_of_individual(store, who.role, &individual_no)?;
-    find(&view, &individual_no, &document_no)?
-        .check_handed_from(&from)
-        .map_err(AppError::Invalid)?;
+    find(&view, &individual_no, &document_no)?.check_handed_from(&from)?;
     let event = FieldEvent::CustodyTransfer(CustodyTransfer {
         id: Uuid::now_v7(),
         individual_no: individual_no.clone(),

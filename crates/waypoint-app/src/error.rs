@@ -47,6 +47,19 @@ pub enum AppError {
     UnknownCase(String),
     #[error("there is no individual with number {0}")]
     UnknownIndividual(String),
+    #[error("there is no case or individual with number {0}")]
+    UnknownNumber(String),
+    #[error("{individual_no} holds no document {document_no} on record")]
+    NoSuchDocument {
+        individual_no: String,
+        document_no: String,
+    },
+    #[error(transparent)]
+    HeldElsewhere(#[from] waypoint_domain::HeldElsewhere),
+    #[error("there is no counselling checklist for programme {0}")]
+    NoChecklist(String),
+    #[error(transparent)]
+    Session(#[from] waypoint_domain::SessionProblem),
     #[error("conflict {0} is already resolved")]
     ConflictResolved(String),
     #[error(

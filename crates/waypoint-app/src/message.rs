@@ -3,7 +3,7 @@
 //! `Display` of the errors.
 
 use serde::{Deserialize, Serialize};
-use waypoint_domain::{Action, Field, Refused, Role, ValueProblem};
+use waypoint_domain::{Action, Field, Refused, Role, SessionProblem, ValueProblem};
 use waypoint_import::ImportError;
 use waypoint_keys::KeyError;
 use waypoint_store::StoreError;
@@ -36,6 +36,33 @@ pub enum MessageCode {
     },
     /// The MRZ text typed or scanned is no machine-readable zone.
     MrzUnreadable,
+    /// No case and no individual has this number.
+    UnknownNumber {
+        number: String,
+    },
+
+    // ---- field work
+    /// The individual has no document with this number on record.
+    NoSuchDocument {
+        individual_no: String,
+        document_no: String,
+    },
+    /// A handover recorded from someone who does not hold the document.
+    HeldElsewhere {
+        document_no: String,
+    },
+    NoChecklist {
+        programme: String,
+    },
+    UnknownTopic {
+        topic: String,
+        programme: String,
+    },
+    /// Saved as complete without every mandatory topic of the checklist.
+    MandatoryTopicsMissing {
+        programme: String,
+        count: u64,
+    },
 
     // ---- refusals of the role
     NotAllowed {
@@ -191,6 +218,34 @@ impl AppError {
             AppError::Sync(e) => sync_code(e),
             AppError::LeaseOver(l) => lease_code(l),
             AppError::LockedPastLease => MessageCode::LeaseOverLocked,
+            AppError::UnknownNumber(number) => MessageCode::UnknownNumber {
+                number: number.clone(),
+            },
+            AppError::NoSuchDocument {
+                individual_no,
+                document_no,
+            } => MessageCode::NoSuchDocument {
+                individual_no: individual_no.clone(),
+                document_no: document_no.clone(),
+            },
+            AppError::HeldElsewhere(e) => MessageCode::HeldElsewhere {
+                document_no: e.document_no.clone(),
+            },
+            AppError::NoChecklist(programme) => MessageCode::NoChecklist {
+                programme: programme.clone(),
+            },
+            AppError::Session(SessionProblem::UnknownTopic { topic, programme }) => {
+                MessageCode::UnknownTopic {
+                    topic: topic.clone(),
+                    programme: programme.clone(),
+                }
+            }
+            AppError::Session(SessionProblem::MandatoryTopicsMissing { programme, titles }) => {
+                MessageCode::MandatoryTopicsMissing {
+                    programme: programme.clone(),
+                    count: titles.len() as u64,
+                }
+            }
             AppError::Locked => MessageCode::Locked,
             AppError::Unavailable => MessageCode::Unavailable,
             AppError::Wiped => MessageCode::Wiped,

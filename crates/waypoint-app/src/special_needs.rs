@@ -79,9 +79,7 @@ pub fn list(
             .collect());
     }
     let Some(case_no) = lookup::case_no_of(store, &wanted)? else {
-        return Err(AppError::invalid(format!(
-            "there is no case or individual with number {wanted}"
-        )));
+        return Err(AppError::UnknownNumber(wanted));
     };
     let view = lookup::case(store, who.role, &case_no)?;
     Ok(view

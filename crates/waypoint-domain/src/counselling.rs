@@ -36,32 +36,52 @@ pub struct Checklist {
 impl Checklist {
     /// Refuses topics that are not on this checklist and, for a session saved as complete, a
     /// mandatory topic not covered (named in English, as the SOP does).
-    pub fn check_session(&self, topics_covered: &[String], complete: bool) -> Result<(), String> {
+    pub fn check_session(
+        &self,
+        topics_covered: &[String],
+        complete: bool,
+    ) -> Result<(), SessionProblem> {
         if let Some(unknown) = topics_covered
             .iter()
             .find(|t| !self.topics.iter().any(|s| &s.id == *t))
         {
-            return Err(format!(
-                "'{unknown}' is not a topic of the {} checklist",
-                self.programme
-            ));
+            return Err(SessionProblem::UnknownTopic {
+                topic: unknown.clone(),
+                programme: self.programme.clone(),
+            });
         }
         if complete {
-            let missing: Vec<&str> = self
+            let missing: Vec<String> = self
                 .topics
                 .iter()
                 .filter(|t| t.mandatory && !topics_covered.contains(&t.id))
-                .map(|t| t.title.en.as_str())
+                .map(|t| t.title.en.clone())
                 .collect();
             if !missing.is_empty() {
-                return Err(format!(
-                    "the session cannot be saved as complete: mandatory topics not covered: {}",
-                    missing.join("; ")
-                ));
+                return Err(SessionProblem::MandatoryTopicsMissing {
+                    programme: self.programme.clone(),
+                    titles: missing,
+                });
             }
         }
         Ok(())
     }
+}
+
+/// Why a counselling session cannot be saved as it was given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionProblem {
+    #[error("'{topic}' is not a topic of the {programme} checklist")]
+    UnknownTopic { topic: String, programme: String },
+    /// Saved as complete without every mandatory topic (their English titles).
+    #[error(
+        "the session cannot be saved as complete: mandatory topics not covered: {}",
+        titles.join("; ")
+    )]
+    MandatoryTopicsMissing {
+        programme: String,
+        titles: Vec<String>,
+    },
 }
 
 /// The SOP files built into Waypoint, by name.
@@ -166,12 +186,17 @@ mod tests {
         let c = checklist();
         let topics = |t: &[&str]| -> Vec<String> { t.iter().map(|s| s.to_string()).collect() };
         let e = c.check_session(&topics(&["b"]), true).unwrap_err();
-        assert!(e.contains("mandatory topics not covered: Topic A"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("mandatory topics not covered: Topic A"),
+            "{e}"
+        );
         assert!(c.check_session(&topics(&["b"]), false).is_ok());
         assert!(c.check_session(&topics(&["a"]), true).is_ok());
         let e = c.check_session(&topics(&["juggling"]), false).unwrap_err();
         assert!(
-            e.contains("'juggling' is not a topic of the TEST checklist"),
+            e.to_string()
+                .contains("'juggling' is not a topic of the TEST checklist"),
             "{e}"
         );
     }

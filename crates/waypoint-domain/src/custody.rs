@@ -33,15 +33,28 @@ impl DocumentCustody {
 
     /// Refuses a transfer `from` someone other than the document's current holder: the chain
     /// must not have gaps. A document with no transfer yet may start from anyone.
-    pub fn check_handed_from(&self, from: &Custodian) -> Result<(), String> {
+    pub fn check_handed_from(&self, from: &Custodian) -> Result<(), HeldElsewhere> {
         match self.current() {
-            Some(holder) if holder != from => Err(format!(
-                "document {} is held by {holder}, not by {from}: record the transfer from its current holder",
-                self.document_no
-            )),
+            Some(holder) if holder != from => Err(HeldElsewhere {
+                document_no: self.document_no.clone(),
+                holder: holder.clone(),
+                from: from.clone(),
+            }),
             _ => Ok(()),
         }
     }
+}
+
+/// A transfer recorded from someone who does not hold the document (another device may have
+/// recorded a handover meanwhile).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "document {document_no} is held by {holder}, not by {from}: record the transfer from its current holder"
+)]
+pub struct HeldElsewhere {
+    pub document_no: String,
+    pub holder: Custodian,
+    pub from: Custodian,
 }
 
 /// Every numbered document of `case`'s members with its chain, in member order. A document
@@ -224,8 +237,10 @@ mod tests {
                 name: "Someone".into(),
             })
             .unwrap_err();
+        assert_eq!(e.holder, safe());
         assert!(
-            e.contains("is held by Office safe, not by staff member Someone"),
+            e.to_string()
+                .contains("is held by Office safe, not by staff member Someone"),
             "{e}"
         );
         let fresh = document_custody(&case(), &[]);

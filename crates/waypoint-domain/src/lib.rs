@@ -30,9 +30,9 @@ use std::fmt;
 
 pub use airport::{Airport, AirportCode};
 pub use codes::{DocumentType, ExitPermitStatus, Relationship, Sex, Vulnerability};
-pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized};
+pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized, SessionProblem};
 pub use country::{CountryCode, DocumentIssuer};
-pub use custody::{DocumentCustody, document_custody};
+pub use custody::{DocumentCustody, HeldElsewhere, document_custody};
 pub use date::{AgeRange, PartialDate};
 pub use event::{
     CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, EventError, FieldEvent,
