@@ -33,3 +33,15 @@ pub use waypoint_keys::guard_crash_output;
 
 #[cfg(test)]
 mod testing;
+
+pub mod enrol;
+pub mod export;
+pub mod individual;
+pub mod open;
+pub mod outbox;
+
+/// No core dumps, and panics that say where but not what: each front end's first call.
+pub use waypoint_keys::guard_crash_output;
+/// The opened store every use case takes, and its errors: the front ends name them and hand
+/// the store to use cases, never calling it themselves.
+pub use waypoint_store::{Store, StoreError};

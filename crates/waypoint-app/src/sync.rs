@@ -63,3 +63,7 @@ pub fn wipe_due(
 pub fn wipe(data_dir: &Path, place: &SecretPlace) -> Result<Wiped, KeyError> {
     waypoint_keys::wipe_device(data_dir, &data_dir.join(waypoint_store::DB_FILE), place)
 }
+
+mod run;
+pub use run::{SyncOutcome, run};
+pub use waypoint_sync::Progress;

@@ -2,8 +2,7 @@
 //! signed in, in their role, and where and when the work happens.
 
 use anyhow::Result;
-use waypoint_app::{Context, SignedIn};
-use waypoint_store::Store;
+use waypoint_app::{Context, SignedIn, Store};
 
 use crate::Cli;
 

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use serde_json::json;
+use waypoint_app::Store;
 use waypoint_app::audit::AuditEntry;
 use waypoint_domain::Role;
-use waypoint_store::Store;
 
 /// Checks the chain; exit code 1 (and the broken entries) when anything is wrong.
 pub fn verify(store: &Store, role: Role, as_json: bool) -> Result<ExitCode> {

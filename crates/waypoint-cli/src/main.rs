@@ -6,8 +6,10 @@ mod audit;
 mod check;
 mod counselling;
 mod custody;
+mod export;
 mod import;
 mod needs;
+mod outbox;
 mod output;
 mod signin;
 mod staff;
@@ -18,18 +20,17 @@ mod sync;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use waypoint_app::{AppError, Context as AppContext};
-use waypoint_domain::{Action, Field, Role, may_edit};
-use waypoint_keys::SecretPlace;
-use waypoint_store::{Store, StoreError};
+use waypoint_app::individual::EditOutcome;
+use waypoint_app::open::{OpenError, Opened, Purpose};
+use waypoint_app::{AppError, Context as AppContext, Store};
+use waypoint_domain::Role;
 use zeroize::Zeroizing;
 
 /// The environment variable that holds the PIN (never a flag: flags show in process lists).
@@ -235,7 +236,7 @@ enum IndividualCommand {
 
 fn main() -> ExitCode {
     // No core dumps, and panics that say where but not what (they may hold personal data).
-    waypoint_keys::guard_crash_output("waypoint");
+    waypoint_app::guard_crash_output("waypoint");
     no_transparent_huge_pages();
     let cli = Cli::parse();
     let result = run(cli);
@@ -286,29 +287,24 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
         .context("no data directory could be found: give one with --data-dir DIR")
 }
 
+/// The store, opened with the PIN of the person signed in. Sync, status and enrolment act for
+/// the device (they work past the offline lease, and are no sign-in in the audit log); every
+/// other command is a person's work.
 fn open(cli: &Cli) -> Result<Store> {
     let dir = data_dir(cli)?;
-    let unlocked = unlock_keys(cli, &dir)?;
-    let mut store = Store::open(&dir, &unlocked.key)
-        .with_context(|| format!("opening the store in {}", dir.display()))?;
-    // Sync, status and enrolment act for the device. Past its offline lease, a device does
-    // nothing else (and says where it stands).
-    let for_the_device = matches!(
-        cli.command,
-        Command::Sync { .. } | Command::Status { .. } | Command::Enrol { .. }
-    );
-    if !for_the_device {
-        sync::lease_gate(&store)?;
-    }
-    // The audit log names the person who unlocked the store (issue 6: every change and view is
-    // attributable to a person), not only this device.
-    // (unlock_keys has already refused a missing --staff.)
     let staff = signed_in(cli)?;
-    store.act_as(&format!("staff:{staff}"));
-    // Every command a person runs with their PIN is a sign-in, and is audited as one (issue 6:
-    // "every sign-in"); sync, status and enrolment are not, so that a sync with nothing to do
-    // stays one round trip with no audit entry to send.
-    signin::after_open(&mut store, &dir, staff, unlocked, !for_the_device)?;
+    let pin = pin_from(PIN_ENV)?;
+    let purpose = match cli.command {
+        Command::Sync { .. } | Command::Status { .. } | Command::Enrol { .. } => Purpose::Device,
+        _ => Purpose::Work,
+    };
+    let opened = waypoint_app::open::sign_in(&dir, staff, &pin, purpose, &context());
+    let Opened { store, keys } = match opened {
+        Err(OpenError::App(AppError::LeaseOver(over))) => return Err(sync::lease_over(&over)),
+        other => other?,
+    };
+    // Kept for after the command (a sync may have disabled staff) and for enrolment.
+    signin::keep(keys);
     Ok(store)
 }
 
@@ -356,16 +352,6 @@ fn pin_from(name: &str) -> Result<Zeroizing<String>> {
         .ok_or_else(|| anyhow!("no PIN: give it in the environment variable {name}"))
 }
 
-/// The store key of `dir`, unwrapped with the staff member's PIN; on a new data directory
-/// (no store, no keys), a new key made for them; on an enrolled device, for a staff member with
-/// no key here, an online sign-in (signin.rs).
-fn unlock_keys(cli: &Cli, dir: &Path) -> Result<signin::Unlocked> {
-    let staff = signed_in(cli)?;
-    let pin = pin_from(PIN_ENV)?;
-    let place = SecretPlace::for_this_device()?;
-    Ok(waypoint_app::session::unlock(dir, &place, staff, &pin)?)
-}
-
 fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Import {
@@ -407,91 +393,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     value,
                 },
         } => {
-            let field = Field::from_column(field).ok_or_else(|| {
-                let names: Vec<&str> = Field::ALL.iter().map(|f| f.column()).collect();
-                anyhow!("'{field}' is not a field; fields are: {}", names.join(", "))
-            })?;
-            // A field no role may change (the record's own number) says so, rather than
-            // which role may not.
-            if !Role::ALL.iter().any(|r| may_edit(*r, field)) {
-                return Err(StoreError::ReadOnlyField(field).into());
-            }
+            // Checked before the PIN: a field that does not exist, or that no one may change.
+            let field = waypoint_app::individual::editable_field(field)?;
             let (mut store, role) = open_as(&cli)?;
-            let outcome = store.set_field_as(role, individual_no, field, value, today())?;
+            let outcome = waypoint_app::individual::set_field(
+                &mut store,
+                role,
+                individual_no,
+                field,
+                value,
+                &context(),
+            )?;
             let mut out = std::io::stdout().lock();
             match outcome {
-                waypoint_store::EditOutcome::Changed { field, entity } => {
+                EditOutcome::Changed { field, entity } => {
                     writeln!(out, "saved: {field} of {entity}")?
                 }
-                waypoint_store::EditOutcome::Unchanged { field, entity } => {
+                EditOutcome::Unchanged { field, entity } => {
                     writeln!(out, "unchanged: {field} of {entity} already has that value")?
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { out } => {
-            let (store, role) = open_as(&cli)?;
-            // Refused before any file is made; what the role may not see is left out.
-            store.require(role, Action::Export)?;
-            match out {
-                Some(path) => {
-                    // Written beside the target and renamed, so a crash never leaves half a dump.
-                    let tmp = path.with_extension("partial");
-                    let file = private_file(&tmp)
-                        .with_context(|| format!("cannot write {}", tmp.display()))?;
-                    let mut w = std::io::BufWriter::new(file);
-                    let written = store
-                        .export_as(role, &mut w)
-                        .map_err(anyhow::Error::new)
-                        .and_then(|()| {
-                            Ok(w.into_inner().map_err(|e| e.into_error())?.sync_all()?)
-                        });
-                    if let Err(e) = written {
-                        // No half dump is left behind.
-                        let _ = std::fs::remove_file(&tmp);
-                        return Err(e);
-                    }
-                    std::fs::rename(&tmp, path)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                }
-                None => {
-                    store.export_as(role, &mut std::io::BufWriter::new(std::io::stdout().lock()))?
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Export { out } => export::run(&cli, out.as_deref()),
         Command::Outbox {
             json,
-            refused: true,
-            ..
+            refused,
+            dismiss,
         } => {
-            // Like the outbox: which record and field, and HQ's reason; never a value.
-            let (store, _role) = open_as(&cli)?;
-            sync::refused_list(&store, *json)
-        }
-        Command::Outbox {
-            dismiss: Some(number),
-            ..
-        } => {
-            let (mut store, role) = open_as(&cli)?;
-            sync::refused_dismiss(&mut store, role, *number)
-        }
-        Command::Outbox { json, .. } => {
-            // Every role may see what waits to be synced: which record and field changed,
-            // never a value (the listing holds none).
-            let (store, _role) = open_as(&cli)?;
-            let entries = store.outbox(usize::MAX >> 1)?;
-            let mut out = std::io::stdout().lock();
-            if *json {
-                serde_json::to_writer_pretty(
-                    &mut out,
-                    &serde_json::json!({ "pending": entries.len(), "entries": entries }),
-                )?;
-                writeln!(out)?;
-            } else {
-                output::outbox(&mut out, &entries)?;
-            }
-            Ok(ExitCode::SUCCESS)
+            let asked = match (refused, dismiss) {
+                (true, _) => outbox::Asked::Refused,
+                (false, Some(number)) => outbox::Asked::Dismiss(*number),
+                (false, None) => outbox::Asked::Pending,
+            };
+            outbox::run(&cli, asked, *json)
         }
         Command::Enrol {
             server,
@@ -544,22 +479,4 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Check { command } => check::run(&cli, command),
     }
-}
-
-/// A new file only its owner can read (0600 from its first byte, on Unix): what the CLI
-/// writes holds personal data. A file left at `path` by an earlier run is replaced, never
-/// followed if it is a link.
-fn private_file(path: &Path) -> std::io::Result<File> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
 }

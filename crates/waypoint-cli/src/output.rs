@@ -3,11 +3,12 @@
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
+use waypoint_app::case_view::CaseView;
 /// What stands in for a value the role may not see, in every listing.
 pub use waypoint_app::import::NOT_SHOWN;
 use waypoint_app::import::{ImportReport, ImportSummary};
+use waypoint_app::search::SearchResult;
 use waypoint_domain::{Role, may_see};
-use waypoint_store::{CaseView, OutboxEntry, SearchResult};
 
 pub fn search_results(out: &mut dyn Write, results: &[SearchResult]) -> io::Result<()> {
     if results.is_empty() {
@@ -118,26 +119,6 @@ pub fn case(out: &mut dyn Write, view: &CaseView, today: NaiveDate) -> io::Resul
                 e.id
             )?;
         }
-    }
-    Ok(())
-}
-
-pub fn outbox(out: &mut dyn Write, entries: &[OutboxEntry]) -> io::Result<()> {
-    writeln!(out, "{} change(s) waiting to be synced", entries.len())?;
-    for e in entries {
-        let field = e
-            .field
-            .as_deref()
-            .map(|f| format!(" {f}"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "  #{:<6} {:<6} {} {}{field}",
-            e.client_seq,
-            e.kind.as_str(),
-            e.scope,
-            e.entity
-        )?;
     }
     Ok(())
 }

@@ -4,25 +4,20 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use waypoint_app::AppError;
 use waypoint_app::staff::StaffAdded;
 use waypoint_domain::Role;
-use waypoint_store::Store;
 use zeroize::Zeroizing;
 
-use crate::{Cli, NEW_PIN_ENV, data_dir, not_in_directory, signed_in, signin, unlock_keys};
+use crate::{Cli, NEW_PIN_ENV, PIN_ENV, data_dir, not_in_directory, pin_from, signed_in};
 
 pub(crate) fn add(cli: &Cli, name: &str, role: Option<&str>) -> Result<ExitCode> {
     let dir = data_dir(cli)?;
     let me = signed_in(cli)?;
     let name = name.trim();
     let given = role.map(Role::parse).transpose()?;
-    let signin::Unlocked { mut keys, key, .. } = unlock_keys(cli, &dir)?;
-    // The key must open this store before anyone else is given it.
-    let mut store = Store::open(&dir, &key)
-        .with_context(|| format!("opening the store in {}", dir.display()))?;
-    store.act_as(&format!("staff:{me}"));
+    let mut opened = waypoint_app::open::unlock(&dir, me, &pin_from(PIN_ENV)?)?;
     // Read only when needed: someone who can already unlock needs no new PIN.
     let new_pin = std::env::var(NEW_PIN_ENV)
         .ok()
@@ -33,7 +28,7 @@ pub(crate) fn add(cli: &Cli, name: &str, role: Option<&str>) -> Result<ExitCode>
         role: given,
         pin: new_pin.as_deref().map(String::as_str),
     };
-    let added = match waypoint_app::staff::add(&mut store, &mut keys, &key, me, new) {
+    let added = match opened.add_staff(me, new) {
         Ok(added) => added,
         Err(AppError::StaffManagedAtHq) => bail!(
             "staff accounts of an enrolled device are managed at HQ (`waypoint-server admin user add`); they sign in here once with a network"

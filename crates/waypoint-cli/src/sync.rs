@@ -6,47 +6,26 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
-use waypoint_app::AppError;
-use waypoint_app::conflicts::{Keep, Resolved};
-use waypoint_app::sync::SyncStatus;
+use waypoint_app::conflicts::{Conflict, Keep, Resolved};
+use waypoint_app::sync::{LeaseState, SyncOutcome, SyncReport, SyncStatus, Unsent};
+use waypoint_app::{AppError, LeaseOver, Store, StoreError};
 use waypoint_domain::{Role, may_see};
-use waypoint_store::{Conflict, LeaseState, Store, StoreError};
-use waypoint_sync::SyncReport;
 
-/// Refuses to go on past the offline lease: the device locks until it syncs.
-pub fn lease_gate(store: &Store) -> Result<()> {
-    match waypoint_app::session::lease_gate(store, &crate::context()) {
-        Err(waypoint_app::AppError::LeaseOver(over)) => {
-            let offline = match over.since {
-                Some(_) => format!("has not synced for {} days", over.days_offline),
-                None => "has no record of a sync".to_string(),
-            };
-            bail!(
-                "this laptop {offline}; the site allows {}: run `waypoint sync` (with a \
-                 network) to unlock it. Until then only `waypoint sync` and `waypoint status` work. \
-                 Its {} change(s) waiting to be synced are kept, and that sync sends them.",
-                over.lease_days,
-                over.pending
-            );
-        }
-        other => Ok(other?),
-    }
-}
-
-/// Wipes this device's data after HQ revoked it: the wrapped keys and the device secret
-/// first (without them the store is unreadable), then every file of the data directory.
-fn wipe(store: Store, data_dir: &Path) -> Result<waypoint_keys::Wiped> {
-    // Closed first: the store must not write a page back after its files are gone.
-    drop(store);
-    let place = waypoint_keys::SecretPlace::for_this_device()?;
-    waypoint_app::sync::wipe(data_dir, &place).with_context(|| {
-        format!(
-            "erasing this device's data did not finish; remove {} by hand",
-            data_dir.display()
-        )
-    })
+/// What a device past its offline lease says: it locks until it syncs.
+pub fn lease_over(over: &LeaseOver) -> anyhow::Error {
+    let offline = match over.since {
+        Some(_) => format!("has not synced for {} days", over.days_offline),
+        None => "has no record of a sync".to_string(),
+    };
+    anyhow!(
+        "this laptop {offline}; the site allows {}: run `waypoint sync` (with a \
+         network) to unlock it. Until then only `waypoint sync` and `waypoint status` work. \
+         Its {} change(s) waiting to be synced are kept, and that sync sends them.",
+        over.lease_days,
+        over.pending
+    )
 }
 
 fn kb(bytes: u64) -> String {
@@ -57,9 +36,9 @@ fn kb(bytes: u64) -> String {
     }
 }
 
-pub fn sync(mut store: Store, data_dir: &Path, as_json: bool) -> Result<ExitCode> {
+pub fn sync(store: Store, data_dir: &Path, as_json: bool) -> Result<ExitCode> {
     let show_progress = !as_json && std::io::stderr().is_terminal();
-    let mut progress = |p: waypoint_sync::Progress| {
+    let mut progress = |p: waypoint_app::sync::Progress| {
         if show_progress {
             eprint!(
                 "\rsync: round {}, sent {} of {} changes, received {}   ",
@@ -67,48 +46,52 @@ pub fn sync(mut store: Store, data_dir: &Path, as_json: bool) -> Result<ExitCode
             );
         }
     };
-    let result = waypoint_sync::sync(&mut store, &mut progress);
+    let outcome = waypoint_app::sync::run(store, data_dir, &mut progress);
     if show_progress {
         eprintln!();
     }
-    // Counted now, after the directory and audit requests, with the store this process holds
-    // until the wipe; the rule is the one the desktop follows.
-    let wipe_now = waypoint_app::sync::wipe_due(Some(&store), &result)?;
-    let report = match result {
-        Ok(report) => report,
-        Err(e) if wipe_now => {
-            // Lost: at once, whatever was not sent.
-            let pending = store.outbox_len().unwrap_or(0);
-            eprintln!("waypoint: {e}");
-            wipe(store, data_dir)?;
+    let erased = || {
+        format!(
+            "erasing this device's data did not finish; remove {} by hand",
+            data_dir.display()
+        )
+    };
+    let (report, unsent, wiped) = match outcome? {
+        SyncOutcome::Lost { error, lost, wiped } => {
+            eprintln!("waypoint: {error}");
+            wiped.with_context(erased)?;
             eprintln!(
                 "waypoint: this device's Waypoint data has been erased: its keys first, then every \
-                 file in {}. {pending} change(s) that were not synced are gone with it.",
+                 file in {}. {lost} change(s) that were not synced are gone with it.",
                 data_dir.display()
             );
             return Ok(ExitCode::FAILURE);
         }
-        Err(e) => {
-            let pending = store.outbox_len().unwrap_or(0);
-            bail!("sync failed: {e}. Changes waiting on this device: {pending}.")
+        SyncOutcome::Failed { error, pending } => {
+            bail!("sync failed: {error}. Changes waiting on this device: {pending}.")
         }
+        SyncOutcome::Synced { report, unsent } => (report, unsent, None),
+        SyncOutcome::Retired {
+            report,
+            unsent,
+            wiped,
+        } => (report, unsent, Some(wiped)),
     };
-    let unsent = store.unsent()?;
     let mut out = std::io::stdout().lock();
     if as_json {
         let mut value = serde_json::to_value(&report)?;
         value["pending"] = json!(unsent.pending);
         value["refused_kept"] = json!(unsent.refused);
-        value["wiped"] = json!(wipe_now);
+        value["wiped"] = json!(wiped.is_some());
         serde_json::to_writer_pretty(&mut out, &value)?;
         writeln!(out)?;
     } else {
         print_report(&mut out, &report, unsent)?;
     }
-    if wipe_now {
-        // Retired: every change reached the server and was taken; now the data goes.
+    if let Some(wiped) = wiped {
+        // Retired: every change reached the server and was taken; the data is gone.
         drop(out);
-        wipe(store, data_dir)?;
+        wiped.with_context(erased)?;
         eprintln!(
             "waypoint: HQ retired this device: every change it had reached the server, and its \
              Waypoint data has now been erased (its keys first, then every file in {}).",
@@ -124,7 +107,7 @@ pub fn sync(mut store: Store, data_dir: &Path, as_json: bool) -> Result<ExitCode
 }
 
 /// What a retired device that keeps its data says, and what the person should do.
-fn retired_waiting(unsent: waypoint_store::Unsent) -> String {
+fn retired_waiting(unsent: Unsent) -> String {
     let mut said = "HQ retired this device; it erases its data once everything recorded on it \
                     has reached HQ."
         .to_string();
@@ -146,61 +129,7 @@ fn retired_waiting(unsent: waypoint_store::Unsent) -> String {
     said
 }
 
-/// `waypoint outbox --refused`: the changes the server refused, kept until dismissed. Which
-/// record and field, and HQ's reason; never a value.
-pub fn refused_list(store: &Store, as_json: bool) -> Result<ExitCode> {
-    let refused = store.refused_changes()?;
-    let mut out = std::io::stdout().lock();
-    if as_json {
-        serde_json::to_writer_pretty(
-            &mut out,
-            &json!({ "refused": refused.len(), "changes": refused }),
-        )?;
-        writeln!(out)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    writeln!(
-        out,
-        "{} change(s) the server refused, kept on this device",
-        refused.len()
-    )?;
-    for r in &refused {
-        let field = r
-            .field
-            .as_deref()
-            .map(|f| format!(" {f}"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "  #{:<6} {} {}{field}: {}",
-            r.client_seq, r.scope, r.entity, r.reason
-        )?;
-    }
-    if !refused.is_empty() {
-        writeln!(
-            out,
-            "A supervisor dismisses one, once it has been dealt with: `waypoint outbox --dismiss NUMBER`."
-        )?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `waypoint outbox --dismiss NUMBER` (supervisors; audited).
-pub fn refused_dismiss(store: &mut Store, role: Role, number: i64) -> Result<ExitCode> {
-    let dismissed = store.dismiss_refused_as(role, number)?;
-    let left = store.unsent()?;
-    println!(
-        "Dismissed refused change {} ({} {}). Refused changes still kept: {}.",
-        dismissed.client_seq, dismissed.scope, dismissed.entity, left.refused
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-fn print_report(
-    out: &mut impl Write,
-    r: &SyncReport,
-    unsent: waypoint_store::Unsent,
-) -> Result<()> {
+fn print_report(out: &mut impl Write, r: &SyncReport, unsent: Unsent) -> Result<()> {
     writeln!(
         out,
         "Synced with {} in {} round trip(s) ({} sent, {} received).",
