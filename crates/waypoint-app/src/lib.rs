@@ -4,7 +4,8 @@
 //! Every use case is a plain function over an opened store, the person signed in
 //! ([`SignedIn`], whose role decides what they may see and do) and a [`Context`] (where and
 //! when the work happens). It checks the role, calls the store and returns domain types with
-//! role-restricted values already removed.
+//! role-restricted values already removed. The CLI opens the store per command ([`open`]); the
+//! desktop keeps one [`session::Session`] for its life.
 
 pub mod audit;
 pub mod case_view;
@@ -12,11 +13,16 @@ pub mod conflicts;
 mod context;
 pub mod counselling;
 pub mod custody;
+pub mod enrol;
 mod error;
+pub mod export;
 pub mod identity_check;
 pub mod import;
+pub mod individual;
 mod lookup;
 mod message;
+pub mod open;
+pub mod outbox;
 pub mod search;
 pub mod session;
 mod signed_in;
@@ -30,18 +36,9 @@ pub use message::{MessageCode, store_code, with_causes};
 pub use signed_in::SignedIn;
 /// Both binaries call it first thing: a crash writes no core dump with keys or personal data.
 pub use waypoint_keys::guard_crash_output;
-
-#[cfg(test)]
-mod testing;
-
-pub mod enrol;
-pub mod export;
-pub mod individual;
-pub mod open;
-pub mod outbox;
-
-/// No core dumps, and panics that say where but not what: each front end's first call.
-pub use waypoint_keys::guard_crash_output;
 /// The opened store every use case takes, and its errors: the front ends name them and hand
 /// the store to use cases, never calling it themselves.
 pub use waypoint_store::{Store, StoreError};
+
+#[cfg(test)]
+mod testing;

@@ -11,6 +11,10 @@ pub use waypoint_sync::{RetiredWipe, SyncError, SyncReport};
 
 use crate::{AppError, Context};
 
+mod run;
+pub use run::{SyncOutcome, run};
+pub use waypoint_sync::Progress;
+
 /// Where this device stands with sync: counts, dates and reasons, never a value, so every
 /// role may read it (even past the offline lease).
 #[derive(Debug, Clone)]
@@ -63,7 +67,3 @@ pub fn wipe_due(
 pub fn wipe(data_dir: &Path, place: &SecretPlace) -> Result<Wiped, KeyError> {
     waypoint_keys::wipe_device(data_dir, &data_dir.join(waypoint_store::DB_FILE), place)
 }
-
-mod run;
-pub use run::{SyncOutcome, run};
-pub use waypoint_sync::Progress;
