@@ -202,7 +202,7 @@ impl Store {
         Ok(lost)
     }
 
-    /// The device's site policy (issue 6's defaults until the server sends the site's own).
+    /// The device's site policy (the defaults until the server sends the site's own).
     pub fn site_policy(&self) -> Result<SitePolicy, StoreError> {
         let (lease_days, idle_minutes): (i64, i64) = self.conn.query_row(
             "SELECT lease_days, idle_minutes FROM site_policy WHERE id = 1",
