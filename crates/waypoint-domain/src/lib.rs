@@ -22,6 +22,7 @@ mod event;
 mod exit_permit;
 mod field;
 mod journey;
+mod journey_facts;
 pub mod mrz;
 mod policy;
 mod readiness;
@@ -47,10 +48,10 @@ pub use exit_permit::{
     DenialReason, ExitPermitEvent, ExitPermitState, ExitPermitStep, exit_permit_state,
 };
 pub use field::{Field, FieldScope};
-pub use journey::{
-    CancelReason, CaseFacts, DocumentProblem, HoldReason, IndividualJourney, Journey,
-    JourneyChange, JourneyEvent, JourneyStep, Missing, Movement, MovementFact, OpenProblem,
-    ProblemKind, Travellers, journey,
+pub use journey::{DocumentProblem, IndividualJourney, Journey, JourneyStep, Missing, journey};
+pub use journey_facts::{
+    CancelReason, CaseFacts, HoldReason, JourneyChange, JourneyEvent, Movement, MovementFact,
+    OpenProblem, ProblemKind, Travellers,
 };
 pub use policy::SitePolicy;
 pub use readiness::{DocumentRule, ReadinessRules, Requirement, TravelReadiness};
