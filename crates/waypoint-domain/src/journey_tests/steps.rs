@@ -151,7 +151,7 @@ fn a_booking_undone_is_no_longer_booked_unless_another_replaced_it() {
     let booked = movement("I-1", Movement::Booked { booking: first }, 10);
     let unbooked = movement("I-1", Movement::Unbooked { booking: first }, 11);
     let rebooked = movement("I-1", Movement::Booked { booking: second }, 11);
-    assert_eq!(step(&[booked.clone()]), JourneyStep::Booked);
+    assert_eq!(step(std::slice::from_ref(&booked)), JourneyStep::Booked);
     assert_eq!(
         step(&[unbooked.clone(), booked.clone()]),
         JourneyStep::TravelReady
