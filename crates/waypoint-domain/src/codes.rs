@@ -41,6 +41,9 @@ macro_rules! code_enum {
     };
 }
 
+// Event code lists (exit permit denials, holds, cancellations) are made the same way.
+pub(crate) use code_enum;
+
 code_enum!(
     /// Relationship to the principal applicant.
     Relationship, "a relationship" {
@@ -97,6 +100,9 @@ impl CodeList {
             Self::DocumentType => codes(DocumentType::ALL, DocumentType::code),
             Self::Vulnerability => codes(Vulnerability::ALL, Vulnerability::code),
             Self::ExitPermitStatus => codes(ExitPermitStatus::ALL, ExitPermitStatus::code),
+            Self::DenialReason => codes(crate::DenialReason::ALL, crate::DenialReason::code),
+            Self::HoldReason => codes(crate::HoldReason::ALL, crate::HoldReason::code),
+            Self::CancelReason => codes(crate::CancelReason::ALL, crate::CancelReason::code),
         }
     }
 }

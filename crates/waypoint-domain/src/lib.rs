@@ -5,7 +5,9 @@
 //! exit permit are *profile* data, addressed field by field with [`Field`] (the column names of
 //! the case-import CSV) and held as canonical text in a [`Record`]. What staff do in the field is
 //! recorded as append-only [`FieldEvent`]s: [`IdentityCheck`], [`CounsellingSession`],
-//! [`CustodyTransfer`].
+//! [`CustodyTransfer`]. An individual's exit permit is a history of [`ExitPermitEvent`]s, and
+//! where a case stands on its [`Journey`] is derived from all of these, under its programme's
+//! [`TravelReadiness`] rules.
 //!
 //! Every value is validated when it is made. This crate knows nothing of SQL, files or HTTP.
 
@@ -17,9 +19,13 @@ mod country;
 mod custody;
 mod date;
 mod event;
+mod exit_permit;
 mod field;
+mod journey;
+mod journey_facts;
 pub mod mrz;
 mod policy;
+mod readiness;
 mod record;
 mod role;
 mod scope;
@@ -38,8 +44,17 @@ pub use event::{
     CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, EventError, FieldEvent,
     IdentityCheck, Mismatch,
 };
+pub use exit_permit::{
+    DenialReason, ExitPermitEvent, ExitPermitState, ExitPermitStep, exit_permit_state,
+};
 pub use field::{Field, FieldScope};
+pub use journey::{DocumentProblem, IndividualJourney, Journey, JourneyStep, Missing, journey};
+pub use journey_facts::{
+    CancelReason, CaseFacts, HoldReason, JourneyChange, JourneyEvent, Movement, MovementFact,
+    OpenProblem, ProblemKind, Travellers,
+};
 pub use policy::SitePolicy;
+pub use readiness::{DocumentRule, ReadinessRules, Requirement, TravelReadiness};
 pub use record::{Case, ExitPermit, Individual, Record, SpecialNeeds, TravelDocument};
 pub use role::{
     Access, Action, ROLES_CSV, Refused, Role, RoleError, RoleTable, may, may_edit, may_see,

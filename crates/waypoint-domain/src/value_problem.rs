@@ -19,6 +19,9 @@ pub enum CodeList {
     DocumentType,
     Vulnerability,
     ExitPermitStatus,
+    DenialReason,
+    HoldReason,
+    CancelReason,
 }
 
 impl CodeList {
@@ -30,6 +33,9 @@ impl CodeList {
             Self::DocumentType => "a document type",
             Self::Vulnerability => "a vulnerability",
             Self::ExitPermitStatus => "an exit permit status",
+            Self::DenialReason => "a reason for an exit permit denial",
+            Self::HoldReason => "a reason to put a journey on hold",
+            Self::CancelReason => "a reason to cancel a journey",
         }
     }
 }

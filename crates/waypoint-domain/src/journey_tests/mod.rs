@@ -1,0 +1,4 @@
+mod fixtures;
+mod missing;
+mod steps;
+mod stops;

@@ -1,0 +1,239 @@
+//! Each step is reached when the ones before it are; bookings and departures are facts.
+
+use uuid::Uuid;
+
+use super::fixtures::*;
+use crate::{CaseFacts, JourneyStep, Missing, Movement, MovementFact};
+
+#[test]
+fn each_step_is_reached_when_the_ones_before_it_are() {
+    let case = usrap();
+    let docs = documents(&ALL);
+    let (events, permits) = ready();
+    let booked: Vec<MovementFact> = ALL
+        .iter()
+        .map(|n| {
+            movement(
+                n,
+                Movement::Booked {
+                    booking: Uuid::nil(),
+                },
+                10,
+            )
+        })
+        .collect();
+    let then = |extra: Movement, day: u32| -> Vec<MovementFact> {
+        let mut m = booked.clone();
+        m.extend(ALL.iter().map(|n| movement(n, extra, day)));
+        m
+    };
+    let departed = then(Movement::Departed, 20);
+    let mut arrived = departed.clone();
+    arrived.extend(ALL.iter().map(|n| movement(n, Movement::Arrived, 21)));
+    let mut home = arrived.clone();
+    home.extend(
+        ALL.iter()
+            .map(|n| movement(n, Movement::AtFinalDestination, 22)),
+    );
+    let cases: [(CaseFacts<'_>, JourneyStep); 8] = [
+        (CaseFacts::default(), JourneyStep::Registered),
+        (
+            CaseFacts {
+                events: &docs,
+                ..Default::default()
+            },
+            JourneyStep::DocumentsComplete,
+        ),
+        (
+            CaseFacts {
+                events: &docs,
+                exit_permits: &permits,
+                ..Default::default()
+            },
+            JourneyStep::ExitPermitApproved,
+        ),
+        (
+            CaseFacts {
+                events: &events,
+                exit_permits: &permits,
+                ..Default::default()
+            },
+            JourneyStep::TravelReady,
+        ),
+        (
+            CaseFacts {
+                events: &events,
+                exit_permits: &permits,
+                movements: &booked,
+                ..Default::default()
+            },
+            JourneyStep::Booked,
+        ),
+        (
+            CaseFacts {
+                events: &events,
+                exit_permits: &permits,
+                movements: &departed,
+                ..Default::default()
+            },
+            JourneyStep::Departed,
+        ),
+        (
+            CaseFacts {
+                events: &events,
+                exit_permits: &permits,
+                movements: &arrived,
+                ..Default::default()
+            },
+            JourneyStep::Arrived,
+        ),
+        (
+            CaseFacts {
+                events: &events,
+                exit_permits: &permits,
+                movements: &home,
+                ..Default::default()
+            },
+            JourneyStep::AtFinalDestination,
+        ),
+    ];
+    for (facts, step) in cases {
+        let j = journey_of(&case, &facts);
+        assert_eq!(steps(&j), [step; 3], "{step:?}");
+        for i in &j.individuals {
+            assert_eq!(i.reached, step);
+            assert_eq!(i.stopped_by, None);
+            let ready = matches!(
+                step,
+                JourneyStep::TravelReady
+                    | JourneyStep::Booked
+                    | JourneyStep::Departed
+                    | JourneyStep::Arrived
+                    | JourneyStep::AtFinalDestination
+            );
+            assert_eq!(i.missing.is_empty(), ready, "{step:?} {:?}", i.missing);
+        }
+    }
+}
+
+#[test]
+fn an_approved_exit_permit_does_not_skip_incomplete_documents() {
+    let permits: Vec<_> = ALL.iter().map(|n| approved(n)).collect();
+    let j = journey_of(
+        &usrap(),
+        &CaseFacts {
+            exit_permits: &permits,
+            ..Default::default()
+        },
+    );
+    assert_eq!(steps(&j), [JourneyStep::Registered; 3]);
+    assert!(!missing_of(&j, "I-1").contains(&Missing::ExitPermit { status: None }));
+}
+
+#[test]
+fn a_booking_undone_is_no_longer_booked_unless_another_replaced_it() {
+    let (events, permits) = ready();
+    let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
+    let step = |movements: &[MovementFact]| {
+        journey_of(
+            &usrap(),
+            &CaseFacts {
+                events: &events,
+                exit_permits: &permits,
+                movements,
+                ..Default::default()
+            },
+        )
+        .individual("I-1")
+        .unwrap()
+        .step
+    };
+    let booked = movement("I-1", Movement::Booked { booking: first }, 10);
+    let unbooked = movement("I-1", Movement::Unbooked { booking: first }, 11);
+    let rebooked = movement("I-1", Movement::Booked { booking: second }, 11);
+    assert_eq!(step(std::slice::from_ref(&booked)), JourneyStep::Booked);
+    assert_eq!(
+        step(&[unbooked.clone(), booked.clone()]),
+        JourneyStep::TravelReady
+    );
+    assert_eq!(step(&[booked, rebooked, unbooked]), JourneyStep::Booked);
+    // Departure facts are never undone by an older or newer booking fact.
+    let departed = movement("I-1", Movement::Departed, 12);
+    let late_unbooking = movement("I-1", Movement::Unbooked { booking: second }, 13);
+    assert_eq!(step(&[departed, late_unbooking]), JourneyStep::Departed);
+}
+
+#[test]
+fn a_booking_is_a_fact_even_when_something_is_missing() {
+    let booked = [movement(
+        "I-1",
+        Movement::Booked {
+            booking: Uuid::nil(),
+        },
+        10,
+    )];
+    let j = journey_of(
+        &usrap(),
+        &CaseFacts {
+            movements: &booked,
+            ..Default::default()
+        },
+    );
+    let i = j.individual("I-1").unwrap();
+    assert_eq!(i.step, JourneyStep::Booked);
+    assert!(i.missing.contains(&Missing::IdentityCheck));
+}
+
+#[test]
+fn without_an_exit_permit_requirement_the_step_comes_with_the_documents() {
+    let case = family(Some("RELOCATION"));
+    let docs = documents(&ALL);
+    let j = journey_of(
+        &case,
+        &CaseFacts {
+            events: &docs,
+            ..Default::default()
+        },
+    );
+    assert_eq!(steps(&j), [JourneyStep::ExitPermitApproved; 3]);
+    assert_eq!(missing_of(&j, "I-1"), [Missing::Counselling]);
+}
+
+#[test]
+fn programmes_without_counselling_rules_are_ready_without_a_session() {
+    let case = family(Some("FAMILY_REUNIFICATION"));
+    let docs = documents(&ALL);
+    let permits: Vec<_> = ALL.iter().map(|n| approved(n)).collect();
+    let j = journey_of(
+        &case,
+        &CaseFacts {
+            events: &docs,
+            exit_permits: &permits,
+            ..Default::default()
+        },
+    );
+    assert_eq!(steps(&j), [JourneyStep::TravelReady; 3]);
+}
+
+#[test]
+fn a_case_without_readiness_rules_is_never_travel_ready() {
+    let (events, permits) = ready();
+    for programme in [None, Some("NO_SUCH_PROGRAMME")] {
+        let j = journey_of(
+            &family(programme),
+            &CaseFacts {
+                events: &events,
+                exit_permits: &permits,
+                ..Default::default()
+            },
+        );
+        assert_eq!(steps(&j), [JourneyStep::ExitPermitApproved; 3]);
+        // First on the list (a session of another programme does not count either).
+        assert_eq!(
+            missing_of(&j, "I-1")[0],
+            Missing::ReadinessRules {
+                programme: programme.map(str::to_string)
+            }
+        );
+    }
+}
