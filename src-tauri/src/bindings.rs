@@ -7,8 +7,8 @@ use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
 
 use waypoint_domain::{
-    Action, DocumentType, ExitPermitStatus, Field, Relationship, Role, Sex, SsrCategory,
-    Vulnerability,
+    Action, CancelReason, DenialReason, DocumentType, ExitPermitStatus, Field, HoldReason,
+    Relationship, Role, Sex, SsrCategory, Vulnerability,
 };
 
 use crate::dto::*;
@@ -50,6 +50,9 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     DocumentType::export_all(&cfg)?;
     Vulnerability::export_all(&cfg)?;
     ExitPermitStatus::export_all(&cfg)?;
+    DenialReason::export_all(&cfg)?;
+    HoldReason::export_all(&cfg)?;
+    CancelReason::export_all(&cfg)?;
     SsrCategory::export_all(&cfg)?;
     Field::export_all(&cfg)?;
     Role::export_all(&cfg)?;

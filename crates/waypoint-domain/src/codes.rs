@@ -87,26 +87,6 @@ code_enum!(ExitPermitStatus, "an exit permit status" {
     Denied = "DENIED",
 });
 
-// The list's codes here, beside the lists, so that value problems need not know them.
-impl CodeList {
-    /// The codes of the list, in the order of the import spec.
-    pub fn codes(self) -> Vec<&'static str> {
-        fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
-            all.iter().map(|v| code(*v)).collect()
-        }
-        match self {
-            Self::Relationship => codes(Relationship::ALL, Relationship::code),
-            Self::Sex => codes(Sex::ALL, Sex::code),
-            Self::DocumentType => codes(DocumentType::ALL, DocumentType::code),
-            Self::Vulnerability => codes(Vulnerability::ALL, Vulnerability::code),
-            Self::ExitPermitStatus => codes(ExitPermitStatus::ALL, ExitPermitStatus::code),
-            Self::DenialReason => codes(crate::DenialReason::ALL, crate::DenialReason::code),
-            Self::HoldReason => codes(crate::HoldReason::ALL, crate::HoldReason::code),
-            Self::CancelReason => codes(crate::CancelReason::ALL, crate::CancelReason::code),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@
 
 mod airport;
 pub mod audit_chain;
+mod code_list;
 mod codes;
 mod counselling;
 mod country;

@@ -201,6 +201,9 @@ describe('import problems and warnings', () => {
       document_type: 'DocumentType',
       vulnerability: 'Vulnerability',
       exit_permit_status: 'ExitPermitStatus',
+      denial_reason: 'DenialReason',
+      hold_reason: 'HoldReason',
+      cancel_reason: 'CancelReason',
     };
     expect(Object.keys(lists).sort()).toEqual(unionCodes('CodeList').sort());
     for (const [list, union] of Object.entries(lists)) {
