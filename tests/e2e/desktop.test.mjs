@@ -463,6 +463,9 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     // Enter opens the highlighted person's case.
     await input.type(KEY.ENTER);
     await session.waitFor('.case h1', { text: 'KGL-2025-000104' });
+    // The focus moves to the case, where the person works next (not lost at the top).
+    const onCase = await until(() => session.run('return document.activeElement?.dataset.testid === "case-heading"'), 5000);
+    assert.ok(onCase, 'the case heading has the focus');
   });
 
   step('shows the case: family, ages, documents, exit permit', async () => {
@@ -547,6 +550,9 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     assert.ok(await until(() => complete.enabled(), 5000), 'complete once every mandatory topic is ticked');
     await complete.click();
     await session.waitFor('.tabpanel .success', { text: 'recorded as complete' });
+    // After a save the focus is on its confirmation (a screen reader says it), not lost.
+    const onSaved = await until(() => session.run('return document.activeElement?.classList.contains("success") === true'), 5000);
+    assert.ok(onSaved, 'the confirmation has the focus');
     await shot('counselling-saved');
   });
 
