@@ -7,8 +7,8 @@ use ts_rs::TS;
 use waypoint_app::import::{ProblemCode, WarningCode};
 use waypoint_domain::mrz::CheckedField;
 use waypoint_domain::{
-    Action, DocumentType, ExitPermitStatus, Field, Relationship, Role, Sex, SsrCategory,
-    Vulnerability,
+    Action, DenialReason, DocumentType, ExitPermitStatus, Field, Relationship, Role, Sex,
+    SsrCategory, Vulnerability,
 };
 
 /// An age in completed years: `min == max` when the date of birth is complete.
@@ -117,6 +117,7 @@ pub enum EventRecord {
     IdentityCheck(IdentityCheckRecord),
     CounsellingSession(CounsellingRecord),
     CustodyTransfer(TransferRecord),
+    ExitPermit(ExitPermitRecord),
 }
 
 /// What the officer concluded from an identity and document check.
@@ -193,6 +194,27 @@ pub struct TransferRecord {
     pub location: String,
     pub site: String,
     pub recorded_by: String,
+    pub at: String,
+}
+
+/// One step of an individual's exit permit. What a step does not have is `None`; a denial's
+/// text and solution are blank for a role that may not see the denial reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExitPermitRecord {
+    pub id: String,
+    pub individual_no: String,
+    pub case_no: String,
+    pub step: ExitPermitStatus,
+    /// The day the step happened (YYYY-MM-DD); `None` for a step carried over from the record.
+    pub on: Option<String>,
+    pub authority: Option<String>,
+    pub reference: Option<String>,
+    pub reason: Option<DenialReason>,
+    pub text: Option<String>,
+    pub solution: Option<String>,
+    pub site: String,
+    pub recorded_by: String,
+    /// When it was recorded, RFC 3339, UTC.
     pub at: String,
 }
 

@@ -15,6 +15,7 @@ pub mod counselling;
 pub mod custody;
 pub mod enrol;
 mod error;
+pub mod exit_permit;
 pub mod export;
 pub mod identity_check;
 pub mod import;

@@ -6,6 +6,7 @@ mod audit;
 mod check;
 mod counselling;
 mod custody;
+mod exit_permit;
 mod export;
 mod import;
 mod needs;
@@ -157,6 +158,11 @@ enum Command {
     Counselling {
         #[command(subcommand)]
         command: counselling::CounsellingCommand,
+    },
+    /// Exit permits: recording a step, and an individual's history of steps
+    ExitPermit {
+        #[command(subcommand)]
+        command: exit_permit::ExitPermitCommand,
     },
     /// Special needs (SSR codes, notes) and vulnerabilities
     Needs {
@@ -464,6 +470,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => staff::add(&cli, name, role.as_deref()),
         Command::Custody { command } => custody::run(&cli, command),
         Command::Counselling { command } => counselling::run(&cli, command),
+        Command::ExitPermit { command } => exit_permit::run(&cli, command),
         Command::Needs { command } => needs::run(&cli, command),
         Command::Audit {
             command: AuditCommand::Verify { json },

@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::ExitPermitEvent;
+
 /// An event that cannot be recorded as given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventError {
@@ -139,18 +141,24 @@ pub enum FieldEvent {
     IdentityCheck(IdentityCheck),
     CounsellingSession(CounsellingSession),
     CustodyTransfer(CustodyTransfer),
+    ExitPermit(ExitPermitEvent),
 }
 
 impl FieldEvent {
     /// Every kind this version knows (what [`FieldEvent::kind`] answers).
-    pub const KINDS: [&'static str; 3] =
-        ["identity_check", "counselling_session", "custody_transfer"];
+    pub const KINDS: [&'static str; 4] = [
+        "identity_check",
+        "counselling_session",
+        "custody_transfer",
+        "exit_permit",
+    ];
 
     pub fn id(&self) -> Uuid {
         match self {
             Self::IdentityCheck(e) => e.id,
             Self::CounsellingSession(e) => e.id,
             Self::CustodyTransfer(e) => e.id,
+            Self::ExitPermit(e) => e.id,
         }
     }
 
@@ -159,6 +167,7 @@ impl FieldEvent {
             Self::IdentityCheck(_) => "identity_check",
             Self::CounsellingSession(_) => "counselling_session",
             Self::CustodyTransfer(_) => "custody_transfer",
+            Self::ExitPermit(_) => "exit_permit",
         }
     }
 
@@ -167,6 +176,7 @@ impl FieldEvent {
             Self::IdentityCheck(e) => e.checked_at,
             Self::CounsellingSession(e) => e.held_at,
             Self::CustodyTransfer(e) => e.at,
+            Self::ExitPermit(e) => e.at,
         }
     }
 
@@ -176,6 +186,7 @@ impl FieldEvent {
             Self::IdentityCheck(e) => Some(&e.individual_no),
             Self::CounsellingSession(_) => None,
             Self::CustodyTransfer(e) => Some(&e.individual_no),
+            Self::ExitPermit(e) => Some(&e.individual_no),
         }
     }
 
@@ -229,6 +240,7 @@ impl FieldEvent {
                 }
                 Ok(())
             }
+            Self::ExitPermit(e) => e.validate(),
         }
     }
 }
@@ -257,6 +269,44 @@ mod tests {
         assert!(json.contains("\"type\":\"identity_check\""), "{json}");
         assert_eq!(serde_json::from_str::<FieldEvent>(&json).unwrap(), e);
         assert!(e.validate().is_ok());
+    }
+
+    #[test]
+    fn an_exit_permit_step_is_an_event_of_its_own_kind_checked_by_its_rules() {
+        let step = |step| {
+            FieldEvent::ExitPermit(ExitPermitEvent {
+                id: Uuid::now_v7(),
+                individual_no: "I-1".into(),
+                case_no: "C-1".into(),
+                site: "KGL-TC1".into(),
+                recorded_by: "assistant".into(),
+                at: Utc::now(),
+                step,
+            })
+        };
+        let denied = step(crate::ExitPermitStep::Denied {
+            on: Some(Utc::now().date_naive()),
+            reason: crate::DenialReason::Quota,
+            text: "Quota reached for this month".into(),
+            solution: Some("Apply again next month".into()),
+        });
+        let json = serde_json::to_string(&denied).unwrap();
+        assert!(json.contains("\"type\":\"exit_permit\""), "{json}");
+        assert_eq!(serde_json::from_str::<FieldEvent>(&json).unwrap(), denied);
+        assert_eq!(denied.kind(), "exit_permit");
+        assert!(FieldEvent::KINDS.contains(&denied.kind()));
+        assert_eq!(denied.individual_no(), Some("I-1"));
+        assert!(denied.validate().is_ok());
+        let silent = step(crate::ExitPermitStep::Denied {
+            on: None,
+            reason: crate::DenialReason::Quota,
+            text: " ".into(),
+            solution: None,
+        });
+        assert!(
+            silent.validate().is_err(),
+            "a denial for a reason says what"
+        );
     }
 
     #[test]

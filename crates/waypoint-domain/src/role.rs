@@ -77,6 +77,7 @@ named_enum!(
         IdentityCheck = "identity_check",
         Counselling = "counselling",
         CustodyTransfer = "custody_transfer",
+        ExitPermit = "exit_permit",
         ResolveConflict = "resolve_conflict",
         VerifyAudit = "verify_audit",
         ManageStaff = "manage_staff",
@@ -311,6 +312,15 @@ mod tests {
                 may(*role, Action::DismissRefused),
                 *role == Role::Supervisor,
                 "{role} dismiss refused"
+            );
+        }
+        // Exit-permit steps are recorded by those who follow the permits and edit the record's
+        // permit fields; POE staff and administrators do not.
+        for role in Role::ALL {
+            assert_eq!(
+                may(*role, Action::ExitPermit),
+                may_edit(*role, Field::ExitPermit),
+                "{role} exit permit"
             );
         }
         // The record's own number is seen by all and edited by none.

@@ -272,6 +272,18 @@ impl Store {
                 }
                 case_of(w.tx, &t.individual_no)?
             }
+            FieldEvent::ExitPermit(p) => {
+                let case_no = case_of(w.tx, &p.individual_no)?;
+                if case_no != p.case_no {
+                    return Err(StoreError::Event(waypoint_domain::EventError::Invalid(
+                        format!(
+                            "{} is a member of case {case_no}, not {}",
+                            p.individual_no, p.case_no
+                        ),
+                    )));
+                }
+                case_no
+            }
         };
         let id = event.id().to_string();
         let payload = serde_json::to_string(event)

@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use chrono::NaiveDate;
-use waypoint_domain::{Action, Field, FieldEvent, Record, Refused, Role, may, may_edit, may_see};
+use waypoint_domain::{
+    Action, ExitPermitEvent, ExitPermitStep, Field, FieldEvent, Record, Refused, Role, may,
+    may_edit, may_see,
+};
 
 use crate::profile::{RECORD_SELECT, case_fields, individual_fields, read_record};
 use crate::{CaseView, Conflict, EditOutcome, SearchResult, Store, StoreError};
@@ -47,6 +50,19 @@ pub fn redact_event(role: Role, event: &mut FieldEvent) {
                 t.document_no = String::new();
             }
         }
+        FieldEvent::ExitPermit(p) => redact_exit_permit(role, p),
+    }
+}
+
+/// Removes from an exit-permit step what the denial reason field hides from `role`: what the
+/// authority said and the possible solution (the reason's code, for the report, stays).
+pub fn redact_exit_permit(role: Role, event: &mut ExitPermitEvent) {
+    if may_see(role, Field::ExitPermitDenialReason) {
+        return;
+    }
+    if let ExitPermitStep::Denied { text, solution, .. } = &mut event.step {
+        text.clear();
+        *solution = None;
     }
 }
 
@@ -242,6 +258,7 @@ impl Store {
             FieldEvent::IdentityCheck(_) => Action::IdentityCheck,
             FieldEvent::CounsellingSession(_) => Action::Counselling,
             FieldEvent::CustodyTransfer(_) => Action::CustodyTransfer,
+            FieldEvent::ExitPermit(_) => Action::ExitPermit,
         };
         self.require(role, action)?;
         self.record_event(event)

@@ -250,3 +250,51 @@ fn edits_and_actions_follow_the_roles_table() {
     }
     assert!(!may_see(Role::PoeAssociate, Field::Vulnerabilities));
 }
+
+#[test]
+fn exit_permit_steps_follow_the_roles_table_and_a_denials_words_are_need_to_know() {
+    use waypoint_domain::{DenialReason, ExitPermitEvent, ExitPermitStep, FieldEvent};
+    let cases = vec![vec![Person {
+        notes: None,
+        vulnerabilities: vec![],
+        document: true,
+    }]];
+    let (_dir, mut store) = store_of(&cases);
+    let denial = |role: Role| {
+        FieldEvent::ExitPermit(ExitPermitEvent {
+            id: uuid::Uuid::now_v7(),
+            individual_no: "I-0000000".into(),
+            case_no: "TST-2026-000000".into(),
+            site: "KGL-TC1".into(),
+            recorded_by: role.code().into(),
+            at: chrono::Utc::now(),
+            step: ExitPermitStep::Denied {
+                on: Some(today()),
+                reason: DenialReason::SecurityCheck,
+                text: "ZZQDENIAL".into(),
+                solution: Some("ZZQSOLUTION".into()),
+            },
+        })
+    };
+    for role in Role::ALL {
+        let result = store.record_event_as(*role, &denial(*role));
+        if may(*role, Action::ExitPermit) {
+            assert!(result.is_ok(), "{role} may record a step: {result:?}");
+        } else {
+            let e = result.unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains(&format!("the {role} role may not exit permit")),
+                "{e}"
+            );
+        }
+    }
+    for role in Role::ALL {
+        let view = store.case_as(*role, "TST-2026-000000").unwrap().unwrap();
+        let text = serde_json::to_string(&view).unwrap();
+        assert!(text.contains("security_check"), "{role}: {text}");
+        let sees = may_see(*role, Field::ExitPermitDenialReason);
+        assert_eq!(text.contains("ZZQDENIAL"), sees, "{role}: {text}");
+        assert_eq!(text.contains("ZZQSOLUTION"), sees, "{role}: {text}");
+    }
+}

@@ -374,6 +374,44 @@ fn an_event_this_version_cannot_read_is_kept_counted_and_read_after_an_upgrade()
 }
 
 #[test]
+fn an_exit_permit_step_is_kept_by_a_laptop_that_does_not_know_the_kind_and_read_by_one_that_does() {
+    let id = "0190a0b0-0000-7000-8000-00000000a003";
+    let json = format!(
+        r#"{{"type":"exit_permit","id":"{id}","individual_no":"I-0001001","case_no":"KGL-2025-000101","site":"KGL-TC1","recorded_by":"assistant","at":"2025-06-02T08:00:00Z","step":"requested","on":"2025-06-01"}}"#
+    );
+    let page = [event_change(8, id, "exit_permit", &json)];
+
+    // A laptop of the version before exit-permit events knew only these kinds.
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = Store::open(dir.path(), &test_key()).unwrap();
+    import(&mut old, SAMPLE);
+    old.set_event_reader(std::sync::Arc::new(|kind: &str, json: &str| {
+        if ["identity_check", "counselling_session", "custody_transfer"].contains(&kind) {
+            waypoint_store::read_known_event(kind, json)
+        } else {
+            Err(format!("not an event this version can read (kind {kind})"))
+        }
+    }));
+    let applied = old.apply_incoming(&page, &[], 8, 0).unwrap();
+    assert_eq!((applied.events, applied.unreadable_events), (0, 1));
+    assert_eq!(old.sync_state().unwrap().cursor, 8, "the page is applied");
+    assert!(old.case("KGL-2025-000101").unwrap().is_some());
+
+    // This version files it with the case's events.
+    let dir = tempfile::tempdir().unwrap();
+    let mut new = Store::open(dir.path(), &test_key()).unwrap();
+    import(&mut new, SAMPLE);
+    let applied = new.apply_incoming(&page, &[], 8, 0).unwrap();
+    assert_eq!((applied.events, applied.unreadable_events), (1, 0));
+    let case = new.case("KGL-2025-000101").unwrap().unwrap();
+    assert!(
+        case.events
+            .iter()
+            .any(|e| e.event.kind() == "exit_permit" && e.event.id().to_string() == id)
+    );
+}
+
+#[test]
 fn a_value_received_by_sync_is_kept_by_a_reimport_of_an_older_file_and_listed_as_a_clash() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(dir.path(), &test_key()).unwrap();

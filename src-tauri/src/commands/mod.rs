@@ -169,7 +169,43 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> dto::EventRecord 
         }),
         E::CounsellingSession(s) => dto::EventRecord::CounsellingSession(session_to_dto(s)),
         E::CustodyTransfer(t) => dto::EventRecord::CustodyTransfer(transfer_to_dto(t)),
+        E::ExitPermit(p) => dto::EventRecord::ExitPermit(exit_permit_to_dto(p)),
     }
+}
+
+pub(crate) fn exit_permit_to_dto(p: &waypoint_domain::ExitPermitEvent) -> dto::ExitPermitRecord {
+    use waypoint_domain::ExitPermitStep as S;
+    let mut record = dto::ExitPermitRecord {
+        id: p.id.to_string(),
+        individual_no: p.individual_no.clone(),
+        case_no: p.case_no.clone(),
+        step: p.step.status(),
+        on: p.step.on().map(|d| d.to_string()),
+        authority: None,
+        reference: None,
+        reason: None,
+        text: None,
+        solution: None,
+        site: p.site.clone(),
+        recorded_by: p.recorded_by.clone(),
+        at: p.at.to_rfc3339(),
+    };
+    match &p.step {
+        S::NotRequired { .. } | S::Requested { .. } => {}
+        S::Submitted { authority, .. } => record.authority = Some(authority.clone()),
+        S::Approved { reference, .. } => record.reference = Some(reference.clone()),
+        S::Denied {
+            reason,
+            text,
+            solution,
+            ..
+        } => {
+            record.reason = Some(*reason);
+            record.text = Some(text.clone());
+            record.solution = solution.clone();
+        }
+    }
+    record
 }
 
 #[cfg(test)]

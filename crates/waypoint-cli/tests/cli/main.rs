@@ -8,6 +8,7 @@
 //! - `crash`: the durability proof, killing real processes during edits and imports;
 //! - `custody`: `waypoint custody`: chains, the identity-check rule, role refusals;
 //! - `enrolment`: enrol refused on an enrolled device, `enrol --replace`, one secret per directory;
+//! - `exit_permit`: `waypoint exit-permit`: steps and their order, who may record, hidden denials;
 //! - `keys`: encryption at rest: the canary scan, a copied data directory, wrong PINs;
 //! - `staff`: HQ's staff accounts, online first sign-in, offline sign-ins, disabled staff;
 //! - `needs`: `waypoint needs`: special needs listed and recorded, as each role may;
@@ -24,6 +25,7 @@ mod counselling;
 mod crash;
 mod custody;
 mod enrolment;
+mod exit_permit;
 mod keys;
 mod needs;
 mod revoke;

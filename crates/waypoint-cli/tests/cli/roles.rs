@@ -238,6 +238,8 @@ impl Device {
         run(&["needs", "list", &first, "--json"]);
         run(&["custody", "list", &case_no(0), "--json"]);
         run(&["counselling", "list", &case_no(0)]);
+        run(&["exit-permit", "show", &first]);
+        run(&["exit-permit", "show", &first, "--json"]);
         run(&["export"]);
         run(&["outbox"]);
         run(&["outbox", "--json"]);
@@ -419,6 +421,13 @@ proptest! {
                 if !allowed {
                     prop_assert!(!s.ok && s.text.contains("not allowed"), "{}: {}", s.what, s.text);
                 }
+            }
+            // Recording an exit-permit step, as the table says.
+            let s = device.run_as(*role, &["exit-permit", "record", &individual_no(0, 0), "--step", "requested"]);
+            assert_nothing_hidden(*role, &s, &tmp);
+            prop_assert_eq!(s.ok, may(*role, Action::ExitPermit), "{}: {}", s.what, s.text);
+            if !s.ok {
+                prop_assert!(s.text.contains("may not exit permit"), "{}: {}", s.what, s.text);
             }
             let s = device.run_as(*role, &["staff", "add", "new colleague", "--role", "field_assistant"]);
             prop_assert!(!s.text.contains(PIN));
