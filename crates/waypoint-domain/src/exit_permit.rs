@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::codes::code_enum;
-use crate::event::{check_text, require};
+use crate::event_check::{check_text, require};
 use crate::{CodeList, EventError, ExitPermit, ExitPermitStatus, FieldError, ValueProblem};
 
 code_enum!(

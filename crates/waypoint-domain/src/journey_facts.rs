@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::codes::code_enum;
-use crate::event::{check_text, require};
+use crate::event_check::{check_text, require};
 use crate::{CodeList, EventError, ExitPermitEvent, Field, FieldError, FieldEvent, ValueProblem};
 
 /// Everything recorded about a case that its journey is derived from.

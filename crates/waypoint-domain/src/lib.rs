@@ -20,6 +20,7 @@ mod country;
 mod custody;
 mod date;
 mod event;
+mod event_check;
 mod exit_permit;
 mod field;
 mod journey;
@@ -42,9 +43,10 @@ pub use country::{CountryCode, DocumentIssuer};
 pub use custody::{DocumentCustody, HeldElsewhere, document_custody};
 pub use date::{AgeRange, PartialDate};
 pub use event::{
-    CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, EventError, FieldEvent,
-    IdentityCheck, Mismatch,
+    CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, FieldEvent, IdentityCheck,
+    Mismatch,
 };
+pub use event_check::EventError;
 pub use exit_permit::{
     DenialReason, ExitPermitEvent, ExitPermitState, ExitPermitStep, exit_permit_state,
 };
