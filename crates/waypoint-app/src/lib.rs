@@ -20,6 +20,7 @@ pub mod export;
 pub mod identity_check;
 pub mod import;
 pub mod individual;
+pub mod journey;
 mod lookup;
 mod message;
 pub mod open;

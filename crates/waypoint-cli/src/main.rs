@@ -9,6 +9,7 @@ mod custody;
 mod exit_permit;
 mod export;
 mod import;
+mod journey;
 mod needs;
 mod outbox;
 mod output;
@@ -228,6 +229,12 @@ enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Where each member of a case stands on the journey, and what they still need
+    Journey {
+        case_no: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -388,6 +395,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 writeln!(out)?;
             } else {
                 output::case(&mut out, &view, today())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Case {
+            command: CaseCommand::Journey { case_no, json },
+        } => {
+            let (store, _role) = open_as(&cli)?;
+            let journey = waypoint_app::journey::of_case(&store, case_no, today())?;
+            if *json {
+                app::print_json(&journey)?;
+            } else {
+                journey::print(&mut std::io::stdout().lock(), &journey)?;
             }
             Ok(ExitCode::SUCCESS)
         }
