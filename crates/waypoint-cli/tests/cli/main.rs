@@ -26,6 +26,7 @@ mod crash;
 mod custody;
 mod enrolment;
 mod exit_permit;
+mod journey;
 mod keys;
 mod needs;
 mod revoke;
