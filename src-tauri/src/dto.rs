@@ -7,8 +7,8 @@ use ts_rs::TS;
 use waypoint_app::import::{ProblemCode, WarningCode};
 use waypoint_domain::mrz::CheckedField;
 use waypoint_domain::{
-    Action, DenialReason, DocumentType, ExitPermitStatus, Field, Relationship, Role, Sex,
-    SsrCategory, Vulnerability,
+    Action, DenialReason, DocumentType, ExitPermitStatus, Field, JourneyStep, Relationship, Role,
+    Sex, SsrCategory, Vulnerability,
 };
 
 /// An age in completed years: `min == max` when the date of birth is complete.
@@ -61,6 +61,41 @@ pub struct CaseDetail {
     pub events_today: Vec<EventRecord>,
     /// The site this device records events for when working on this case.
     pub working_site: String,
+    /// Where each member stands on the journey, in member order.
+    pub journey: Vec<MemberJourney>,
+}
+
+/// Where a member stands on the journey and what they still need before travelling
+/// (docs/journey.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MemberJourney {
+    pub individual_no: String,
+    pub step: JourneyStep,
+    pub missing: Vec<MissingItem>,
+}
+
+/// One thing a member still needs; the window links each to where it is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MissingItem {
+    /// The case's programme has no readiness rules (or the case none): the strictest apply.
+    ReadinessRules {
+        programme: Option<String>,
+    },
+    IdentityCheck,
+    Counselling,
+    /// Why the travel document does not do, as a code (`no_document`, `expires_too_soon`...).
+    TravelDocument {
+        problem: String,
+    },
+    /// Where the exit permit stands; `None`: never requested.
+    ExitPermit {
+        status: Option<ExitPermitStatus>,
+    },
+    /// A data problem to settle, in `field` when there is one.
+    DataProblem {
+        field: Option<Field>,
+    },
 }
 
 /// One member of a case.

@@ -475,7 +475,17 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     assert.match(text, /Denied/);
     assert.match(text, /RTD-000931/);
     assert.match(text, /Not received yet/);
+    // Where each member stands, and what is missing, each a link to where it is done.
+    const journey = await session.waitFor('[data-testid=journey]', { text: 'Registered' });
+    assert.match(await journey.text(), /Identity check/);
     await shot('case');
+    await setLanguage('fr');
+    await session.waitFor('[data-testid=journey]', { text: 'Enregistré' });
+    await shot('case-journey-fr');
+    await setLanguage('es');
+    await session.waitFor('[data-testid=journey]', { text: 'Registrado' });
+    await shot('case-journey-es');
+    await setLanguage('en');
   });
 
   step('refuses to hand a document to a person whose identity was not checked today', async () => {

@@ -2,16 +2,55 @@
 //! special needs, exit permits, today's events.
 
 use waypoint_app::case_view::CaseView;
+use waypoint_app::journey::{DocumentProblem, IndividualJourney, Missing};
 use waypoint_domain::{CheckOutcome, FieldEvent, Individual};
 
 use super::{age, document_custody_to_dto, event_to_dto};
-use crate::dto::{self, CaseDetail, Member};
+use crate::dto::{self, CaseDetail, Member, MemberJourney, MissingItem};
 use crate::error::CommandError;
 use waypoint_app::session::Session;
 
 pub fn get_case(state: &Session, case_no: &str) -> Result<CaseDetail, CommandError> {
     let view = load(state, case_no)?;
-    Ok(detail(state, &view))
+    let journey = {
+        let store = state.store()?;
+        waypoint_app::journey::of_case(&store, &view.case.case_no, state.today())?
+    };
+    let mut detail = detail(state, &view);
+    detail.journey = journey.individuals.iter().map(member_journey).collect();
+    Ok(detail)
+}
+
+fn member_journey(j: &IndividualJourney) -> MemberJourney {
+    MemberJourney {
+        individual_no: j.individual_no.clone(),
+        step: j.step,
+        missing: j.missing.iter().map(missing_item).collect(),
+    }
+}
+
+fn missing_item(m: &Missing) -> MissingItem {
+    match m {
+        Missing::ReadinessRules { programme } => MissingItem::ReadinessRules {
+            programme: programme.clone(),
+        },
+        Missing::IdentityCheck => MissingItem::IdentityCheck,
+        Missing::Counselling => MissingItem::Counselling,
+        Missing::TravelDocument { problem } => MissingItem::TravelDocument {
+            problem: match problem {
+                DocumentProblem::NoDocument => "no_document",
+                DocumentProblem::NotAccepted { .. } => "not_accepted",
+                DocumentProblem::NoNumber => "no_number",
+                DocumentProblem::ExpiryUnknown => "expiry_unknown",
+                DocumentProblem::ExpiresTooSoon { .. } => "expires_too_soon",
+                DocumentProblem::CustodyUnknown => "custody_unknown",
+                DocumentProblem::NotHeld { .. } => "not_held",
+            }
+            .to_string(),
+        },
+        Missing::ExitPermit { status } => MissingItem::ExitPermit { status: *status },
+        Missing::DataProblem { field, .. } => MissingItem::DataProblem { field: *field },
+    }
 }
 
 /// The case as the role signed in may see it (the store leaves out what it may not).
@@ -55,6 +94,7 @@ pub(crate) fn detail(state: &Session, view: &CaseView) -> CaseDetail {
             .collect(),
         events_today,
         working_site: site,
+        journey: Vec::new(),
     }
 }
 

@@ -58,6 +58,10 @@ export function caseDetail(): CaseDetail {
     ],
     events_today: [],
     working_site: 'KGL-TC1',
+    journey: [
+      { individual_no: 'I-0001030', step: 'registered', missing: [{ kind: 'identity_check' }, { kind: 'travel_document', problem: 'custody_unknown' }] },
+      { individual_no: 'I-0001031', step: 'registered', missing: [{ kind: 'counselling' }] },
+    ],
   };
 }
 

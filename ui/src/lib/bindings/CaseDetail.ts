@@ -2,6 +2,7 @@
 import type { DocumentCustody } from "./DocumentCustody";
 import type { EventRecord } from "./EventRecord";
 import type { Member } from "./Member";
+import type { MemberJourney } from "./MemberJourney";
 
 /**
  * A case as the case view shows it.
@@ -30,4 +31,8 @@ events_today: Array<EventRecord>,
 /**
  * The site this device records events for when working on this case.
  */
-working_site: string, };
+working_site: string, 
+/**
+ * Where each member stands on the journey, in member order.
+ */
+journey: Array<MemberJourney>, };
