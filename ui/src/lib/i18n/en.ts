@@ -78,7 +78,7 @@ export const en = {
   journey_nothing_missing: "Nothing missing before travel.",
   journey_missing_readiness_rules: "No travel-readiness rules for programme {programme}: the strictest apply.",
   journey_missing_identity_check: "Identity check",
-  journey_missing_counselling: "Complete counselling session",
+  journey_missing_counselling: "Pre-departure counselling, complete",
   journey_missing_exit_permit: "Approved exit permit (now: {status})",
   journey_missing_exit_permit_none: "Exit permit (never requested)",
   journey_missing_data_problem: "A data problem to settle",

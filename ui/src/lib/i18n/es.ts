@@ -80,7 +80,7 @@ export const es: Record<Key, string> = {
   journey_nothing_missing: "No falta nada antes del viaje.",
   journey_missing_readiness_rules: "No hay reglas de preparación para el viaje del programa {programme}: se aplican las más estrictas.",
   journey_missing_identity_check: "Verificación de identidad",
-  journey_missing_counselling: "Sesión de orientación completa",
+  journey_missing_counselling: "Orientación previa a la salida, completa",
   journey_missing_exit_permit: "Permiso de salida aprobado (ahora: {status})",
   journey_missing_exit_permit_none: "Permiso de salida (nunca solicitado)",
   journey_missing_data_problem: "Un problema de datos por resolver",

@@ -80,7 +80,7 @@ export const fr: Record<Key, string> = {
   journey_nothing_missing: "Rien ne manque avant le voyage.",
   journey_missing_readiness_rules: "Aucune règle de préparation au voyage pour le programme {programme} : les plus strictes s'appliquent.",
   journey_missing_identity_check: "Vérification d'identité",
-  journey_missing_counselling: "Séance de conseil complète",
+  journey_missing_counselling: "Séance d'information avant le départ, complète",
   journey_missing_exit_permit: "Permis de sortie approuvé (actuellement : {status})",
   journey_missing_exit_permit_none: "Permis de sortie (jamais demandé)",
   journey_missing_data_problem: "Un problème de données à régler",
