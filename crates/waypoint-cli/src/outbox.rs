@@ -9,6 +9,7 @@ use anyhow::Result;
 use serde_json::json;
 use waypoint_app::outbox::{self, OutboxEntry};
 
+use crate::app::print_json;
 use crate::{Cli, open_as};
 
 /// What `waypoint outbox` was asked to do.
@@ -36,15 +37,10 @@ pub(crate) fn run(cli: &Cli, asked: Asked, as_json: bool) -> Result<ExitCode> {
 }
 
 fn pending(entries: &[OutboxEntry], as_json: bool) -> Result<()> {
-    let mut out = std::io::stdout().lock();
     if as_json {
-        serde_json::to_writer_pretty(
-            &mut out,
-            &json!({ "pending": entries.len(), "entries": entries }),
-        )?;
-        writeln!(out)?;
-        return Ok(());
+        return print_json(&json!({ "pending": entries.len(), "entries": entries }));
     }
+    let mut out = std::io::stdout().lock();
     writeln!(out, "{} change(s) waiting to be synced", entries.len())?;
     for e in entries {
         let field = e
@@ -65,15 +61,10 @@ fn pending(entries: &[OutboxEntry], as_json: bool) -> Result<()> {
 }
 
 fn refused(refused: &[outbox::RefusedChange], as_json: bool) -> Result<()> {
-    let mut out = std::io::stdout().lock();
     if as_json {
-        serde_json::to_writer_pretty(
-            &mut out,
-            &json!({ "refused": refused.len(), "changes": refused }),
-        )?;
-        writeln!(out)?;
-        return Ok(());
+        return print_json(&json!({ "refused": refused.len(), "changes": refused }));
     }
+    let mut out = std::io::stdout().lock();
     writeln!(
         out,
         "{} change(s) the server refused, kept on this device",
