@@ -20,6 +20,8 @@ impl CodeList {
             Self::DenialReason => codes(crate::DenialReason::ALL, crate::DenialReason::code),
             Self::HoldReason => codes(crate::HoldReason::ALL, crate::HoldReason::code),
             Self::CancelReason => codes(crate::CancelReason::ALL, crate::CancelReason::code),
+            Self::BookingStatus => codes(crate::BookingStatus::ALL, crate::BookingStatus::code),
+            Self::EscortKind => codes(crate::EscortKind::ALL, crate::EscortKind::code),
         }
     }
 }

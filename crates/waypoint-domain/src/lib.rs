@@ -13,6 +13,7 @@
 
 mod airport;
 pub mod audit_chain;
+mod booking;
 mod code_list;
 mod codes;
 mod counselling;
@@ -37,6 +38,11 @@ mod value_problem;
 use std::fmt;
 
 pub use airport::{Airport, AirportCode};
+pub use booking::{
+    Booking, BookingChange, BookingEvent, BookingProblem, BookingRef, BookingStatus, Carrier,
+    Escort, EscortKind, FlightNo, LocalTime, RecordLocator, Segment, Traveller, booking_changes,
+    local_instant,
+};
 pub use codes::{DocumentType, ExitPermitStatus, Relationship, Sex, Vulnerability};
 pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized, SessionProblem};
 pub use country::{CountryCode, DocumentIssuer};

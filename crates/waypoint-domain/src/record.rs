@@ -62,7 +62,7 @@ fn has_control(s: &str, allow_newlines: bool) -> bool {
 }
 
 /// Case, individual, site and ABN numbers: letters, digits and `-_/.`, upper case.
-fn identifier(raw: &str, max: usize) -> Result<String, FieldError> {
+pub(crate) fn identifier(raw: &str, max: usize) -> Result<String, FieldError> {
     let s = raw.to_ascii_uppercase();
     let ok = s.len() <= max
         && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())

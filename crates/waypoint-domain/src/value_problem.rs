@@ -22,6 +22,8 @@ pub enum CodeList {
     DenialReason,
     HoldReason,
     CancelReason,
+    BookingStatus,
+    EscortKind,
 }
 
 impl CodeList {
@@ -36,6 +38,8 @@ impl CodeList {
             Self::DenialReason => "a reason for an exit permit denial",
             Self::HoldReason => "a reason to put a journey on hold",
             Self::CancelReason => "a reason to cancel a journey",
+            Self::BookingStatus => "a booking status",
+            Self::EscortKind => "an escort type",
         }
     }
 }
@@ -110,6 +114,24 @@ pub enum ValueProblem {
         value: String,
     },
     CaseWithoutMembers,
+    BadRecordLocator {
+        value: String,
+    },
+    BadCarrier {
+        value: String,
+    },
+    BadFlightNo {
+        value: String,
+    },
+    /// Not a local date and time `YYYY-MM-DDTHH:MM`.
+    BadLocalTime {
+        value: String,
+    },
+    /// A local time the clocks of `zone` skip (when summer time starts).
+    NoSuchLocalTime {
+        value: String,
+        zone: String,
+    },
 }
 
 impl ValueProblem {
@@ -130,7 +152,12 @@ impl ValueProblem {
             | Self::UnknownNationality { value }
             | Self::UnknownDocumentIssuer { value }
             | Self::BadSsrCode { value }
-            | Self::UnknownAirport { value } => Some(value),
+            | Self::UnknownAirport { value }
+            | Self::BadRecordLocator { value }
+            | Self::BadCarrier { value }
+            | Self::BadFlightNo { value }
+            | Self::BadLocalTime { value }
+            | Self::NoSuchLocalTime { value, .. } => Some(value),
             Self::Required { .. }
             | Self::NameHasControlCharacters
             | Self::NameTooLong { .. }
@@ -206,6 +233,26 @@ impl fmt::Display for ValueProblem {
                 "'{value}' is not a known IATA airport code (three letters, e.g. ORD)"
             ),
             Self::CaseWithoutMembers => f.write_str("a case has no members"),
+            Self::BadRecordLocator { value } => write!(
+                f,
+                "'{value}' is not a record locator: six letters or digits, e.g. QX7K2M"
+            ),
+            Self::BadCarrier { value } => write!(
+                f,
+                "'{value}' is not an airline code: two letters or digits (IATA), e.g. ET"
+            ),
+            Self::BadFlightNo { value } => write!(
+                f,
+                "'{value}' is not a flight number: one to four digits and perhaps a letter, e.g. 812"
+            ),
+            Self::BadLocalTime { value } => write!(
+                f,
+                "'{value}' is not a local date and time: use YYYY-MM-DDTHH:MM, e.g. 2026-12-14T14:45"
+            ),
+            Self::NoSuchLocalTime { value, zone } => write!(
+                f,
+                "'{value}' does not exist in {zone}: the clocks skip that hour"
+            ),
         }
     }
 }
