@@ -22,6 +22,7 @@ impl CodeList {
             Self::CancelReason => codes(crate::CancelReason::ALL, crate::CancelReason::code),
             Self::BookingStatus => codes(crate::BookingStatus::ALL, crate::BookingStatus::code),
             Self::EscortKind => codes(crate::EscortKind::ALL, crate::EscortKind::code),
+            Self::AbnVersionKind => codes(crate::AbnVersionKind::ALL, crate::AbnVersionKind::code),
         }
     }
 }

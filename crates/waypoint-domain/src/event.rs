@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ExitPermitEvent;
 use crate::event_check::{EventError, require};
+use crate::{AbnVersion, BookingEvent, ExitPermitEvent, WarningAcknowledgement};
 
 /// A field where the record and the document disagree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,15 +104,23 @@ pub enum FieldEvent {
     CounsellingSession(CounsellingSession),
     CustodyTransfer(CustodyTransfer),
     ExitPermit(ExitPermitEvent),
+    /// A change to a booking, as it concerns one case.
+    Booking(BookingEvent),
+    WarningAcknowledgement(WarningAcknowledgement),
+    /// One case's part of a version of an ABN.
+    AbnVersion(AbnVersion),
 }
 
 impl FieldEvent {
     /// Every kind this version knows (what [`FieldEvent::kind`] answers).
-    pub const KINDS: [&'static str; 4] = [
+    pub const KINDS: [&'static str; 7] = [
         "identity_check",
         "counselling_session",
         "custody_transfer",
         "exit_permit",
+        "booking",
+        "warning_acknowledgement",
+        "abn_version",
     ];
 
     pub fn id(&self) -> Uuid {
@@ -121,6 +129,9 @@ impl FieldEvent {
             Self::CounsellingSession(e) => e.id,
             Self::CustodyTransfer(e) => e.id,
             Self::ExitPermit(e) => e.id,
+            Self::Booking(e) => e.id,
+            Self::WarningAcknowledgement(e) => e.id,
+            Self::AbnVersion(e) => e.id,
         }
     }
 
@@ -130,6 +141,9 @@ impl FieldEvent {
             Self::CounsellingSession(_) => "counselling_session",
             Self::CustodyTransfer(_) => "custody_transfer",
             Self::ExitPermit(_) => "exit_permit",
+            Self::Booking(_) => "booking",
+            Self::WarningAcknowledgement(_) => "warning_acknowledgement",
+            Self::AbnVersion(_) => "abn_version",
         }
     }
 
@@ -139,6 +153,9 @@ impl FieldEvent {
             Self::CounsellingSession(e) => e.held_at,
             Self::CustodyTransfer(e) => e.at,
             Self::ExitPermit(e) => e.at,
+            Self::Booking(e) => e.at,
+            Self::WarningAcknowledgement(e) => e.at,
+            Self::AbnVersion(e) => e.at,
         }
     }
 
@@ -149,6 +166,7 @@ impl FieldEvent {
             Self::CounsellingSession(_) => None,
             Self::CustodyTransfer(e) => Some(&e.individual_no),
             Self::ExitPermit(e) => Some(&e.individual_no),
+            Self::Booking(_) | Self::WarningAcknowledgement(_) | Self::AbnVersion(_) => None,
         }
     }
 
@@ -203,6 +221,9 @@ impl FieldEvent {
                 Ok(())
             }
             Self::ExitPermit(e) => e.validate(),
+            Self::Booking(e) => e.validate(),
+            Self::WarningAcknowledgement(e) => e.validate(),
+            Self::AbnVersion(e) => e.validate(),
         }
     }
 }

@@ -11,6 +11,7 @@
 //!
 //! Every value is validated when it is made. This crate knows nothing of SQL, files or HTTP.
 
+mod abn;
 mod airport;
 pub mod audit_chain;
 mod booking;
@@ -37,11 +38,12 @@ mod value_problem;
 
 use std::fmt;
 
+pub use abn::{AbnChange, AbnVersion, AbnVersionKind, abn_changes, changed_travellers};
 pub use airport::{Airport, AirportCode};
 pub use booking::{
     Booking, BookingChange, BookingEvent, BookingProblem, BookingRef, BookingStatus, Carrier,
-    Escort, EscortKind, FlightNo, LocalTime, RecordLocator, Segment, Traveller, booking_changes,
-    local_instant,
+    Escort, EscortKind, FlightNo, LocalTime, RecordLocator, Segment, Traveller,
+    WarningAcknowledgement, booking_changes, local_instant,
 };
 pub use codes::{DocumentType, ExitPermitStatus, Relationship, Sex, Vulnerability};
 pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized, SessionProblem};

@@ -24,6 +24,7 @@ pub enum CodeList {
     CancelReason,
     BookingStatus,
     EscortKind,
+    AbnVersionKind,
 }
 
 impl CodeList {
@@ -40,6 +41,7 @@ impl CodeList {
             Self::CancelReason => "a reason to cancel a journey",
             Self::BookingStatus => "a booking status",
             Self::EscortKind => "an escort type",
+            Self::AbnVersionKind => "an ABN version",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! that changed; the current booking is those events merged field by field
 //! ([`Booking::from_events`]), so that two laptops converge whatever order they learn them in.
 
+mod acknowledgement;
 mod codes;
 mod event;
 mod segment;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::codes::code_enum;
 use crate::{CodeList, FieldError, SsrCode, ValueProblem};
 
+pub use acknowledgement::WarningAcknowledgement;
 pub use codes::{BookingRef, Carrier, FlightNo, RecordLocator};
 pub use event::{BookingChange, BookingEvent, booking_changes};
 pub use segment::{LocalTime, Segment, local_instant};
