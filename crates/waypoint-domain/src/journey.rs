@@ -397,13 +397,13 @@ fn movement_step(individual_no: &str, facts: &[MovementFact]) -> Option<JourneyS
     let mut bookings = BTreeSet::new();
     let mut gone = None;
     for f in facts {
-        let step = match f.movement {
+        let step = match &f.movement {
             Movement::Booked { booking } => {
                 bookings.insert(booking);
                 continue;
             }
             Movement::Unbooked { booking } => {
-                bookings.remove(&booking);
+                bookings.remove(booking);
                 continue;
             }
             Movement::Departed => JourneyStep::Departed,

@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use crate::codes::code_enum;
 use crate::event_check::{check_text, require};
-use crate::{CodeList, EventError, ExitPermitEvent, Field, FieldError, FieldEvent, ValueProblem};
+use crate::{
+    BookingRef, CodeList, EventError, ExitPermitEvent, Field, FieldError, FieldEvent, ValueProblem,
+};
 
 /// Everything recorded about a case that its journey is derived from.
 #[derive(Debug, Clone, Copy, Default)]
@@ -142,16 +144,16 @@ pub struct MovementFact {
     pub movement: Movement,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "movement", rename_all = "snake_case")]
 pub enum Movement {
     /// On a booking's itinerary.
     Booked {
-        booking: Uuid,
+        booking: BookingRef,
     },
     /// Off that booking again (cancelled, replaced by a rebooking, removed from it).
     Unbooked {
-        booking: Uuid,
+        booking: BookingRef,
     },
     Departed,
     /// At the port of entry.

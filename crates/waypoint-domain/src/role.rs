@@ -82,6 +82,9 @@ named_enum!(
         VerifyAudit = "verify_audit",
         ManageStaff = "manage_staff",
         DismissRefused = "dismiss_refused",
+        Book = "book",
+        AcknowledgeWarning = "acknowledge_warning",
+        IssueAbn = "issue_abn",
     }
 );
 

@@ -15,6 +15,7 @@ mod export;
 mod import;
 mod lease;
 mod migrations;
+mod movements;
 mod outbox;
 mod outbox_kind;
 mod profile;

@@ -238,82 +238,121 @@ impl Store {
     /// counselling session with attendees from another case, and handing a document to a
     /// person who has not passed an identity check at this site on that day.
     pub fn record_event(&mut self, event: &FieldEvent) -> Result<(), StoreError> {
-        event.validate()?;
-        let mut w = self.write()?;
-        let case_no = match event {
-            FieldEvent::CounsellingSession(s) => {
-                let members: BTreeMap<String, ()> =
-                    w.tx.prepare_cached("SELECT individual_no FROM individual WHERE case_no = ?1")?
-                        .query_map([&s.case_no], |r| Ok((r.get::<_, String>(0)?, ())))?
-                        .collect::<Result<_, _>>()?;
-                if members.is_empty() {
-                    return Err(StoreError::UnknownCase(s.case_no.clone()));
-                }
-                if let Some(stranger) = s.attendees.iter().find(|a| !members.contains_key(*a)) {
-                    return Err(StoreError::Event(waypoint_domain::EventError::Invalid(
-                        format!("{stranger} is not a member of case {}", s.case_no),
-                    )));
-                }
-                s.case_no.clone()
-            }
-            FieldEvent::IdentityCheck(c) => case_of(w.tx, &c.individual_no)?,
-            FieldEvent::CustodyTransfer(t) => {
-                if let Custodian::Individual { individual_no } = &t.to {
-                    case_of(w.tx, individual_no)?;
-                    let day = t.at.date_naive();
-                    if !verified_on(w.tx, individual_no, &t.site, day)? {
-                        return Err(StoreError::Event(waypoint_domain::EventError::Invalid(
-                            format!(
-                                "{individual_no} has not passed an identity check at {} on {day}: check their identity before handing over the document",
-                                t.site
-                            ),
-                        )));
-                    }
-                }
-                case_of(w.tx, &t.individual_no)?
-            }
-            FieldEvent::ExitPermit(p) => {
-                let case_no = case_of(w.tx, &p.individual_no)?;
-                if case_no != p.case_no {
-                    return Err(StoreError::Event(waypoint_domain::EventError::Invalid(
-                        format!(
-                            "{} is a member of case {case_no}, not {}",
-                            p.individual_no, p.case_no
-                        ),
-                    )));
-                }
-                case_no
-            }
-        };
-        let id = event.id().to_string();
-        let payload = serde_json::to_string(event)
-            .map_err(|e| StoreError::Corrupt(format!("event cannot be written: {e}")))?;
-        let inserted =
-            w.tx.prepare_cached(
-                "INSERT OR IGNORE INTO event (id, kind, case_no, individual_no, at, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute((
-                &id,
-                event.kind(),
-                &case_no,
-                event.individual_no(),
-                event.at().to_rfc3339(),
-                &payload,
-            ))?;
-        if inserted == 0 {
-            return Err(StoreError::DuplicateEvent(event.id()));
+        self.record_events(std::slice::from_ref(event))
+    }
+
+    /// Records several field events in one transaction: all of them or, when one is refused,
+    /// none (a bookings file is all or nothing).
+    pub fn record_events(&mut self, events: &[FieldEvent]) -> Result<(), StoreError> {
+        for event in events {
+            event.validate()?;
         }
-        w.append(Change {
-            kind: OutboxKind::Event,
-            scope: Scope::Event,
-            entity: &id,
-            field: None,
-            value: None,
-            payload: Some(&payload),
-        })?;
+        let mut w = self.write()?;
+        for event in events {
+            file_local_event(&mut w, event)?;
+        }
         w.commit()
     }
+}
+
+/// Files one event recorded on this device: checked against the data, stored once, and
+/// appended to the outbox, in the writer's transaction.
+fn file_local_event(w: &mut Writer<'_>, event: &FieldEvent) -> Result<(), StoreError> {
+    let invalid = |m: String| StoreError::Event(waypoint_domain::EventError::Invalid(m));
+    let case_no = match event {
+        FieldEvent::CounsellingSession(s) => {
+            let members: BTreeMap<String, ()> =
+                w.tx.prepare_cached("SELECT individual_no FROM individual WHERE case_no = ?1")?
+                    .query_map([&s.case_no], |r| Ok((r.get::<_, String>(0)?, ())))?
+                    .collect::<Result<_, _>>()?;
+            if members.is_empty() {
+                return Err(StoreError::UnknownCase(s.case_no.clone()));
+            }
+            if let Some(stranger) = s.attendees.iter().find(|a| !members.contains_key(*a)) {
+                return Err(invalid(format!(
+                    "{stranger} is not a member of case {}",
+                    s.case_no
+                )));
+            }
+            s.case_no.clone()
+        }
+        FieldEvent::IdentityCheck(c) => case_of(w.tx, &c.individual_no)?,
+        FieldEvent::CustodyTransfer(t) => {
+            if let Custodian::Individual { individual_no } = &t.to {
+                case_of(w.tx, individual_no)?;
+                let day = t.at.date_naive();
+                if !verified_on(w.tx, individual_no, &t.site, day)? {
+                    return Err(invalid(format!(
+                        "{individual_no} has not passed an identity check at {} on {day}: check their identity before handing over the document",
+                        t.site
+                    )));
+                }
+            }
+            case_of(w.tx, &t.individual_no)?
+        }
+        FieldEvent::ExitPermit(p) => member_of(w.tx, &p.individual_no, &p.case_no)?,
+        FieldEvent::Booking(b) => {
+            for t in b.changes.iter().flat_map(|c| match c {
+                waypoint_domain::BookingChange::Travellers(ts) => ts.as_slice(),
+                _ => &[],
+            }) {
+                member_of(w.tx, &t.individual_no, &b.case_no)?;
+            }
+            known_case(w.tx, &b.case_no)?
+        }
+        FieldEvent::WarningAcknowledgement(a) => known_case(w.tx, &a.case_no)?,
+        FieldEvent::AbnVersion(v) => {
+            for t in v.bookings.iter().flat_map(|b| &b.travellers) {
+                member_of(w.tx, &t.individual_no, &v.case_no)?;
+            }
+            known_case(w.tx, &v.case_no)?
+        }
+    };
+    let id = event.id().to_string();
+    let payload = serde_json::to_string(event)
+        .map_err(|e| StoreError::Corrupt(format!("event cannot be written: {e}")))?;
+    let inserted =
+        w.tx.prepare_cached(
+            "INSERT OR IGNORE INTO event (id, kind, case_no, individual_no, at, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute((
+            &id,
+            event.kind(),
+            &case_no,
+            event.individual_no(),
+            event.at().to_rfc3339(),
+            &payload,
+        ))?;
+    if inserted == 0 {
+        return Err(StoreError::DuplicateEvent(event.id()));
+    }
+    w.append(Change {
+        kind: OutboxKind::Event,
+        scope: Scope::Event,
+        entity: &id,
+        field: None,
+        value: None,
+        payload: Some(&payload),
+    })
+}
+
+/// The case of `individual_no`, which must be `case_no`.
+fn member_of(conn: &Connection, individual_no: &str, case_no: &str) -> Result<String, StoreError> {
+    let found = case_of(conn, individual_no)?;
+    if found != case_no {
+        return Err(StoreError::Event(waypoint_domain::EventError::Invalid(
+            format!("{individual_no} is a member of case {found}, not {case_no}"),
+        )));
+    }
+    Ok(found)
+}
+
+fn known_case(conn: &Connection, case_no: &str) -> Result<String, StoreError> {
+    conn.prepare_cached("SELECT case_no FROM case_file WHERE case_no = ?1")?
+        .query_row([case_no], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::UnknownCase(case_no.to_string()))
 }
 
 /// The need-to-know fields that hold a value, by individual: what a read of these records shows.

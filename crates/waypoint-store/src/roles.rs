@@ -51,6 +51,29 @@ pub fn redact_event(role: Role, event: &mut FieldEvent) {
             }
         }
         FieldEvent::ExitPermit(p) => redact_exit_permit(role, p),
+        FieldEvent::Booking(b) => {
+            for change in &mut b.changes {
+                if let waypoint_domain::BookingChange::Travellers(ts) = change {
+                    ts.iter_mut().for_each(|t| redact_traveller(role, t));
+                }
+            }
+        }
+        FieldEvent::WarningAcknowledgement(_) => {}
+        FieldEvent::AbnVersion(v) => v.bookings.iter_mut().for_each(|b| redact_booking(role, b)),
+    }
+}
+
+/// Removes the SSR codes of a booking's travellers from a role that may not see them.
+pub fn redact_booking(role: Role, booking: &mut waypoint_domain::Booking) {
+    booking
+        .travellers
+        .iter_mut()
+        .for_each(|t| redact_traveller(role, t));
+}
+
+fn redact_traveller(role: Role, traveller: &mut waypoint_domain::Traveller) {
+    if !may_see(role, Field::SsrCodes) {
+        traveller.ssr.iter_mut().for_each(Vec::clear);
     }
 }
 
@@ -259,6 +282,9 @@ impl Store {
             FieldEvent::CounsellingSession(_) => Action::Counselling,
             FieldEvent::CustodyTransfer(_) => Action::CustodyTransfer,
             FieldEvent::ExitPermit(_) => Action::ExitPermit,
+            FieldEvent::Booking(_) => Action::Book,
+            FieldEvent::WarningAcknowledgement(_) => Action::AcknowledgeWarning,
+            FieldEvent::AbnVersion(_) => Action::IssueAbn,
         };
         self.require(role, action)?;
         self.record_event(event)

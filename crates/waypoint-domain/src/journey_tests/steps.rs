@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use super::fixtures::*;
-use crate::{CaseFacts, JourneyStep, Missing, Movement, MovementFact};
+use crate::{BookingRef, CaseFacts, JourneyStep, Missing, Movement, MovementFact};
 
 #[test]
 fn each_step_is_reached_when_the_ones_before_it_are() {
@@ -16,7 +16,7 @@ fn each_step_is_reached_when_the_ones_before_it_are() {
             movement(
                 n,
                 Movement::Booked {
-                    booking: Uuid::nil(),
+                    booking: BookingRef::parse("BKG-1").unwrap(),
                 },
                 10,
             )
@@ -24,7 +24,7 @@ fn each_step_is_reached_when_the_ones_before_it_are() {
         .collect();
     let then = |extra: Movement, day: u32| -> Vec<MovementFact> {
         let mut m = booked.clone();
-        m.extend(ALL.iter().map(|n| movement(n, extra, day)));
+        m.extend(ALL.iter().map(|n| movement(n, extra.clone(), day)));
         m
     };
     let departed = then(Movement::Departed, 20);
@@ -133,7 +133,10 @@ fn an_approved_exit_permit_does_not_skip_incomplete_documents() {
 #[test]
 fn a_booking_undone_is_no_longer_booked_unless_another_replaced_it() {
     let (events, permits) = ready();
-    let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
+    let (first, second) = (
+        BookingRef::parse("BKG-1").unwrap(),
+        BookingRef::parse("BKG-2").unwrap(),
+    );
     let step = |movements: &[MovementFact]| {
         journey_of(
             &usrap(),
@@ -148,8 +151,20 @@ fn a_booking_undone_is_no_longer_booked_unless_another_replaced_it() {
         .unwrap()
         .step
     };
-    let booked = movement("I-1", Movement::Booked { booking: first }, 10);
-    let unbooked = movement("I-1", Movement::Unbooked { booking: first }, 11);
+    let booked = movement(
+        "I-1",
+        Movement::Booked {
+            booking: first.clone(),
+        },
+        10,
+    );
+    let unbooked = movement(
+        "I-1",
+        Movement::Unbooked {
+            booking: first.clone(),
+        },
+        11,
+    );
     let rebooked = movement("I-1", Movement::Booked { booking: second }, 11);
     assert_eq!(step(std::slice::from_ref(&booked)), JourneyStep::Booked);
     assert_eq!(
@@ -168,7 +183,7 @@ fn a_booking_is_a_fact_even_when_something_is_missing() {
     let booked = [movement(
         "I-1",
         Movement::Booked {
-            booking: Uuid::nil(),
+            booking: BookingRef::parse("BKG-1").unwrap(),
         },
         10,
     )];
