@@ -1,7 +1,5 @@
 //! Each step is reached when the ones before it are; bookings and departures are facts.
 
-use uuid::Uuid;
-
 use super::fixtures::*;
 use crate::{BookingRef, CaseFacts, JourneyStep, Missing, Movement, MovementFact};
 
@@ -165,7 +163,13 @@ fn a_booking_undone_is_no_longer_booked_unless_another_replaced_it() {
         },
         11,
     );
-    let rebooked = movement("I-1", Movement::Booked { booking: second }, 11);
+    let rebooked = movement(
+        "I-1",
+        Movement::Booked {
+            booking: second.clone(),
+        },
+        11,
+    );
     assert_eq!(step(std::slice::from_ref(&booked)), JourneyStep::Booked);
     assert_eq!(
         step(&[unbooked.clone(), booked.clone()]),

@@ -19,7 +19,7 @@ fn a_hold_stops_any_step_before_departure_and_keeps_what_was_reached() {
             movement(
                 n,
                 Movement::Booked {
-                    booking: Uuid::nil(),
+                    booking: crate::BookingRef::parse("BKG-1").unwrap(),
                 },
                 10,
             )
@@ -176,7 +176,7 @@ fn a_split_case_lets_one_member_travel_later() {
             movement(
                 n,
                 Movement::Booked {
-                    booking: Uuid::nil(),
+                    booking: crate::BookingRef::parse("BKG-1").unwrap(),
                 },
                 10,
             )
