@@ -86,6 +86,23 @@ pub enum AppError {
     /// A text that is no machine-readable zone.
     #[error(transparent)]
     Mrz(#[from] MrzError),
+    #[error("there is no booking {0} on this laptop")]
+    UnknownBooking(String),
+    #[error("there is no ABN {0} on this laptop: no booking is notified under that number")]
+    UnknownAbn(String),
+    /// A booking that cannot stand as given (an itinerary that does not chain, say).
+    #[error(transparent)]
+    Booking(waypoint_domain::BookingProblem),
+    #[error("{individual_no} is not on booking {booking_ref}")]
+    NotOnBooking {
+        booking_ref: String,
+        individual_no: String,
+    },
+    #[error("booking {booking_ref} has no warning {warning} (`waypoint booking show` lists them)")]
+    NoSuchWarning {
+        booking_ref: String,
+        warning: String,
+    },
     /// A request that cannot be carried out as given; the message says why and what to do.
     #[error("{0}")]
     Invalid(String),

@@ -6,7 +6,10 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
-use waypoint_domain::{CaseFacts, ExitPermitEvent, FieldEvent, ReadinessRules, journey};
+use waypoint_domain::{
+    Booking, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, Movement, MovementFact,
+    ReadinessRules, journey,
+};
 pub use waypoint_domain::{DocumentProblem, IndividualJourney, Journey, JourneyStep, Missing};
 use waypoint_store::Store;
 
@@ -37,14 +40,47 @@ pub fn of_case(store: &Store, case_no: &str, today: NaiveDate) -> Result<Journey
         })
         .collect();
     exit_permits.extend(from_records(&view.case, &exit_permits));
+    let movements = booked(store, &case_no)?;
     let facts = CaseFacts {
         events: &events,
         exit_permits: &exit_permits,
         journey_events: &[],
-        movements: &[],
+        movements: &movements,
         open_problems: &[],
     };
     Ok(journey(&view.case, &facts, rules(), today))
+}
+
+/// The members of `case_no` on a confirmed or ticketed booking that is neither cancelled nor
+/// replaced by a rebooking: booked is a fact of the bookings, never typed in.
+fn booked(store: &Store, case_no: &str) -> Result<Vec<MovementFact>, AppError> {
+    let theirs = store.bookings_of_case(case_no)?;
+    if theirs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all = store.bookings()?;
+    let replaced = |b: &Booking| {
+        all.iter().any(|o| {
+            o.replaces.as_ref() == Some(&b.booking_ref) && o.status != BookingStatus::Cancelled
+        })
+    };
+    Ok(theirs
+        .iter()
+        .filter(|b| matches!(b.status, BookingStatus::Confirmed | BookingStatus::Ticketed))
+        .filter(|b| !replaced(b))
+        .flat_map(|b| {
+            b.travellers
+                .iter()
+                .filter(|t| t.case_no == case_no)
+                .map(|t| MovementFact {
+                    individual_no: t.individual_no.clone(),
+                    at: DateTime::<Utc>::UNIX_EPOCH,
+                    movement: Movement::Booked {
+                        booking: b.booking_ref.clone(),
+                    },
+                })
+        })
+        .collect())
 }
 
 /// Until the record's exit-permit fields are carried into events, a member's status on the

@@ -7,7 +7,9 @@
 //! role-restricted values already removed. The CLI opens the store per command ([`open`]); the
 //! desktop keeps one [`session::Session`] for its life.
 
+pub mod abn;
 pub mod audit;
+pub mod booking;
 pub mod case_view;
 pub mod conflicts;
 mod context;

@@ -3,7 +3,7 @@
 //! `Display` of the errors.
 
 use serde::{Deserialize, Serialize};
-use waypoint_domain::{Action, Field, Refused, Role, SessionProblem, ValueProblem};
+use waypoint_domain::{Action, BookingProblem, Field, Refused, Role, SessionProblem, ValueProblem};
 use waypoint_import::ImportError;
 use waypoint_keys::KeyError;
 use waypoint_store::StoreError;
@@ -62,6 +62,26 @@ pub enum MessageCode {
     MandatoryTopicsMissing {
         programme: String,
         count: u64,
+    },
+
+    // ---- movements
+    UnknownBooking {
+        booking_ref: String,
+    },
+    UnknownAbn {
+        abn_no: String,
+    },
+    /// A booking that cannot stand as given.
+    BookingProblem {
+        problem: BookingProblem,
+    },
+    NotOnBooking {
+        booking_ref: String,
+        individual_no: String,
+    },
+    NoSuchWarning {
+        booking_ref: String,
+        warning: String,
     },
 
     // ---- refusals of the role
@@ -265,6 +285,25 @@ impl AppError {
             AppError::NewPinNeeded => MessageCode::NewPinNeeded,
             AppError::Mrz(_) => MessageCode::MrzUnreadable,
             AppError::NoDataDir => MessageCode::NoDataDir,
+            AppError::UnknownBooking(r) => MessageCode::UnknownBooking {
+                booking_ref: r.clone(),
+            },
+            AppError::UnknownAbn(n) => MessageCode::UnknownAbn { abn_no: n.clone() },
+            AppError::Booking(p) => MessageCode::BookingProblem { problem: p.clone() },
+            AppError::NotOnBooking {
+                booking_ref,
+                individual_no,
+            } => MessageCode::NotOnBooking {
+                booking_ref: booking_ref.clone(),
+                individual_no: individual_no.clone(),
+            },
+            AppError::NoSuchWarning {
+                booking_ref,
+                warning,
+            } => MessageCode::NoSuchWarning {
+                booking_ref: booking_ref.clone(),
+                warning: warning.clone(),
+            },
             AppError::Invalid(_) => MessageCode::other(self.to_string()),
         }
     }

@@ -82,25 +82,26 @@ pub struct Booking {
 /// Why a booking cannot stand as it is (the file or the form is refused).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum BookingProblem {
     #[error("a booking needs at least one segment")]
     NoSegments,
     #[error("a booking needs at least one traveller")]
     NoTravellers,
     #[error("segment {segment} arrives before it departs")]
-    ArrivesBeforeDeparts { segment: usize },
+    ArrivesBeforeDeparts { segment: u32 },
     #[error(
         "the itinerary does not chain: segment {segment} arrives at {arrives_at} but segment {} departs from {next_departs_from}", segment + 1
     )]
     DoesNotChain {
-        segment: usize,
+        segment: u32,
         arrives_at: String,
         next_departs_from: String,
     },
     #[error(
         "segment {} departs before segment {segment} arrives", segment + 1
     )]
-    DepartsBeforePreviousArrives { segment: usize },
+    DepartsBeforePreviousArrives { segment: u32 },
     #[error("a {status} booking needs the airline's record locator")]
     NoRecordLocator { status: BookingStatus },
     #[error("{individual_no} is on the booking twice")]
@@ -108,8 +109,8 @@ pub enum BookingProblem {
     #[error("{individual_no} has SSR codes for {given} segments; the itinerary has {segments}")]
     SsrNotPerSegment {
         individual_no: String,
-        given: usize,
-        segments: usize,
+        given: u32,
+        segments: u32,
     },
     #[error("the escort {escort} accompanies {individual_no}, who is not on this booking")]
     EscortOfStranger {
@@ -132,19 +133,23 @@ impl Booking {
         }
         for (i, s) in self.segments.iter().enumerate() {
             if s.arrives < s.departs {
-                return Err(BookingProblem::ArrivesBeforeDeparts { segment: i + 1 });
+                return Err(BookingProblem::ArrivesBeforeDeparts {
+                    segment: i as u32 + 1,
+                });
             }
         }
         for (i, pair) in self.segments.windows(2).enumerate() {
             if pair[0].to != pair[1].from {
                 return Err(BookingProblem::DoesNotChain {
-                    segment: i + 1,
+                    segment: i as u32 + 1,
                     arrives_at: pair[0].to.to_string(),
                     next_departs_from: pair[1].from.to_string(),
                 });
             }
             if pair[1].departs < pair[0].arrives {
-                return Err(BookingProblem::DepartsBeforePreviousArrives { segment: i + 1 });
+                return Err(BookingProblem::DepartsBeforePreviousArrives {
+                    segment: i as u32 + 1,
+                });
             }
         }
         if self.record_locator.is_none()
@@ -167,8 +172,8 @@ impl Booking {
             if t.ssr.len() != self.segments.len() {
                 return Err(BookingProblem::SsrNotPerSegment {
                     individual_no: t.individual_no.clone(),
-                    given: t.ssr.len(),
-                    segments: self.segments.len(),
+                    given: t.ssr.len() as u32,
+                    segments: self.segments.len() as u32,
                 });
             }
         }
