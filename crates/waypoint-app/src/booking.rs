@@ -104,9 +104,12 @@ fn stored(store: &Store, booking_ref: &str) -> Result<Booking, AppError> {
         .ok_or_else(|| AppError::UnknownBooking(r.to_string()))
 }
 
-/// The booking `booking_ref` as `role` may see it.
-pub fn show(store: &Store, role: Role, booking_ref: &str) -> Result<BookingView, AppError> {
-    let mut booking = stored(store, booking_ref)?;
+/// The travellers of `booking` as `role` may see them, with their age on the departure day.
+pub(crate) fn traveller_lines(
+    store: &Store,
+    role: Role,
+    booking: &Booking,
+) -> Result<Vec<TravellerLine>, AppError> {
     let departs = booking.departs().map(|d| d.date_naive());
     let mut travellers = Vec::new();
     for case_no in booking.case_nos() {
@@ -137,6 +140,13 @@ pub fn show(store: &Store, role: Role, booking_ref: &str) -> Result<BookingView,
             });
         }
     }
+    Ok(travellers)
+}
+
+/// The booking `booking_ref` as `role` may see it.
+pub fn show(store: &Store, role: Role, booking_ref: &str) -> Result<BookingView, AppError> {
+    let mut booking = stored(store, booking_ref)?;
+    let travellers = traveller_lines(store, role, &booking)?;
     waypoint_store::roles::redact_booking(role, &mut booking);
     let replaced_by = store
         .bookings()?

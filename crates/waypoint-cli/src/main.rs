@@ -3,6 +3,7 @@
 
 mod app;
 mod audit;
+mod booking;
 mod check;
 mod counselling;
 mod custody;
@@ -164,6 +165,16 @@ enum Command {
     ExitPermit {
         #[command(subcommand)]
         command: exit_permit::ExitPermitCommand,
+    },
+    /// An ABN (Advance Booking Notification): its versions, as CSV
+    Abn {
+        #[command(subcommand)]
+        command: abn::AbnCommand,
+    },
+    /// A booking: show it, cancel it, take a traveller off it
+    Booking {
+        #[command(subcommand)]
+        command: booking::BookingCommand,
     },
     /// Special needs (SSR codes, notes) and vulnerabilities
     Needs {
@@ -491,6 +502,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Counselling { command } => counselling::run(&cli, command),
         Command::ExitPermit { command } => exit_permit::run(&cli, command),
         Command::Needs { command } => needs::run(&cli, command),
+        Command::Booking { command } => booking::run(&cli, command),
+        Command::Abn { command } => abn::run(&cli, command),
         Command::Audit {
             command: AuditCommand::Verify { json },
         } => {

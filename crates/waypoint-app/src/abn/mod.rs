@@ -3,6 +3,8 @@
 //! the changes marked, or the cancellation once no booking is left), else the last version
 //! stands. See [docs/bookings.md](../../../docs/bookings.md).
 
+mod csv;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -15,6 +17,8 @@ use waypoint_store::Store;
 
 use crate::lookup::number;
 use crate::{AppError, Context, SignedIn};
+
+pub use self::csv::{COLUMNS as CSV_COLUMNS, abn_csv};
 
 /// One version of an ABN, its parts for every case put together.
 #[derive(Debug, Clone, PartialEq, Eq)]
