@@ -3,6 +3,7 @@
 
 mod app;
 mod audit;
+mod abn;
 mod booking;
 mod check;
 mod counselling;
