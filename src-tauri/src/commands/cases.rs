@@ -71,7 +71,7 @@ pub(crate) fn detail(state: &Session, view: &CaseView) -> CaseDetail {
         .events
         .iter()
         .filter(|e| e.event.at().date_naive() == today)
-        .map(|e| event_to_dto(&e.event))
+        .filter_map(|e| event_to_dto(&e.event))
         .collect();
     CaseDetail {
         case_no: case.case_no.clone(),
