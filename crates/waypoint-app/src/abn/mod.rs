@@ -164,7 +164,7 @@ pub fn issue(
         (AbnVersionKind::Cancelled, Some(l)) => l.bookings.clone(),
         _ => abn.current.clone(),
     };
-    let number = last.map_or(1, |l| l.number + 1);
+    let number = abn.versions.iter().map(|v| v.number).max().unwrap_or(0) + 1;
     let issue_id = Uuid::now_v7();
     let mut cases: BTreeMap<&str, Vec<Booking>> = BTreeMap::new();
     for b in &notified {
