@@ -60,9 +60,8 @@ fn booked(store: &Store, case_no: &str) -> Result<Vec<MovementFact>, AppError> {
     }
     let all = store.bookings()?;
     let replaced = |b: &Booking| {
-        all.iter().any(|o| {
-            o.replaces.as_ref() == Some(&b.booking_ref) && o.status != BookingStatus::Cancelled
-        })
+        all.iter()
+            .any(|o| o.replaces.as_ref() == Some(&b.booking_ref))
     };
     Ok(theirs
         .iter()

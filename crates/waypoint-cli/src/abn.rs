@@ -47,12 +47,15 @@ pub fn run(cli: &Cli, command: &AbnCommand) -> Result<ExitCode> {
         AbnCommand::Csv { abn_no, out } => {
             let (mut store, who, ctx) = app::open(cli)?;
             let abn = abn::issue(&mut store, &who, &ctx, abn_no)?;
-            let last = abn
-                .last()
-                .context("no version of this ABN could be issued: no booking is notified under it")?;
+            let last = abn.last().context(
+                "no version of this ABN could be issued: no booking is notified under it",
+            )?;
             let bytes = abn::abn_csv(&store, &who, last)?;
             write_out(out.as_ref(), &bytes)?;
-            eprintln!("ABN {} version {} ({})", last.abn_no, last.number, last.kind);
+            eprintln!(
+                "ABN {} version {} ({})",
+                last.abn_no, last.number, last.kind
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -107,8 +110,20 @@ fn print(out: &mut impl Write, abn: &Abn) -> Result<()> {
             writeln!(out, "  * {c}")?;
         }
     }
-    let refs: Vec<String> = abn.current.iter().map(|b| b.booking_ref.to_string()).collect();
-    writeln!(out, "bookings now: {}", if refs.is_empty() { "none".into() } else { refs.join(", ") })?;
+    let refs: Vec<String> = abn
+        .current
+        .iter()
+        .map(|b| b.booking_ref.to_string())
+        .collect();
+    writeln!(
+        out,
+        "bookings now: {}",
+        if refs.is_empty() {
+            "none".into()
+        } else {
+            refs.join(", ")
+        }
+    )?;
     if !abn.pending.is_empty() {
         writeln!(out, "changed since the last version (not issued yet):")?;
         for c in &abn.pending {

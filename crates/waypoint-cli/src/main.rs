@@ -1,9 +1,9 @@
 //! `waypoint`: the command line over Waypoint's core, for bulk work, scripts, tests and
 //! benchmarks. Every command works offline against the local store in the data directory.
 
+mod abn;
 mod app;
 mod audit;
-mod abn;
 mod booking;
 mod check;
 mod counselling;

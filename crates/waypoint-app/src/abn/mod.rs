@@ -54,15 +54,15 @@ impl Abn {
 }
 
 /// The bookings notified under `abn_no` now: those that carry the number, are not cancelled,
-/// and are not replaced by a rebooking.
+/// and are not replaced by a rebooking (a replaced booking stays out even if its rebooking
+/// is cancelled later: the airline was told).
 fn current_bookings(all: &[Booking], abn_no: &str) -> Vec<Booking> {
     all.iter()
         .filter(|b| b.abn.as_deref() == Some(abn_no))
         .filter(|b| b.status != BookingStatus::Cancelled)
         .filter(|b| {
-            !all.iter().any(|o| {
-                o.replaces.as_ref() == Some(&b.booking_ref) && o.status != BookingStatus::Cancelled
-            })
+            !all.iter()
+                .any(|o| o.replaces.as_ref() == Some(&b.booking_ref))
         })
         .cloned()
         .collect()
@@ -198,3 +198,5 @@ pub fn issue(
     store.record_events(&events)?;
     show(store, who.role, abn_no)
 }
+#[cfg(test)]
+mod tests;
