@@ -1,6 +1,8 @@
 //! `waypoint-bench`: prints the numbers BENCHMARKS.md records. Run it in release:
 //! `cargo run --release -p waypoint-bench -- all`.
 
+#[cfg(feature = "print")]
+mod abn;
 #[cfg(feature = "sync")]
 mod sync;
 mod synth;
@@ -90,6 +92,14 @@ enum What {
         #[arg(long)]
         data_dir: std::path::PathBuf,
     },
+    #[cfg(feature = "print")]
+    /// Render an ABN of this many travellers as a PDF, ROUNDS times (a new ABN each time)
+    AbnPdf {
+        #[arg(long, default_value_t = 100)]
+        travellers: usize,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
     /// Write a synthetic case-import CSV (for trying the CLI on a large file)
     Generate {
         #[arg(long, default_value_t = 50_000)]
@@ -123,6 +133,8 @@ fn main() -> Result<std::process::ExitCode> {
         What::Import { rows, rounds, .. } => import(rows, rounds),
         What::Search { individuals } => search(individuals),
         What::Generate { rows, out } => write_file(&out, rows),
+        #[cfg(feature = "print")]
+        What::AbnPdf { travellers, rounds } => abn::run(travellers, rounds),
         #[cfg(feature = "sync")]
         What::Sync {
             individuals,
@@ -135,6 +147,8 @@ fn main() -> Result<std::process::ExitCode> {
             search(100_000)?;
             #[cfg(feature = "sync")]
             sync::run(100_000, 50)?;
+            #[cfg(feature = "print")]
+            abn::run(100, 5)?;
             Ok(())
         }
     };
