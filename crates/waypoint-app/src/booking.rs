@@ -26,6 +26,8 @@ pub struct TravellerLine {
     pub nationality: String,
     /// On the day the booking departs.
     pub age: Option<AgeRange>,
+    /// The special-needs notes, for the receiving side, where the role may see them.
+    pub needs_note: Option<String>,
 }
 
 /// A booking with what a person needs to read it.
@@ -137,6 +139,7 @@ pub(crate) fn traveller_lines(
                 sex: m.sex.code().to_owned(),
                 nationality: m.nationality.to_string(),
                 age: departs.and_then(|d| m.date_of_birth.age_on(d)),
+                needs_note: m.special_needs.notes.clone(),
             });
         }
     }

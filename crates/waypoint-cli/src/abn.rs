@@ -10,6 +10,7 @@ use anyhow::{Context as _, Result};
 use clap::Subcommand;
 use serde_json::{Value, json};
 use waypoint_app::abn::{self, Abn, AbnIssue};
+use waypoint_domain::Language;
 
 use crate::booking::booking_json;
 use crate::{Cli, app};
@@ -31,6 +32,38 @@ pub enum AbnCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// The ABN as a printable PDF, issuing a new version first if the bookings changed since
+    /// the last
+    Pdf {
+        abn_no: String,
+        /// Write it to FILE (a PDF is not written to a terminal)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// a4 or letter
+        #[arg(long, default_value = "a4", value_parser = ["a4", "letter"])]
+        paper: String,
+        /// The language of the paper's fixed words: en, fr or es
+        #[arg(long, default_value = "en", value_parser = ["en", "fr", "es"])]
+        language: String,
+    },
+}
+
+/// Issues the ABN if its bookings changed and gives its last version.
+fn issued(
+    cli: &Cli,
+    abn_no: &str,
+) -> Result<(waypoint_app::Store, waypoint_app::SignedIn, AbnIssue)> {
+    let (mut store, who, ctx) = app::open(cli)?;
+    let abn = abn::issue(&mut store, &who, &ctx, abn_no)?;
+    let last = abn
+        .last()
+        .cloned()
+        .context("no version of this ABN could be issued: no booking is notified under it")?;
+    eprintln!(
+        "ABN {} version {} ({})",
+        last.abn_no, last.number, last.kind
+    );
+    Ok((store, who, last))
 }
 
 pub fn run(cli: &Cli, command: &AbnCommand) -> Result<ExitCode> {

@@ -4,6 +4,7 @@
 //! stands. See [docs/bookings.md](../../../docs/bookings.md).
 
 mod csv;
+mod pdf;
 
 use std::collections::BTreeMap;
 
@@ -19,6 +20,8 @@ use crate::lookup::number;
 use crate::{AppError, Context, SignedIn};
 
 pub use self::csv::{COLUMNS as CSV_COLUMNS, abn_csv};
+pub use self::pdf::abn_pdf;
+pub use waypoint_print::Paper;
 
 /// One version of an ABN, its parts for every case put together.
 #[derive(Debug, Clone, PartialEq, Eq)]
