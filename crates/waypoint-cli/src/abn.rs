@@ -78,17 +78,30 @@ pub fn run(cli: &Cli, command: &AbnCommand) -> Result<ExitCode> {
             }
         }
         AbnCommand::Csv { abn_no, out } => {
-            let (mut store, who, ctx) = app::open(cli)?;
-            let abn = abn::issue(&mut store, &who, &ctx, abn_no)?;
-            let last = abn.last().context(
-                "no version of this ABN could be issued: no booking is notified under it",
+            let (store, who, last) = issued(cli, abn_no)?;
+            write_out(out.as_ref(), &abn::abn_csv(&store, &who, &last)?)?;
+        }
+        AbnCommand::Pdf {
+            abn_no,
+            out,
+            paper,
+            language,
+        } => {
+            let paper = if paper == "letter" {
+                abn::Paper::Letter
+            } else {
+                abn::Paper::A4
+            };
+            let language = match language.as_str() {
+                "fr" => Language::Fr,
+                "es" => Language::Es,
+                _ => Language::En,
+            };
+            let (store, who, last) = issued(cli, abn_no)?;
+            write_out(
+                Some(out),
+                &abn::abn_pdf(&store, &who, &last, paper, language)?,
             )?;
-            let bytes = abn::abn_csv(&store, &who, last)?;
-            write_out(out.as_ref(), &bytes)?;
-            eprintln!(
-                "ABN {} version {} ({})",
-                last.abn_no, last.number, last.kind
-            );
         }
     }
     Ok(ExitCode::SUCCESS)
