@@ -8,7 +8,9 @@
 
 mod codes;
 mod event;
+mod rules;
 mod segment;
+mod warnings;
 
 use std::fmt;
 
@@ -19,7 +21,9 @@ use crate::{CodeList, FieldError, SsrCode, ValueProblem};
 
 pub use codes::{BookingRef, Carrier, FlightNo, RecordLocator};
 pub use event::{BookingChange, BookingEvent, booking_changes};
+pub use rules::{BookingRuleSet, BookingRules, WarningRule};
 pub use segment::{LocalTime, Segment, local_instant};
+pub use warnings::{BookingWarning, TravellerFacts, WarningDetail, WarningKey, booking_warnings};
 
 code_enum!(
     /// Where a booking stands with the airline.
