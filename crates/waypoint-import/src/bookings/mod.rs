@@ -1,7 +1,7 @@
 //! Reads the bookings CSV that comes from the booking system (one row per traveller per
 //! segment, see the bookings import spec) into [`Booking`]s, with every problem of the file in
-//! one pass: each cell on its own ([`row`]), then the rows of each booking together
-//! ([`assemble`]: they agree, every traveller flies every segment, and the booking as a whole
+//! one pass: each cell on its own (`row.rs`), then the rows of each booking together
+//! (`assemble.rs`: they agree, every traveller flies every segment, and the booking as a whole
 //! passes [`Booking::problems`]).
 //!
 //! The file loads whole or not at all: the caller stores nothing unless
