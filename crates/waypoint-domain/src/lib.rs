@@ -41,9 +41,10 @@ use std::fmt;
 pub use abn::{AbnChange, AbnVersion, AbnVersionKind, abn_changes, changed_travellers};
 pub use airport::{Airport, AirportCode};
 pub use booking::{
-    Booking, BookingChange, BookingEvent, BookingProblem, BookingRef, BookingStatus, Carrier,
-    Escort, EscortKind, FlightNo, LocalTime, RecordLocator, Segment, Traveller,
-    WarningAcknowledgement, booking_changes, local_instant,
+    Booking, BookingChange, BookingEvent, BookingProblem, BookingRef, BookingRuleSet, BookingRules,
+    BookingStatus, BookingWarning, Carrier, Escort, EscortKind, FlightNo, LocalTime, RecordLocator,
+    Segment, Traveller, TravellerFacts, WarningAcknowledgement, WarningDetail, WarningKey,
+    WarningRule, booking_changes, booking_warnings, local_instant,
 };
 pub use codes::{DocumentType, ExitPermitStatus, Relationship, Sex, Vulnerability};
 pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized, SessionProblem};

@@ -10,6 +10,7 @@
 //! This crate knows nothing of the store: comparing with what is already stored, and clashes with
 //! edits made in Waypoint since the last import, are the store's business.
 
+mod bookings;
 mod checks;
 mod codes;
 mod header;
@@ -22,6 +23,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use waypoint_domain::{Field, Record};
 
+pub use crate::bookings::{
+    BookingFileProblem, BookingProblemCode, BookingsFile, KnownTraveller, read_bookings,
+};
 pub use crate::codes::{NOT_SHOWN, Problem, ProblemCode, Warning, WarningCode};
 use crate::header::header;
 use crate::rows::{Parser, count_lines};

@@ -326,7 +326,7 @@ fn first_line_from(raw: &[u8], from: usize) -> String {
 }
 
 /// A value as kept in a problem: very long text is cut.
-fn shorten(value: &str) -> String {
+pub(crate) fn shorten(value: &str) -> String {
     const MAX: usize = 300;
     if value.len() <= MAX {
         value.to_string()

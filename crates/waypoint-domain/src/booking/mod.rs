@@ -9,7 +9,9 @@
 mod acknowledgement;
 mod codes;
 mod event;
+mod rules;
 mod segment;
+mod warnings;
 
 use std::fmt;
 
@@ -21,7 +23,9 @@ use crate::{CodeList, FieldError, SsrCode, ValueProblem};
 pub use acknowledgement::WarningAcknowledgement;
 pub use codes::{BookingRef, Carrier, FlightNo, RecordLocator};
 pub use event::{BookingChange, BookingEvent, booking_changes};
+pub use rules::{BookingRuleSet, BookingRules, WarningRule};
 pub use segment::{LocalTime, Segment, local_instant};
+pub use warnings::{BookingWarning, TravellerFacts, WarningDetail, WarningKey, booking_warnings};
 
 code_enum!(
     /// Where a booking stands with the airline.
@@ -125,29 +129,39 @@ impl Booking {
     /// Checks what every booking must be: an itinerary that chains in time and place, each
     /// traveller once with SSR codes per segment, escorts of travellers on the booking.
     pub fn check(&self) -> Result<(), BookingProblem> {
+        match self.problems().into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    }
+
+    /// Every reason [`Booking::check`] would give, in the order it looks: a file's reader
+    /// reports them all at once.
+    pub fn problems(&self) -> Vec<BookingProblem> {
+        let mut problems = Vec::new();
         if self.segments.is_empty() {
-            return Err(BookingProblem::NoSegments);
+            problems.push(BookingProblem::NoSegments);
         }
         if self.travellers.is_empty() {
-            return Err(BookingProblem::NoTravellers);
+            problems.push(BookingProblem::NoTravellers);
         }
         for (i, s) in self.segments.iter().enumerate() {
             if s.arrives < s.departs {
-                return Err(BookingProblem::ArrivesBeforeDeparts {
+                problems.push(BookingProblem::ArrivesBeforeDeparts {
                     segment: i as u32 + 1,
                 });
             }
         }
         for (i, pair) in self.segments.windows(2).enumerate() {
             if pair[0].to != pair[1].from {
-                return Err(BookingProblem::DoesNotChain {
+                problems.push(BookingProblem::DoesNotChain {
                     segment: i as u32 + 1,
                     arrives_at: pair[0].to.to_string(),
                     next_departs_from: pair[1].from.to_string(),
                 });
             }
             if pair[1].departs < pair[0].arrives {
-                return Err(BookingProblem::DepartsBeforePreviousArrives {
+                problems.push(BookingProblem::DepartsBeforePreviousArrives {
                     segment: i as u32 + 1,
                 });
             }
@@ -158,19 +172,19 @@ impl Booking {
                 BookingStatus::Proposed | BookingStatus::Cancelled
             )
         {
-            return Err(BookingProblem::NoRecordLocator {
+            problems.push(BookingProblem::NoRecordLocator {
                 status: self.status,
             });
         }
         let mut seen = std::collections::BTreeSet::new();
         for t in &self.travellers {
             if !seen.insert(t.individual_no.as_str()) {
-                return Err(BookingProblem::TravellerTwice {
+                problems.push(BookingProblem::TravellerTwice {
                     individual_no: t.individual_no.clone(),
                 });
             }
             if t.ssr.len() != self.segments.len() {
-                return Err(BookingProblem::SsrNotPerSegment {
+                problems.push(BookingProblem::SsrNotPerSegment {
                     individual_no: t.individual_no.clone(),
                     given: t.ssr.len() as u32,
                     segments: self.segments.len() as u32,
@@ -179,18 +193,18 @@ impl Booking {
         }
         for e in &self.escorts {
             if e.accompanies.is_empty() {
-                return Err(BookingProblem::EscortOfNobody {
+                problems.push(BookingProblem::EscortOfNobody {
                     escort: e.name.clone(),
                 });
             }
-            if let Some(n) = e.accompanies.iter().find(|n| !seen.contains(n.as_str())) {
-                return Err(BookingProblem::EscortOfStranger {
+            for n in e.accompanies.iter().filter(|n| !seen.contains(n.as_str())) {
+                problems.push(BookingProblem::EscortOfStranger {
                     escort: e.name.clone(),
                     individual_no: n.clone(),
                 });
             }
         }
-        Ok(())
+        problems
     }
 
     /// The cases with travellers on the booking, each once, in order.

@@ -208,6 +208,53 @@ fn travellers_escorts_and_locator_are_checked() {
     ));
 }
 
+/// A file's reader reports every problem of a booking at once; `check` gives the first.
+#[test]
+fn problems_lists_every_reason_and_check_the_first() {
+    let mut b = kgl_ord();
+    b.record_locator = None;
+    b.segments[1] = segment(
+        "ET",
+        "654",
+        "NBO",
+        "ORD",
+        "2026-12-14T16:00",
+        "2026-12-15T06:05",
+    );
+    b.escorts.push(Escort {
+        name: "Test Escort".into(),
+        kind: EscortKind::Operational,
+        organisation: None,
+        contact: None,
+        accompanies: vec!["I-0009998".into(), "I-0009999".into()],
+    });
+    let problems = b.problems();
+    assert_eq!(
+        problems,
+        [
+            BookingProblem::DoesNotChain {
+                segment: 1,
+                arrives_at: "ADD".into(),
+                next_departs_from: "NBO".into(),
+            },
+            BookingProblem::DepartsBeforePreviousArrives { segment: 1 },
+            BookingProblem::NoRecordLocator {
+                status: BookingStatus::Ticketed,
+            },
+            BookingProblem::EscortOfStranger {
+                escort: "Test Escort".into(),
+                individual_no: "I-0009998".into(),
+            },
+            BookingProblem::EscortOfStranger {
+                escort: "Test Escort".into(),
+                individual_no: "I-0009999".into(),
+            },
+        ]
+    );
+    assert_eq!(b.check(), Err(problems[0].clone()));
+    assert_eq!(kgl_ord().problems(), []);
+}
+
 fn events_for(before: Option<&Booking>, after: &Booking, at_s: i64) -> Vec<BookingEvent> {
     booking_changes(before, after)
         .into_iter()

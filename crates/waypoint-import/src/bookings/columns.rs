@@ -1,0 +1,152 @@
+//! The columns of a bookings file and its header line.
+
+use super::codes::{BookingFileProblem, BookingProblemCode};
+
+/// A column of the spec, in the spec's order (the order problems are sorted in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Column {
+    BookingRef,
+    RecordLocator,
+    Status,
+    Replaces,
+    Abn,
+    Traveller,
+    EscortType,
+    Escorts,
+    Segment,
+    Carrier,
+    FlightNo,
+    From,
+    To,
+    Departs,
+    Arrives,
+    SsrCodes,
+}
+
+impl Column {
+    pub(crate) const ALL: [Column; 16] = [
+        Self::BookingRef,
+        Self::RecordLocator,
+        Self::Status,
+        Self::Replaces,
+        Self::Abn,
+        Self::Traveller,
+        Self::EscortType,
+        Self::Escorts,
+        Self::Segment,
+        Self::Carrier,
+        Self::FlightNo,
+        Self::From,
+        Self::To,
+        Self::Departs,
+        Self::Arrives,
+        Self::SsrCodes,
+    ];
+    pub(crate) const COUNT: usize = Self::ALL.len();
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::BookingRef => "booking_ref",
+            Self::RecordLocator => "record_locator",
+            Self::Status => "status",
+            Self::Replaces => "replaces",
+            Self::Abn => "abn",
+            Self::Traveller => "traveller",
+            Self::EscortType => "escort_type",
+            Self::Escorts => "escorts",
+            Self::Segment => "segment",
+            Self::Carrier => "carrier",
+            Self::FlightNo => "flight_no",
+            Self::From => "from",
+            Self::To => "to",
+            Self::Departs => "departs",
+            Self::Arrives => "arrives",
+            Self::SsrCodes => "ssr_codes",
+        }
+    }
+
+    /// Whether the header must have the column. `record_locator` may be absent (a file of
+    /// proposed bookings); that a booking needs one is checked per booking.
+    pub(crate) fn required(self) -> bool {
+        !matches!(
+            self,
+            Self::RecordLocator
+                | Self::Replaces
+                | Self::Abn
+                | Self::EscortType
+                | Self::Escorts
+                | Self::SsrCodes
+        )
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|c| c.name().eq_ignore_ascii_case(name))
+    }
+
+    pub(crate) fn required_names() -> String {
+        let names: Vec<&str> = Self::ALL
+            .iter()
+            .filter(|c| c.required())
+            .map(|c| c.name())
+            .collect();
+        names.join(", ")
+    }
+}
+
+/// Whole-row problems first, then the spec's columns in order, then unknown columns.
+pub(crate) fn column_rank(column: &str) -> usize {
+    if column.is_empty() {
+        0
+    } else {
+        Column::from_name(column).map_or(usize::MAX, |c| c.index() + 1)
+    }
+}
+
+/// Where each column of the spec is in the file (by [`Column::index`]), with the header's
+/// problems. `None` when a required column is missing: the rows cannot be read.
+pub(crate) fn header(
+    cells: &[String],
+    problems: &mut Vec<BookingFileProblem>,
+) -> Option<[Option<usize>; Column::COUNT]> {
+    let mut at: [Option<usize>; Column::COUNT] = [None; Column::COUNT];
+    let mut problem = |column: &str, value: &str, code| {
+        problems.push(BookingFileProblem {
+            line: 1,
+            column: column.to_string(),
+            value: value.to_string(),
+            code,
+        });
+    };
+    for (i, cell) in cells.iter().enumerate() {
+        let text = cell.trim();
+        match Column::from_name(text) {
+            Some(c) => match at[c.index()] {
+                Some(first) => problem(
+                    c.name(),
+                    text,
+                    BookingProblemCode::DuplicateColumn { first: first + 1 },
+                ),
+                None => at[c.index()] = Some(i),
+            },
+            // A trailing comma leaves an empty name: harmless.
+            None if text.is_empty() => {}
+            None => problem(text, text, BookingProblemCode::UnknownColumn),
+        }
+    }
+    let mut complete = true;
+    for c in Column::ALL
+        .iter()
+        .filter(|c| c.required() && at[c.index()].is_none())
+    {
+        problem(c.name(), "", BookingProblemCode::MissingColumn);
+        complete = false;
+    }
+    complete.then_some(at)
+}
