@@ -99,6 +99,9 @@ enum What {
         travellers: usize,
         #[arg(long, default_value_t = 5)]
         rounds: usize,
+        /// Also write the first ABN to this file, to look at
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
     /// Write a synthetic case-import CSV (for trying the CLI on a large file)
     Generate {
@@ -134,7 +137,11 @@ fn main() -> Result<std::process::ExitCode> {
         What::Search { individuals } => search(individuals),
         What::Generate { rows, out } => write_file(&out, rows),
         #[cfg(feature = "print")]
-        What::AbnPdf { travellers, rounds } => abn::run(travellers, rounds),
+        What::AbnPdf {
+            travellers,
+            rounds,
+            out,
+        } => abn::run(travellers, rounds, out.as_deref()),
         #[cfg(feature = "sync")]
         What::Sync {
             individuals,
@@ -148,7 +155,7 @@ fn main() -> Result<std::process::ExitCode> {
             #[cfg(feature = "sync")]
             sync::run(100_000, 50)?;
             #[cfg(feature = "print")]
-            abn::run(100, 5)?;
+            abn::run(100, 5, None)?;
             Ok(())
         }
     };

@@ -10,6 +10,7 @@ use waypoint_print::{
 };
 
 const ARABIC_NAME: &str = "تجربة اختبار";
+const ETHIOPIC_NAME: &str = "ተስፋይ ፈተና";
 const MARKUP_NAME: &str = "#FAKE *Not* ]Real $x$ _y_";
 
 fn segment(
@@ -71,7 +72,12 @@ fn travellers() -> Vec<AbnTraveller> {
         amina,
         yusuf,
         traveller("TST-0003", "NOTREAL, Infant", None, &[&[], &[]]),
-        traveller("TST-0004", "PLACEHOLDER, Omar", None, &[&["BLND"]]),
+        traveller(
+            "TST-0004",
+            "PLACEHOLDER, Omar",
+            Some(ETHIOPIC_NAME),
+            &[&["BLND"]],
+        ),
         traveller("TST-0005", MARKUP_NAME, None, &[&["DEAF"], &["DPNA"]]),
     ]
 }
@@ -235,6 +241,10 @@ fn assert_lists_everything(pdf: &Pdf) {
         "the Arabic name is missing from:\n{text}"
     );
     assert!(text.contains("Тестов Юсуф"), "the Cyrillic name is missing");
+    assert!(
+        text.contains(ETHIOPIC_NAME),
+        "the Ge'ez-script name is missing"
+    );
     assert!(text.contains("ESCORTFAKE, Medic"), "the escort is missing");
     assert!(text.contains("QZXTST"), "the record locator is missing");
     assert!(
@@ -274,19 +284,19 @@ fn a_letter_abn_lists_every_traveller_flight_and_ssr_code_on_letter_pages() {
 }
 
 #[test]
-fn the_arabic_name_is_shaped_with_the_arabic_font_not_left_out() {
-    // The text check above proves the characters are there; this one that they were set in the
-    // Arabic font (the Latin font has no Arabic glyphs, and a missing glyph extracts as nothing).
+fn native_names_are_set_in_the_fonts_of_their_scripts() {
+    // The text checks prove the characters are in the PDF, which would be true even if they
+    // printed as empty boxes (the text of a missing glyph is kept); these prove the Arabic and
+    // Ge'ez fonts were used. The Latin font has neither script.
     let pdf = Pdf::write(&abn_pdf(&document(Paper::A4)).expect("the ABN renders"));
     let fonts = run(Command::new("pdffonts").arg(&pdf.path));
-    assert!(
-        fonts.contains("NotoNaskhArabic"),
-        "no Arabic font embedded:\n{fonts}"
-    );
-    assert!(
-        fonts.contains("NotoSans"),
-        "no Latin font embedded:\n{fonts}"
-    );
+    for font in [
+        "NotoNaskhArabic-Regular",
+        "NotoSansEthiopic-Regular",
+        "NotoSans-Regular",
+    ] {
+        assert!(fonts.contains(font), "{font} is not embedded:\n{fonts}");
+    }
 }
 
 #[test]
