@@ -196,14 +196,16 @@ pub(crate) fn assemble(rows: &[&Row], problems: &mut Vec<BookingFileProblem>) ->
     let booking = booking?;
     for problem in booking.problems() {
         let (row, column) = match &problem {
-            BookingProblem::ArrivesBeforeDeparts { segment } => {
-                (by_segment.get(segment).map(|r| r[0]), Column::Arrives)
-            }
-            BookingProblem::DoesNotChain { segment, .. } => {
-                (by_segment.get(&(segment + 1)).map(|r| r[0]), Column::From)
-            }
+            BookingProblem::ArrivesBeforeDeparts { segment } => (
+                by_segment.get(&(*segment as usize)).map(|r| r[0]),
+                Column::Arrives,
+            ),
+            BookingProblem::DoesNotChain { segment, .. } => (
+                by_segment.get(&(*segment as usize + 1)).map(|r| r[0]),
+                Column::From,
+            ),
             BookingProblem::DepartsBeforePreviousArrives { segment } => (
-                by_segment.get(&(segment + 1)).map(|r| r[0]),
+                by_segment.get(&(*segment as usize + 1)).map(|r| r[0]),
                 Column::Departs,
             ),
             BookingProblem::NoRecordLocator { .. } if locator_known => {
