@@ -4,12 +4,13 @@
 //! `waypoint_app::booking`'s.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::Subcommand;
 use serde_json::{Value, json};
-use waypoint_app::booking::{self, BookingView};
+use waypoint_app::booking::{self, BookingView, WarningLine};
 use waypoint_domain::{Booking, Segment};
 
 use crate::{Cli, app};
@@ -36,13 +37,85 @@ pub enum BookingCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Acknowledge a warning of a booking (its key, as `booking show` lists it): the booking
+    /// goes ahead knowingly; the warning stays listed with who, when and why
+    Acknowledge {
+        booking_ref: String,
+        warning: String,
+        /// Why the booking goes ahead despite the warning
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `waypoint bookings import FILE`: a bookings file from the booking system, all or nothing.
+pub fn import(cli: &Cli, file: &Path, dry_run: bool, json: bool) -> Result<ExitCode> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {name}"))?;
+    let (mut store, who, ctx) = app::open(cli)?;
+    let outcome = booking::import_bookings(&mut store, &who, &ctx, &name, &bytes, dry_run)?;
+    if json {
+        app::print_json(&json!({
+            "file": name,
+            "dry_run": dry_run,
+            "problems": outcome.file.problems.iter().map(|p| json!({
+                "line": p.line, "column": p.column, "value": p.value, "code": p.code,
+                "message": p.message(),
+            })).collect::<Vec<_>>(),
+            "changed": outcome.changed,
+            "unchanged": outcome.unchanged,
+            "events": outcome.events,
+            "warnings": outcome.warnings.iter().map(|(r, lines)| json!({
+                "booking_ref": r, "warnings": lines.iter().map(warning_json).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }))?;
+    } else {
+        let mut err = std::io::stderr().lock();
+        for p in &outcome.file.problems {
+            writeln!(err, "{name}:{}:{}: {}", p.line, p.column, p.message())?;
+        }
+        if !outcome.file.is_clean() {
+            writeln!(
+                err,
+                "{name}: rejected: {} problem(s); nothing was imported",
+                outcome.file.problems.len()
+            )?;
+        }
+        drop(err);
+        if outcome.file.is_clean() {
+            let mut out = std::io::stdout().lock();
+            let verb = if dry_run { "would import" } else { "imported" };
+            writeln!(
+                out,
+                "{name}: {verb} {} booking(s): {} new or changed, {} unchanged",
+                outcome.file.bookings.len(),
+                outcome.changed.len(),
+                outcome.unchanged.len()
+            )?;
+            for (r, lines) in &outcome.warnings {
+                for l in lines.iter().filter(|l| l.acknowledged.is_none()) {
+                    writeln!(out, "warning: {r} {}: {}", l.warning.key, l.warning)?;
+                }
+            }
+        }
+    }
+    Ok(if outcome.file.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 pub fn run(cli: &Cli, command: &BookingCommand) -> Result<ExitCode> {
     let (view, json) = match command {
         BookingCommand::Show { booking_ref, json } => {
-            let (store, who, _) = app::open(cli)?;
-            (booking::show(&store, who.role, booking_ref)?, *json)
+            let (store, who, ctx) = app::open(cli)?;
+            (
+                booking::show(&store, who.role, booking_ref, ctx.today())?,
+                *json,
+            )
         }
         BookingCommand::Cancel { booking_ref, json } => {
             let (mut store, who, ctx) = app::open(cli)?;
@@ -56,6 +129,16 @@ pub fn run(cli: &Cli, command: &BookingCommand) -> Result<ExitCode> {
             let (mut store, who, ctx) = app::open(cli)?;
             let view =
                 booking::remove_traveller(&mut store, &who, &ctx, booking_ref, individual_no)?;
+            (view, *json)
+        }
+        BookingCommand::Acknowledge {
+            booking_ref,
+            warning,
+            reason,
+            json,
+        } => {
+            let (mut store, who, ctx) = app::open(cli)?;
+            let view = booking::acknowledge(&mut store, &who, &ctx, booking_ref, warning, reason)?;
             (view, *json)
         }
     };
@@ -119,8 +202,21 @@ fn as_json(v: &BookingView) -> Value {
             .collect::<Vec<_>>()
     );
     out["replaced_by"] = json!(v.replaced_by);
+    out["warnings"] = json!(v.warnings.iter().map(warning_json).collect::<Vec<_>>());
     out["acknowledgements"] = json!(v.acknowledgements);
     out
+}
+
+fn warning_json(l: &WarningLine) -> Value {
+    json!({
+        "key": l.warning.key,
+        "rule": l.warning.rule,
+        "individual_no": l.warning.individual_no,
+        "segment": l.warning.segment,
+        "detail": l.warning.detail,
+        "message": l.warning.to_string(),
+        "acknowledged": l.acknowledged,
+    })
 }
 
 pub fn print(out: &mut impl Write, v: &BookingView) -> Result<()> {
@@ -192,7 +288,21 @@ pub fn print(out: &mut impl Write, v: &BookingView) -> Result<()> {
             e.accompanies.join(", ")
         )?;
     }
-    for a in &v.acknowledgements {
+    for l in &v.warnings {
+        match &l.acknowledged {
+            None => writeln!(out, "WARNING {}: {}", l.warning.key, l.warning)?,
+            Some(a) => writeln!(
+                out,
+                "warning {}: {} (acknowledged by {}: {})",
+                l.warning.key, l.warning, a.recorded_by, a.reason
+            )?,
+        }
+    }
+    for a in v.acknowledgements.iter().filter(|a| {
+        !v.warnings
+            .iter()
+            .any(|l| l.warning.key.as_str() == a.warning)
+    }) {
         writeln!(
             out,
             "acknowledged: {} by {} at {}: {}",

@@ -172,7 +172,12 @@ enum Command {
         #[command(subcommand)]
         command: abn::AbnCommand,
     },
-    /// A booking: show it, cancel it, take a traveller off it
+    /// Bookings in bulk: import a bookings file from the booking system
+    Bookings {
+        #[command(subcommand)]
+        command: BookingsCommand,
+    },
+    /// A booking: show it, cancel it, take a traveller off it, acknowledge a warning
     Booking {
         #[command(subcommand)]
         command: booking::BookingCommand,
@@ -181,6 +186,20 @@ enum Command {
     Needs {
         #[command(subcommand)]
         command: needs::NeedsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BookingsCommand {
+    /// Load a bookings CSV (one row per traveller per segment): all or nothing, every problem
+    /// as FILE:LINE:COLUMN; loading the same file again records nothing
+    Import {
+        file: PathBuf,
+        /// Check the file and say what it would change, saving nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -504,6 +523,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::ExitPermit { command } => exit_permit::run(&cli, command),
         Command::Needs { command } => needs::run(&cli, command),
         Command::Booking { command } => booking::run(&cli, command),
+        Command::Bookings {
+            command:
+                BookingsCommand::Import {
+                    file,
+                    dry_run,
+                    json,
+                },
+        } => booking::import(&cli, file, *dry_run, *json),
         Command::Abn { command } => abn::run(&cli, command),
         Command::Audit {
             command: AuditCommand::Verify { json },

@@ -71,7 +71,7 @@ fn a_saved_booking_reads_back_and_saving_it_again_records_nothing() {
     let b = family_booking();
     let saved = booking::save(&mut store, &supervisor(), &context(), &b).unwrap();
     assert_eq!(saved.events, 1, "one case, one event");
-    let view = booking::show(&store, Role::Supervisor, "bkg-25-0001").unwrap();
+    let view = booking::show(&store, Role::Supervisor, "bkg-25-0001", context().today()).unwrap();
     assert_eq!(view.booking, b);
     assert_eq!(view.travellers.len(), 4);
     assert_eq!(view.travellers[0].family_name, "HABIMANA");
@@ -84,7 +84,7 @@ fn a_role_that_may_not_book_is_refused_and_nothing_is_recorded() {
     let (_dir, mut store) = testing::store();
     let poe = crate::SignedIn::new("POE", Role::PoeAssociate);
     assert!(booking::save(&mut store, &poe, &context(), &family_booking()).is_err());
-    assert!(booking::show(&store, Role::Supervisor, "BKG-25-0001").is_err());
+    assert!(booking::show(&store, Role::Supervisor, "BKG-25-0001", context().today()).is_err());
 }
 
 #[test]

@@ -13,6 +13,12 @@ use waypoint_store::Store;
 use crate::lookup::{self, number};
 use crate::{AppError, Context, SignedIn};
 
+mod import;
+mod warnings;
+
+pub use import::{BookingsImport, import_bookings};
+pub use warnings::{WarningLine, acknowledge, warnings};
+
 /// A traveller as the booking screen lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TravellerLine {
@@ -38,6 +44,9 @@ pub struct BookingView {
     pub travellers: Vec<TravellerLine>,
     /// The bookings that replace this one (a rebooking).
     pub replaced_by: Vec<BookingRef>,
+    /// The warnings of the booking today, each with its acknowledgement if there is one.
+    pub warnings: Vec<WarningLine>,
+    /// Every acknowledgement recorded, also of warnings whose cause is gone.
     pub acknowledgements: Vec<WarningAcknowledgement>,
 }
 
@@ -99,7 +108,7 @@ pub fn save(
     })
 }
 
-fn stored(store: &Store, booking_ref: &str) -> Result<Booking, AppError> {
+pub(crate) fn stored(store: &Store, booking_ref: &str) -> Result<Booking, AppError> {
     let r = parse_ref(booking_ref)?;
     store
         .booking(&r)?
@@ -146,10 +155,16 @@ pub(crate) fn traveller_lines(
     Ok(travellers)
 }
 
-/// The booking `booking_ref` as `role` may see it.
-pub fn show(store: &Store, role: Role, booking_ref: &str) -> Result<BookingView, AppError> {
+/// The booking `booking_ref` as `role` may see it, with its warnings on `today`.
+pub fn show(
+    store: &Store,
+    role: Role,
+    booking_ref: &str,
+    today: chrono::NaiveDate,
+) -> Result<BookingView, AppError> {
     let mut booking = stored(store, booking_ref)?;
     let travellers = traveller_lines(store, role, &booking)?;
+    let warnings = warnings(store, &booking, today)?;
     waypoint_store::roles::redact_booking(role, &mut booking);
     let replaced_by = store
         .bookings()?
@@ -162,6 +177,7 @@ pub fn show(store: &Store, role: Role, booking_ref: &str) -> Result<BookingView,
         booking,
         travellers,
         replaced_by,
+        warnings,
         acknowledgements,
     })
 }
@@ -187,7 +203,7 @@ pub fn cancel(
     let mut booking = stored(store, booking_ref)?;
     booking.status = BookingStatus::Cancelled;
     save(store, who, ctx, &booking)?;
-    show(store, who.role, booking_ref)
+    show(store, who.role, booking_ref, ctx.today())
 }
 
 /// Takes `individual_no` off booking `booking_ref` (with them, any escort who accompanied
@@ -220,8 +236,8 @@ pub fn remove_traveller(
         let mut last = stored(store, booking_ref)?;
         last.status = BookingStatus::Cancelled;
         save(store, who, ctx, &last)?;
-        return show(store, who.role, booking_ref);
+        return show(store, who.role, booking_ref, ctx.today());
     }
     save(store, who, ctx, &booking)?;
-    show(store, who.role, booking_ref)
+    show(store, who.role, booking_ref, ctx.today())
 }
