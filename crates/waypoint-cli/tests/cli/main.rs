@@ -28,6 +28,7 @@ mod enrolment;
 mod exit_permit;
 mod journey;
 mod keys;
+mod movements;
 mod needs;
 mod revoke;
 mod roles;
