@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ExitPermitEvent;
+use crate::{ExitPermitEvent, JourneyEvent};
 use crate::event_check::{EventError, require};
 
 /// A field where the record and the document disagree.
@@ -104,15 +104,18 @@ pub enum FieldEvent {
     CounsellingSession(CounsellingSession),
     CustodyTransfer(CustodyTransfer),
     ExitPermit(ExitPermitEvent),
+    /// A hold, cancellation or resumption of (part of) a case's journey.
+    Journey(JourneyEvent),
 }
 
 impl FieldEvent {
     /// Every kind this version knows (what [`FieldEvent::kind`] answers).
-    pub const KINDS: [&'static str; 4] = [
+    pub const KINDS: [&'static str; 5] = [
         "identity_check",
         "counselling_session",
         "custody_transfer",
         "exit_permit",
+        "journey",
     ];
 
     pub fn id(&self) -> Uuid {
@@ -121,6 +124,7 @@ impl FieldEvent {
             Self::CounsellingSession(e) => e.id,
             Self::CustodyTransfer(e) => e.id,
             Self::ExitPermit(e) => e.id,
+            Self::Journey(e) => e.id,
         }
     }
 
@@ -130,6 +134,7 @@ impl FieldEvent {
             Self::CounsellingSession(_) => "counselling_session",
             Self::CustodyTransfer(_) => "custody_transfer",
             Self::ExitPermit(_) => "exit_permit",
+            Self::Journey(_) => "journey",
         }
     }
 
@@ -139,6 +144,7 @@ impl FieldEvent {
             Self::CounsellingSession(e) => e.held_at,
             Self::CustodyTransfer(e) => e.at,
             Self::ExitPermit(e) => e.at,
+            Self::Journey(e) => e.at,
         }
     }
 
@@ -149,6 +155,8 @@ impl FieldEvent {
             Self::CounsellingSession(_) => None,
             Self::CustodyTransfer(e) => Some(&e.individual_no),
             Self::ExitPermit(e) => Some(&e.individual_no),
+            // About the whole case or several members.
+            Self::Journey(_) => None,
         }
     }
 
@@ -203,6 +211,7 @@ impl FieldEvent {
                 Ok(())
             }
             Self::ExitPermit(e) => e.validate(),
+            Self::Journey(e) => e.validate(),
         }
     }
 }
@@ -269,6 +278,35 @@ mod tests {
             silent.validate().is_err(),
             "a denial for a reason says what"
         );
+    }
+
+    #[test]
+    fn a_hold_is_an_event_of_kind_journey_checked_by_its_rules() {
+        let hold = |text: &str| {
+            FieldEvent::Journey(JourneyEvent {
+                id: Uuid::now_v7(),
+                case_no: "C-1".into(),
+                travellers: crate::Travellers::Members {
+                    individual_nos: vec!["I-2".into()],
+                },
+                site: "KGL-TC1".into(),
+                recorded_by: "supervisor".into(),
+                at: Utc::now(),
+                change: crate::JourneyChange::OnHold {
+                    reason: crate::HoldReason::MedicalClearance,
+                    text: text.into(),
+                },
+            })
+        };
+        let e = hold("Waiting for the TB clearance");
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.contains("\"type\":\"journey\""), "{json}");
+        assert_eq!(serde_json::from_str::<FieldEvent>(&json).unwrap(), e);
+        assert_eq!(e.kind(), "journey");
+        assert!(FieldEvent::KINDS.contains(&e.kind()));
+        assert_eq!(e.individual_no(), None);
+        assert!(e.validate().is_ok());
+        assert!(hold("  ").validate().is_err(), "a hold says why in words");
     }
 
     #[test]
