@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (7, include_str!("../migrations/0007_unreadable_event.sql")),
     (8, include_str!("../migrations/0008_clock_seen.sql")),
     (9, include_str!("../migrations/0009_refused_whole.sql")),
+    (10, include_str!("../migrations/0010_data_migration.sql")),
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,6 @@
 //! Reading and editing profile data (cases and individuals), and recording field events.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 use uuid::Uuid;
 use waypoint_domain::{
-    Case, CheckOutcome, Custodian, Field, FieldEvent, FieldScope, Record, Scope,
+    Case, CheckOutcome, Custodian, Field, FieldEvent, FieldScope, Record, Scope, Travellers,
 };
 
 use crate::outbox_kind::OutboxKind;
@@ -132,6 +132,9 @@ impl Store {
         if field == Field::IndividualNo {
             return Err(StoreError::ReadOnlyField(field));
         }
+        if matches!(field, Field::ExitPermit | Field::ExitPermitDenialReason) {
+            return Err(StoreError::RecordedAsSteps(field));
+        }
         let value = field
             .normalize(raw, today)
             .map_err(|error| StoreError::InvalidValue { field, error })?;
@@ -242,14 +245,11 @@ impl Store {
         let mut w = self.write()?;
         let case_no = match event {
             FieldEvent::CounsellingSession(s) => {
-                let members: BTreeMap<String, ()> =
-                    w.tx.prepare_cached("SELECT individual_no FROM individual WHERE case_no = ?1")?
-                        .query_map([&s.case_no], |r| Ok((r.get::<_, String>(0)?, ())))?
-                        .collect::<Result<_, _>>()?;
+                let members = members_of(w.tx, &s.case_no)?;
                 if members.is_empty() {
                     return Err(StoreError::UnknownCase(s.case_no.clone()));
                 }
-                if let Some(stranger) = s.attendees.iter().find(|a| !members.contains_key(*a)) {
+                if let Some(stranger) = s.attendees.iter().find(|a| !members.contains(*a)) {
                     return Err(StoreError::Event(waypoint_domain::EventError::Invalid(
                         format!("{stranger} is not a member of case {}", s.case_no),
                     )));
@@ -272,6 +272,20 @@ impl Store {
                 }
                 case_of(w.tx, &t.individual_no)?
             }
+            FieldEvent::Journey(j) => {
+                let members = members_of(w.tx, &j.case_no)?;
+                if members.is_empty() {
+                    return Err(StoreError::UnknownCase(j.case_no.clone()));
+                }
+                if let Travellers::Members { individual_nos } = &j.travellers {
+                    if let Some(stranger) = individual_nos.iter().find(|n| !members.contains(*n)) {
+                        return Err(StoreError::Event(waypoint_domain::EventError::Invalid(
+                            format!("{stranger} is not a member of case {}", j.case_no),
+                        )));
+                    }
+                }
+                j.case_no.clone()
+            }
             FieldEvent::ExitPermit(p) => {
                 let case_no = case_of(w.tx, &p.individual_no)?;
                 if case_no != p.case_no {
@@ -285,26 +299,42 @@ impl Store {
                 case_no
             }
         };
+        if !w.insert_event(event, &case_no)? {
+            return Err(StoreError::DuplicateEvent(event.id()));
+        }
+        w.commit()
+    }
+}
+
+impl Writer<'_> {
+    /// Files `event` of case `case_no` and appends it to the outbox, once by id: `false` (and
+    /// nothing written) when an event with its id is already stored.
+    pub(crate) fn insert_event(
+        &mut self,
+        event: &FieldEvent,
+        case_no: &str,
+    ) -> Result<bool, StoreError> {
         let id = event.id().to_string();
         let payload = serde_json::to_string(event)
             .map_err(|e| StoreError::Corrupt(format!("event cannot be written: {e}")))?;
-        let inserted =
-            w.tx.prepare_cached(
+        let inserted = self
+            .tx
+            .prepare_cached(
                 "INSERT OR IGNORE INTO event (id, kind, case_no, individual_no, at, payload)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute((
                 &id,
                 event.kind(),
-                &case_no,
+                case_no,
                 event.individual_no(),
                 event.at().to_rfc3339(),
                 &payload,
             ))?;
         if inserted == 0 {
-            return Err(StoreError::DuplicateEvent(event.id()));
+            return Ok(false);
         }
-        w.append(Change {
+        self.append(Change {
             kind: OutboxKind::Event,
             scope: Scope::Event,
             entity: &id,
@@ -312,7 +342,7 @@ impl Store {
             value: None,
             payload: Some(&payload),
         })?;
-        w.commit()
+        Ok(true)
     }
 }
 
@@ -327,6 +357,15 @@ pub(crate) fn need_to_know_values(records: &[Record]) -> Vec<(&str, Field)> {
                 .map(move |f| (r.individual_no(), *f))
         })
         .collect()
+}
+
+/// The numbers of the members of case `case_no` (none: no such case).
+fn members_of(conn: &Connection, case_no: &str) -> Result<BTreeSet<String>, StoreError> {
+    let members = conn
+        .prepare_cached("SELECT individual_no FROM individual WHERE case_no = ?1")?
+        .query_map([case_no], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(members)
 }
 
 fn case_of(conn: &Connection, individual_no: &str) -> Result<String, StoreError> {
