@@ -59,7 +59,7 @@ pub fn record_identity_check(
     let checked_by = store.signed_in().to_string();
     let check = identity_check::record_identity_check(&mut store, &cx, role, &checked_by, request)?;
     match event_to_dto(&waypoint_domain::FieldEvent::IdentityCheck(check)) {
-        EventRecord::IdentityCheck(c) => Ok(c),
+        Some(EventRecord::IdentityCheck(c)) => Ok(c),
         _ => Err(CommandError::invalid(
             "the check was not recorded as a check",
         )),

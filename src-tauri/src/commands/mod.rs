@@ -154,9 +154,11 @@ pub(crate) fn checklist_to_dto(c: &waypoint_domain::Checklist) -> dto::SopProgra
     }
 }
 
-pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> dto::EventRecord {
+/// The event as the window lists it; `None` for a kind it does not list yet (holds and
+/// cancellations, shown by the journey instead).
+pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> Option<dto::EventRecord> {
     use waypoint_domain::FieldEvent as E;
-    match e {
+    Some(match e {
         E::IdentityCheck(c) => dto::EventRecord::IdentityCheck(dto::IdentityCheckRecord {
             id: c.id.to_string(),
             individual_no: c.individual_no.clone(),
@@ -170,7 +172,8 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> dto::EventRecord 
         E::CounsellingSession(s) => dto::EventRecord::CounsellingSession(session_to_dto(s)),
         E::CustodyTransfer(t) => dto::EventRecord::CustodyTransfer(transfer_to_dto(t)),
         E::ExitPermit(p) => dto::EventRecord::ExitPermit(exit_permit_to_dto(p)),
-    }
+        E::Journey(_) => return None,
+    })
 }
 
 pub(crate) fn exit_permit_to_dto(p: &waypoint_domain::ExitPermitEvent) -> dto::ExitPermitRecord {
