@@ -78,7 +78,10 @@ mod tests {
                 matches!(e, AppError::Store(StoreError::RecordedAsSteps(_))),
                 "{column}: {e:?}"
             );
-            assert!(e.to_string().contains("record the exit permit's step"), "{e}");
+            assert!(
+                e.to_string().contains("record the exit permit's step"),
+                "{e}"
+            );
         }
         // Nor through the store, whatever the caller asked first.
         let (_dir, mut store) = testing::store();

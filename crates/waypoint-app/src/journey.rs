@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use uuid::Uuid;
 use waypoint_domain::{
-    Action, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent, ReadinessRules, Role,
-    Travellers, journey,
+    Action, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent, ReadinessRules, Role, Travellers,
+    journey,
 };
 pub use waypoint_domain::{
     CancelReason, DocumentProblem, HoldReason, IndividualJourney, Journey, JourneyChange,
@@ -260,8 +260,11 @@ mod tests {
             },
         )
         .unwrap();
-        assert!(j.individuals.iter().all(|i| i.step == JourneyStep::Cancelled
-            && i.missing.is_empty()));
+        assert!(
+            j.individuals
+                .iter()
+                .all(|i| i.step == JourneyStep::Cancelled && i.missing.is_empty())
+        );
     }
 
     #[test]
@@ -275,17 +278,34 @@ mod tests {
             .copied()
             .filter(|r| !may(*r, Action::HoldJourney))
         {
-            let e = change(&mut store, &SignedIn::new("someone", role), &ctx, case, &[], hold("x"))
-                .unwrap_err();
+            let e = change(
+                &mut store,
+                &SignedIn::new("someone", role),
+                &ctx,
+                case,
+                &[],
+                hold("x"),
+            )
+            .unwrap_err();
             assert!(
                 matches!(e, AppError::Store(StoreError::NotAllowed { .. })),
                 "{role}: {e}"
             );
         }
         let who = testing::supervisor();
-        let e = change(&mut store, &who, &ctx, case, &["I-0001020".into()], hold("x"))
-            .unwrap_err();
-        assert!(e.to_string().contains("I-0001020 is not a member of case"), "{e}");
+        let e = change(
+            &mut store,
+            &who,
+            &ctx,
+            case,
+            &["I-0001020".into()],
+            hold("x"),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("I-0001020 is not a member of case"),
+            "{e}"
+        );
         let e = change(&mut store, &who, &ctx, case, &[], hold("   ")).unwrap_err();
         assert!(e.to_string().contains("why, in words"), "{e}");
         let e = change(&mut store, &who, &ctx, "KGL-1", &[], hold("x")).unwrap_err();

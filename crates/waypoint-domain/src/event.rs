@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{ExitPermitEvent, JourneyEvent};
 use crate::event_check::{EventError, require};
+use crate::{ExitPermitEvent, JourneyEvent};
 
 /// A field where the record and the document disagree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -272,8 +272,7 @@ fn an_individuals_record_gives_its_first_event_or_none() {
     );
     r.set(Field::ExitPermit, Some("SUBMITTED".into()));
     let individual = Individual::from_record(&r).unwrap();
-    let e = ExitPermitEvent::from_record(&individual, "TST-SITE", "import", at)
-        .unwrap();
+    let e = ExitPermitEvent::from_record(&individual, "TST-SITE", "import", at).unwrap();
     assert_eq!(
         (e.individual_no.as_str(), e.case_no.as_str()),
         ("I-0000001", "TST-2025-000001")
@@ -319,7 +318,10 @@ fn a_value_carried_over_gets_the_same_id_on_every_device_and_another_value_anoth
     let denied = permit(ExitPermitStatus::Denied, Some("pending court case"));
     let here = ExitPermitEvent::carried_over("I-1", "C-1", &denied, "KGL-TC1", "import", at);
     let there = ExitPermitEvent::carried_over("I-1", "C-1", &denied, "NBO-TC2", "other", later);
-    assert_eq!(here.id, there.id, "who, where and when do not change the fact");
+    assert_eq!(
+        here.id, there.id,
+        "who, where and when do not change the fact"
+    );
     assert_eq!(here.id.get_version_num(), 7);
     assert_eq!(here.validate(), Ok(()));
     let others = [

@@ -150,12 +150,11 @@ impl Store {
              ORDER BY i.individual_no",
             *RECORD_SELECT
         );
-        let records: Vec<Record> = w
-            .tx
-            .prepare(&sql)?
-            .query_map([], read_record)?
-            .map(|r| r.map(|(_, record)| record))
-            .collect::<Result<_, _>>()?;
+        let records: Vec<Record> =
+            w.tx.prepare(&sql)?
+                .query_map([], read_record)?
+                .map(|r| r.map(|(_, record)| record))
+                .collect::<Result<_, _>>()?;
         let mut carried = 0;
         for record in &records {
             if let Some(event) = event_of(record, FROM_THE_RECORD, DateTime::UNIX_EPOCH) {

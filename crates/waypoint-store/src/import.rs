@@ -277,7 +277,12 @@ impl ImportSession<'_> {
         Ok(())
     }
 
-    fn save_individual(&mut self, line: u64, record: &Record, known: bool) -> Result<(), StoreError> {
+    fn save_individual(
+        &mut self,
+        line: u64,
+        record: &Record,
+        known: bool,
+    ) -> Result<(), StoreError> {
         let individual_no = record.individual_no();
         let stored = if known {
             load_individual(self.w.tx, individual_no)?

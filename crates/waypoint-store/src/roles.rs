@@ -23,7 +23,8 @@ use crate::{CaseView, Conflict, EditOutcome, SearchResult, Store, StoreError};
 /// which no one reads any more (they are kept for older versions; the permit is its steps).
 pub fn redact_record(role: Role, record: &mut Record) {
     for field in Field::ALL {
-        if !may_see(role, *field) || matches!(field, Field::ExitPermit | Field::ExitPermitDenialReason)
+        if !may_see(role, *field)
+            || matches!(field, Field::ExitPermit | Field::ExitPermitDenialReason)
         {
             record.set(*field, None);
         }

@@ -8,8 +8,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use waypoint_domain::{
-    ExitPermitEvent, ExitPermitStatus, ExitPermitStep, Field, FieldEvent, Record,
-    exit_permit_state,
+    ExitPermitEvent, ExitPermitStatus, ExitPermitStep, Field, FieldEvent, Record, exit_permit_state,
 };
 use waypoint_import::{ImportOptions, parse};
 use waypoint_store::{OutboxKind, Store, StoreError};
@@ -154,10 +153,15 @@ fn a_store_with_the_fields_only_migrates_them_into_steps_once() {
     let imported = steps(&store);
     drop(store);
     as_the_old_version_left_it(dir.path());
-    let old = waypoint_store::open_connection(&dir.path().join(waypoint_store::DB_FILE), &test_key())
-        .unwrap();
+    let old =
+        waypoint_store::open_connection(&dir.path().join(waypoint_store::DB_FILE), &test_key())
+            .unwrap();
     let left: i64 = old
-        .query_row("SELECT count(*) FROM event WHERE kind = 'exit_permit'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM event WHERE kind = 'exit_permit'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(left, 0, "the old store has no step");
     drop(old);
@@ -210,10 +214,17 @@ fn the_old_fields_are_not_edited_any_more() {
         let e = store
             .set_field("I-0001010", field, "APPROVED", today)
             .unwrap_err();
-        assert!(matches!(e, StoreError::RecordedAsSteps(f) if f == field), "{e}");
+        assert!(
+            matches!(e, StoreError::RecordedAsSteps(f) if f == field),
+            "{e}"
+        );
     }
     assert_eq!(
-        store.individual("I-0001010").unwrap().unwrap().get(Field::ExitPermit),
+        store
+            .individual("I-0001010")
+            .unwrap()
+            .unwrap()
+            .get(Field::ExitPermit),
         Some("REQUESTED")
     );
 }

@@ -178,7 +178,11 @@ fn the_import_s_permit_columns_are_a_first_step_written_once_and_never_typed_in(
     let env = Env::with_sample();
     let state = show(&env);
     assert_eq!(steps(&state), ["requested"]);
-    assert_eq!(state["history"][0]["on"], Value::Null, "the file gives no day");
+    assert_eq!(
+        state["history"][0]["on"],
+        Value::Null,
+        "the file gives no day"
+    );
     // Importing the same file again records nothing twice.
     env.import_sample();
     assert_eq!(steps(&show(&env)), ["requested"]);

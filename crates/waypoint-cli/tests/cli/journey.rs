@@ -135,7 +135,10 @@ fn a_child_on_hold_waits_while_the_family_goes_on_until_the_hold_is_lifted() {
         "--text",
         "Clearance received",
     ]);
-    assert!(out.starts_with(&format!("resumed: {FAMILY} ({CHILD})")), "{out}");
+    assert!(
+        out.starts_with(&format!("resumed: {FAMILY} ({CHILD})")),
+        "{out}"
+    );
     let after = parse(&env.ok(["case", "journey", FAMILY, "--json"]));
     assert_eq!(steps_of(&after), steps_of(&before));
 }
@@ -169,15 +172,12 @@ fn a_hold_is_refused_for_a_stranger_a_reason_off_the_list_and_a_role_without_the
     let env = sample_with(&[("Amina Field", Role::FieldAssistant)]);
     let before = env.ok(["case", "journey", FAMILY, "--json"]);
     let err = env.fails([
-        "case",
-        "hold",
-        FAMILY,
-        "--reason",
-        "weather",
-        "--text",
-        "Storm",
+        "case", "hold", FAMILY, "--reason", "weather", "--text", "Storm",
     ]);
-    assert!(err.contains("--reason weather") && err.contains("medical_clearance"), "{err}");
+    assert!(
+        err.contains("--reason weather") && err.contains("medical_clearance"),
+        "{err}"
+    );
     let err = env.fails([
         "case",
         "hold",
@@ -200,7 +200,15 @@ fn a_hold_is_refused_for_a_stranger_a_reason_off_the_list_and_a_role_without_the
         "I-0001020",
     ]);
     assert!(err.contains("I-0001020 is not a member of case"), "{err}");
-    let err = env.fails(["case", "hold", FAMILY, "--reason", "documents", "--text", " "]);
+    let err = env.fails([
+        "case",
+        "hold",
+        FAMILY,
+        "--reason",
+        "documents",
+        "--text",
+        " ",
+    ]);
     assert!(err.contains("why, in words"), "{err}");
     let out = as_staff(
         &env,
