@@ -20,10 +20,11 @@ use crate::{Store, StoreError, Writer};
 /// The name the data migration is recorded under in `data_migration`.
 const MIGRATION: &str = "exit_permits_as_events";
 
-/// Who a migrated step is recorded by. With the epoch as its time, the migrated step is the
-/// same bytes on every device (so laptops that migrated the same value agree on everything,
-/// not only the id), and it comes before any step recorded since, which is what the record's
-/// value was: the state before steps were events. When it was set is not known.
+/// Who a first step carried over (by the migration, or by an import for a permit without
+/// steps) is recorded by. With the epoch as its time, it is the same bytes on every device (so
+/// laptops that carry the same value over agree on everything, not only the id), and it comes
+/// before any step recorded since, which is what the value was: the permit's state before
+/// steps were recorded. When it was set is not known.
 const FROM_THE_RECORD: &str = "the case record";
 
 /// The exit permit a record's fields hold, if any.
@@ -98,15 +99,23 @@ impl Writer<'_> {
         recorded_by: &str,
         at: Option<DateTime<Utc>>,
     ) -> Result<bool, StoreError> {
-        let at = at.unwrap_or_else(|| self.now());
+        let history = match stored {
+            true => steps_of(self.tx, record.case_no(), record.individual_no())?,
+            false => Vec::new(),
+        };
+        // A first value is the permit's state before anything was recorded: the same bytes on
+        // every device that imports it (like the migration's). A later value is news seen by
+        // this import, recorded by who imported it, when.
+        let (recorded_by, at) = if history.is_empty() {
+            (FROM_THE_RECORD, DateTime::UNIX_EPOCH)
+        } else {
+            (recorded_by, at.unwrap_or_else(|| self.now()))
+        };
         let Some(event) = event_of(record, recorded_by, at) else {
             return Ok(false);
         };
-        if stored {
-            let history = steps_of(self.tx, &event.case_no, &event.individual_no)?;
-            if !is_news(&event.step, &history, &event.individual_no) {
-                return Ok(false);
-            }
+        if !history.is_empty() && !is_news(&event.step, &history, &event.individual_no) {
+            return Ok(false);
         }
         let case_no = event.case_no.clone();
         // Already stored by id: the same value was carried over before (here or elsewhere).
