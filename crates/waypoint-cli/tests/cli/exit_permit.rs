@@ -184,7 +184,7 @@ fn the_import_s_permit_columns_are_a_first_step_written_once_and_never_typed_in(
         "the file gives no day"
     );
     // Importing the same file again records nothing twice.
-    env.import_sample();
+    env.ok([OsStr::new("import"), crate::util::sample_path().as_os_str()]);
     assert_eq!(steps(&show(&env)), ["requested"]);
     // A denial's words come over whole, under "other".
     let denied = parse(&env.ok(["exit-permit", "show", "I-0001030", "--json"]));
