@@ -56,6 +56,11 @@ pub enum AppError {
     },
     #[error(transparent)]
     HeldElsewhere(#[from] waypoint_domain::HeldElsewhere),
+    /// A hold or cancellation of someone who has left: the movement facts say where they are.
+    #[error(
+        "{individual_no} has already departed: a journey is put on hold or cancelled only before departure"
+    )]
+    AfterDeparture { individual_no: String },
     #[error("there is no counselling checklist for programme {0}")]
     NoChecklist(String),
     #[error(transparent)]

@@ -89,8 +89,15 @@ mod tests {
 
     const WHO: &str = "I-0001010";
 
+    /// Days of the month after the sample's import (whose undated first steps count as of
+    /// the day it ran, `testing::now`).
     fn day(d: u32) -> Option<NaiveDate> {
-        NaiveDate::from_ymd_opt(2025, 11, d)
+        NaiveDate::from_ymd_opt(2025, 12, d)
+    }
+
+    /// Working at the end of that month.
+    fn later() -> Context {
+        Context::new(None, testing::now() + chrono::Days::new(30))
     }
 
     fn denied(on: u32, text: &str) -> ExitPermitStep {
@@ -105,7 +112,10 @@ mod tests {
     #[test]
     fn a_new_request_after_a_denial_is_a_new_attempt_and_the_denial_stays_in_the_history() {
         let (_dir, mut store) = testing::store();
-        let (who, ctx) = (testing::supervisor(), testing::context());
+        let (who, ctx) = (testing::supervisor(), later());
+        // The sample's row says REQUESTED: the import recorded that step.
+        let imported = history(&store, who.role, WHO).unwrap().history.len();
+        assert_eq!(imported, 1);
         record(
             &mut store,
             &who,
@@ -132,7 +142,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(again.status(), Some(ExitPermitStatus::Requested));
-        assert_eq!(again.history.len(), 3);
+        assert_eq!(again.history.len(), imported + 3);
         let denial = again.denials().next().unwrap();
         assert_eq!(
             denial.step,
@@ -151,7 +161,8 @@ mod tests {
     #[test]
     fn a_role_that_may_not_record_steps_is_refused_and_nothing_is_recorded() {
         let (_dir, mut store) = testing::store();
-        let ctx = testing::context();
+        let ctx = later();
+        let before = history(&store, Role::Supervisor, WHO).unwrap();
         let refused: Vec<Role> = Role::ALL
             .iter()
             .copied()
@@ -173,27 +184,23 @@ mod tests {
                 "{role}: {e}"
             );
         }
-        assert!(
-            history(&store, Role::Supervisor, WHO)
-                .unwrap()
-                .history
-                .is_empty()
-        );
+        assert_eq!(history(&store, Role::Supervisor, WHO).unwrap(), before);
     }
 
     #[test]
     fn a_denial_for_a_reason_without_what_the_authority_said_is_refused() {
         let (_dir, mut store) = testing::store();
-        let (who, ctx) = (testing::supervisor(), testing::context());
+        let (who, ctx) = (testing::supervisor(), later());
+        let before = history(&store, who.role, WHO).unwrap();
         let e = record(&mut store, &who, &ctx, WHO, denied(10, "   ")).unwrap_err();
         assert!(e.to_string().contains("what the authority said"), "{e}");
-        assert!(history(&store, who.role, WHO).unwrap().history.is_empty());
+        assert_eq!(history(&store, who.role, WHO).unwrap(), before);
     }
 
     #[test]
     fn the_denial_text_and_solution_are_hidden_from_roles_that_may_not_see_the_denial_reason() {
         let (_dir, mut store) = testing::store();
-        let (who, ctx) = (testing::supervisor(), testing::context());
+        let (who, ctx) = (testing::supervisor(), later());
         record(
             &mut store,
             &who,
@@ -226,7 +233,7 @@ mod tests {
     #[test]
     fn a_step_for_someone_not_in_the_store_is_refused() {
         let (_dir, mut store) = testing::store();
-        let (who, ctx) = (testing::supervisor(), testing::context());
+        let (who, ctx) = (testing::supervisor(), later());
         let e = record(
             &mut store,
             &who,

@@ -5,6 +5,8 @@
 use std::io::Read;
 use std::sync::mpsc;
 
+use chrono::{DateTime, Utc};
+
 use waypoint_domain::{Action, Field, Record, Role, may_see};
 use waypoint_import::ImportOptions;
 pub use waypoint_import::{ImportError, ParsedFile, Problem, ProblemCode, Warning, WarningCode};
@@ -68,7 +70,7 @@ pub fn import_csv<R: Read + Send>(
     store.require(role, Action::Import)?;
     let options = ImportOptions::new(ctx.today());
     let mut report =
-        save_while_reading(store, input, &options, mode, progress)?.map_err(|source| {
+        save_while_reading(store, input, &options, mode, ctx.now, progress)?.map_err(|source| {
             AppError::File {
                 file_name: file_name.to_string(),
                 source,
@@ -122,6 +124,7 @@ fn save_while_reading<R: Read + Send>(
     input: R,
     options: &ImportOptions,
     mode: ImportMode,
+    now: DateTime<Utc>,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<Result<ImportReport, ImportError>, StoreError> {
     let (tx, rx) = mpsc::sync_channel::<Message>(8);
@@ -164,6 +167,7 @@ fn save_while_reading<R: Read + Send>(
                 parsed
             })?;
         let mut session = store.begin_import()?;
+        session.recorded_at(now);
         let mut next = rx.recv().ok();
         while let Some(message) = next.take() {
             match message {

@@ -21,6 +21,10 @@ pub fn editable_field(column: &str) -> Result<Field, AppError> {
     if !Role::ALL.iter().any(|r| may_edit(*r, field)) {
         return Err(StoreError::ReadOnlyField(field).into());
     }
+    // Kept on the record for older versions only: the permit is its steps now.
+    if matches!(field, Field::ExitPermit | Field::ExitPermitDenialReason) {
+        return Err(StoreError::RecordedAsSteps(field).into());
+    }
     Ok(field)
 }
 
@@ -64,6 +68,36 @@ mod tests {
             "{e:?}"
         );
         assert_eq!(editable_field("family_name").unwrap(), Field::FamilyName);
+    }
+
+    #[test]
+    fn the_records_old_exit_permit_fields_are_not_typed_in_any_more() {
+        for column in ["exit_permit", "exit_permit_denial_reason"] {
+            let e = editable_field(column).unwrap_err();
+            assert!(
+                matches!(e, AppError::Store(StoreError::RecordedAsSteps(_))),
+                "{column}: {e:?}"
+            );
+            assert!(
+                e.to_string().contains("record the exit permit's step"),
+                "{e}"
+            );
+        }
+        // Nor through the store, whatever the caller asked first.
+        let (_dir, mut store) = testing::store();
+        let e = set_field(
+            &mut store,
+            Role::Supervisor,
+            "I-0001002",
+            Field::ExitPermit,
+            "APPROVED",
+            &testing::context(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, AppError::Store(StoreError::RecordedAsSteps(_))),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -4,17 +4,20 @@
 
 use std::sync::OnceLock;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use uuid::Uuid;
 use waypoint_domain::{
-    Booking, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, Movement, MovementFact,
-    ReadinessRules, journey,
+    Action, Booking, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent, Movement,
+    MovementFact, ReadinessRules, Role, Travellers, journey,
 };
-pub use waypoint_domain::{DocumentProblem, IndividualJourney, Journey, JourneyStep, Missing};
+pub use waypoint_domain::{
+    CancelReason, DocumentProblem, HoldReason, IndividualJourney, Journey, JourneyChange,
+    JourneyStep, Missing,
+};
 use waypoint_store::Store;
 
-use crate::AppError;
 use crate::lookup::number;
+use crate::{AppError, Context, SignedIn};
 
 /// The programmes' readiness rules shipped with Waypoint, read once.
 fn rules() -> &'static ReadinessRules {
@@ -32,19 +35,25 @@ pub fn of_case(store: &Store, case_no: &str, today: NaiveDate) -> Result<Journey
         .case(&case_no)?
         .ok_or_else(|| AppError::UnknownCase(case_no.clone()))?;
     let events: Vec<FieldEvent> = view.events.into_iter().map(|e| e.event).collect();
-    let mut exit_permits: Vec<ExitPermitEvent> = events
+    let exit_permits: Vec<ExitPermitEvent> = events
         .iter()
         .filter_map(|e| match e {
             FieldEvent::ExitPermit(p) => Some(p.clone()),
             _ => None,
         })
         .collect();
-    exit_permits.extend(from_records(&view.case, &exit_permits));
+    let journey_events: Vec<JourneyEvent> = events
+        .iter()
+        .filter_map(|e| match e {
+            FieldEvent::Journey(j) => Some(j.clone()),
+            _ => None,
+        })
+        .collect();
     let movements = booked(store, &case_no)?;
     let facts = CaseFacts {
         events: &events,
         exit_permits: &exit_permits,
-        journey_events: &[],
+        journey_events: &journey_events,
         movements: &movements,
         open_problems: &[],
     };
@@ -82,30 +91,76 @@ fn booked(store: &Store, case_no: &str) -> Result<Vec<MovementFact>, AppError> {
         .collect())
 }
 
-/// Until the record's exit-permit fields are carried into events, a member's status on the
-/// record counts as a first step, older than any step recorded since (so a recorded step wins).
-fn from_records(
-    case: &waypoint_domain::Case,
-    recorded: &[ExitPermitEvent],
-) -> Vec<ExitPermitEvent> {
-    case.members
-        .iter()
-        .filter(|m| !recorded.iter().any(|e| e.individual_no == m.individual_no))
-        .filter_map(|m| {
-            ExitPermitEvent::from_record(
-                Uuid::now_v7(),
-                m,
-                &case.site,
-                "the case record",
-                DateTime::<Utc>::UNIX_EPOCH,
-            )
-        })
-        .collect()
+/// Puts (part of) case `case_no` on hold, cancels or resumes its journey, as `who`: the whole
+/// case when `members` is empty, else those members. A hold or cancellation of someone who has
+/// already departed is refused. Gives the journey as it is now.
+pub fn change(
+    store: &mut Store,
+    who: &SignedIn,
+    ctx: &Context,
+    case_no: &str,
+    members: &[String],
+    change: JourneyChange,
+) -> Result<Journey, AppError> {
+    store.require(who.role, Action::HoldJourney)?;
+    let case_no = number(case_no);
+    let today = ctx.today();
+    let before = of_case(store, &case_no, today)?;
+    let travellers = if members.is_empty() {
+        Travellers::WholeCase
+    } else {
+        let mut individual_nos: Vec<String> = members.iter().map(|m| number(m)).collect();
+        individual_nos.sort();
+        individual_nos.dedup();
+        Travellers::Members { individual_nos }
+    };
+    if !matches!(change, JourneyChange::Resumed { .. }) {
+        if let Some(gone) = before.departed_among(&travellers) {
+            return Err(AppError::AfterDeparture {
+                individual_no: gone.to_string(),
+            });
+        }
+    }
+    // Only the case's site is needed: read as the role that sees no need-to-know field, so
+    // that it is not recorded as a view of one.
+    let site = store
+        .case_as(Role::Administrator, &case_no)?
+        .map(|v| v.case.site)
+        .unwrap_or_default();
+    let event = FieldEvent::Journey(JourneyEvent {
+        id: Uuid::now_v7(),
+        case_no: case_no.clone(),
+        travellers,
+        site: ctx.site_for(&site),
+        recorded_by: who.name.clone(),
+        at: ctx.now,
+        change: trimmed(change),
+    });
+    store.record_event_as(who.role, &event)?;
+    of_case(store, &case_no, today)
+}
+
+/// The words as a person meant them, without surrounding blanks.
+fn trimmed(change: JourneyChange) -> JourneyChange {
+    match change {
+        JourneyChange::OnHold { reason, text } => JourneyChange::OnHold {
+            reason,
+            text: text.trim().to_string(),
+        },
+        JourneyChange::Cancelled { reason, text } => JourneyChange::Cancelled {
+            reason,
+            text: text.trim().to_string(),
+        },
+        JourneyChange::Resumed { text } => JourneyChange::Resumed {
+            text: text.trim().to_string(),
+        },
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use waypoint_domain::ExitPermitStep;
+    use waypoint_domain::{ExitPermitStep, may};
+    use waypoint_store::StoreError;
 
     use super::*;
     use crate::testing;
@@ -132,7 +187,7 @@ mod tests {
     }
 
     #[test]
-    fn the_record_s_exit_permit_counts_until_a_step_is_recorded() {
+    fn the_imported_exit_permit_counts_until_a_later_step_is_recorded() {
         let (_dir, mut store) = testing::store();
         let today = testing::now().date_naive();
         let permit_of = |store: &Store, no: &str| {
@@ -147,7 +202,8 @@ mod tests {
                     _ => None,
                 })
         };
-        // The sample records I-0001020's permit (USRAP needs one) as submitted.
+        // The sample's row says I-0001020's permit (USRAP needs one) was submitted: the
+        // import made that a step.
         assert_eq!(
             permit_of(&store, "I-0001020"),
             Some(Some(waypoint_domain::ExitPermitStatus::Submitted))
@@ -168,6 +224,124 @@ mod tests {
             None,
             "approved: nothing missing"
         );
+    }
+
+    fn hold(text: &str) -> JourneyChange {
+        JourneyChange::OnHold {
+            reason: HoldReason::MedicalClearance,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_member_put_on_hold_waits_while_the_others_go_on_and_a_resumption_lifts_it() {
+        let (_dir, mut store) = testing::store();
+        let (who, ctx) = (testing::supervisor(), testing::context());
+        let case = "KGL-2025-000101";
+        let before = of_case(&store, case, ctx.today()).unwrap();
+        let child = before.individuals[2].individual_no.clone();
+        let held = change(
+            &mut store,
+            &who,
+            &ctx,
+            case,
+            &[child.to_lowercase()],
+            hold("  Waiting for the TB clearance "),
+        )
+        .unwrap();
+        for (was, now) in before.individuals.iter().zip(&held.individuals) {
+            if now.individual_no == child {
+                assert_eq!(now.step, JourneyStep::OnHold);
+                assert_eq!(now.reached, was.step);
+                let by = now.stopped_by.as_ref().expect("the hold in force");
+                assert_eq!(by.change, hold("Waiting for the TB clearance"));
+                assert_eq!(by.recorded_by, testing::OFFICER);
+                assert_eq!(by.at, ctx.now);
+            } else {
+                assert_eq!(now, was, "the others go on");
+            }
+        }
+        let resumed = change(
+            &mut store,
+            &who,
+            &ctx,
+            case,
+            &[],
+            JourneyChange::Resumed {
+                text: "clearance received".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(resumed, before);
+    }
+
+    #[test]
+    fn a_whole_case_cancelled_lists_nothing_to_do() {
+        let (_dir, mut store) = testing::store();
+        let (who, ctx) = (testing::supervisor(), testing::context());
+        let j = change(
+            &mut store,
+            &who,
+            &ctx,
+            "KGL-2025-000104",
+            &[],
+            JourneyChange::Cancelled {
+                reason: CancelReason::Withdrawn,
+                text: "The family withdrew".into(),
+            },
+        )
+        .unwrap();
+        assert!(
+            j.individuals
+                .iter()
+                .all(|i| i.step == JourneyStep::Cancelled && i.missing.is_empty())
+        );
+    }
+
+    #[test]
+    fn a_hold_is_refused_for_a_role_without_the_right_for_a_stranger_and_without_words() {
+        let (_dir, mut store) = testing::store();
+        let ctx = testing::context();
+        let case = "KGL-2025-000101";
+        let before = of_case(&store, case, ctx.today()).unwrap();
+        for role in Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| !may(*r, Action::HoldJourney))
+        {
+            let e = change(
+                &mut store,
+                &SignedIn::new("someone", role),
+                &ctx,
+                case,
+                &[],
+                hold("x"),
+            )
+            .unwrap_err();
+            assert!(
+                matches!(e, AppError::Store(StoreError::NotAllowed { .. })),
+                "{role}: {e}"
+            );
+        }
+        let who = testing::supervisor();
+        let e = change(
+            &mut store,
+            &who,
+            &ctx,
+            case,
+            &["I-0001020".into()],
+            hold("x"),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("I-0001020 is not a member of case"),
+            "{e}"
+        );
+        let e = change(&mut store, &who, &ctx, case, &[], hold("   ")).unwrap_err();
+        assert!(e.to_string().contains("why, in words"), "{e}");
+        let e = change(&mut store, &who, &ctx, "KGL-1", &[], hold("x")).unwrap_err();
+        assert!(matches!(e, AppError::UnknownCase(_)), "{e}");
+        assert_eq!(of_case(&store, case, ctx.today()).unwrap(), before);
     }
 
     #[test]

@@ -29,6 +29,10 @@ pub enum MessageCode {
     ReadOnlyField {
         field: Field,
     },
+    /// The record's old exit-permit fields: a step is recorded instead.
+    RecordedAsSteps {
+        field: Field,
+    },
     /// A value the field does not take, and why.
     InvalidValue {
         field: Field,
@@ -53,6 +57,10 @@ pub enum MessageCode {
     },
     NoChecklist {
         programme: String,
+    },
+    /// A hold or cancellation of someone who has already departed.
+    AfterDeparture {
+        individual_no: String,
     },
     UnknownTopic {
         topic: String,
@@ -251,6 +259,9 @@ impl AppError {
             AppError::HeldElsewhere(e) => MessageCode::HeldElsewhere {
                 document_no: e.document_no.clone(),
             },
+            AppError::AfterDeparture { individual_no } => MessageCode::AfterDeparture {
+                individual_no: individual_no.clone(),
+            },
             AppError::NoChecklist(programme) => MessageCode::NoChecklist {
                 programme: programme.clone(),
             },
@@ -338,6 +349,7 @@ pub fn store_code(e: &StoreError) -> MessageCode {
             individual_no: n.clone(),
         },
         StoreError::ReadOnlyField(field) => MessageCode::ReadOnlyField { field: *field },
+        StoreError::RecordedAsSteps(field) => MessageCode::RecordedAsSteps { field: *field },
         StoreError::InvalidValue { field, error } => MessageCode::InvalidValue {
             field: *field,
             problem: error.problem().clone(),

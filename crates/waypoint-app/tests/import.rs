@@ -76,8 +76,10 @@ fn a_good_file_is_saved_whole_and_a_dry_run_saves_nothing() {
         (summary.cases.created, summary.individuals.created),
         (5, 10)
     );
-    // One outbox entry per new case and per new individual, in the same transaction.
-    assert_eq!(store.outbox_len().unwrap(), 15);
+    // One outbox entry per new case, per new individual and per exit-permit step (every
+    // member of the sample has a permit status), in the same transaction.
+    assert_eq!(summary.exit_permit_steps, 10);
+    assert_eq!(store.outbox_len().unwrap(), 25);
     assert!(
         seen.contains(&ImportProgress::Saved { rows: 10 }),
         "{seen:?}"

@@ -266,6 +266,13 @@ enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Put a case's journey on hold (or some members' with --member): travel stops until
+    /// `case resume`; what is missing is still listed
+    Hold(journey::StopArgs),
+    /// Cancel a case's journey (or some members' with --member)
+    Cancel(journey::StopArgs),
+    /// Lift a hold or withdraw a cancellation: the journey goes on from where it was
+    Resume(journey::ResumeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -441,6 +448,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Case {
+            command: CaseCommand::Hold(args),
+        } => journey::stop(&cli, args, journey::Stop::Hold),
+        Command::Case {
+            command: CaseCommand::Cancel(args),
+        } => journey::stop(&cli, args, journey::Stop::Cancel),
+        Command::Case {
+            command: CaseCommand::Resume(args),
+        } => journey::resume(&cli, args),
         Command::Individual {
             command:
                 IndividualCommand::Set {

@@ -8,7 +8,7 @@ use waypoint_app::case_view::CaseView;
 pub use waypoint_app::import::NOT_SHOWN;
 use waypoint_app::import::{ImportReport, ImportSummary};
 use waypoint_app::search::SearchResult;
-use waypoint_domain::{Role, may_see};
+use waypoint_domain::{ExitPermitStep, FieldEvent, Role, exit_permit_state, may_see};
 
 pub fn search_results(out: &mut dyn Write, results: &[SearchResult]) -> io::Result<()> {
     if results.is_empty() {
@@ -99,13 +99,16 @@ pub fn case(out: &mut dyn Write, view: &CaseView, today: NaiveDate) -> io::Resul
             let v: Vec<&str> = m.vulnerabilities.iter().map(|v| v.code()).collect();
             writeln!(out, "      vulnerabilities (sensitive): {}", v.join(" "))?;
         }
-        if let Some(p) = &m.exit_permit {
-            let reason = p
-                .denial_reason
-                .as_deref()
-                .map(|r| format!(": {r}"))
-                .unwrap_or_default();
-            writeln!(out, "      exit permit: {}{reason}", p.status)?;
+        let steps = view.events.iter().filter_map(|e| match &e.event {
+            FieldEvent::ExitPermit(p) => Some(p),
+            _ => None,
+        });
+        if let Some(step) = exit_permit_state(&m.individual_no, steps).current() {
+            let words = match step {
+                ExitPermitStep::Denied { text, .. } if !text.is_empty() => format!(": {text}"),
+                _ => String::new(),
+            };
+            writeln!(out, "      exit permit: {}{words}", step.status())?;
         }
     }
     if !view.events.is_empty() {
@@ -149,6 +152,13 @@ pub fn import_summary(
     };
     writeln!(out, "  cases:       {}", tally(&summary.cases))?;
     writeln!(out, "  individuals: {}", tally(&summary.individuals))?;
+    if summary.exit_permit_steps > 0 {
+        writeln!(
+            out,
+            "  exit permits: {} step(s) recorded from the exit_permit columns",
+            summary.exit_permit_steps
+        )?;
+    }
     if !parsed.problems.is_empty() {
         writeln!(
             out,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::event_check::{EventError, require};
-use crate::{AbnVersion, BookingEvent, ExitPermitEvent, WarningAcknowledgement};
+use crate::{AbnVersion, BookingEvent, ExitPermitEvent, JourneyEvent, WarningAcknowledgement};
 
 /// A field where the record and the document disagree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,11 +109,13 @@ pub enum FieldEvent {
     WarningAcknowledgement(WarningAcknowledgement),
     /// One case's part of a version of an ABN.
     AbnVersion(AbnVersion),
+    /// A hold, cancellation or resumption of (part of) a case's journey.
+    Journey(JourneyEvent),
 }
 
 impl FieldEvent {
     /// Every kind this version knows (what [`FieldEvent::kind`] answers).
-    pub const KINDS: [&'static str; 7] = [
+    pub const KINDS: [&'static str; 8] = [
         "identity_check",
         "counselling_session",
         "custody_transfer",
@@ -121,6 +123,7 @@ impl FieldEvent {
         "booking",
         "warning_acknowledgement",
         "abn_version",
+        "journey",
     ];
 
     pub fn id(&self) -> Uuid {
@@ -132,6 +135,7 @@ impl FieldEvent {
             Self::Booking(e) => e.id,
             Self::WarningAcknowledgement(e) => e.id,
             Self::AbnVersion(e) => e.id,
+            Self::Journey(e) => e.id,
         }
     }
 
@@ -144,6 +148,7 @@ impl FieldEvent {
             Self::Booking(_) => "booking",
             Self::WarningAcknowledgement(_) => "warning_acknowledgement",
             Self::AbnVersion(_) => "abn_version",
+            Self::Journey(_) => "journey",
         }
     }
 
@@ -156,6 +161,7 @@ impl FieldEvent {
             Self::Booking(e) => e.at,
             Self::WarningAcknowledgement(e) => e.at,
             Self::AbnVersion(e) => e.at,
+            Self::Journey(e) => e.at,
         }
     }
 
@@ -166,7 +172,11 @@ impl FieldEvent {
             Self::CounsellingSession(_) => None,
             Self::CustodyTransfer(e) => Some(&e.individual_no),
             Self::ExitPermit(e) => Some(&e.individual_no),
-            Self::Booking(_) | Self::WarningAcknowledgement(_) | Self::AbnVersion(_) => None,
+            // About the whole case, several members or a booking.
+            Self::Booking(_)
+            | Self::WarningAcknowledgement(_)
+            | Self::AbnVersion(_)
+            | Self::Journey(_) => None,
         }
     }
 
@@ -224,6 +234,7 @@ impl FieldEvent {
             Self::Booking(e) => e.validate(),
             Self::WarningAcknowledgement(e) => e.validate(),
             Self::AbnVersion(e) => e.validate(),
+            Self::Journey(e) => e.validate(),
         }
     }
 }
@@ -290,6 +301,35 @@ mod tests {
             silent.validate().is_err(),
             "a denial for a reason says what"
         );
+    }
+
+    #[test]
+    fn a_hold_is_an_event_of_kind_journey_checked_by_its_rules() {
+        let hold = |text: &str| {
+            FieldEvent::Journey(JourneyEvent {
+                id: Uuid::now_v7(),
+                case_no: "C-1".into(),
+                travellers: crate::Travellers::Members {
+                    individual_nos: vec!["I-2".into()],
+                },
+                site: "KGL-TC1".into(),
+                recorded_by: "supervisor".into(),
+                at: Utc::now(),
+                change: crate::JourneyChange::OnHold {
+                    reason: crate::HoldReason::MedicalClearance,
+                    text: text.into(),
+                },
+            })
+        };
+        let e = hold("Waiting for the TB clearance");
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.contains("\"type\":\"journey\""), "{json}");
+        assert_eq!(serde_json::from_str::<FieldEvent>(&json).unwrap(), e);
+        assert_eq!(e.kind(), "journey");
+        assert!(FieldEvent::KINDS.contains(&e.kind()));
+        assert_eq!(e.individual_no(), None);
+        assert!(e.validate().is_ok());
+        assert!(hold("  ").validate().is_err(), "a hold says why in words");
     }
 
     #[test]

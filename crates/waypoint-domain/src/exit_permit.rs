@@ -148,26 +148,46 @@ pub struct ExitPermitEvent {
 impl ExitPermitEvent {
     /// The first event of an individual whose record has an exit permit status, for the
     /// migration of the record's fields and for the import (which keeps its two columns). The
-    /// caller gives the id and who, where and when; `None` when the record has no status. An
-    /// import writes it only when the status differs from [`ExitPermitState::status`], so that
-    /// importing a file twice records nothing twice.
+    /// caller gives who, where and when; `None` when the record has no status. Its id is
+    /// [`carried_over_id`], so that every device carrying the same value over makes the same
+    /// event.
     pub fn from_record(
-        id: Uuid,
         individual: &crate::Individual,
         site: &str,
         recorded_by: &str,
         at: DateTime<Utc>,
     ) -> Option<Self> {
         let permit = individual.exit_permit.as_ref()?;
-        Some(Self {
-            id,
-            individual_no: individual.individual_no.clone(),
-            case_no: individual.case_no.clone(),
+        Some(Self::carried_over(
+            &individual.individual_no,
+            &individual.case_no,
+            permit,
+            site,
+            recorded_by,
+            at,
+        ))
+    }
+
+    /// The step the record's (or an import row's) status and denial reason stand for, as an
+    /// event of `individual_no` with the id [`carried_over_id`].
+    pub fn carried_over(
+        individual_no: &str,
+        case_no: &str,
+        permit: &ExitPermit,
+        site: &str,
+        recorded_by: &str,
+        at: DateTime<Utc>,
+    ) -> Self {
+        let step = ExitPermitStep::from_record(permit);
+        Self {
+            id: carried_over_id(individual_no, &step),
+            individual_no: individual_no.to_string(),
+            case_no: case_no.to_string(),
             site: site.to_string(),
             recorded_by: recorded_by.to_string(),
             at,
-            step: ExitPermitStep::from_record(permit),
-        })
+            step,
+        }
     }
 
     /// Checks what every exit-permit event must have. A step carried over from the record
@@ -269,6 +289,40 @@ impl ExitPermitState {
             .iter()
             .filter(|e| matches!(e.step, ExitPermitStep::Denied { .. }))
     }
+}
+
+/// The id of the event that carries a record's exit-permit value over (see
+/// [`ExitPermitEvent::carried_over`]): a UUID v7 whose 48 timestamp bits and 74 random bits are
+/// taken from a SHA-256 of the individual's number, the status and the denial's words. Two
+/// laptops importing the same file, or migrating the same stored value, thus make one event
+/// that the server stores once (events are stored once by id), and a re-import of the same
+/// value is known without reading the history. A different value is a different id: a new
+/// step. (Its timestamp is no time at all; events are ordered by their day and `at`, the id
+/// only breaks ties.)
+pub fn carried_over_id(individual_no: &str, step: &ExitPermitStep) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let text = match step {
+        ExitPermitStep::Denied { text, .. } => text.as_str(),
+        _ => "",
+    };
+    let mut hash = Sha256::new();
+    // A zero byte ends each part; no part holds one (texts refuse control characters).
+    for part in [
+        "waypoint exit permit carried over from the record",
+        individual_no,
+        step.status().code(),
+        text,
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    let digest = hash.finalize();
+    let millis = digest[..6]
+        .iter()
+        .fold(0u64, |ms, byte| (ms << 8) | u64::from(*byte));
+    let mut random = [0u8; 10];
+    random.copy_from_slice(&digest[6..16]);
+    uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
 }
 
 /// The exit permit of `individual_no` from `events` (any individual's: the others are left

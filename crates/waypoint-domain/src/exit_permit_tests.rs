@@ -267,13 +267,12 @@ fn an_individuals_record_gives_its_first_event_or_none() {
     let at = Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap();
     let individual = Individual::from_record(&r).unwrap();
     assert_eq!(
-        ExitPermitEvent::from_record(Uuid::now_v7(), &individual, "TST-SITE", "import", at),
+        ExitPermitEvent::from_record(&individual, "TST-SITE", "import", at),
         None
     );
     r.set(Field::ExitPermit, Some("SUBMITTED".into()));
     let individual = Individual::from_record(&r).unwrap();
-    let e = ExitPermitEvent::from_record(Uuid::now_v7(), &individual, "TST-SITE", "import", at)
-        .unwrap();
+    let e = ExitPermitEvent::from_record(&individual, "TST-SITE", "import", at).unwrap();
     assert_eq!(
         (e.individual_no.as_str(), e.case_no.as_str()),
         ("I-0000001", "TST-2025-000001")
@@ -305,5 +304,52 @@ fn denial_reasons_are_a_code_list() {
         ),
         "{}",
         e.message()
+    );
+}
+
+#[test]
+fn a_value_carried_over_gets_the_same_id_on_every_device_and_another_value_another_id() {
+    let permit = |status, reason: Option<&str>| ExitPermit {
+        status,
+        denial_reason: reason.map(str::to_string),
+    };
+    let at = Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap();
+    let later = Utc.with_ymd_and_hms(2025, 4, 9, 17, 30, 0).unwrap();
+    let denied = permit(ExitPermitStatus::Denied, Some("pending court case"));
+    let here = ExitPermitEvent::carried_over("I-1", "C-1", &denied, "KGL-TC1", "import", at);
+    let there = ExitPermitEvent::carried_over("I-1", "C-1", &denied, "NBO-TC2", "other", later);
+    assert_eq!(
+        here.id, there.id,
+        "who, where and when do not change the fact"
+    );
+    assert_eq!(here.id.get_version_num(), 7);
+    assert_eq!(here.validate(), Ok(()));
+    let others = [
+        ExitPermitEvent::carried_over("I-2", "C-1", &denied, "KGL-TC1", "import", at),
+        ExitPermitEvent::carried_over(
+            "I-1",
+            "C-1",
+            &permit(ExitPermitStatus::Denied, Some("quota reached")),
+            "KGL-TC1",
+            "import",
+            at,
+        ),
+        ExitPermitEvent::carried_over(
+            "I-1",
+            "C-1",
+            &permit(ExitPermitStatus::Requested, None),
+            "KGL-TC1",
+            "import",
+            at,
+        ),
+    ];
+    for other in &others {
+        assert_ne!(other.id, here.id, "{:?}", other.step);
+    }
+    // Surrounding blanks are not part of the value.
+    let padded = permit(ExitPermitStatus::Denied, Some("  pending court case "));
+    assert_eq!(
+        ExitPermitEvent::carried_over("I-1", "C-1", &padded, "KGL-TC1", "import", at).id,
+        here.id
     );
 }

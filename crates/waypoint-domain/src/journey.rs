@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Case, CaseFacts, CheckOutcome, Custodian, DocumentCustody, DocumentType, ExitPermitStatus,
     Field, FieldEvent, Individual, JourneyChange, JourneyEvent, Movement, MovementFact,
-    ProblemKind, ReadinessRules, Requirement, TravelReadiness, document_custody, exit_permit_state,
+    ProblemKind, ReadinessRules, Requirement, TravelReadiness, Travellers, document_custody,
+    exit_permit_state,
 };
 
 /// Where an individual stands. Ordered as the journey goes; on hold and cancelled, which
@@ -119,6 +120,15 @@ impl Journey {
         self.individuals
             .iter()
             .find(|i| i.individual_no == individual_no)
+    }
+
+    /// The first of `travellers` who has already departed (or arrived): a hold or a
+    /// cancellation would change nothing for them, the movement facts win.
+    pub fn departed_among(&self, travellers: &Travellers) -> Option<&str> {
+        self.individuals
+            .iter()
+            .find(|i| travellers.includes(&i.individual_no) && !i.step.before_departure())
+            .map(|i| i.individual_no.as_str())
     }
 
     /// Whether the members are not all at the same step (a member travels later, say).

@@ -78,6 +78,7 @@ named_enum!(
         Counselling = "counselling",
         CustodyTransfer = "custody_transfer",
         ExitPermit = "exit_permit",
+        HoldJourney = "hold_journey",
         ResolveConflict = "resolve_conflict",
         VerifyAudit = "verify_audit",
         ManageStaff = "manage_staff",
@@ -324,6 +325,15 @@ mod tests {
                 may(*role, Action::ExitPermit),
                 may_edit(*role, Field::ExitPermit),
                 "{role} exit permit"
+            );
+        }
+        // A journey is stopped or resumed by those who answer for the case's whole file (data
+        // processing, supervisors), not by each field assistant on their own.
+        for role in Role::ALL {
+            assert_eq!(
+                may(*role, Action::HoldJourney),
+                matches!(role, Role::DataProcessing | Role::Supervisor),
+                "{role} hold journey"
             );
         }
         // The record's own number is seen by all and edited by none.

@@ -7,6 +7,7 @@ use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use chrono::{DateTime, Utc};
 use rusqlite::{CachedStatement, OptionalExtension};
 use serde::Serialize;
 use waypoint_domain::{Field, Record, Scope};
@@ -42,6 +43,9 @@ pub struct ImportSummary {
     pub cases: Tally,
     pub individuals: Tally,
     pub clashes: Vec<Clash>,
+    /// Exit-permit steps written from the file's `exit_permit` columns (a status the permit
+    /// was not at yet).
+    pub exit_permit_steps: u64,
     /// Nothing was written: the summary says what an import would do.
     pub dry_run: bool,
 }
@@ -93,6 +97,10 @@ pub struct ImportSession<'s> {
     last_case: Option<String>,
     summary: ImportSummary,
     rows: u64,
+    /// Who the exit-permit steps carried over from the file are recorded by.
+    recorded_by: String,
+    /// When they are recorded (see [`ImportSession::recorded_at`]).
+    at: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -139,6 +147,8 @@ impl Store {
             last_case: None,
             summary: ImportSummary::default(),
             rows: 0,
+            recorded_by: self.staff.clone(),
+            at: None,
         })
     }
 
@@ -191,6 +201,12 @@ impl ImportSession<'_> {
         self.apply_individual(line, record)?;
         self.rows += 1;
         Ok(())
+    }
+
+    /// Records the exit-permit steps carried over from the file as of `at` (the time of the
+    /// request), not of the store's clock: a step without a day is ordered by it.
+    pub fn recorded_at(&mut self, at: DateTime<Utc>) {
+        self.at = Some(at);
     }
 
     /// How many records were applied so far.
@@ -248,8 +264,27 @@ impl ImportSession<'_> {
     }
 
     fn apply_individual(&mut self, line: u64, record: &Record) -> Result<(), StoreError> {
+        let known = self.stored_individuals.contains(record.individual_no());
+        self.save_individual(line, record, known)?;
+        // The permit's columns are a step of its history now (the fields are kept too, for
+        // older versions of Waypoint).
+        if self
+            .w
+            .carry_over_exit_permit(record, known, &self.recorded_by, self.at)?
+        {
+            self.summary.exit_permit_steps += 1;
+        }
+        Ok(())
+    }
+
+    fn save_individual(
+        &mut self,
+        line: u64,
+        record: &Record,
+        known: bool,
+    ) -> Result<(), StoreError> {
         let individual_no = record.individual_no();
-        let stored = if self.stored_individuals.contains(individual_no) {
+        let stored = if known {
             load_individual(self.w.tx, individual_no)?
         } else {
             None

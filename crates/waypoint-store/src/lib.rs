@@ -11,6 +11,7 @@ pub mod audit;
 mod clock;
 mod enrolment;
 mod event_reader;
+mod exit_permit;
 mod export;
 mod import;
 mod lease;
@@ -74,6 +75,9 @@ pub enum StoreError {
     InvalidValue { field: Field, error: FieldError },
     #[error("{0} cannot be changed: it identifies the record")]
     ReadOnlyField(Field),
+    /// The record's old exit-permit fields, kept only for older versions of Waypoint.
+    #[error("{0} is no longer typed in: record the exit permit's step instead")]
+    RecordedAsSteps(Field),
     #[error("event not recorded: {0}")]
     Event(EventError),
     #[error("not allowed: the {role} role may not {what}")]
@@ -168,6 +172,8 @@ impl Store {
         };
         // An upgraded Waypoint reads the events an older one had to keep aside.
         store.read_kept_events()?;
+        // Once per store: the record's old exit-permit fields become steps.
+        store.carry_over_exit_permits()?;
         Ok(store)
     }
 

@@ -18,7 +18,8 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (7, include_str!("../migrations/0007_unreadable_event.sql")),
     (8, include_str!("../migrations/0008_clock_seen.sql")),
     (9, include_str!("../migrations/0009_refused_whole.sql")),
-    (10, include_str!("../migrations/0010_movements.sql")),
+    (10, include_str!("../migrations/0010_data_migration.sql")),
+    (11, include_str!("../migrations/0011_movements.sql")),
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,6 @@
 //! Reading and editing profile data (cases and individuals), and recording field events.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 use uuid::Uuid;
 use waypoint_domain::{
-    Case, CheckOutcome, Custodian, Field, FieldEvent, FieldScope, Record, Scope,
+    Case, CheckOutcome, Custodian, Field, FieldEvent, FieldScope, Record, Scope, Travellers,
 };
 
 use crate::outbox_kind::OutboxKind;
@@ -131,6 +131,9 @@ impl Store {
     ) -> Result<EditOutcome, StoreError> {
         if field == Field::IndividualNo {
             return Err(StoreError::ReadOnlyField(field));
+        }
+        if matches!(field, Field::ExitPermit | Field::ExitPermitDenialReason) {
+            return Err(StoreError::RecordedAsSteps(field));
         }
         let value = field
             .normalize(raw, today)
@@ -255,20 +258,57 @@ impl Store {
     }
 }
 
+impl Writer<'_> {
+    /// Files `event` of case `case_no` and appends it to the outbox, once by id: `false` (and
+    /// nothing written) when an event with its id is already stored.
+    pub(crate) fn insert_event(
+        &mut self,
+        event: &FieldEvent,
+        case_no: &str,
+    ) -> Result<bool, StoreError> {
+        let id = event.id().to_string();
+        let payload = serde_json::to_string(event)
+            .map_err(|e| StoreError::Corrupt(format!("event cannot be written: {e}")))?;
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO event (id, kind, case_no, individual_no, at, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute((
+                &id,
+                event.kind(),
+                case_no,
+                event.individual_no(),
+                event.at().to_rfc3339(),
+                &payload,
+            ))?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+        self.append(Change {
+            kind: OutboxKind::Event,
+            scope: Scope::Event,
+            entity: &id,
+            field: None,
+            value: None,
+            payload: Some(&payload),
+        })?;
+        Ok(true)
+    }
+}
+
 /// Files one event recorded on this device: checked against the data, stored once, and
 /// appended to the outbox, in the writer's transaction.
 fn file_local_event(w: &mut Writer<'_>, event: &FieldEvent) -> Result<(), StoreError> {
     let invalid = |m: String| StoreError::Event(waypoint_domain::EventError::Invalid(m));
     let case_no = match event {
         FieldEvent::CounsellingSession(s) => {
-            let members: BTreeMap<String, ()> =
-                w.tx.prepare_cached("SELECT individual_no FROM individual WHERE case_no = ?1")?
-                    .query_map([&s.case_no], |r| Ok((r.get::<_, String>(0)?, ())))?
-                    .collect::<Result<_, _>>()?;
+            let members = members_of(w.tx, &s.case_no)?;
             if members.is_empty() {
                 return Err(StoreError::UnknownCase(s.case_no.clone()));
             }
-            if let Some(stranger) = s.attendees.iter().find(|a| !members.contains_key(*a)) {
+            if let Some(stranger) = s.attendees.iter().find(|a| !members.contains(*a)) {
                 return Err(invalid(format!(
                     "{stranger} is not a member of case {}",
                     s.case_no
@@ -291,6 +331,21 @@ fn file_local_event(w: &mut Writer<'_>, event: &FieldEvent) -> Result<(), StoreE
             case_of(w.tx, &t.individual_no)?
         }
         FieldEvent::ExitPermit(p) => member_of(w.tx, &p.individual_no, &p.case_no)?,
+        FieldEvent::Journey(j) => {
+            let members = members_of(w.tx, &j.case_no)?;
+            if members.is_empty() {
+                return Err(StoreError::UnknownCase(j.case_no.clone()));
+            }
+            if let Travellers::Members { individual_nos } = &j.travellers {
+                if let Some(stranger) = individual_nos.iter().find(|n| !members.contains(*n)) {
+                    return Err(invalid(format!(
+                        "{stranger} is not a member of case {}",
+                        j.case_no
+                    )));
+                }
+            }
+            j.case_no.clone()
+        }
         FieldEvent::Booking(b) => {
             for t in b.changes.iter().flat_map(|c| match c {
                 waypoint_domain::BookingChange::Travellers(ts) => ts.as_slice(),
@@ -308,33 +363,10 @@ fn file_local_event(w: &mut Writer<'_>, event: &FieldEvent) -> Result<(), StoreE
             known_case(w.tx, &v.case_no)?
         }
     };
-    let id = event.id().to_string();
-    let payload = serde_json::to_string(event)
-        .map_err(|e| StoreError::Corrupt(format!("event cannot be written: {e}")))?;
-    let inserted =
-        w.tx.prepare_cached(
-            "INSERT OR IGNORE INTO event (id, kind, case_no, individual_no, at, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute((
-            &id,
-            event.kind(),
-            &case_no,
-            event.individual_no(),
-            event.at().to_rfc3339(),
-            &payload,
-        ))?;
-    if inserted == 0 {
+    if !w.insert_event(event, &case_no)? {
         return Err(StoreError::DuplicateEvent(event.id()));
     }
-    w.append(Change {
-        kind: OutboxKind::Event,
-        scope: Scope::Event,
-        entity: &id,
-        field: None,
-        value: None,
-        payload: Some(&payload),
-    })
+    Ok(())
 }
 
 /// The case of `individual_no`, which must be `case_no`.
@@ -366,6 +398,15 @@ pub(crate) fn need_to_know_values(records: &[Record]) -> Vec<(&str, Field)> {
                 .map(move |f| (r.individual_no(), *f))
         })
         .collect()
+}
+
+/// The numbers of the members of case `case_no` (none: no such case).
+fn members_of(conn: &Connection, case_no: &str) -> Result<BTreeSet<String>, StoreError> {
+    let members = conn
+        .prepare_cached("SELECT individual_no FROM individual WHERE case_no = ?1")?
+        .query_map([case_no], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(members)
 }
 
 fn case_of(conn: &Connection, individual_no: &str) -> Result<String, StoreError> {

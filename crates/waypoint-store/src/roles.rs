@@ -19,10 +19,13 @@ use waypoint_domain::{
 use crate::profile::{RECORD_SELECT, case_fields, individual_fields, read_record};
 use crate::{CaseView, Conflict, EditOutcome, SearchResult, Store, StoreError};
 
-/// Removes from `record` every field `role` may not see.
+/// Removes from `record` every field `role` may not see, and the two old exit-permit fields,
+/// which no one reads any more (they are kept for older versions; the permit is its steps).
 pub fn redact_record(role: Role, record: &mut Record) {
     for field in Field::ALL {
-        if !may_see(role, *field) {
+        if !may_see(role, *field)
+            || matches!(field, Field::ExitPermit | Field::ExitPermitDenialReason)
+        {
             record.set(*field, None);
         }
     }
@@ -51,6 +54,8 @@ pub fn redact_event(role: Role, event: &mut FieldEvent) {
             }
         }
         FieldEvent::ExitPermit(p) => redact_exit_permit(role, p),
+        // Why a journey stopped is for everyone who plans it.
+        FieldEvent::Journey(_) => {}
         FieldEvent::Booking(b) => {
             for change in &mut b.changes {
                 if let waypoint_domain::BookingChange::Travellers(ts) = change {
@@ -285,6 +290,7 @@ impl Store {
             FieldEvent::Booking(_) => Action::Book,
             FieldEvent::WarningAcknowledgement(_) => Action::AcknowledgeWarning,
             FieldEvent::AbnVersion(_) => Action::IssueAbn,
+            FieldEvent::Journey(_) => Action::HoldJourney,
         };
         self.require(role, action)?;
         self.record_event(event)

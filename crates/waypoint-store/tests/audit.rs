@@ -113,7 +113,7 @@ fn every_change_event_view_and_sign_in_is_appended_to_one_chain() {
     assert_eq!(log[0].action, "import");
     let detail = log[0].detail.as_deref().unwrap();
     assert!(
-        detail.starts_with("15 changes: 15 created, 0 fields changed, 0 events; sha256"),
+        detail.starts_with("25 changes: 15 created, 0 fields changed, 10 events; sha256"),
         "{detail}"
     );
     assert_eq!(log[0].staff, format!("device:{}", store.device_id()));

@@ -30,6 +30,8 @@ use waypoint_sync::{SyncError, Transport};
 
 #[path = "convergence/events.rs"]
 mod events;
+#[path = "convergence/permits.rs"]
+mod permits;
 #[path = "convergence/rounds.rs"]
 mod rounds;
 

@@ -139,12 +139,29 @@ pub(crate) fn member(state: &Session, view: &CaseView, m: &Individual, site: &st
             notes: m.special_needs.notes.clone(),
             vulnerabilities: m.vulnerabilities.clone(),
         },
-        exit_permit: m.exit_permit.as_ref().map(|p| dto::ExitPermit {
-            status: p.status,
-            denial_reason: p.denial_reason.clone(),
-        }),
+        exit_permit: exit_permit(view, &m.individual_no),
         verified_today,
     }
+}
+
+/// Where a member's exit permit stands, from its steps; a denial's words only when the role
+/// sees them (the view's events are already redacted for it).
+fn exit_permit(view: &CaseView, individual_no: &str) -> Option<dto::ExitPermit> {
+    let steps = view.events.iter().filter_map(|e| match &e.event {
+        FieldEvent::ExitPermit(p) => Some(p),
+        _ => None,
+    });
+    let state = waypoint_domain::exit_permit_state(individual_no, steps);
+    let step = state.current()?;
+    Some(dto::ExitPermit {
+        status: step.status(),
+        denial_reason: match step {
+            waypoint_domain::ExitPermitStep::Denied { text, .. } if !text.is_empty() => {
+                Some(text.clone())
+            }
+            _ => None,
+        },
+    })
 }
 
 #[cfg(test)]

@@ -154,8 +154,8 @@ pub(crate) fn checklist_to_dto(c: &waypoint_domain::Checklist) -> dto::SopProgra
     }
 }
 
-/// The event as the window lists it today; `None` for the movement events (bookings, their
-/// acknowledgements, ABN versions), which the window does not show yet.
+/// The event as the window lists it; `None` for a kind it does not list yet (holds and
+/// cancellations, shown by the journey; bookings, their acknowledgements and ABN versions).
 pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> Option<dto::EventRecord> {
     use waypoint_domain::FieldEvent as E;
     Some(match e {
@@ -172,7 +172,9 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> Option<dto::Event
         E::CounsellingSession(s) => dto::EventRecord::CounsellingSession(session_to_dto(s)),
         E::CustodyTransfer(t) => dto::EventRecord::CustodyTransfer(transfer_to_dto(t)),
         E::ExitPermit(p) => dto::EventRecord::ExitPermit(exit_permit_to_dto(p)),
-        E::Booking(_) | E::WarningAcknowledgement(_) | E::AbnVersion(_) => return None,
+        E::Booking(_) | E::WarningAcknowledgement(_) | E::AbnVersion(_) | E::Journey(_) => {
+            return None;
+        }
     })
 }
 

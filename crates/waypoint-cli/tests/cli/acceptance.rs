@@ -134,7 +134,8 @@ fn importing_the_sample_creates_5_cases_and_10_individuals_and_again_changes_not
     );
     let export_before = env.export();
     let pending_before = env.pending();
-    assert_eq!(pending_before, 15);
+    // 15 records and the 10 exit-permit steps of the permit columns.
+    assert_eq!(pending_before, 25);
 
     let again = env.ok([OsStr::new("import"), sample_path().as_os_str()]);
     let counts = ImportCounts::parse(&again);
@@ -267,8 +268,8 @@ fn a_local_edit_survives_a_reimport_of_older_data_and_the_clash_is_reported() {
     );
     let counts = ImportCounts::parse(&summary);
     assert_eq!(counts.individuals, (0, 0, 10), "{summary}");
-    // The edit is the only change waiting: 15 creations and one field.
-    assert_eq!(env.pending(), 16);
+    // The edit is the only change waiting: 15 creations, 10 exit-permit steps and one field.
+    assert_eq!(env.pending(), 26);
 }
 
 fn search(env: &Env, args: &[&str]) -> Vec<Value> {
@@ -421,7 +422,9 @@ fn export_to_a_file_is_byte_identical_to_standard_output_with_sorted_keys() {
     assert!(file.ends_with('\n'));
 
     let lines = parse_jsonl(&file);
-    assert_eq!(lines.len(), 15);
+    // Cases, individuals, and each member's exit-permit step.
+    assert_eq!(lines.len(), 25);
+    assert_eq!(count_type(&lines, "event"), 10);
     assert_eq!(
         (count_type(&lines, "case"), count_type(&lines, "individual")),
         (5, 10)
@@ -453,7 +456,8 @@ fn the_outbox_has_one_entry_per_created_record_and_per_edit() {
 
     env.import_sample();
     let outbox = env.outbox();
-    assert_eq!(pending_of(&outbox), 15);
+    // 5 cases, 10 individuals, and the 10 exit-permit steps of the sample's permit columns.
+    assert_eq!(pending_of(&outbox), 25);
     let entries = outbox["entries"].as_array().unwrap();
     let creates = |scope: &str| {
         entries
@@ -462,16 +466,18 @@ fn the_outbox_has_one_entry_per_created_record_and_per_edit() {
             .count()
     };
     assert_eq!((creates("case"), creates("individual")), (5, 10));
+    let events = entries.iter().filter(|e| e["kind"] == "event").count();
+    assert_eq!(events, 10);
     let text = env.ok(["outbox"]);
     assert!(
-        text.starts_with("15 change(s) waiting to be synced"),
+        text.starts_with("25 change(s) waiting to be synced"),
         "{text}"
     );
-    assert_eq!(text.lines().count(), 16, "{text}");
+    assert_eq!(text.lines().count(), 26, "{text}");
 
     env.ok(["individual", "set", "I-0001020", "phone", "+1 555 0101"]);
     let outbox = env.outbox();
-    assert_eq!(pending_of(&outbox), 16);
+    assert_eq!(pending_of(&outbox), 26);
     let last = outbox["entries"]
         .as_array()
         .unwrap()
@@ -483,17 +489,17 @@ fn the_outbox_has_one_entry_per_created_record_and_per_edit() {
     assert_eq!(last["field"], "phone");
     assert!(
         env.ok(["outbox"])
-            .starts_with("16 change(s) waiting to be synced")
+            .starts_with("26 change(s) waiting to be synced")
     );
 
     // Setting the value it already has is no change and no entry.
     let same = env.ok(["individual", "set", "I-0001020", "phone", "+1 555 0101"]);
     assert!(same.starts_with("unchanged:"), "{same}");
-    assert_eq!(env.pending(), 16);
+    assert_eq!(env.pending(), 26);
     // A case field is one entry for the case, not one per member.
     env.ok(["individual", "set", "I-0001001", "destination", "JFK"]);
     let outbox = env.outbox();
-    assert_eq!(pending_of(&outbox), 17);
+    assert_eq!(pending_of(&outbox), 27);
     let last = outbox["entries"]
         .as_array()
         .unwrap()
@@ -701,7 +707,8 @@ fn partial_loads_the_good_rows_and_reports_the_bad_ones() {
         individual(&lines, "I-0001002")["special_needs_notes"],
         "Pregnant, 7 months;\ncarries iron supplements"
     );
-    assert_eq!(env.pending(), 10);
+    // The good rows' records and the exit-permit step of each.
+    assert_eq!(env.pending(), 15);
 }
 
 #[test]
@@ -789,7 +796,7 @@ fn the_data_directory_can_be_given_by_environment_variable() {
     assert!(outbox.status.success(), "{}", stderr_of(&outbox));
     assert_eq!(
         pending_of(&serde_json::from_slice(&outbox.stdout).unwrap()),
-        15
+        25
     );
 
     // --data-dir wins over the variable.
@@ -851,5 +858,5 @@ fn a_closed_standard_output_is_an_error_not_a_panic_and_loses_no_write() {
         individual(&env.export_lines(), "I-0001030")["phone"],
         "+1 555 0103"
     );
-    assert_eq!(env.pending(), 16);
+    assert_eq!(env.pending(), 26);
 }

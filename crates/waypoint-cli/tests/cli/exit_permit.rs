@@ -2,14 +2,42 @@
 //! attempt after a denial, the roles that may not record a step, and the words of a denial
 //! kept from roles that may not see the denial reason.
 
+use std::ffi::OsStr;
+
 use serde_json::{Value, json};
 use waypoint_domain::{ExitPermitStatus, Role};
 
-use crate::custody::{as_staff, json as parse, sample_with};
-use crate::util::{Env, stderr_of, stdout_of};
+use crate::custody::{PIN, as_staff, json as parse};
+use crate::util::{Env, sample_text, stderr_of, stdout_of};
 
 const PERSON: &str = "I-0001010";
 const DENIAL: &str = "Birth certificate missing";
+
+/// The sample with PERSON's permit columns left empty, and these colleagues: the tests record
+/// the permit's history from its start (the file's value would be a first step, on the day of
+/// the import, after the days these tests give).
+fn sample_with(staff: &[(&str, Role)]) -> Env {
+    let env = Env::new();
+    let text = sample_text();
+    let line = text
+        .lines()
+        .find(|l| l.contains(PERSON))
+        .expect("PERSON in the sample");
+    let blank = line
+        .strip_suffix(",REQUESTED,")
+        .unwrap_or_else(|| panic!("PERSON's permit is no longer REQUESTED: {line}"));
+    let file = env.write("sample.csv", text.replace(line, &format!("{blank},,")));
+    env.ok([OsStr::new("import"), file.as_os_str()]);
+    for (name, role) in staff {
+        let out = env
+            .cmd(["staff", "add", name, "--role", role.code()])
+            .env("WAYPOINT_NEW_PIN", PIN)
+            .output()
+            .expect("running waypoint");
+        assert!(out.status.success(), "staff add: {}", stderr_of(&out));
+    }
+    env
+}
 
 fn record(env: &Env, args: &[&str]) -> Value {
     let mut all = vec!["exit-permit", "record", PERSON];
@@ -33,7 +61,7 @@ fn steps(state: &Value) -> Vec<String> {
 
 #[test]
 fn a_denied_permit_requested_again_and_approved_shows_every_step_in_order() {
-    let env = Env::with_sample();
+    let env = sample_with(&[]);
     let first = record(&env, &["--step", "requested", "--on", "2025-06-02"]);
     assert_eq!(first["status"], json!(ExitPermitStatus::Requested));
     record(
@@ -103,7 +131,7 @@ fn a_role_that_may_not_record_a_step_is_refused_and_nothing_is_recorded() {
 
 #[test]
 fn a_denial_without_what_the_authority_said_is_refused() {
-    let env = Env::with_sample();
+    let env = sample_with(&[]);
     let err = env.fails([
         "exit-permit",
         "record",
@@ -143,4 +171,35 @@ fn the_words_of_a_denial_are_kept_from_a_role_that_may_not_see_the_denial_reason
         !text.contains(DENIAL) && !text.contains("Apply next month"),
         "{text}"
     );
+}
+
+#[test]
+fn the_import_s_permit_columns_are_a_first_step_written_once_and_never_typed_in() {
+    let env = Env::with_sample();
+    let state = show(&env);
+    assert_eq!(steps(&state), ["requested"]);
+    assert_eq!(
+        state["history"][0]["on"],
+        Value::Null,
+        "the file gives no day"
+    );
+    // Importing the same file again records nothing twice.
+    env.ok([OsStr::new("import"), crate::util::sample_path().as_os_str()]);
+    assert_eq!(steps(&show(&env)), ["requested"]);
+    // A denial's words come over whole, under "other".
+    let denied = parse(&env.ok(["exit-permit", "show", "I-0001030", "--json"]));
+    assert_eq!(steps(&denied), ["denied"]);
+    assert_eq!(denied["history"][0]["reason"], "other");
+    assert!(
+        denied["history"][0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("pending court case")),
+        "{denied}"
+    );
+    // The record's old fields are no longer typed in.
+    for field in ["exit_permit", "exit_permit_denial_reason"] {
+        let err = env.fails(["individual", "set", PERSON, field, "APPROVED"]);
+        assert!(err.contains("record the exit permit's step"), "{err}");
+    }
+    assert_eq!(steps(&show(&env)), ["requested"]);
 }

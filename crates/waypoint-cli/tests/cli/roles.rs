@@ -232,6 +232,8 @@ impl Device {
         for c in 0..self.cases.len() {
             run(&["case", "show", &case_no(c)]);
             run(&["case", "show", &case_no(c), "--json"]);
+            run(&["case", "journey", &case_no(c)]);
+            run(&["case", "journey", &case_no(c), "--json"]);
         }
         // Special needs, custody and counselling have their own listings.
         run(&["needs", "list", &case_no(0)]);
@@ -428,6 +430,18 @@ proptest! {
             prop_assert_eq!(s.ok, may(*role, Action::ExitPermit), "{}: {}", s.what, s.text);
             if !s.ok {
                 prop_assert!(s.text.contains("may not exit permit"), "{}: {}", s.what, s.text);
+            }
+            // Putting a journey on hold and lifting it, as the table says.
+            for args in [
+                &["case", "hold", &case_no(0), "--reason", "documents", "--text", "Waiting for the passport"][..],
+                &["case", "resume", &case_no(0), "--text", "Passport received"][..],
+            ] {
+                let s = device.run_as(*role, args);
+                assert_nothing_hidden(*role, &s, &tmp);
+                prop_assert_eq!(s.ok, may(*role, Action::HoldJourney), "{}: {}", s.what, s.text);
+                if !s.ok {
+                    prop_assert!(s.text.contains("may not hold journey"), "{}: {}", s.what, s.text);
+                }
             }
             let s = device.run_as(*role, &["staff", "add", "new colleague", "--role", "field_assistant"]);
             prop_assert!(!s.text.contains(PIN));

@@ -120,6 +120,26 @@ fn a_hold_or_cancellation_changes_nothing_after_departure() {
 }
 
 #[test]
+fn who_has_departed_is_found_among_those_a_hold_would_stop() {
+    let (events, permits) = ready();
+    let departed = [movement("I-1", Movement::Departed, 20)];
+    let j = journey_of(
+        &usrap(),
+        &CaseFacts {
+            events: &events,
+            exit_permits: &permits,
+            movements: &departed,
+            ..Default::default()
+        },
+    );
+    assert_eq!(j.departed_among(&Travellers::WholeCase), Some("I-1"));
+    assert_eq!(j.departed_among(&members(&["I-2", "I-1"])), Some("I-1"));
+    assert_eq!(j.departed_among(&members(&["I-2", "I-3"])), None);
+    let nobody = journey_of(&usrap(), &CaseFacts::default());
+    assert_eq!(nobody.departed_among(&Travellers::WholeCase), None);
+}
+
+#[test]
 fn a_cancelled_journey_lists_nothing_to_do_and_can_be_resumed() {
     let cancel = stop(
         Travellers::WholeCase,

@@ -1,4 +1,4 @@
--- 0010: bookings, acknowledgements of their warnings and ABN versions are field events
+-- 0011: bookings, acknowledgements of their warnings and ABN versions are field events
 -- (kinds booking, warning_acknowledgement, abn_version). These indexes find the events of one
 -- booking or one ABN without reading every event; events pulled from other laptops are indexed
 -- alike, since the index reads the payload itself.
