@@ -7,8 +7,9 @@ use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
 
 use waypoint_domain::{
-    Action, CancelReason, DenialReason, DocumentType, ExitPermitStatus, Field, HoldReason,
-    Relationship, Role, Sex, SsrCategory, Vulnerability,
+    AbnVersionKind, Action, BookingProblem, BookingStatus, CancelReason, DenialReason,
+    DocumentType, EscortKind, ExitPermitStatus, Field, HoldReason, Relationship, Role, Sex,
+    SsrCategory, Vulnerability,
 };
 
 use crate::dto::*;
@@ -53,6 +54,10 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     DenialReason::export_all(&cfg)?;
     HoldReason::export_all(&cfg)?;
     CancelReason::export_all(&cfg)?;
+    BookingStatus::export_all(&cfg)?;
+    EscortKind::export_all(&cfg)?;
+    AbnVersionKind::export_all(&cfg)?;
+    BookingProblem::export_all(&cfg)?;
     SsrCategory::export_all(&cfg)?;
     Field::export_all(&cfg)?;
     Role::export_all(&cfg)?;

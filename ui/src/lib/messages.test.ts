@@ -20,6 +20,22 @@ describe('messages', () => {
     expect(messageText(code)).toBe(`${es.field_sex}: «male» no es ${es.codelist_sex}.`);
   });
 
+  it('a booking problem is worded in the language chosen, its status too', () => {
+    const code = {
+      code: 'booking_problem',
+      params: { problem: { problem: 'no_record_locator', status: 'TICKETED' } },
+    } as const;
+    expect(messageText(code)).toBe("This booking cannot be saved: a booking that is Ticketed needs the airline's record locator (PNR).");
+    setLang('fr');
+    expect(messageText(code)).toContain(`« ${fr.bookingstatus_TICKETED} »`);
+    expect(messageText(code)).toContain('localisateur de réservation (PNR)');
+    setLang('es');
+    expect(messageText(code)).toContain(`«${es.bookingstatus_TICKETED}»`);
+    const chain = { code: 'booking_problem', params: { problem: { problem: 'does_not_chain', segment: 1, arrives_at: 'ADD', next_departs_from: 'DOH' } } } as const;
+    expect(messageText(chain)).toContain('segmento 1 llega a ADD');
+    expect(messageText(chain)).not.toContain('{');
+  });
+
   it('a parameter that is null picks the wording without it', () => {
     const withColumn = { code: 'wrong_field_count', params: { found: 3, expected: 26, ends_before: 'sex' } } as const;
     const without = { code: 'wrong_field_count', params: { found: 30, expected: 26, ends_before: null } } as const;

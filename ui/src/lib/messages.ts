@@ -1,6 +1,7 @@
 // Every message the core sends comes as a code with parameters (MessageCode, and the import
 // report's ProblemCode, WarningCode and ValueProblem, generated from Rust); this module words
 // it in the person's language. See docs/messages.md.
+import type { BookingProblem } from './bindings/BookingProblem';
 import type { ImportIssueCode } from './bindings/ImportIssueCode';
 import type { MessageCode } from './bindings/MessageCode';
 import type { ValueProblem } from './bindings/ValueProblem';
@@ -19,10 +20,12 @@ export type MessageKey = `msg_${MessageCode['code'] | WithoutKeys<MessageCode>}`
 type IssueCode = Exclude<ImportIssueCode, { code: 'invalid_value' }>;
 export type IssueKey = `issue_${IssueCode['code'] | WithoutKeys<IssueCode>}`;
 export type ValueKey = `value_${ValueProblem['code'] | WithoutKeys<ValueProblem>}`;
+/** Why a booking cannot stand (tagged by `problem`, its other fields the parameters). */
+export type BookingProblemKey = `booking_problem_${BookingProblem['problem']}`;
 
 // Does not compile when a code the core can send has no English wording; the test
 // (i18n.test.ts) checks French and Spanish against the generated codes too.
-const worded: Record<MessageKey | IssueKey | ValueKey, string> = en;
+const worded: Record<MessageKey | IssueKey | ValueKey | BookingProblemKey, string> = en;
 
 /** Whether the dictionaries have `key` (a key built from a code the core sent). */
 function isKey(key: string): key is Key {
@@ -70,7 +73,22 @@ export function messageText(message: MessageCode): string {
     const { field, problem } = message.params;
     return t('msg_invalid_value', { field: t(`field_${field}`), problem: valueProblemText(problem) });
   }
+  if (message.code === 'booking_problem') {
+    return t('msg_booking_problem', { problem: bookingProblemText(message.params.problem) });
+  }
   return word('msg_', message);
+}
+
+/** Why a booking cannot stand, in the current language; its status is worded too. */
+export function bookingProblemText(problem: BookingProblem): string {
+  const { problem: code, ...fields } = problem;
+  const params: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    const status = `bookingstatus_${value}`;
+    params[name] = name === 'status' && isKey(status) ? t(status) : (value as string | number);
+  }
+  const key = `booking_problem_${code}`;
+  return isKey(key) ? t(key, params) : code;
 }
 
 /** What is wrong with a value, in the current language. */

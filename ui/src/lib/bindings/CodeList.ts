@@ -3,4 +3,4 @@
 /**
  * Which code list a value had to come from.
  */
-export type CodeList = "relationship" | "sex" | "document_type" | "vulnerability" | "exit_permit_status" | "denial_reason" | "hold_reason" | "cancel_reason";
+export type CodeList = "relationship" | "sex" | "document_type" | "vulnerability" | "exit_permit_status" | "denial_reason" | "hold_reason" | "cancel_reason" | "booking_status" | "escort_kind" | "abn_version_kind";

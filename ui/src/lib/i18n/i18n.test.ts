@@ -40,6 +40,9 @@ describe('code lists of the core', () => {
     ['Field', 'field_'],
     ['CheckedField', 'digit_'],
     ['CodeList', 'codelist_'],
+    ['BookingStatus', 'bookingstatus_'],
+    ['EscortKind', 'escort_'],
+    ['AbnVersionKind', 'abnkind_'],
   ] as const)('every %s has a wording in English, French and Spanish', (name, prefix) => {
     const codes = unionCodes(name);
     expect(codes.length, name).toBeGreaterThan(1);
@@ -204,6 +207,9 @@ describe('import problems and warnings', () => {
       denial_reason: 'DenialReason',
       hold_reason: 'HoldReason',
       cancel_reason: 'CancelReason',
+      booking_status: 'BookingStatus',
+      escort_kind: 'EscortKind',
+      abn_version_kind: 'AbnVersionKind',
     };
     expect(Object.keys(lists).sort()).toEqual(unionCodes('CodeList').sort());
     for (const [list, union] of Object.entries(lists)) {
@@ -211,6 +217,24 @@ describe('import problems and warnings', () => {
       const missing = unionCodes(union).filter((c) => !new RegExp(`\\b${c}\\b`).test(text));
       expect(missing, `codelist_${list}`).toEqual([]);
     }
+  });
+});
+
+describe('booking problems', () => {
+  // Tagged by `problem`, not `code`: `{ "problem": "x", a: string, b: number, }`; the other
+  // fields are the parameters, read from the binding.
+  const keys = [...bindings['../bindings/BookingProblem.ts'].matchAll(/\{\s*"problem":\s*"(\w+)"([^}]*)\}/g)].map((m) => ({
+    key: `booking_problem_${m[1]}`,
+    params: [...m[2].matchAll(/(\w+):/g)].map((p) => p[1]).sort(),
+  }));
+
+  it('the binding lists the problems and their fields', () => {
+    expect(keys.length).toBeGreaterThan(5);
+    expect(keys).toContainEqual({ key: 'booking_problem_ssr_not_per_segment', params: ['given', 'individual_no', 'segments'] });
+  });
+
+  it.each(dictionaries3)('every booking problem has a %s wording with exactly its fields', (_name, dict) => {
+    expectWorded(keys, dict);
   });
 });
 
