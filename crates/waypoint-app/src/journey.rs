@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 use waypoint_domain::{
     Action, Booking, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent, Movement,

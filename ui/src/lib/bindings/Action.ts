@@ -3,4 +3,4 @@
 /**
  * Things staff do that are not editing one field.
  */
-export type Action = "import" | "export" | "identity_check" | "counselling" | "custody_transfer" | "exit_permit" | "resolve_conflict" | "verify_audit" | "manage_staff" | "dismiss_refused" | "book" | "acknowledge_warning" | "issue_abn";
+export type Action = "import" | "export" | "identity_check" | "counselling" | "custody_transfer" | "exit_permit" | "hold_journey" | "resolve_conflict" | "verify_audit" | "manage_staff" | "dismiss_refused" | "book" | "acknowledge_warning" | "issue_abn";
