@@ -59,7 +59,7 @@ impl Store {
         }
         Ok(by_ref
             .values()
-            .filter_map(|events| Booking::from_events(events))
+            .filter_map(Booking::from_events)
             .collect())
     }
 

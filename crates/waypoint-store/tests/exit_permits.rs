@@ -139,6 +139,9 @@ fn as_the_old_version_left_it(dir: &Path) {
              AND entity IN (SELECT id FROM event WHERE kind = 'exit_permit');
          DELETE FROM event WHERE kind = 'exit_permit';
          DROP TABLE data_migration;
+         DROP INDEX event_by_booking;
+         DROP INDEX acknowledgement_by_booking;
+         DROP INDEX abn_version_by_abn;
          PRAGMA user_version = 9;
          COMMIT;",
     )

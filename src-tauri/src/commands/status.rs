@@ -33,8 +33,9 @@ mod tests {
     fn counts_the_outbox_and_has_never_synced() {
         let (_dir, state) = testing::state();
         let s = status(&state).unwrap();
-        // The sample creates 5 cases and 10 individuals: one outbox entry each.
-        assert_eq!(s.pending_changes, 15);
+        // The sample creates 5 cases and 10 individuals, one outbox entry each, and records
+        // each individual's exit-permit status as a step: 10 more.
+        assert_eq!(s.pending_changes, 25);
         assert_eq!(s.last_sync, None);
         assert!(!s.sync_configured);
         assert_eq!(s.conflicts, 0);

@@ -101,7 +101,8 @@ mod tests {
             "{}",
             e.message()
         );
-        assert_eq!(status::status(&state).unwrap().pending_changes, 15);
+        // 5 cases, 10 individuals and their 10 exit-permit steps.
+        assert_eq!(status::status(&state).unwrap().pending_changes, 25);
         // The sync is tried (no server there): refused readably, nothing lost, still locked.
         let e = sync_now(&state).unwrap_err();
         assert!(
@@ -110,7 +111,8 @@ mod tests {
             e.message()
         );
         assert!(state.standing().lease_over);
-        assert_eq!(status::status(&state).unwrap().pending_changes, 15);
+        // 5 cases, 10 individuals and their 10 exit-permit steps.
+        assert_eq!(status::status(&state).unwrap().pending_changes, 25);
     }
 
     /// HQ revoked this laptop as lost: the server's 401 says so, and "Sync now" erases the

@@ -52,10 +52,15 @@ impl RetiringHq {
                     let acked_up_to = request.changes.iter().map(|c| c.client_seq).max();
                     let mut refused = Vec::new();
                     for change in &request.changes {
-                        let kind = match change.body {
+                        let kind = match &change.body {
                             wire::ChangeBody::Create { .. } => "create",
                             wire::ChangeBody::Field { .. } => "field",
-                            wire::ChangeBody::Event { .. } => "event",
+                            wire::ChangeBody::Event { kind, .. } if kind == "custody_transfer" => {
+                                "event"
+                            }
+                            // The exit-permit steps the sample's import records: taken like the
+                            // profile data it came with.
+                            wire::ChangeBody::Event { .. } => "imported",
                         };
                         if refuse_events && kind == "event" {
                             refused.push(wire::Refusal {

@@ -178,8 +178,10 @@ fn edit_value(field: &str, n: usize) -> String {
 fn edits(tally: &mut Tally, deadline: Instant) {
     let env = Env::with_sample();
     let key = env.store_key();
-    // What the export must be: the sample, plus every change that landed.
-    let mut model = env.export_lines();
+    // What the export must be: the sample, plus every change that landed (read like every
+    // later state: the whole store, the old exit-permit fields included).
+    let (sample, _) = assert_store_sound(&env.data, &key, "the sample");
+    let mut model = crate::util::parse_jsonl(&sample);
     let mut targets = [
         Target {
             individual_no: "I-0001002",
@@ -389,7 +391,9 @@ fn imports(tally: &mut Tally, deadline: Instant) {
     let key = env.store_key();
     let pristine = env.path("pristine");
     copy_dir(&env.data, &pristine);
-    let before_export = env.export();
+    // States are read from the whole store, as after each kill (the old exit-permit fields
+    // included, which the command's export leaves out).
+    let (before_export, _) = assert_store_sound(&env.data, &key, "before the imports");
     let before_pending = env.pending();
     assert_eq!(
         count_type(&crate::util::parse_jsonl(&before_export), "individual"),
@@ -412,7 +416,7 @@ fn imports(tally: &mut Tally, deadline: Instant) {
         "{}",
         String::from_utf8_lossy(&whole.out.stderr)
     );
-    let after_export = env.export();
+    let (after_export, _) = assert_store_sound(&env.data, &key, "after a whole import");
     let after_lines = crate::util::parse_jsonl(&after_export);
     let cases = GENERATED_ROWS / MEMBERS;
     assert_eq!(count_type(&after_lines, "individual"), 10 + GENERATED_ROWS);
@@ -423,7 +427,10 @@ fn imports(tally: &mut Tally, deadline: Instant) {
         before_pending + (GENERATED_ROWS + cases) as u64
     );
     restore(&pristine, &env.data);
-    assert_eq!(env.export(), before_export);
+    assert_eq!(
+        assert_store_sound(&env.data, &key, "restored").0,
+        before_export
+    );
     let mut whole_runs = vec![whole.elapsed];
 
     // Reading and checking the file, without touching the store: the same file with a broken

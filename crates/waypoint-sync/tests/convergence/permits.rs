@@ -38,6 +38,9 @@ fn old_laptop(dir: &Path) {
              AND entity IN (SELECT id FROM event WHERE kind = 'exit_permit');
          DELETE FROM event WHERE kind = 'exit_permit';
          DROP TABLE data_migration;
+         DROP INDEX event_by_booking;
+         DROP INDEX acknowledgement_by_booking;
+         DROP INDEX abn_version_by_abn;
          PRAGMA user_version = 9;
          COMMIT;",
     )
