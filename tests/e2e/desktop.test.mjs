@@ -441,7 +441,8 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
          [...r.children].map((c) => c.textContent.trim()).join(' '))`,
     );
     assert.deepEqual(tally, ['Cases 5 0 0', 'Individuals 10 0 0']);
-    await session.waitFor('.status [data-testid=pending]', { text: '15' });
+    // 5 cases and 10 people, and each person's exit-permit status recorded as a step.
+    await session.waitFor('.status [data-testid=pending]', { text: '25' });
     await shot('import');
   });
 
