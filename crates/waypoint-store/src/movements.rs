@@ -57,10 +57,7 @@ impl Store {
                 by_ref.entry(b.booking_ref.clone()).or_default().push(b);
             }
         }
-        Ok(by_ref
-            .values()
-            .filter_map(Booking::from_events)
-            .collect())
+        Ok(by_ref.values().filter_map(Booking::from_events).collect())
     }
 
     /// The bookings with travellers of case `case_no`, now or before (a booking they left).

@@ -37,9 +37,9 @@ fn booking(laptop: &Env, booking_ref: &str) -> Value {
 fn warning_keys(booking: &Value) -> Vec<String> {
     booking["warnings"]
         .as_array()
-        .unwrap()
+        .expect("a booking lists its warnings")
         .iter()
-        .map(|w| w["key"].as_str().unwrap().to_owned())
+        .map(|w| w["key"].as_str().expect("a warning has a key").to_owned())
         .collect()
 }
 
@@ -51,7 +51,7 @@ fn pdf_text(pdf: &Path) -> String {
         .output()
         .expect("pdftotext (install poppler-utils)");
     assert!(out.status.success(), "pdftotext failed");
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(out.stdout).expect("pdftotext writes UTF-8")
 }
 
 /// The rebooking of BKG-25-0002 on later flights, notified under the same ABN.
