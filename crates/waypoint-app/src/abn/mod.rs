@@ -4,6 +4,7 @@
 //! stands. See [docs/bookings.md](../../../docs/bookings.md).
 
 mod csv;
+#[cfg(feature = "pdf")]
 mod pdf;
 
 use std::collections::BTreeMap;
@@ -20,7 +21,9 @@ use crate::lookup::number;
 use crate::{AppError, Context, SignedIn};
 
 pub use self::csv::{COLUMNS as CSV_COLUMNS, abn_csv};
+#[cfg(feature = "pdf")]
 pub use self::pdf::abn_pdf;
+#[cfg(feature = "pdf")]
 pub use waypoint_print::Paper;
 
 /// One version of an ABN, its parts for every case put together.
