@@ -28,7 +28,7 @@ pub use crate::bookings::{
 };
 pub use crate::codes::{NOT_SHOWN, Problem, ProblemCode, Warning, WarningCode};
 use crate::header::header;
-use crate::rows::{Parser, count_lines};
+use crate::rows::{Parser, count_lines, is_blank, record_start};
 
 /// How often [`parse`] reports progress, in rows.
 pub const PROGRESS_EVERY: u64 = 1000;
@@ -229,17 +229,8 @@ fn parse_bytes_streaming(
             break;
         }
         let end = (reader.position().byte() as usize).min(data.len());
-        // The record's position is where the previous one ended: step over the line break(s)
-        // (and the blank lines the csv crate skips) to where this record really starts.
-        let (mut start, mut line) = (before.byte() as usize, before.line());
-        while start < end && matches!(data[start], b'\r' | b'\n') {
-            line += u64::from(data[start] == b'\n');
-            start += 1;
-        }
-        if record
-            .iter()
-            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
-        {
+        let (start, line) = record_start(data, &before, end);
+        if is_blank(&record) {
             continue;
         }
         rows_read += 1;

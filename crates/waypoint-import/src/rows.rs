@@ -338,3 +338,22 @@ pub(crate) fn shorten(value: &str) -> String {
         format!("{}…", &value[..end])
     }
 }
+
+/// Where a record the csv crate read really starts, and on which line: its position is where
+/// the previous record ended, so the line break(s) (and the blank lines the crate skips) are
+/// stepped over.
+pub(crate) fn record_start(data: &[u8], before: &csv::Position, end: usize) -> (usize, u64) {
+    let (mut start, mut line) = (before.byte() as usize, before.line());
+    while start < end && matches!(data[start], b'\r' | b'\n') {
+        line += u64::from(data[start] == b'\n');
+        start += 1;
+    }
+    (start, line)
+}
+
+/// A row whose every cell is blank: not a row of data.
+pub(crate) fn is_blank(record: &csv::ByteRecord) -> bool {
+    record
+        .iter()
+        .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+}

@@ -23,7 +23,7 @@ use columns::{Column, column_rank, header};
 use row::{Row, read_row};
 
 use crate::quotes::{self, Trouble};
-use crate::rows::count_lines;
+use crate::rows::{count_lines, is_blank, record_start};
 
 /// What the store knows of an individual named in a bookings file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,17 +139,8 @@ pub fn read_bookings(
             break;
         }
         let end = (reader.position().byte() as usize).min(data.len());
-        // The record's position is where the previous one ended: step over the line break(s)
-        // (and the blank lines the csv crate skips) to where this record really starts.
-        let (mut start, mut line) = (before.byte() as usize, before.line());
-        while start < end && matches!(data[start], b'\r' | b'\n') {
-            line += u64::from(data[start] == b'\n');
-            start += 1;
-        }
-        if record
-            .iter()
-            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
-        {
+        let (start, line) = record_start(data, &before, end);
+        if is_blank(&record) {
             continue;
         }
         file.rows_read += 1;
