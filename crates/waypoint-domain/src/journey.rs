@@ -14,11 +14,22 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Case, CaseFacts, CheckOutcome, Custodian, DocumentCustody, DocumentType, ExitPermitStatus,
-    Field, FieldEvent, Individual, JourneyChange, JourneyEvent, Movement, MovementFact,
-    ProblemKind, ReadinessRules, Requirement, TravelReadiness, Travellers, document_custody,
-    exit_permit_state,
+    Case, CheckOutcome, Custodian, DocumentCustody, DocumentType, ExitPermitEvent,
+    ExitPermitStatus, Field, FieldEvent, Individual, JourneyChange, JourneyEvent, Movement,
+    MovementFact, OpenProblem, ProblemKind, ReadinessRules, Requirement, TravelReadiness,
+    Travellers, document_custody, exit_permit_state,
 };
+
+/// Everything recorded about a case that its journey is derived from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CaseFacts<'a> {
+    /// The case's field events (identity checks, counselling, custody transfers).
+    pub events: &'a [FieldEvent],
+    pub exit_permits: &'a [ExitPermitEvent],
+    pub journey_events: &'a [JourneyEvent],
+    pub movements: &'a [MovementFact],
+    pub open_problems: &'a [OpenProblem],
+}
 
 /// Where an individual stands. Ordered as the journey goes; on hold and cancelled, which
 /// interrupt it, come last.

@@ -11,20 +11,7 @@ use uuid::Uuid;
 
 use crate::codes::code_enum;
 use crate::event_check::{check_text, require};
-use crate::{
-    BookingRef, CodeList, EventError, ExitPermitEvent, Field, FieldError, FieldEvent, ValueProblem,
-};
-
-/// Everything recorded about a case that its journey is derived from.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CaseFacts<'a> {
-    /// The case's field events (identity checks, counselling, custody transfers).
-    pub events: &'a [FieldEvent],
-    pub exit_permits: &'a [ExitPermitEvent],
-    pub journey_events: &'a [JourneyEvent],
-    pub movements: &'a [MovementFact],
-    pub open_problems: &'a [OpenProblem],
-}
+use crate::{BookingRef, CodeList, EventError, Field, FieldError, ValueProblem};
 
 code_enum!(
     /// Why a journey is put on hold.

@@ -60,10 +60,12 @@ pub use exit_permit::{
     DenialReason, ExitPermitEvent, ExitPermitState, ExitPermitStep, exit_permit_state,
 };
 pub use field::{Field, FieldScope};
-pub use journey::{DocumentProblem, IndividualJourney, Journey, JourneyStep, Missing, journey};
+pub use journey::{
+    CaseFacts, DocumentProblem, IndividualJourney, Journey, JourneyStep, Missing, journey,
+};
 pub use journey_facts::{
-    CancelReason, CaseFacts, HoldReason, JourneyChange, JourneyEvent, Movement, MovementFact,
-    OpenProblem, ProblemKind, Travellers,
+    CancelReason, HoldReason, JourneyChange, JourneyEvent, Movement, MovementFact, OpenProblem,
+    ProblemKind, Travellers,
 };
 pub use policy::SitePolicy;
 pub use readiness::{DocumentRule, ReadinessRules, Requirement, TravelReadiness};

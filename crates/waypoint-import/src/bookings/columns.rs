@@ -1,6 +1,4 @@
-//! The columns of a bookings file and its header line.
-
-use super::codes::{BookingFileProblem, BookingProblemCode};
+//! The columns of a bookings file: their names, order and which are required.
 
 /// A column of the spec, in the spec's order (the order problems are sorted in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -83,7 +81,7 @@ impl Column {
         self as usize
     }
 
-    fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         Self::ALL
             .iter()
             .copied()
@@ -107,46 +105,4 @@ pub(crate) fn column_rank(column: &str) -> usize {
     } else {
         Column::from_name(column).map_or(usize::MAX, |c| c.index() + 1)
     }
-}
-
-/// Where each column of the spec is in the file (by [`Column::index`]), with the header's
-/// problems. `None` when a required column is missing: the rows cannot be read.
-pub(crate) fn header(
-    cells: &[String],
-    problems: &mut Vec<BookingFileProblem>,
-) -> Option<[Option<usize>; Column::COUNT]> {
-    let mut at: [Option<usize>; Column::COUNT] = [None; Column::COUNT];
-    let mut problem = |column: &str, value: &str, code| {
-        problems.push(BookingFileProblem {
-            line: 1,
-            column: column.to_string(),
-            value: value.to_string(),
-            code,
-        });
-    };
-    for (i, cell) in cells.iter().enumerate() {
-        let text = cell.trim();
-        match Column::from_name(text) {
-            Some(c) => match at[c.index()] {
-                Some(first) => problem(
-                    c.name(),
-                    text,
-                    BookingProblemCode::DuplicateColumn { first: first + 1 },
-                ),
-                None => at[c.index()] = Some(i),
-            },
-            // A trailing comma leaves an empty name: harmless.
-            None if text.is_empty() => {}
-            None => problem(text, text, BookingProblemCode::UnknownColumn),
-        }
-    }
-    let mut complete = true;
-    for c in Column::ALL
-        .iter()
-        .filter(|c| c.required() && at[c.index()].is_none())
-    {
-        problem(c.name(), "", BookingProblemCode::MissingColumn);
-        complete = false;
-    }
-    complete.then_some(at)
 }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use waypoint_domain::{Booking, BookingRef, SsrCode};
 
 pub use codes::{BookingFileProblem, BookingProblemCode};
-use columns::{Column, column_rank, header};
+use columns::{Column, column_rank};
 use row::{Row, read_row};
 
 use crate::quotes::{self, Trouble};
@@ -245,6 +245,48 @@ fn first_line(raw: &[u8]) -> String {
         .position(|&b| b == b'\n' || b == b'\r')
         .unwrap_or(raw.len());
     crate::codes::show(&String::from_utf8_lossy(&raw[..end]), 80)
+}
+
+/// Where each column of the spec is in the file (by [`Column::index`]), with the header's
+/// problems. `None` when a required column is missing: the rows cannot be read.
+fn header(
+    cells: &[String],
+    problems: &mut Vec<BookingFileProblem>,
+) -> Option<[Option<usize>; Column::COUNT]> {
+    let mut at: [Option<usize>; Column::COUNT] = [None; Column::COUNT];
+    let mut problem = |column: &str, value: &str, code| {
+        problems.push(BookingFileProblem {
+            line: 1,
+            column: column.to_string(),
+            value: value.to_string(),
+            code,
+        });
+    };
+    for (i, cell) in cells.iter().enumerate() {
+        let text = cell.trim();
+        match Column::from_name(text) {
+            Some(c) => match at[c.index()] {
+                Some(first) => problem(
+                    c.name(),
+                    text,
+                    BookingProblemCode::DuplicateColumn { first: first + 1 },
+                ),
+                None => at[c.index()] = Some(i),
+            },
+            // A trailing comma leaves an empty name: harmless.
+            None if text.is_empty() => {}
+            None => problem(text, text, BookingProblemCode::UnknownColumn),
+        }
+    }
+    let mut complete = true;
+    for c in Column::ALL
+        .iter()
+        .filter(|c| c.required() && at[c.index()].is_none())
+    {
+        problem(c.name(), "", BookingProblemCode::MissingColumn);
+        complete = false;
+    }
+    complete.then_some(at)
 }
 
 #[cfg(test)]
