@@ -64,18 +64,15 @@ pub fn of_case(store: &Store, case_no: &str, today: NaiveDate) -> Result<Journey
 /// replaced by a rebooking: booked is a fact of the bookings, never typed in.
 fn booked(store: &Store, case_no: &str) -> Result<Vec<MovementFact>, AppError> {
     let theirs = store.bookings_of_case(case_no)?;
-    if theirs.is_empty() {
-        return Ok(Vec::new());
+    let mut current = Vec::new();
+    for b in theirs {
+        let booked = matches!(b.status, BookingStatus::Confirmed | BookingStatus::Ticketed);
+        if booked && store.bookings_replacing(&b.booking_ref)?.is_empty() {
+            current.push(b);
+        }
     }
-    let all = store.bookings()?;
-    let replaced = |b: &Booking| {
-        all.iter()
-            .any(|o| o.replaces.as_ref() == Some(&b.booking_ref))
-    };
-    Ok(theirs
+    Ok(current
         .iter()
-        .filter(|b| matches!(b.status, BookingStatus::Confirmed | BookingStatus::Ticketed))
-        .filter(|b| !replaced(b))
         .flat_map(|b| {
             b.travellers
                 .iter()

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (9, include_str!("../migrations/0009_refused_whole.sql")),
     (10, include_str!("../migrations/0010_data_migration.sql")),
     (11, include_str!("../migrations/0011_movements.sql")),
+    (12, include_str!("../migrations/0012_booking_links.sql")),
 ];
 
 /// The schema version this build writes.

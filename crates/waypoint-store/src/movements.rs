@@ -46,18 +46,37 @@ impl Store {
         Ok(Booking::from_events(&self.booking_events(booking_ref)?))
     }
 
-    /// Every booking this device holds, by reference.
-    pub fn bookings(&self) -> Result<Vec<Booking>, StoreError> {
-        let mut stmt = self
+    /// The bookings whose field `field` (`replaces` or `abn`) is `value` now. The candidates
+    /// come from `booking_link` (every value the field ever had), then each is checked.
+    fn bookings_linked(&self, field: &str, value: &str) -> Result<Vec<Booking>, StoreError> {
+        let refs: Vec<String> = self
             .conn
-            .prepare_cached("SELECT payload FROM event WHERE kind = 'booking'")?;
-        let mut by_ref: BTreeMap<BookingRef, Vec<BookingEvent>> = BTreeMap::new();
-        for p in stmt.query_map([], |r| r.get::<_, String>(0))? {
-            if let FieldEvent::Booking(b) = serde_json::from_str(&p?).map_err(corrupt)? {
-                by_ref.entry(b.booking_ref.clone()).or_default().push(b);
-            }
+            .prepare_cached(
+                "SELECT booking_ref FROM booking_link WHERE field = ?1 AND value = ?2
+                 ORDER BY booking_ref",
+            )?
+            .query_map([field, value], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut bookings = Vec::new();
+        for r in refs {
+            let r = BookingRef::parse(&r).map_err(|e| StoreError::Corrupt(e.message()))?;
+            bookings.extend(self.booking(&r)?);
         }
-        Ok(by_ref.values().filter_map(Booking::from_events).collect())
+        Ok(bookings)
+    }
+
+    /// The bookings that replace `booking_ref` (rebookings of it), by reference.
+    pub fn bookings_replacing(&self, booking_ref: &BookingRef) -> Result<Vec<Booking>, StoreError> {
+        let mut found = self.bookings_linked("replaces", booking_ref.as_str())?;
+        found.retain(|b| b.replaces.as_ref() == Some(booking_ref));
+        Ok(found)
+    }
+
+    /// The bookings under ABN number `abn_no` now, by reference.
+    pub fn bookings_of_abn(&self, abn_no: &str) -> Result<Vec<Booking>, StoreError> {
+        let mut found = self.bookings_linked("abn", abn_no)?;
+        found.retain(|b| b.abn.as_deref() == Some(abn_no));
+        Ok(found)
     }
 
     /// The bookings with travellers of case `case_no`, now or before (a booking they left).

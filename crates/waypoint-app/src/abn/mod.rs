@@ -62,16 +62,16 @@ impl Abn {
 /// The bookings notified under `abn_no` now: those that carry the number, are not cancelled,
 /// and are not replaced by a rebooking (a replaced booking stays out even if its rebooking
 /// is cancelled later: the airline was told).
-fn current_bookings(all: &[Booking], abn_no: &str) -> Vec<Booking> {
-    all.iter()
-        .filter(|b| b.abn.as_deref() == Some(abn_no))
-        .filter(|b| b.status != BookingStatus::Cancelled)
-        .filter(|b| {
-            !all.iter()
-                .any(|o| o.replaces.as_ref() == Some(&b.booking_ref))
-        })
-        .cloned()
-        .collect()
+fn current_bookings(store: &Store, abn_no: &str) -> Result<Vec<Booking>, AppError> {
+    let mut current = Vec::new();
+    for b in store.bookings_of_abn(abn_no)? {
+        if b.status != BookingStatus::Cancelled
+            && store.bookings_replacing(&b.booking_ref)?.is_empty()
+        {
+            current.push(b);
+        }
+    }
+    Ok(current)
 }
 
 /// The versions from their per-case parts: grouped by issue, the bookings of the parts merged.
@@ -117,7 +117,7 @@ fn issues(parts: Vec<AbnVersion>) -> Vec<AbnIssue> {
 /// ABN `abn_no` as `role` may see it.
 pub fn show(store: &Store, role: Role, abn_no: &str) -> Result<Abn, AppError> {
     let abn_no = number(abn_no);
-    let mut current = current_bookings(&store.bookings()?, &abn_no);
+    let mut current = current_bookings(store, &abn_no)?;
     let mut versions = issues(store.abn_versions(&abn_no)?);
     if current.is_empty() && versions.is_empty() {
         return Err(AppError::UnknownAbn(abn_no));

@@ -191,3 +191,56 @@ fn an_abn_csv_leaves_out_ssr_codes_from_a_role_that_may_not_see_them() {
             .all(|t| t.ssr.iter().all(Vec::is_empty))
     );
 }
+
+#[test]
+fn a_rebooking_that_stops_replacing_gives_the_old_booking_back() {
+    let (_dir, mut store) = testing::store();
+    let who = supervisor();
+    let today = context().today();
+    let b = family_booking();
+    booking::save(&mut store, &who, &context(), &b).unwrap();
+    let mut later = context();
+    later.now += Duration::hours(1);
+    let mut rebooked = b.clone();
+    rebooked.booking_ref = BookingRef::parse("BKG-25-0009").unwrap();
+    rebooked.replaces = Some(b.booking_ref.clone());
+    rebooked.status = BookingStatus::Proposed;
+    booking::save(&mut store, &who, &later, &rebooked).unwrap();
+
+    let old = booking::show(&store, Role::Supervisor, "BKG-25-0001", today).unwrap();
+    assert_eq!(old.replaced_by, vec![rebooked.booking_ref.clone()]);
+    let journey = crate::journey::of_case(&store, "KGL-2025-000101", today).unwrap();
+    assert!(
+        journey
+            .individuals
+            .iter()
+            .all(|i| i.step != JourneyStep::Booked),
+        "the ticketed booking is replaced and its rebooking only proposed"
+    );
+    assert_eq!(
+        show(&store, Role::Supervisor, "ABN-25-4410")
+            .unwrap()
+            .current,
+        vec![rebooked.clone()]
+    );
+
+    later.now += Duration::hours(1);
+    rebooked.replaces = None;
+    booking::save(&mut store, &who, &later, &rebooked).unwrap();
+    let old = booking::show(&store, Role::Supervisor, "BKG-25-0001", today).unwrap();
+    assert!(old.replaced_by.is_empty());
+    let journey = crate::journey::of_case(&store, "KGL-2025-000101", today).unwrap();
+    assert!(
+        journey
+            .individuals
+            .iter()
+            .all(|i| i.step == JourneyStep::Booked)
+    );
+    assert_eq!(
+        show(&store, Role::Supervisor, "ABN-25-4410")
+            .unwrap()
+            .current
+            .len(),
+        2
+    );
+}

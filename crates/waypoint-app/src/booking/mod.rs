@@ -167,9 +167,8 @@ pub fn show(
     let warnings = warnings(store, &booking, today)?;
     waypoint_store::roles::redact_booking(role, &mut booking);
     let replaced_by = store
-        .bookings()?
+        .bookings_replacing(&booking.booking_ref)?
         .into_iter()
-        .filter(|b| b.replaces.as_ref() == Some(&booking.booking_ref))
         .map(|b| b.booking_ref)
         .collect();
     let acknowledgements = store.acknowledgements(&booking.booking_ref)?;
@@ -223,20 +222,17 @@ pub fn remove_traveller(
             individual_no,
         });
     }
-    booking
-        .travellers
-        .retain(|t| t.individual_no != individual_no);
-    for e in &mut booking.escorts {
-        e.accompanies.retain(|n| *n != individual_no);
-    }
-    booking.escorts.retain(|e| !e.accompanies.is_empty());
-    if booking.travellers.is_empty() {
-        booking.status = BookingStatus::Cancelled;
+    if booking.travellers.len() == 1 {
         // An empty booking cannot stand: the last traveller off it cancels it.
-        let mut last = stored(store, booking_ref)?;
-        last.status = BookingStatus::Cancelled;
-        save(store, who, ctx, &last)?;
-        return show(store, who.role, booking_ref, ctx.today());
+        booking.status = BookingStatus::Cancelled;
+    } else {
+        booking
+            .travellers
+            .retain(|t| t.individual_no != individual_no);
+        for e in &mut booking.escorts {
+            e.accompanies.retain(|n| *n != individual_no);
+        }
+        booking.escorts.retain(|e| !e.accompanies.is_empty());
     }
     save(store, who, ctx, &booking)?;
     show(store, who.role, booking_ref, ctx.today())
