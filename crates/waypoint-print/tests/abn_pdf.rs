@@ -127,19 +127,26 @@ fn document(paper: Paper) -> AbnDocument {
 }
 
 /// A PDF on disk, read with poppler. Missing poppler fails the test: it is a dependency of the
-/// test suite (scripts/test installs it), not an optional extra.
+/// test suite (scripts/test installs it), not an optional extra. Each paper stays in
+/// `target/tmp/abn-pdf/`, named after its test, for a person to look at (docs/print.md).
 struct Pdf {
-    _dir: tempfile::TempDir,
     path: std::path::PathBuf,
 }
 
 impl Pdf {
     fn write(bytes: &[u8]) -> Pdf {
+        static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let path = dir.path().join("abn.pdf");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("abn-pdf");
+        std::fs::create_dir_all(&dir).expect("the papers' directory");
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("abn")
+            .replace("::", "-");
+        let n = WRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("{test}-{n}.pdf"));
         std::fs::write(&path, bytes).expect("write the PDF");
-        Pdf { _dir: dir, path }
+        Pdf { path }
     }
 
     /// The text as poppler extracts it, NFKC-normalised with whitespace runs made one space.
