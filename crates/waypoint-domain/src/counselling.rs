@@ -180,8 +180,9 @@ mod tests {
             .lines()
             .find(|l| l.starts_with("| `programme` |"))
             .expect("the programme row of the import format");
+        // `programme`, then each code between backquotes.
         row.split('`')
-            .skip(2)
+            .skip(3)
             .step_by(2)
             .map(str::to_string)
             .collect()
