@@ -45,6 +45,10 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     SyncOutcome::export_all(&cfg)?;
     SessionInfo::export_all(&cfg)?;
     SignInOutcome::export_all(&cfg)?;
+    HistoryEntry::export_all(&cfg)?;
+    JourneyChangeRequest::export_all(&cfg)?;
+    ExitPermitStepRequest::export_all(&cfg)?;
+    ExitPermitRecord::export_all(&cfg)?;
     // The domain's code lists, so the UI builds translation keys from typed unions.
     Relationship::export_all(&cfg)?;
     Sex::export_all(&cfg)?;

@@ -29,4 +29,8 @@ pub const COMMANDS: &[&str] = &[
     "sync_now",
     "conflicts",
     "resolve_conflict",
+    // a case's history, its journey and exit permits
+    "case_history",
+    "change_journey",
+    "record_exit_permit",
 ];

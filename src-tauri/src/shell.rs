@@ -194,6 +194,32 @@ async fn resolve_conflict(
     commands::conflicts::resolve_conflict(&state, &resolution)
 }
 
+// ---- a case's history, its journey and exit permits
+#[tauri::command(rename_all = "snake_case")]
+async fn case_history(
+    state: State<'_, Session>,
+    case_no: String,
+    individual_no: Option<String>,
+) -> Res<Vec<HistoryEntry>> {
+    commands::history::case_history(&state, &case_no, individual_no.as_deref())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn change_journey(
+    state: State<'_, Session>,
+    request: JourneyChangeRequest,
+) -> Res<Vec<MemberJourney>> {
+    commands::journey::change_journey(&state, &request)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn record_exit_permit(
+    state: State<'_, Session>,
+    request: ExitPermitStepRequest,
+) -> Res<Vec<ExitPermitRecord>> {
+    commands::journey::record_exit_permit(&state, &request)
+}
+
 /// Starts the desktop app; returns when its window is closed.
 pub fn run() -> ExitCode {
     let state = match open_state() {
@@ -237,6 +263,9 @@ pub fn run() -> ExitCode {
             sync_now,
             conflicts,
             resolve_conflict,
+            case_history,
+            change_journey,
+            record_exit_permit,
         ])
         .run(context());
     match result {

@@ -19,6 +19,7 @@ pub mod enrol;
 mod error;
 pub mod exit_permit;
 pub mod export;
+pub mod history;
 pub mod identity_check;
 pub mod import;
 pub mod individual;

@@ -10,6 +10,7 @@ mod counselling;
 mod custody;
 mod exit_permit;
 mod export;
+mod history;
 mod import;
 mod journey;
 mod needs;
@@ -266,6 +267,16 @@ enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Everything recorded about a case, newest first: checks, counselling, custody, exit
+    /// permits, holds, bookings, ABN versions and acknowledged warnings
+    History {
+        case_no: String,
+        /// Only what concerns this member (and the whole case)
+        #[arg(long, value_name = "I-...")]
+        member: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Put a case's journey on hold (or some members' with --member): travel stops until
     /// `case resume`; what is missing is still listed
     Hold(journey::StopArgs),
@@ -445,6 +456,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 app::print_json(&journey)?;
             } else {
                 journey::print(&mut std::io::stdout().lock(), &journey)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Case {
+            command:
+                CaseCommand::History {
+                    case_no,
+                    member,
+                    json,
+                },
+        } => {
+            let (store, role) = open_as(&cli)?;
+            let entries = waypoint_app::history::of_case(&store, role, case_no, member.as_deref())?;
+            if *json {
+                app::print_json(&entries)?;
+            } else {
+                let case_no = case_no.trim().to_ascii_uppercase();
+                history::print(&mut std::io::stdout().lock(), &case_no, &entries)?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -95,6 +95,14 @@ const SHIPPED: &[(&str, &str)] = &[
         "HUMANITARIAN_ADMISSION.json",
         include_str!("../data/sop/HUMANITARIAN_ADMISSION.json"),
     ),
+    (
+        "FAMILY_REUNIFICATION.json",
+        include_str!("../data/sop/FAMILY_REUNIFICATION.json"),
+    ),
+    (
+        "VOLUNTARY_RETURN.json",
+        include_str!("../data/sop/VOLUNTARY_RETURN.json"),
+    ),
 ];
 
 /// Every programme's checklist, by programme code.
@@ -162,6 +170,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The programmes the case-import format names (docs/import-csv.md, `programme` row),
+    /// read from the document so that a programme added there needs a checklist here.
+    fn import_format_programmes() -> Vec<String> {
+        let doc = include_str!("../../../docs/import-csv.md");
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with("| `programme` |"))
+            .expect("the programme row of the import format");
+        // `programme`, then each code between backquotes.
+        row.split('`')
+            .skip(3)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_programme_of_the_import_format_has_a_checklist_in_three_languages() {
+        let lib = Checklists::shipped();
+        let programmes = import_format_programmes();
+        assert!(programmes.len() >= 5, "{programmes:?}");
+        for p in &programmes {
+            let sop = lib
+                .get(p)
+                .unwrap_or_else(|| panic!("{p} has no SOP checklist"));
+            assert_eq!(&sop.programme, p);
+            assert!(!sop.sop_version.trim().is_empty(), "{p}");
+            for text in [&sop.name.en, &sop.name.fr, &sop.name.es] {
+                assert!(!text.trim().is_empty(), "{p}");
+            }
+            assert!(sop.topics.iter().any(|t| t.mandatory), "{p}");
+            assert!(sop.topics.iter().any(|t| !t.mandatory), "{p}");
+        }
+        // The check can fail: a programme the files lack is not found.
+        assert!(lib.get("NO_SUCH_PROGRAMME").is_none());
     }
 
     #[test]

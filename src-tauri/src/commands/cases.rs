@@ -21,7 +21,7 @@ pub fn get_case(state: &Session, case_no: &str) -> Result<CaseDetail, CommandErr
     Ok(detail)
 }
 
-fn member_journey(j: &IndividualJourney) -> MemberJourney {
+pub(crate) fn member_journey(j: &IndividualJourney) -> MemberJourney {
     MemberJourney {
         individual_no: j.individual_no.clone(),
         step: j.step,

@@ -7,7 +7,9 @@ pub mod checks;
 pub mod conflicts;
 pub mod counselling;
 pub mod custody;
+pub mod history;
 pub mod import;
+pub mod journey;
 pub mod search;
 pub mod session;
 pub mod special_needs;
@@ -179,38 +181,58 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> Option<dto::Event
 }
 
 pub(crate) fn exit_permit_to_dto(p: &waypoint_domain::ExitPermitEvent) -> dto::ExitPermitRecord {
-    use waypoint_domain::ExitPermitStep as S;
-    let mut record = dto::ExitPermitRecord {
+    let details = step_details(&p.step);
+    dto::ExitPermitRecord {
         id: p.id.to_string(),
         individual_no: p.individual_no.clone(),
         case_no: p.case_no.clone(),
         step: p.step.status(),
         on: p.step.on().map(|d| d.to_string()),
-        authority: None,
-        reference: None,
-        reason: None,
-        text: None,
-        solution: None,
+        authority: details.authority,
+        reference: details.reference,
+        reason: details.reason,
+        text: details.text,
+        solution: details.solution,
         site: p.site.clone(),
         recorded_by: p.recorded_by.clone(),
         at: p.at.to_rfc3339(),
-    };
-    match &p.step {
-        S::NotRequired { .. } | S::Requested { .. } => {}
-        S::Submitted { authority, .. } => record.authority = Some(authority.clone()),
-        S::Approved { reference, .. } => record.reference = Some(reference.clone()),
+    }
+}
+
+/// What an exit-permit step says besides its kind and day; `None` where the step has nothing.
+#[derive(Default)]
+pub(crate) struct StepDetails {
+    pub authority: Option<String>,
+    pub reference: Option<String>,
+    pub reason: Option<waypoint_domain::DenialReason>,
+    pub text: Option<String>,
+    pub solution: Option<String>,
+}
+
+pub(crate) fn step_details(step: &waypoint_domain::ExitPermitStep) -> StepDetails {
+    use waypoint_domain::ExitPermitStep as S;
+    match step {
+        S::NotRequired { .. } | S::Requested { .. } => StepDetails::default(),
+        S::Submitted { authority, .. } => StepDetails {
+            authority: Some(authority.clone()),
+            ..StepDetails::default()
+        },
+        S::Approved { reference, .. } => StepDetails {
+            reference: Some(reference.clone()),
+            ..StepDetails::default()
+        },
         S::Denied {
             reason,
             text,
             solution,
             ..
-        } => {
-            record.reason = Some(*reason);
-            record.text = Some(text.clone());
-            record.solution = solution.clone();
-        }
+        } => StepDetails {
+            reason: Some(*reason),
+            text: Some(text.clone()),
+            solution: solution.clone(),
+            ..StepDetails::default()
+        },
     }
-    record
 }
 
 #[cfg(test)]

@@ -7,12 +7,17 @@ import type { ConflictResolution } from './bindings/ConflictResolution';
 import type { CounsellingRecord } from './bindings/CounsellingRecord';
 import type { CounsellingRequest } from './bindings/CounsellingRequest';
 import type { DocumentCustody } from './bindings/DocumentCustody';
+import type { ExitPermitRecord } from './bindings/ExitPermitRecord';
+import type { ExitPermitStepRequest } from './bindings/ExitPermitStepRequest';
+import type { HistoryEntry } from './bindings/HistoryEntry';
 import type { IdentityCheckRecord } from './bindings/IdentityCheckRecord';
 import type { IdentityCheckRequest } from './bindings/IdentityCheckRequest';
 import type { ImportOutcome } from './bindings/ImportOutcome';
 import type { ImportProgress } from './bindings/ImportProgress';
 import type { ImportRequest } from './bindings/ImportRequest';
+import type { JourneyChangeRequest } from './bindings/JourneyChangeRequest';
 import type { Member } from './bindings/Member';
+import type { MemberJourney } from './bindings/MemberJourney';
 import type { MrzComparison } from './bindings/MrzComparison';
 import type { LockReason } from './bindings/LockReason';
 import type { MessageCode } from './bindings/MessageCode';
@@ -122,4 +127,10 @@ export const api = {
   conflicts: () => call<ConflictItem[]>('conflicts'),
   resolveConflict: (resolution: ConflictResolution) =>
     write<ConflictItem[]>('resolve_conflict', { resolution }),
+  // a case's history, its journey and exit permits
+  caseHistory: (case_no: string, individual_no: string | null = null) =>
+    call<HistoryEntry[]>('case_history', { case_no, individual_no }),
+  changeJourney: (request: JourneyChangeRequest) => write<MemberJourney[]>('change_journey', { request }),
+  recordExitPermit: (request: ExitPermitStepRequest) =>
+    write<ExitPermitRecord[]>('record_exit_permit', { request }),
 };

@@ -9,6 +9,7 @@
 //! - `custody`: `waypoint custody`: chains, the identity-check rule, role refusals;
 //! - `enrolment`: enrol refused on an enrolled device, `enrol --replace`, one secret per directory;
 //! - `exit_permit`: `waypoint exit-permit`: steps and their order, who may record, hidden denials;
+//! - `history`: `waypoint case history`: every kind newest first, one member's part, hidden denials;
 //! - `keys`: encryption at rest: the canary scan, a copied data directory, wrong PINs;
 //! - `staff`: HQ's staff accounts, online first sign-in, offline sign-ins, disabled staff;
 //! - `needs`: `waypoint needs`: special needs listed and recorded, as each role may;
@@ -26,6 +27,7 @@ mod crash;
 mod custody;
 mod enrolment;
 mod exit_permit;
+mod history;
 mod journey;
 mod keys;
 mod movements;

@@ -234,6 +234,8 @@ impl Device {
             run(&["case", "show", &case_no(c), "--json"]);
             run(&["case", "journey", &case_no(c)]);
             run(&["case", "journey", &case_no(c), "--json"]);
+            run(&["case", "history", &case_no(c)]);
+            run(&["case", "history", &case_no(c), "--json"]);
         }
         // Special needs, custody and counselling have their own listings.
         run(&["needs", "list", &case_no(0)]);

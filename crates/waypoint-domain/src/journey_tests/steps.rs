@@ -219,7 +219,7 @@ fn without_an_exit_permit_requirement_the_step_comes_with_the_documents() {
 }
 
 #[test]
-fn programmes_without_counselling_rules_are_ready_without_a_session() {
+fn family_reunification_asks_for_counselling_of_its_own_programme() {
     let case = family(Some("FAMILY_REUNIFICATION"));
     let docs = documents(&ALL);
     let permits: Vec<_> = ALL.iter().map(|n| approved(n)).collect();
@@ -231,7 +231,30 @@ fn programmes_without_counselling_rules_are_ready_without_a_session() {
             ..Default::default()
         },
     );
-    assert_eq!(steps(&j), [JourneyStep::TravelReady; 3]);
+    assert_eq!(steps(&j), [JourneyStep::ExitPermitApproved; 3]);
+    assert_eq!(missing_of(&j, "I-1"), [Missing::Counselling]);
+    // A session of another programme does not count; one of its own does.
+    let mut events = docs.clone();
+    events.push(session("USRAP", &["I-1", "I-2"], true));
+    let facts = CaseFacts {
+        events: &events,
+        exit_permits: &permits,
+        ..Default::default()
+    };
+    assert_eq!(
+        steps(&journey_of(&case, &facts)),
+        [JourneyStep::ExitPermitApproved; 3]
+    );
+    events.push(session("FAMILY_REUNIFICATION", &["I-1", "I-2"], true));
+    let facts = CaseFacts {
+        events: &events,
+        exit_permits: &permits,
+        ..Default::default()
+    };
+    assert_eq!(
+        steps(&journey_of(&case, &facts)),
+        [JourneyStep::TravelReady; 3]
+    );
 }
 
 #[test]

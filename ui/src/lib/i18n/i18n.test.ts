@@ -43,6 +43,10 @@ describe('code lists of the core', () => {
     ['BookingStatus', 'bookingstatus_'],
     ['EscortKind', 'escort_'],
     ['AbnVersionKind', 'abnkind_'],
+    ['DenialReason', 'denial_'],
+    ['HoldReason', 'hold_'],
+    ['CancelReason', 'cancel_'],
+    ['BookingField', 'bookingfield_'],
   ] as const)('every %s has a wording in English, French and Spanish', (name, prefix) => {
     const codes = unionCodes(name);
     expect(codes.length, name).toBeGreaterThan(1);
