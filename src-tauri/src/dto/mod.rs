@@ -10,7 +10,9 @@ use waypoint_domain::{
     Sex, SsrCategory, Vulnerability,
 };
 
+mod bookings;
 mod import;
+pub use bookings::*;
 pub use import::*;
 
 /// An age in completed years: `min == max` when the date of birth is complete.
