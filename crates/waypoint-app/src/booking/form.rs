@@ -91,7 +91,11 @@ fn segment(s: &SegmentForm) -> Result<Segment, AppError> {
 /// A reference for a booking made in the window, unique without asking any other laptop.
 fn new_ref(ctx: &Context) -> Result<BookingRef, AppError> {
     let random = Uuid::now_v7().simple().to_string().to_ascii_uppercase();
-    let text = format!("BKG-{}-{}", ctx.now.format("%y%m%d"), &random[random.len() - 8..]);
+    let text = format!(
+        "BKG-{}-{}",
+        ctx.now.format("%y%m%d"),
+        &random[random.len() - 8..]
+    );
     value(BookingRef::parse(&text))
 }
 
@@ -181,8 +185,8 @@ pub fn booking_from_form(
         .cloned()
         .collect();
     for e in &form.escorts {
-        let name = non_blank(Some(&e.name))
-            .ok_or_else(|| AppError::invalid("give the escort's name"))?;
+        let name =
+            non_blank(Some(&e.name)).ok_or_else(|| AppError::invalid("give the escort's name"))?;
         escorts.push(Escort {
             name,
             kind: e.kind,

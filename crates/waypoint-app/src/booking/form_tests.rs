@@ -26,8 +26,22 @@ fn form(booking_ref: Option<&str>, travellers: &[&str]) -> BookingForm {
         record_locator: Some("QX7K2M".into()),
         abn: Some("abn-25-4410".into()),
         segments: vec![
-            segment("ET", "813", "KGL", "ADD", "2025-12-14T14:45", "2025-12-14T18:50"),
-            segment("ET", "500", "ADD", "ORD", "2025-12-14 21:30", "2025-12-15T06:30"),
+            segment(
+                "ET",
+                "813",
+                "KGL",
+                "ADD",
+                "2025-12-14T14:45",
+                "2025-12-14T18:50",
+            ),
+            segment(
+                "ET",
+                "500",
+                "ADD",
+                "ORD",
+                "2025-12-14 21:30",
+                "2025-12-15T06:30",
+            ),
         ],
         travellers: travellers
             .iter()
@@ -47,15 +61,37 @@ fn codes(list: &[&str]) -> Vec<SsrCode> {
 #[test]
 fn a_new_booking_gets_a_reference_and_each_travellers_needs_on_every_segment() {
     let (_dir, mut store) = testing::store();
-    let view = save_form(&mut store, &supervisor(), &context(), &form(None, &["I-0001001", "i-0001004"])).unwrap();
+    let view = save_form(
+        &mut store,
+        &supervisor(),
+        &context(),
+        &form(None, &["I-0001001", "i-0001004"]),
+    )
+    .unwrap();
     let b = &view.booking;
-    assert!(b.booking_ref.as_str().starts_with("BKG-251125-"), "{}", b.booking_ref);
+    assert!(
+        b.booking_ref.as_str().starts_with("BKG-251125-"),
+        "{}",
+        b.booking_ref
+    );
     assert_eq!(b.abn.as_deref(), Some("ABN-25-4410"));
-    assert_eq!(b.segments[1].departs_local().at.to_string(), "2025-12-14 21:30:00");
+    assert_eq!(
+        b.segments[1].departs_local().at.to_string(),
+        "2025-12-14 21:30:00"
+    );
     assert_eq!(b.traveller("I-0001001").unwrap().ssr, vec![Vec::new(); 2]);
-    assert_eq!(b.traveller("I-0001004").unwrap().ssr, vec![codes(&["INFT", "BBML"]); 2]);
+    assert_eq!(
+        b.traveller("I-0001004").unwrap().ssr,
+        vec![codes(&["INFT", "BBML"]); 2]
+    );
     // Two bookings made the same second are two bookings.
-    let other = save_form(&mut store, &supervisor(), &context(), &form(None, &["I-0001002"])).unwrap();
+    let other = save_form(
+        &mut store,
+        &supervisor(),
+        &context(),
+        &form(None, &["I-0001002"]),
+    )
+    .unwrap();
     assert_ne!(other.booking.booking_ref, b.booking_ref);
 }
 
@@ -75,15 +111,42 @@ fn a_change_from_one_case_keeps_the_other_cases_travellers_and_the_adjusted_ssr_
     booking.check().unwrap();
     save(&mut store, &who, &context(), &booking).unwrap();
     let r = booking.booking_ref.to_string();
-    let changed = save_form(&mut store, &who, &context(), &form(Some(&r), &["I-0001001", "I-0001002"])).unwrap();
+    let changed = save_form(
+        &mut store,
+        &who,
+        &context(),
+        &form(Some(&r), &["I-0001001", "I-0001002"]),
+    )
+    .unwrap();
     let b = &changed.booking;
-    assert_eq!(b.traveller("I-0001010").unwrap().ssr, vec![codes(&["WCHS"]); 2]);
-    assert_eq!(b.traveller("I-0001001").unwrap().ssr, vec![codes(&["WCHR"]), Vec::new()]);
+    assert_eq!(
+        b.traveller("I-0001010").unwrap().ssr,
+        vec![codes(&["WCHS"]); 2]
+    );
+    assert_eq!(
+        b.traveller("I-0001001").unwrap().ssr,
+        vec![codes(&["WCHR"]), Vec::new()]
+    );
     assert!(b.traveller("I-0001002").is_some());
     // A person of another case is not offered on this case's form.
-    let e = save_form(&mut store, &who, &context(), &form(Some(&r), &["I-0001010"])).unwrap_err();
-    assert!(matches!(e, AppError::UnknownIndividual(ref n) if n == "I-0001010"), "{e}");
-    let unknown = save_form(&mut store, &who, &context(), &form(Some("BKG-NOPE"), &["I-0001001"])).unwrap_err();
+    let e = save_form(
+        &mut store,
+        &who,
+        &context(),
+        &form(Some(&r), &["I-0001010"]),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, AppError::UnknownIndividual(ref n) if n == "I-0001010"),
+        "{e}"
+    );
+    let unknown = save_form(
+        &mut store,
+        &who,
+        &context(),
+        &form(Some("BKG-NOPE"), &["I-0001001"]),
+    )
+    .unwrap_err();
     assert!(matches!(unknown, AppError::UnknownBooking(_)), "{unknown}");
     assert_eq!(BookingRef::parse(&r).unwrap(), b.booking_ref);
 }
@@ -94,11 +157,20 @@ fn a_bad_value_names_its_problem_and_a_role_that_may_not_book_is_refused() {
     let mut bad = form(None, &["I-0001001"]);
     bad.segments[0].departs = "14/12/2025 14:45".into();
     let e = save_form(&mut store, &supervisor(), &context(), &bad).unwrap_err();
-    assert!(matches!(e, AppError::BookingValue(ValueProblem::BadLocalTime { .. })), "{e}");
+    assert!(
+        matches!(e, AppError::BookingValue(ValueProblem::BadLocalTime { .. })),
+        "{e}"
+    );
     bad = form(None, &["I-0001001"]);
     bad.segments[1].to = "XXX".into();
     let e = save_form(&mut store, &supervisor(), &context(), &bad).unwrap_err();
-    assert!(matches!(e, AppError::BookingValue(ValueProblem::UnknownAirport { .. })), "{e}");
+    assert!(
+        matches!(
+            e,
+            AppError::BookingValue(ValueProblem::UnknownAirport { .. })
+        ),
+        "{e}"
+    );
     let poe = SignedIn::new("P. Associate", waypoint_domain::Role::PoeAssociate);
     let e = save_form(&mut store, &poe, &context(), &form(None, &["I-0001001"])).unwrap_err();
     assert!(e.to_string().contains("may not"), "{e}");

@@ -17,9 +17,7 @@ mod form;
 mod import;
 mod warnings;
 
-pub use form::{
-    BookingForm, EscortForm, SegmentForm, TravellerForm, booking_from_form, save_form,
-};
+pub use form::{BookingForm, EscortForm, SegmentForm, TravellerForm, booking_from_form, save_form};
 pub use import::{BookingsImport, import_bookings};
 pub use warnings::{WarningLine, acknowledge, warnings};
 
