@@ -15,8 +15,8 @@ use waypoint_domain::{
 
 use crate::dto::{
     self, AbnBooking, AbnChangeLine, AbnDetail, AbnPdfRequest, AbnPdfSaved, AbnVersionLine,
-    AcknowledgeRequest, Acknowledgement, AgeRange, BookingDetail, BookingRequest,
-    BookingTraveller, BookingWarningLine, EscortLine, PaperLanguage, PaperSize, SegmentLine,
+    AcknowledgeRequest, Acknowledgement, AgeRange, BookingDetail, BookingRequest, BookingTraveller,
+    BookingWarningLine, EscortLine, PaperLanguage, PaperSize, SegmentLine,
 };
 use crate::error::CommandError;
 
@@ -185,7 +185,11 @@ pub(crate) fn booking_detail(v: &BookingView) -> BookingDetail {
         past_acknowledgements: v
             .acknowledgements
             .iter()
-            .filter(|a| !v.warnings.iter().any(|l| l.warning.key.as_str() == a.warning))
+            .filter(|a| {
+                !v.warnings
+                    .iter()
+                    .any(|l| l.warning.key.as_str() == a.warning)
+            })
             .map(acknowledgement)
             .collect(),
     }
@@ -198,7 +202,7 @@ pub fn case_bookings(state: &Session, case_no: &str) -> Result<Vec<BookingDetail
     let today = state.today();
     booking::of_case(&store, role, case_no)?
         .iter()
-        .map(|b| {
+        .map(|b| -> Result<BookingDetail, CommandError> {
             let view = booking::show(&store, role, b.booking_ref.as_str(), today)?;
             Ok(booking_detail(&view))
         })
@@ -406,7 +410,13 @@ pub fn abn(state: &Session, abn_no: &str) -> Result<AbnDetail, CommandError> {
 fn file_name(abn_no: &str, version: u32) -> String {
     let safe: String = abn_no
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("ABN-{safe}-v{version}.pdf")
 }
@@ -438,7 +448,10 @@ pub fn save_abn_pdf(
     std::fs::create_dir_all(dir)
         .and_then(|()| std::fs::write(&path, pdf))
         .map_err(|e| {
-            CommandError::invalid(format!("the PDF could not be written to {}: {e}", path.display()))
+            CommandError::invalid(format!(
+                "the PDF could not be written to {}: {e}",
+                path.display()
+            ))
         })?;
     Ok(AbnPdfSaved {
         path: path.display().to_string(),

@@ -48,7 +48,11 @@ fn a_booking_from_the_form_keeps_local_times_and_lists_its_warnings() {
     let (_dir, state) = testing::state();
     let before = status::status(&state).unwrap().pending_changes;
     let saved = save_booking(&state, &request()).unwrap();
-    assert!(saved.booking_ref.starts_with("BKG-"), "{}", saved.booking_ref);
+    assert!(
+        saved.booking_ref.starts_with("BKG-"),
+        "{}",
+        saved.booking_ref
+    );
     assert_eq!(saved.record_locator.as_deref(), Some("QX7K2M"));
     let first = &saved.segments[0];
     assert_eq!(
@@ -115,7 +119,10 @@ fn a_bad_value_or_an_itinerary_that_does_not_chain_is_refused_with_its_code() {
     broken.segments[1].from = "NBO".into();
     let e = save_booking(&state, &broken).unwrap_err();
     let code = serde_json::to_value(e.code()).unwrap();
-    assert_eq!(code["params"]["problem"]["problem"], "does_not_chain", "{code}");
+    assert_eq!(
+        code["params"]["problem"]["problem"], "does_not_chain",
+        "{code}"
+    );
     let mut stranger = request();
     stranger.travellers[0].individual_no = "I-0001010".into();
     let e = save_booking(&state, &stranger).unwrap_err();
@@ -139,7 +146,11 @@ fn only_a_supervisor_acknowledges_a_warning_and_the_reason_stays_with_it() {
         warning: key.clone(),
         reason: reason.into(),
     };
-    state.store().unwrap().add_local_staff("A. Officer", "Fatou", Role::FieldAssistant).unwrap();
+    state
+        .store()
+        .unwrap()
+        .add_local_staff("A. Officer", "Fatou", Role::FieldAssistant)
+        .unwrap();
     state.lock(crate::dto::LockReason::Manual);
     drop(state);
     let assistant = testing::signed_in(dir.path(), "Fatou");
@@ -147,13 +158,17 @@ fn only_a_supervisor_acknowledges_a_warning_and_the_reason_stays_with_it() {
     assert_eq!(e.failure_kind(), FailureKind::NotAllowed, "{}", e.message());
     // She still sees the booking and its open warning.
     let seen = booking(&assistant, &saved.booking_ref).unwrap();
-    assert!(seen.warnings.iter().any(|w| w.key == key && w.acknowledged.is_none()));
+    assert!(
+        seen.warnings
+            .iter()
+            .any(|w| w.key == key && w.acknowledged.is_none())
+    );
     assistant.lock(crate::dto::LockReason::Manual);
     drop(assistant);
     let supervisor = testing::signed_in(dir.path(), "A. Officer");
     assert!(acknowledge_warning(&supervisor, &ack("  ")).is_err());
-    let done = acknowledge_warning(&supervisor, &ack("Same terminal in ADD; airline confirmed"))
-        .unwrap();
+    let done =
+        acknowledge_warning(&supervisor, &ack("Same terminal in ADD; airline confirmed")).unwrap();
     let line = done.warnings.iter().find(|w| w.key == key).unwrap();
     let a = line.acknowledged.as_ref().unwrap();
     assert_eq!(a.reason, "Same terminal in ADD; airline confirmed");
@@ -181,7 +196,11 @@ fn the_abn_shows_its_bookings_and_its_pdf_is_written_where_the_window_says() {
     };
     let written = save_abn_pdf(&state, &request, out.path()).unwrap();
     assert_eq!(written.version, 1);
-    assert!(written.path.ends_with("ABN-ABN-25-4410-v1.pdf"), "{}", written.path);
+    assert!(
+        written.path.ends_with("ABN-ABN-25-4410-v1.pdf"),
+        "{}",
+        written.path
+    );
     let bytes = std::fs::read(&written.path).unwrap();
     assert!(bytes.starts_with(b"%PDF"));
     assert!(written.abn.pending.is_empty());
