@@ -574,6 +574,7 @@ export const en = {
   abn_changed_mark: "Changed",
   abn_replaces: "replaces {booking}",
   back_to_case: "Back to case {case_no}",
+  abn_paper_a4: "A4",
 };
 
 export type Key = keyof typeof en;

@@ -576,4 +576,5 @@ export const es: Record<Key, string> = {
   abn_changed_mark: "Cambiado",
   abn_replaces: "sustituye a {booking}",
   back_to_case: "Volver al caso {case_no}",
+  abn_paper_a4: "A4",
 };

@@ -576,4 +576,5 @@ export const fr: Record<Key, string> = {
   abn_changed_mark: "Modifié",
   abn_replaces: "remplace {booking}",
   back_to_case: "Retour au dossier {case_no}",
+  abn_paper_a4: "A4",
 };
