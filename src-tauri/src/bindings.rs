@@ -36,6 +36,12 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     SpecialNeedsOptions::export_all(&cfg)?;
     SpecialNeedsUpdate::export_all(&cfg)?;
     Member::export_all(&cfg)?;
+    BookingDetail::export_all(&cfg)?;
+    BookingRequest::export_all(&cfg)?;
+    AcknowledgeRequest::export_all(&cfg)?;
+    AbnDetail::export_all(&cfg)?;
+    AbnPdfRequest::export_all(&cfg)?;
+    AbnPdfSaved::export_all(&cfg)?;
     ImportRequest::export_all(&cfg)?;
     ImportProgress::export_all(&cfg)?;
     ImportOutcome::export_all(&cfg)?;

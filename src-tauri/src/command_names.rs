@@ -22,6 +22,13 @@ pub const COMMANDS: &[&str] = &[
     // special needs
     "special_needs_options",
     "update_special_needs",
+    // bookings, their warnings and the ABN
+    "case_bookings",
+    "booking",
+    "save_booking",
+    "acknowledge_warning",
+    "abn",
+    "save_abn_pdf",
     // import
     "import_csv",
     // sync status, sync and conflicts

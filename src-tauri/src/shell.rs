@@ -145,6 +145,52 @@ async fn update_special_needs(
     commands::special_needs::update_special_needs(&state, &update)
 }
 
+// ---- bookings, their warnings and the ABN
+#[tauri::command(rename_all = "snake_case")]
+async fn case_bookings(state: State<'_, Session>, case_no: String) -> Res<Vec<BookingDetail>> {
+    commands::bookings::case_bookings(&state, &case_no)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn booking(state: State<'_, Session>, booking_ref: String) -> Res<BookingDetail> {
+    commands::bookings::booking(&state, &booking_ref)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn save_booking(state: State<'_, Session>, request: BookingRequest) -> Res<BookingDetail> {
+    commands::bookings::save_booking(&state, &request)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn acknowledge_warning(
+    state: State<'_, Session>,
+    request: AcknowledgeRequest,
+) -> Res<BookingDetail> {
+    commands::bookings::acknowledge_warning(&state, &request)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn abn(state: State<'_, Session>, abn_no: String) -> Res<AbnDetail> {
+    commands::bookings::abn(&state, &abn_no)
+}
+
+/// On a blocking thread: laying out the PDF takes a moment. It goes to the person's documents
+/// folder (else downloads, else the app's data directory); the window says where.
+#[tauri::command(rename_all = "snake_case")]
+async fn save_abn_pdf(app: AppHandle, request: AbnPdfRequest) -> Res<AbnPdfSaved> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<Session>();
+        let paths = app.path();
+        let dir = paths
+            .document_dir()
+            .or_else(|_| paths.download_dir())
+            .unwrap_or_else(|_| state.data_dir.join("abn"));
+        commands::bookings::save_abn_pdf(&state, &request, &dir)
+    })
+    .await
+    .map_err(|e| CommandError::invalid(format!("writing the ABN stopped: {e}")))?
+}
+
 // ---- import: on a blocking thread, with progress through a channel
 #[tauri::command(rename_all = "snake_case")]
 async fn import_csv(
@@ -258,6 +304,12 @@ pub fn run() -> ExitCode {
             record_counselling,
             special_needs_options,
             update_special_needs,
+            case_bookings,
+            booking,
+            save_booking,
+            acknowledge_warning,
+            abn,
+            save_abn_pdf,
             import_csv,
             status,
             sync_now,

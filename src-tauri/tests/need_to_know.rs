@@ -1,6 +1,6 @@
 //! Need-to-know through the desktop's commands: over generated cases, every role and every
 //! command function that returns data (search, case, custody, conflicts, status, MRZ check,
-//! recording a check, a transfer, special needs), a role without the right never receives a
+//! recording a check, a transfer, special needs, a booking with its warnings), a role without the right never receives a
 //! vulnerability or a medical note — not in a result, not in an error message. Modelled on
 //! `crates/waypoint-store/tests/roles.rs`, one layer up: what the window would receive.
 #![allow(clippy::unwrap_used)]
@@ -10,10 +10,11 @@ use proptest::prelude::*;
 use uuid::Uuid;
 use waypoint_app::session::{Session, SignInOutcome};
 use waypoint_desktop::commands::{
-    cases, checks, conflicts, custody, search, special_needs, status,
+    bookings, cases, checks, conflicts, custody, search, special_needs, status,
 };
 use waypoint_desktop::dto::{
-    CheckOutcome, Custodian, IdentityCheckRequest, SpecialNeedsUpdate, TransferRequest,
+    BookingRequest, CheckOutcome, Custodian, IdentityCheckRequest, SegmentRequest,
+    SpecialNeedsUpdate, TransferRequest, TravellerRequest,
 };
 use waypoint_desktop::error::CommandError;
 use waypoint_domain::{
@@ -264,6 +265,39 @@ fn receive_all(dir: &std::path::Path, role: Role, cases: &[Vec<Person>]) -> Stri
                     vulnerabilities: None,
                 },
             )),
+        );
+        // A booking of the whole case (its warnings read every record), then the case's list.
+        take(
+            "booking",
+            json(bookings::save_booking(
+                &state,
+                &BookingRequest {
+                    booking_ref: None,
+                    case_no: case_no(c),
+                    status: waypoint_domain::BookingStatus::Proposed,
+                    record_locator: None,
+                    abn: None,
+                    segments: vec![SegmentRequest {
+                        carrier: "ET".into(),
+                        flight_no: "813".into(),
+                        from: "KGL".into(),
+                        to: "ADD".into(),
+                        departs_local: "2026-01-14T14:45".into(),
+                        arrives_local: "2026-01-14T18:50".into(),
+                    }],
+                    travellers: (0..members.len())
+                        .map(|m| TravellerRequest {
+                            individual_no: individual_no(c, m),
+                            ssr: None,
+                        })
+                        .collect(),
+                    escorts: vec![],
+                },
+            )),
+        );
+        take(
+            "bookings",
+            json(bookings::case_bookings(&state, &case_no(c))),
         );
     }
     out

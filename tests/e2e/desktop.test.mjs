@@ -710,6 +710,141 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await session.waitFor('.find input[type=search]', { timeout: 20_000 });
   });
 
+  // ---- bookings, their warnings and the ABN in the window --------------------------------
+
+  /** Gives a box a value as a person's typing or picking does (datetime-local boxes too). */
+  async function setValue(css, value, index = 0) {
+    const ok = await session.run(
+      `const el = document.querySelectorAll(arguments[0])[arguments[2]];
+       if (!el) return false;
+       el.value = arguments[1];
+       el.dispatchEvent(new Event('input', { bubbles: true }));
+       el.dispatchEvent(new Event('change', { bubbles: true }));
+       return true;`,
+      [css, value, index],
+    );
+    assert.ok(ok, `no ${css} #${index}`);
+  }
+
+  /** Brings a part of a long screen into the window before a screenshot. */
+  async function scrollTo(css) {
+    await session.run(`document.querySelector(arguments[0])?.scrollIntoView({ block: 'start' })`, [css]);
+  }
+
+  step('makes a booking in the window: flights in local time, its warnings where it is made', async () => {
+    await session.clickButton('Find a person');
+    const input = await session.waitFor('.find input[type=search]');
+    await input.clear();
+    await input.type('Irakoze');
+    await session.waitFor('#hit-0', { text: 'IRAKOZE' });
+    await input.type(KEY.ENTER);
+    await session.waitFor('.case h1', { text: 'KGL-2025-000104' });
+    await session.waitFor('[data-testid=case-bookings]', { text: 'No booking' });
+    await (await session.waitFor('[data-testid=new-booking]')).click();
+    await session.waitFor('[data-testid=booking-heading]', { text: 'New booking for case KGL-2025-000104' });
+    for (const no of ['I-0001030', 'I-0001031']) await (await session.waitFor(`[data-testid=booking-travellers] input[value="${no}"]`)).click();
+    await setValue('[data-testid=record-locator]', 'QX7K2M');
+    await setValue('[data-testid=booking-abn]', 'ABN-26-0104');
+    // Kigali to Brussels through Addis Ababa, 30 minutes to change planes; each time as the
+    // airport's clocks show it.
+    const flights = [
+      ['ET', '813', 'KGL', 'ADD', '2026-12-14T14:45', '2026-12-14T18:50'],
+      ['ET', '726', 'ADD', 'BRU', '2026-12-14T19:20', '2026-12-15T05:55'],
+    ];
+    for (const [i, f] of flights.entries()) {
+      if (i > 0) await (await session.waitFor('[data-testid=add-segment]')).click();
+      await session.waitFor(`[data-testid=booking-segments] .segment-row:nth-of-type(${i + 1})`);
+      for (const [k, css] of ['carrier', 'flight-no', 'from', 'to', 'departs', 'arrives'].entries()) {
+        await setValue(`[data-testid=${css}]`, f[k], i);
+      }
+    }
+    // Kevin's special needs (WCHC, MEDA from an earlier step) are his SSR codes on each flight.
+    const ssr = await session.waitFor('[data-testid=booking-ssr]', { text: 'SSR' });
+    const boxes = await session.run(`return [...document.querySelectorAll('[data-testid=booking-ssr] input')].map((i) => i.value)`);
+    assert.deepEqual(boxes, ['', '', 'WCHC MEDA', 'WCHC MEDA'], await ssr.text());
+    await (await session.waitFor('[data-testid=save-booking]')).click();
+    await session.waitFor('[data-testid=booking-saved]', { text: 'saved' });
+    const onSaved = await until(() => session.run('return document.activeElement?.dataset.testid === "booking-saved"'), 5000);
+    assert.ok(onSaved, 'the confirmation has the focus');
+    const warnings = await session.waitFor('[data-testid=booking-warnings]', { text: 'The connection at ADD' });
+    const text = await warnings.text();
+    assert.match(text, /from flight 1 to flight 2 is 30 minutes/);
+    assert.match(text, /no medical escort/);
+    const itinerary = await (await session.waitFor('[data-testid=itinerary]')).text();
+    assert.match(itinerary, /Africa\/Kigali \(UTC\+02:00\)/);
+    assert.match(itinerary, /Africa\/Addis_Ababa \(UTC\+03:00\)/);
+    assert.match(itinerary, /Europe\/Brussels \(UTC\+01:00\)/);
+    // The times as typed: local to each airport, never shifted by the laptop's zone.
+    const shown = await session.run(`return [...document.querySelectorAll('[data-testid=departs-local]')].map((e) => e.innerText)`);
+    assert.match(shown[0], /2:45/);
+    assert.match(shown[1], /7:20/);
+    await scrollTo('[data-testid=booking-saved]');
+    await shot('booking-en');
+    await setLanguage('fr');
+    await session.waitFor('[data-testid=booking-warnings]', { text: 'La correspondance à ADD' });
+    await scrollTo('[data-testid=booking-saved]');
+    await shot('booking-fr');
+    await setLanguage('es');
+    await session.waitFor('[data-testid=booking-warnings]', { text: 'La conexión en ADD' });
+    await scrollTo('[data-testid=booking-saved]');
+    await shot('booking-es');
+    await setLanguage('en');
+    await scrollTo('[data-testid=booking-heading]');
+    await shot('booking-form');
+  });
+
+  step('a supervisor acknowledges a warning with the reason; it stays listed, acknowledged', async () => {
+    const reason = '[data-key^="short_connection"] [data-testid=warning-reason]';
+    await setValue(reason, 'Same terminal in ADD; the airline confirmed the connection');
+    await (await session.waitFor('[data-key^="short_connection"] [data-testid=acknowledge]')).click();
+    const done = await session.waitFor('[data-testid=acknowledged]', { text: 'Acknowledged by E2E Officer' });
+    assert.match(await done.text(), /the airline confirmed the connection/);
+    const focused = await until(() => session.run('return document.activeElement?.dataset.testid === "acknowledged"'), 5000);
+    assert.ok(focused, 'the acknowledgement has the focus');
+    await shot('booking-acknowledged');
+  });
+
+  step('opens the ABN: travellers, SSR codes per flight, local times; saves its PDF', async () => {
+    await scrollTo('[data-testid=booking-heading]');
+    await (await session.waitFor('[data-testid=open-abn]')).click();
+    await session.waitFor('[data-testid=abn-heading]', { text: 'ABN ABN-26-0104' });
+    await session.waitFor('[data-testid=abn-state]', { text: 'Not issued yet' });
+    const page = await pageText();
+    assert.match(page, /IRAKOZE, Kevin/);
+    assert.match(page, /Africa\/Kigali \(UTC\+02:00\)/);
+    await shot('abn-en');
+    await session.select('[data-testid=abn-paper]', 'letter');
+    await (await session.waitFor('[data-testid=save-abn-pdf]')).click();
+    const saved = await session.waitFor('[data-testid=abn-saved]', { text: 'Version 1 (Issued) saved as', timeout: 30_000 });
+    const path = (await saved.text()).split(' saved as ')[1].trim();
+    assert.ok(readFileSync(path).subarray(0, 4).equals(Buffer.from('%PDF')), `${path} is a PDF`);
+    await session.waitFor('[data-testid=abn-state]', { text: 'Version 1' });
+    await shot('abn-saved');
+    await setLanguage('fr');
+    await session.waitFor('[data-testid=abn-state]', { text: 'Version 1 (Émise)' });
+    await shot('abn-fr');
+    await setLanguage('es');
+    await session.waitFor('[data-testid=abn-state]', { text: 'Versión 1' });
+    await shot('abn-es');
+    await setLanguage('en');
+  });
+
+  step('the case shows its journey and its booking, in three languages', async () => {
+    await session.clickButton('Case KGL-2025-000104');
+    await session.waitFor('[data-testid=case-booking]', { text: 'Confirmed' });
+    await scrollTo('[data-testid=journey]');
+    await shot('case-bookings-en');
+    await setLanguage('fr');
+    await session.waitFor('[data-testid=case-booking]', { text: 'Confirmée' });
+    await scrollTo('[data-testid=journey]');
+    await shot('case-bookings-fr');
+    await setLanguage('es');
+    await session.waitFor('[data-testid=case-booking]', { text: 'Confirmada' });
+    await scrollTo('[data-testid=journey]');
+    await shot('case-bookings-es');
+    await setLanguage('en');
+  });
+
   step('the records are in the store, as `waypoint export` shows', async () => {
     await session.end();
     session = null;

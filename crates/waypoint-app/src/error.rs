@@ -98,6 +98,9 @@ pub enum AppError {
     /// A booking that cannot stand as given (an itinerary that does not chain, say).
     #[error(transparent)]
     Booking(waypoint_domain::BookingProblem),
+    /// A value of a booking form that is not what it should be (an airline code, a time...).
+    #[error("the booking cannot be saved: {0}")]
+    BookingValue(waypoint_domain::ValueProblem),
     #[error("{individual_no} is not on booking {booking_ref}")]
     NotOnBooking {
         booking_ref: String,

@@ -83,6 +83,10 @@ pub enum MessageCode {
     BookingProblem {
         problem: BookingProblem,
     },
+    /// A value of a booking form that is not what it should be, and why.
+    BadBookingValue {
+        problem: ValueProblem,
+    },
     NotOnBooking {
         booking_ref: String,
         individual_no: String,
@@ -301,6 +305,7 @@ impl AppError {
             },
             AppError::UnknownAbn(n) => MessageCode::UnknownAbn { abn_no: n.clone() },
             AppError::Booking(p) => MessageCode::BookingProblem { problem: p.clone() },
+            AppError::BookingValue(p) => MessageCode::BadBookingValue { problem: p.clone() },
             AppError::NotOnBooking {
                 booking_ref,
                 individual_no,

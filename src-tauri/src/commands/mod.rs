@@ -2,6 +2,7 @@
 //! they only translate calls into the core crates and results into [`crate::dto`] types. The
 //! `#[tauri::command]` wrappers in [`crate::shell`] call these; the tests call them directly.
 
+pub mod bookings;
 pub mod cases;
 pub mod checks;
 pub mod conflicts;

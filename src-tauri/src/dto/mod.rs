@@ -10,8 +10,10 @@ use waypoint_domain::{
     Sex, SsrCategory, Vulnerability,
 };
 
+mod bookings;
 mod history;
 mod import;
+pub use bookings::*;
 pub use history::*;
 pub use import::*;
 

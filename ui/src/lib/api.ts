@@ -1,6 +1,12 @@
 // The UI's only way to the core: one typed function per Tauri command. Every type here is
 // generated from the Rust DTOs (src-tauri/src/dto.rs) into ./bindings; never copy them by hand.
 import { Channel, invoke } from '@tauri-apps/api/core';
+import type { AbnDetail } from './bindings/AbnDetail';
+import type { AbnPdfRequest } from './bindings/AbnPdfRequest';
+import type { AbnPdfSaved } from './bindings/AbnPdfSaved';
+import type { AcknowledgeRequest } from './bindings/AcknowledgeRequest';
+import type { BookingDetail } from './bindings/BookingDetail';
+import type { BookingRequest } from './bindings/BookingRequest';
 import type { CaseDetail } from './bindings/CaseDetail';
 import type { ConflictItem } from './bindings/ConflictItem';
 import type { ConflictResolution } from './bindings/ConflictResolution';
@@ -115,6 +121,14 @@ export const api = {
   specialNeedsOptions: () => call<SpecialNeedsOptions>('special_needs_options'),
   updateSpecialNeeds: (update: SpecialNeedsUpdate) =>
     write<Member>('update_special_needs', { update }),
+  // bookings, their warnings and the ABN
+  caseBookings: (case_no: string) => call<BookingDetail[]>('case_bookings', { case_no }),
+  booking: (booking_ref: string) => call<BookingDetail>('booking', { booking_ref }),
+  saveBooking: (request: BookingRequest) => write<BookingDetail>('save_booking', { request }),
+  acknowledgeWarning: (request: AcknowledgeRequest) =>
+    write<BookingDetail>('acknowledge_warning', { request }),
+  abn: (abn_no: string) => call<AbnDetail>('abn', { abn_no }),
+  saveAbnPdf: (request: AbnPdfRequest) => write<AbnPdfSaved>('save_abn_pdf', { request }),
   // import
   importCsv: (request: ImportRequest, onProgress: (p: ImportProgress) => void) => {
     const channel = new Channel<ImportProgress>();

@@ -73,6 +73,9 @@ export function messageText(message: MessageCode): string {
     const { field, problem } = message.params;
     return t('msg_invalid_value', { field: t(`field_${field}`), problem: valueProblemText(problem) });
   }
+  if (message.code === 'bad_booking_value') {
+    return t('msg_bad_booking_value', { problem: valueProblemText(message.params.problem) });
+  }
   if (message.code === 'booking_problem') {
     return t('msg_booking_problem', { problem: bookingProblemText(message.params.problem) });
   }

@@ -13,9 +13,11 @@ use waypoint_store::Store;
 use crate::lookup::{self, number};
 use crate::{AppError, Context, SignedIn};
 
+mod form;
 mod import;
 mod warnings;
 
+pub use form::{BookingForm, EscortForm, SegmentForm, TravellerForm, booking_from_form, save_form};
 pub use import::{BookingsImport, import_bookings};
 pub use warnings::{WarningLine, acknowledge, warnings};
 
@@ -116,7 +118,7 @@ pub(crate) fn stored(store: &Store, booking_ref: &str) -> Result<Booking, AppErr
 }
 
 /// The travellers of `booking` as `role` may see them, with their age on the departure day.
-pub(crate) fn traveller_lines(
+pub fn traveller_lines(
     store: &Store,
     role: Role,
     booking: &Booking,

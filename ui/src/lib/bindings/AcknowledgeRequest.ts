@@ -1,0 +1,4 @@
+// PROVISIONAL (to be regenerated)
+
+
+export type AcknowledgeRequest = { booking_ref: string, warning: string, reason: string, };

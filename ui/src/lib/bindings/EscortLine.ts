@@ -1,0 +1,4 @@
+// PROVISIONAL (to be regenerated)
+import type { EscortKind } from "./EscortKind";
+
+export type EscortLine = { name: string, kind: EscortKind, organisation: string | null, contact: string | null, accompanies: Array<string>, };

@@ -1,0 +1,4 @@
+// PROVISIONAL (to be regenerated)
+
+
+export type PaperLanguage = "en" | "fr" | "es";

@@ -1,0 +1,4 @@
+// PROVISIONAL (to be regenerated)
+
+
+export type PaperSize = "a4" | "letter";

@@ -1,0 +1,4 @@
+// PROVISIONAL (to be regenerated)
+
+
+export type TravellerRequest = { individual_no: string, ssr: Array<Array<string>> | null, };
