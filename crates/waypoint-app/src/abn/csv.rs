@@ -9,7 +9,7 @@ use super::AbnIssue;
 use crate::booking::traveller_lines;
 use crate::{AppError, SignedIn};
 
-pub const COLUMNS: [&str; 27] = [
+pub const COLUMNS: [&str; 29] = [
     "abn_no",
     "version",
     "kind",
@@ -35,6 +35,8 @@ pub const COLUMNS: [&str; 27] = [
     "age",
     "nationality",
     "escort_type",
+    "escort_organisation",
+    "escort_contact",
     "ssr_codes",
     "changed",
 ];
@@ -91,6 +93,8 @@ pub fn abn_csv(store: &Store, who: &SignedIn, issue: &AbnIssue) -> Result<Vec<u8
                         .unwrap_or_default(),
                     line.map(|l| l.nationality.clone()).unwrap_or_default(),
                     String::new(),
+                    String::new(),
+                    String::new(),
                     codes.join(";"),
                     if changed.contains(t.individual_no.as_str()) {
                         "yes"
@@ -112,6 +116,8 @@ pub fn abn_csv(store: &Store, who: &SignedIn, issue: &AbnIssue) -> Result<Vec<u8
                     String::new(),
                     String::new(),
                     e.kind.to_string(),
+                    e.organisation.clone().unwrap_or_default(),
+                    e.contact.clone().unwrap_or_default(),
                     String::new(),
                     String::new(),
                 ]);

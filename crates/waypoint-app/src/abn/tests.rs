@@ -243,4 +243,46 @@ fn a_rebooking_that_stops_replacing_gives_the_old_booking_back() {
             .len(),
         2
     );
+
+#[test]
+fn an_abn_csv_gives_each_escorts_type_organisation_and_contact_in_their_columns() {
+    let (_dir, mut store) = testing::store();
+    let mut b = family_booking();
+    b.escorts = vec![waypoint_domain::Escort {
+        name: "Test Escort".into(),
+        kind: waypoint_domain::EscortKind::Operational,
+        organisation: Some("Test Health Partner".into()),
+        contact: Some("+000 0000 0000".into()),
+        accompanies: vec!["I-0001004".into()],
+    }];
+    booking::save(&mut store, &supervisor(), &context(), &b).unwrap();
+    let who = supervisor();
+    let abn = issue(&mut store, &who, &context(), "ABN-25-4410").unwrap();
+    let csv = String::from_utf8(abn_csv(&store, &who, abn.last().unwrap()).unwrap()).unwrap();
+    let mut rows = ::csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    assert_eq!(header.iter().collect::<Vec<_>>(), CSV_COLUMNS);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let records: Vec<::csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let escorts: Vec<&::csv::StringRecord> = records
+        .iter()
+        .filter(|r| &r[column("traveller")] == "ESCORT:Test Escort")
+        .collect();
+    assert_eq!(escorts.len(), 2, "one row per segment:\n{csv}");
+    for r in escorts {
+        assert_eq!(
+            (
+                &r[column("escort_type")],
+                &r[column("escort_organisation")],
+                &r[column("escort_contact")]
+            ),
+            ("OPERATIONAL", "Test Health Partner", "+000 0000 0000")
+        );
+    }
+    // A traveller's row leaves them empty.
+    let eric = records
+        .iter()
+        .find(|r| &r[column("traveller")] == "I-0001004")
+        .unwrap();
+    assert_eq!(&eric[column("escort_organisation")], "");
 }

@@ -160,17 +160,35 @@ pub(crate) fn assemble(rows: &[&Row], problems: &mut Vec<BookingFileProblem>) ->
                     &differs,
                     &mut out,
                 );
-                match (kind.flatten(), accompanies) {
-                    (Some(kind), Some(accompanies)) if !accompanies.is_empty() => escorts.push((
-                        their_rows[0],
-                        Escort {
-                            name: name.clone(),
-                            kind,
-                            organisation: None,
-                            contact: None,
-                            accompanies,
-                        },
-                    )),
+                let organisation = agree(
+                    their_rows,
+                    Column::EscortOrganisation,
+                    |r| r.escort_organisation.as_ref(),
+                    &differs,
+                    &mut out,
+                );
+                let contact = agree(
+                    their_rows,
+                    Column::EscortContact,
+                    |r| r.escort_contact.as_ref(),
+                    &differs,
+                    &mut out,
+                );
+                match (kind.flatten(), accompanies, organisation, contact) {
+                    (Some(kind), Some(accompanies), Some(organisation), Some(contact))
+                        if !accompanies.is_empty() =>
+                    {
+                        escorts.push((
+                            their_rows[0],
+                            Escort {
+                                name: name.clone(),
+                                kind,
+                                organisation,
+                                contact,
+                                accompanies,
+                            },
+                        ));
+                    }
                     _ => complete = false,
                 }
             }

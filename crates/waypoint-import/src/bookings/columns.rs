@@ -11,6 +11,8 @@ pub(crate) enum Column {
     Traveller,
     EscortType,
     Escorts,
+    EscortOrganisation,
+    EscortContact,
     Segment,
     Carrier,
     FlightNo,
@@ -22,7 +24,7 @@ pub(crate) enum Column {
 }
 
 impl Column {
-    pub(crate) const ALL: [Column; 16] = [
+    pub(crate) const ALL: [Column; 18] = [
         Self::BookingRef,
         Self::RecordLocator,
         Self::Status,
@@ -31,6 +33,8 @@ impl Column {
         Self::Traveller,
         Self::EscortType,
         Self::Escorts,
+        Self::EscortOrganisation,
+        Self::EscortContact,
         Self::Segment,
         Self::Carrier,
         Self::FlightNo,
@@ -52,6 +56,8 @@ impl Column {
             Self::Traveller => "traveller",
             Self::EscortType => "escort_type",
             Self::Escorts => "escorts",
+            Self::EscortOrganisation => "escort_organisation",
+            Self::EscortContact => "escort_contact",
             Self::Segment => "segment",
             Self::Carrier => "carrier",
             Self::FlightNo => "flight_no",
@@ -73,6 +79,8 @@ impl Column {
                 | Self::Abn
                 | Self::EscortType
                 | Self::Escorts
+                | Self::EscortOrganisation
+                | Self::EscortContact
                 | Self::SsrCodes
         )
     }

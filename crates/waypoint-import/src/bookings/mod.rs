@@ -290,4 +290,6 @@ fn header(
 }
 
 #[cfg(test)]
+mod escort_tests;
+#[cfg(test)]
 mod tests;

@@ -38,6 +38,9 @@ pub(crate) struct Row {
     pub known: Option<KnownTraveller>,
     pub escort_type: Option<Option<EscortKind>>,
     pub escorts: Option<Vec<String>>,
+    /// The escort's organisation and how to reach them (trimmed; empty: not given).
+    pub escort_organisation: Option<Option<String>>,
+    pub escort_contact: Option<Option<String>>,
     pub segment: Option<usize>,
     pub carrier: Option<Carrier>,
     pub flight_no: Option<FlightNo>,
@@ -101,6 +104,13 @@ pub(crate) fn read_row(
             .filter_map(|p| individual_no(p).transpose())
             .collect::<Result<Vec<String>, FieldError>>()
     });
+    // Checked like the case file's names and phone numbers: the same limits, the same words.
+    let escort_organisation = r.optional(Column::EscortOrganisation, |s| {
+        Field::FamilyName.normalize(s, NaiveDate::MAX)
+    });
+    let escort_contact = r.optional(Column::EscortContact, |s| {
+        Field::Phone.normalize(s, NaiveDate::MAX)
+    });
     let segment = r.segment();
     let carrier = r.required(Column::Carrier, Carrier::parse);
     let flight_no = r.required(Column::FlightNo, FlightNo::parse);
@@ -126,6 +136,10 @@ pub(crate) fn read_row(
         filled(Column::EscortType),
         filled(Column::Escorts),
     );
+    let (has_organisation, has_contact) = (
+        filled(Column::EscortOrganisation),
+        filled(Column::EscortContact),
+    );
     match &who {
         Some(Who::Escort(_)) => {
             if escort_type == Some(None) {
@@ -142,6 +156,8 @@ pub(crate) fn read_row(
             for (c, has) in [
                 (Column::EscortType, has_type),
                 (Column::Escorts, has_escorts),
+                (Column::EscortOrganisation, has_organisation),
+                (Column::EscortContact, has_contact),
             ] {
                 if has {
                     r.problem(c, BookingProblemCode::OnlyForEscorts);
@@ -171,6 +187,8 @@ pub(crate) fn read_row(
     row.known = known;
     row.escort_type = escort_type;
     row.escorts = escorts;
+    row.escort_organisation = escort_organisation.map(Option::flatten);
+    row.escort_contact = escort_contact.map(Option::flatten);
     row.segment = segment;
     row.carrier = carrier;
     row.flight_no = flight_no;

@@ -47,7 +47,7 @@ fn sample_individuals() -> HashMap<String, KnownTraveller> {
         .collect()
 }
 
-fn read(bytes: &[u8]) -> BookingsFile {
+pub(super) fn read(bytes: &[u8]) -> BookingsFile {
     let known = sample_individuals();
     read_bookings(bytes, &|no| known.get(no).cloned())
 }
