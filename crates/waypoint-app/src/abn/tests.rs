@@ -243,6 +243,7 @@ fn a_rebooking_that_stops_replacing_gives_the_old_booking_back() {
             .len(),
         2
     );
+}
 
 #[test]
 fn an_abn_csv_gives_each_escorts_type_organisation_and_contact_in_their_columns() {
