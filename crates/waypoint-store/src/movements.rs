@@ -1,8 +1,6 @@
 //! Reading bookings, the acknowledgements of their warnings and ABN versions, which are field
 //! events (written by `record_events`); the current booking is derived from its events.
 
-use std::collections::BTreeMap;
-
 use waypoint_domain::{
     AbnVersion, Booking, BookingEvent, BookingRef, FieldEvent, WarningAcknowledgement,
 };
