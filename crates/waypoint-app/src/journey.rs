@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 use waypoint_domain::{
-    Action, Booking, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent, Movement,
+    Action, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent, Movement,
     MovementFact, ReadinessRules, Role, Travellers, journey,
 };
 pub use waypoint_domain::{
