@@ -182,12 +182,15 @@ fn the_abn_shows_its_bookings_and_its_pdf_is_written_where_the_window_says() {
     let before = abn(&state, "abn-25-4410").unwrap();
     assert!(before.versions.is_empty());
     assert_eq!(before.current[0].booking_ref, saved.booking_ref);
+    // The first issue adds the booking and each of its travellers.
+    let r = saved.booking_ref.clone();
     assert_eq!(
-        before.pending,
-        vec![AbnChangeLine::BookingAdded {
-            booking_ref: saved.booking_ref.clone()
-        }]
+        before.pending[0],
+        AbnChangeLine::BookingAdded { booking_ref: r }
     );
+    assert!(before.pending.contains(&AbnChangeLine::TravellerAdded {
+        individual_no: "I-0001004".into()
+    }));
     let out = tempfile::tempdir().unwrap();
     let request = AbnPdfRequest {
         abn_no: "ABN-25-4410".into(),
