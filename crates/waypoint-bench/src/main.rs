@@ -3,6 +3,7 @@
 
 #[cfg(feature = "print")]
 mod abn;
+mod departure;
 #[cfg(feature = "sync")]
 mod sync;
 mod synth;
@@ -73,8 +74,20 @@ enum What {
     Search {
         #[arg(long, default_value_t = 100_000)]
         individuals: usize,
+        /// Also load bookings for about a fifth of them (every fifth group of cases) first
+        #[arg(long)]
+        with_bookings: bool,
     },
-    /// Both, with the defaults
+    /// A departure of this many travellers (over many cases, each with their events, all
+    /// booked): the time to compute every traveller's journey and the bookings' warnings
+    Departure {
+        #[arg(long, default_value_t = 500)]
+        travellers: usize,
+        /// Rounds (the median is compared with the 50 ms limit)
+        #[arg(long, default_value_t = 7)]
+        rounds: usize,
+    },
+    /// Everything, with the defaults
     All,
     #[cfg(feature = "sync")]
     /// Sync through a server on 127.0.0.1: push + pull of field changes, a first full sync,
@@ -134,7 +147,11 @@ fn main() -> Result<std::process::ExitCode> {
             rounds,
         } => return import_check(rows, rounds),
         What::Import { rows, rounds, .. } => import(rows, rounds),
-        What::Search { individuals } => search(individuals),
+        What::Search {
+            individuals,
+            with_bookings,
+        } => search(individuals, with_bookings),
+        What::Departure { travellers, rounds } => departure::run(travellers, rounds),
         What::Generate { rows, out } => write_file(&out, rows),
         #[cfg(feature = "print")]
         What::AbnPdf {
@@ -151,7 +168,9 @@ fn main() -> Result<std::process::ExitCode> {
         What::SyncClient { data_dir } => sync::client(&data_dir),
         What::All => {
             import(50_000, 3)?;
-            search(100_000)?;
+            search(100_000, false)?;
+            search(100_000, true)?;
+            departure::run(500, 7)?;
             #[cfg(feature = "sync")]
             sync::run(100_000, 50)?;
             #[cfg(feature = "print")]
@@ -390,22 +409,43 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn search(individuals: usize) -> Result<()> {
+/// Search over `individuals`; with bookings of about a fifth of them loaded when asked.
+fn search(individuals: usize, with_bookings: bool) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("cases.csv");
     write_file(&file, individuals)?;
     for kind in [Kind::Plain, Kind::Encrypted] {
-        search_in(kind, dir.path(), &file, individuals)?;
+        search_in(kind, dir.path(), &file, individuals, with_bookings)?;
     }
     Ok(())
 }
 
-fn search_in(kind: Kind, dir: &Path, file: &Path, individuals: usize) -> Result<()> {
+fn search_in(
+    kind: Kind,
+    dir: &Path,
+    file: &Path,
+    individuals: usize,
+    with_bookings: bool,
+) -> Result<()> {
     let data = dir.join(format!("store-{kind:?}"));
     let mut store = kind.open(&data)?;
     import_file(&mut store, file).context("loading the search corpus")?;
+    let mut booked = String::new();
+    if with_bookings {
+        let people = departure::people(file)?;
+        let bookings = departure::bookings(&people, 5)?;
+        departure::save_bookings(&mut store, &people, &bookings)?;
+        let travellers: usize = bookings.iter().map(|b| b.travellers.len()).sum();
+        let stored = store.bookings()?.len();
+        anyhow::ensure!(
+            stored == bookings.len(),
+            "{stored} of {} bookings stored",
+            bookings.len()
+        );
+        booked = format!(", {travellers} of them on {stored} bookings");
+    }
     drop(store);
-    println!("== search: {individuals} individuals, {kind:?} store");
+    println!("== search: {individuals} individuals{booked}, {kind:?} store");
 
     let start = Instant::now();
     let mut store = kind.open(&data)?;

@@ -280,13 +280,14 @@ pub fn print(out: &mut impl Write, v: &BookingView) -> Result<()> {
         )?;
     }
     for e in &b.escorts {
-        writeln!(
-            out,
-            "escort: {} ({}) accompanies {}",
-            e.name,
-            e.kind,
-            e.accompanies.join(", ")
-        )?;
+        write!(out, "escort: {} ({})", e.name, e.kind)?;
+        if let Some(o) = &e.organisation {
+            write!(out, " of {o}")?;
+        }
+        if let Some(c) = &e.contact {
+            write!(out, ", contact {c}")?;
+        }
+        writeln!(out, " accompanies {}", e.accompanies.join(", "))?;
     }
     for l in &v.warnings {
         match &l.acknowledged {

@@ -15,7 +15,9 @@
 //! - `needs`: `waypoint needs`: special needs listed and recorded, as each role may;
 //! - `revoke`: revocation (lost, retired) and wipe, and the offline lease;
 //! - `roles`: need-to-know: every command as every role (property test), attribution, refusals;
+//! - `roles_movements`: the movement commands (bookings, ABN, holds, permits) as every role;
 //! - `sync`: sync end to end against a real `waypoint-server` on 127.0.0.1;
+//! - `sync_bookings`: a booking of two sites, synced: each site's share, a third site's nothing;
 //! - `sync_import`: a re-import after sync keeps what colleagues edited;
 //! - `util`: running the binary and reading what it says.
 
@@ -34,7 +36,9 @@ mod movements;
 mod needs;
 mod revoke;
 mod roles;
+mod roles_movements;
 mod staff;
 mod sync;
+mod sync_bookings;
 mod sync_import;
 mod util;
