@@ -9,4 +9,23 @@ import type { ExitPermitStatus } from "./ExitPermitStatus";
 import type { Field } from "./Field";
 import type { JourneyChange } from "./JourneyChange";
 
-export type Happened = { "kind": "identity_check", outcome: CheckOutcome, mismatched: Array<Field>, document_no: string | null, } | { "kind": "counselling", programme: string | null, complete: boolean, topics_covered: number, duration_minutes: number, } | { "kind": "custody_transfer", document_no: string, from: Custodian, to: Custodian, location: string, } | { "kind": "exit_permit", step: ExitPermitStatus, on: string | null, authority: string | null, reference: string | null, reason: DenialReason | null, text: string | null, solution: string | null, } | { "kind": "journey", change: JourneyChange, } | { "kind": "booking", booking_ref: string, made: boolean, fields: Array<BookingField>, status: BookingStatus | null, } | { "kind": "warning_acknowledged", booking_ref: string, warning: string, reason: string, } | { "kind": "abn_version", abn_no: string, number: number, version: AbnVersionKind, };
+/**
+ * What happened, by kind, with what the role signed in may see of it.
+ */
+export type Happened = { "kind": "identity_check", outcome: CheckOutcome, 
+/**
+ * The record's fields that differed from the document.
+ */
+mismatched: Array<Field>, document_no: string | null, } | { "kind": "counselling", programme: string | null, complete: boolean, topics_covered: number, duration_minutes: number, } | { "kind": "custody_transfer", 
+/**
+ * Blank for a role that may not see document numbers.
+ */
+document_no: string, from: Custodian, to: Custodian, location: string, } | { "kind": "exit_permit", step: ExitPermitStatus, 
+/**
+ * The day it happened (YYYY-MM-DD); `None` for a step carried over from the record.
+ */
+on: string | null, authority: string | null, reference: string | null, reason: DenialReason | null, text: string | null, solution: string | null, } | { "kind": "journey", change: JourneyChange, } | { "kind": "booking", booking_ref: string, 
+/**
+ * The first event of the booking for this case: it was made.
+ */
+made: boolean, fields: Array<BookingField>, status: BookingStatus | null, } | { "kind": "warning_acknowledged", booking_ref: string, warning: string, reason: string, } | { "kind": "abn_version", abn_no: string, number: number, version: AbnVersionKind, };

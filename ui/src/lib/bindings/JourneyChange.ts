@@ -2,4 +2,7 @@
 import type { CancelReason } from "./CancelReason";
 import type { HoldReason } from "./HoldReason";
 
+/**
+ * A hold, cancellation or resumption: in a history entry, and as a person asks for one.
+ */
 export type JourneyChange = { "change": "on_hold", reason: HoldReason, text: string, } | { "change": "cancelled", reason: CancelReason, text: string, } | { "change": "resumed", text: string, };
