@@ -48,10 +48,10 @@ fn a_step_and_a_hold_come_first_with_who_recorded_them_and_whom_they_concern() {
         CHILD,
     ]);
     let history = parse(&env.ok(["case", "history", FAMILY, "--json"]));
-    let kinds = kinds(&history);
-    assert_eq!(kinds[..2], ["journey", "exit_permit"], "{history}");
+    let whole = kinds(&history);
+    assert_eq!(whole[..2], ["journey", "exit_permit"], "{history}");
     // The import's first steps of the four permits follow.
-    assert_eq!(kinds.len(), 2 + 4, "{history}");
+    assert_eq!(whole.len(), 2 + 4, "{history}");
     let hold = &history[0];
     assert_eq!(hold["recorded_by"], TEST_STAFF);
     assert_eq!(hold["individual_nos"], serde_json::json!([CHILD]));
