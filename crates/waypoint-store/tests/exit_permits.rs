@@ -142,6 +142,8 @@ fn as_the_old_version_left_it(dir: &Path) {
          DROP INDEX event_by_booking;
          DROP INDEX acknowledgement_by_booking;
          DROP INDEX abn_version_by_abn;
+         DROP TRIGGER booking_link_of_event;
+         DROP TABLE booking_link;
          PRAGMA user_version = 9;
          COMMIT;",
     )

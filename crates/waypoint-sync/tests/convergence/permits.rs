@@ -41,6 +41,8 @@ fn old_laptop(dir: &Path) {
          DROP INDEX event_by_booking;
          DROP INDEX acknowledgement_by_booking;
          DROP INDEX abn_version_by_abn;
+         DROP TRIGGER booking_link_of_event;
+         DROP TABLE booking_link;
          PRAGMA user_version = 9;
          COMMIT;",
     )
