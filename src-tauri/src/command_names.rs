@@ -9,6 +9,7 @@ pub const COMMANDS: &[&str] = &[
     "lock",
     // search and cases
     "search",
+    "find_abn",
     "get_case",
     // identity and document checks
     "check_mrz",

@@ -79,6 +79,11 @@ async fn search(app: AppHandle, query: String, limit: Option<usize>) -> Res<Vec<
     .map_err(|e| CommandError::invalid(format!("the search stopped: {e}")))?
 }
 
+#[tauri::command(rename_all = "snake_case")]
+async fn find_abn(state: State<'_, Session>, query: String) -> Res<Option<String>> {
+    commands::search::find_abn(&state, &query)
+}
+
 // ---- cases
 #[tauri::command(rename_all = "snake_case")]
 async fn get_case(state: State<'_, Session>, case_no: String) -> Res<CaseDetail> {
@@ -295,6 +300,7 @@ pub fn run() -> ExitCode {
             sign_in,
             lock,
             search,
+            find_abn,
             get_case,
             check_mrz,
             record_identity_check,

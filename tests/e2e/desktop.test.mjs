@@ -845,6 +845,74 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
     await setLanguage('en');
   });
 
+  step('finding the ABN number opens the ABN', async () => {
+    await session.clickButton('Find a person');
+    const input = await session.waitFor('.find input[type=search]');
+    await input.clear();
+    await input.type('abn-26-0104');
+    await session.waitFor('[data-testid=find-open-abn]', { text: 'Open ABN ABN-26-0104' });
+    await shot('find-abn');
+    await input.type(KEY.ENTER);
+    await session.waitFor('[data-testid=abn-heading]', { text: 'ABN ABN-26-0104' });
+    await session.waitFor('[data-testid=abn-state]', { text: 'Version 1' });
+  });
+
+  // The case's history and its journey forms.
+  step('records an exit-permit step and a hold in the window and sees them in the history', async () => {
+    await session.clickButton('Find a person');
+    const input = await session.waitFor('.find input[type=search]');
+    await input.clear();
+    await input.type('Niyonzima');
+    await session.waitFor('#hit-0', { text: 'NIYONZIMA' });
+    await input.type(KEY.ENTER);
+    await session.waitFor('.case h1', { text: 'KGL-2025-000104' });
+    // What was recorded earlier in the run is in the history, not only today's.
+    await session.waitFor('[data-testid=history]', { text: 'Counselling complete' });
+
+    await session.select('[data-testid=permit-person]', 'I-0001031');
+    await session.select('[data-testid=permit-step]', 'submitted');
+    await (await session.waitFor('[data-testid=permit-authority]')).type('DGIE Kigali');
+    await (await session.waitFor('[data-testid=permit-save]')).click();
+    await session.waitFor('[data-testid=exit-permit-step] ~ .success', { text: 'Exit-permit step recorded.' });
+    const onPermitSaved = await until(() => session.run('return document.activeElement?.classList.contains("success") === true'), 5000);
+    assert.ok(onPermitSaved, 'the confirmation of the step has the focus');
+    await session.waitFor('[data-testid=history] li:first-child', { text: 'Exit permit: Submitted' });
+    await session.waitFor('[data-testid=history] li:first-child', { text: 'Submitted to DGIE Kigali' });
+
+    await session.select('[data-testid=journey-whom]', 'I-0001031');
+    await session.select('[data-testid=journey-reason]', 'medical_clearance');
+    await (await session.waitFor('[data-testid=journey-text]')).type('Waiting for the fit-to-fly certificate');
+    await (await session.waitFor('[data-testid=journey-save]')).click();
+    await session.waitFor('[data-testid=journey-actions] ~ .success', { text: 'Journey put on hold.' });
+    const onHoldSaved = await until(() => session.run('return document.activeElement?.classList.contains("success") === true'), 5000);
+    assert.ok(onHoldSaved, 'the confirmation of the hold has the focus');
+    const first = await session.waitFor('[data-testid=history] li:first-child', { text: 'Journey on hold: Medical clearance' });
+    assert.match(await first.text(), /Waiting for the fit-to-fly certificate/);
+    assert.match(await first.text(), new RegExp(`by ${STAFF}`));
+    await session.waitFor('[data-testid=journey]', { text: 'On hold' });
+    // The forms and the newest entries of the history on one screen.
+    await session.run(`document.querySelector('.tabpanel .form-grid').scrollIntoView({ block: 'start' }); return true;`);
+    await shot('case-history-en');
+  });
+
+  step('shows the case history and its forms in French and Spanish', async () => {
+    const expected = {
+      fr: ['Parcours suspendu : Autorisation médicale', 'Enregistrer une étape du permis de sortie'],
+      es: ['Trayecto en espera: Autorización médica', 'Registrar un paso del permiso de salida'],
+    };
+    for (const l of ['fr', 'es']) {
+      await setLanguage(l);
+      const [entry, form] = expected[l];
+      await session.waitFor('[data-testid=history] li:first-child', { text: entry });
+      await session.waitFor('[data-testid=exit-permit-step] legend', { text: form });
+      const text = await pageText();
+      assert.doesNotMatch(text, /Journey on hold|Record an exit-permit step/, `${l}: not the English`);
+      await session.run(`document.querySelector('.tabpanel .form-grid').scrollIntoView({ block: 'start' }); return true;`);
+      await shot(`case-history-${l}`);
+    }
+    await setLanguage('en');
+  });
+
   step('the records are in the store, as `waypoint export` shows', async () => {
     await session.end();
     session = null;
@@ -938,67 +1006,5 @@ describe('Waypoint desktop, end to end', { timeout: 600_000 }, () => {
       }
     }
     assert.deepEqual(found, [], 'personal data in the web view\'s files');
-  });
-  // The case's history and its journey forms (after the scans above: the app is started again).
-  step('records an exit-permit step and a hold in the window and sees them in the history', async () => {
-    driver = await startDriver();
-    session = await Session.start(DRIVER, {
-      alwaysMatch: { browserName: 'wry', 'tauri:options': { application: appBin } },
-    });
-    await session.waitFor('[data-testid=signin]', { timeout: 20_000 });
-    await signIn(PIN, { name: STAFF });
-    const input = await session.waitFor('.find input[type=search]', { timeout: 20_000 });
-    await input.type('Niyonzima');
-    await session.waitFor('#hit-0', { text: 'NIYONZIMA' });
-    await input.type(KEY.ENTER);
-    await session.waitFor('.case h1', { text: 'KGL-2025-000104' });
-    // What was recorded earlier in the run is in the history, not only today's.
-    await session.waitFor('[data-testid=history]', { text: 'Counselling complete' });
-
-    await session.select('[data-testid=permit-person]', 'I-0001031');
-    await session.select('[data-testid=permit-step]', 'submitted');
-    await (await session.waitFor('[data-testid=permit-authority]')).type('DGIE Kigali');
-    await (await session.waitFor('[data-testid=permit-save]')).click();
-    await session.waitFor('[data-testid=exit-permit-step] ~ .success', { text: 'Exit-permit step recorded.' });
-    const onPermitSaved = await until(() => session.run('return document.activeElement?.classList.contains("success") === true'), 5000);
-    assert.ok(onPermitSaved, 'the confirmation of the step has the focus');
-    await session.waitFor('[data-testid=history] li:first-child', { text: 'Exit permit: Submitted' });
-    await session.waitFor('[data-testid=history] li:first-child', { text: 'Submitted to DGIE Kigali' });
-
-    await session.select('[data-testid=journey-whom]', 'I-0001031');
-    await session.select('[data-testid=journey-reason]', 'medical_clearance');
-    await (await session.waitFor('[data-testid=journey-text]')).type('Waiting for the fit-to-fly certificate');
-    await (await session.waitFor('[data-testid=journey-save]')).click();
-    await session.waitFor('[data-testid=journey-actions] ~ .success', { text: 'Journey put on hold.' });
-    const onHoldSaved = await until(() => session.run('return document.activeElement?.classList.contains("success") === true'), 5000);
-    assert.ok(onHoldSaved, 'the confirmation of the hold has the focus');
-    const first = await session.waitFor('[data-testid=history] li:first-child', { text: 'Journey on hold: Medical clearance' });
-    assert.match(await first.text(), /Waiting for the fit-to-fly certificate/);
-    assert.match(await first.text(), new RegExp(`by ${STAFF}`));
-    await session.waitFor('[data-testid=journey]', { text: 'On hold' });
-    // The forms and the newest entries of the history on one screen.
-    await session.run(`document.querySelector('.tabpanel .form-grid').scrollIntoView({ block: 'start' }); return true;`);
-    await shot('case-history-en');
-  });
-
-  step('shows the case history and its forms in French and Spanish', async () => {
-    const expected = {
-      fr: ['Parcours suspendu : Autorisation médicale', 'Enregistrer une étape du permis de sortie'],
-      es: ['Trayecto en espera: Autorización médica', 'Registrar un paso del permiso de salida'],
-    };
-    for (const l of ['fr', 'es']) {
-      await setLanguage(l);
-      const [entry, form] = expected[l];
-      await session.waitFor('[data-testid=history] li:first-child', { text: entry });
-      await session.waitFor('[data-testid=exit-permit-step] legend', { text: form });
-      const text = await pageText();
-      assert.doesNotMatch(text, /Journey on hold|Record an exit-permit step/, `${l}: not the English`);
-      await session.run(`document.querySelector('.tabpanel .form-grid').scrollIntoView({ block: 'start' }); return true;`);
-      await shot(`case-history-${l}`);
-    }
-    await setLanguage('en');
-    await session.end();
-    session = null;
-    await stopDriver();
   });
 });

@@ -14,7 +14,7 @@ pub use waypoint_domain::{
     CancelReason, DocumentProblem, HoldReason, IndividualJourney, Journey, JourneyChange,
     JourneyStep, Missing,
 };
-use waypoint_store::Store;
+use waypoint_store::{CaseView, Store};
 
 use crate::lookup::number;
 use crate::{AppError, Context, SignedIn};
@@ -28,13 +28,23 @@ fn rules() -> &'static ReadinessRules {
 /// The journey of case `case_no` on `today`. Every role may ask: the answer names steps and
 /// what is missing, never a value. It is worked out on the whole record, not on what the role
 /// may see, or a role that may not see document numbers would read "no number" where there is
-/// one.
+/// one; as no value is shown, no view of one is recorded.
 pub fn of_case(store: &Store, case_no: &str, today: NaiveDate) -> Result<Journey, AppError> {
     let case_no = number(case_no);
     let view = store
-        .case(&case_no)?
+        .case_for_rules(&case_no)?
         .ok_or_else(|| AppError::UnknownCase(case_no.clone()))?;
-    let events: Vec<FieldEvent> = view.events.into_iter().map(|e| e.event).collect();
+    of_view(store, &view, today)
+}
+
+/// [`of_case`] for a case already read whole (with [`Store::case_for_rules`]).
+pub(crate) fn of_view(
+    store: &Store,
+    view: &CaseView,
+    today: NaiveDate,
+) -> Result<Journey, AppError> {
+    let case_no = &view.case.case_no;
+    let events: Vec<FieldEvent> = view.events.iter().map(|e| e.event.clone()).collect();
     let exit_permits: Vec<ExitPermitEvent> = events
         .iter()
         .filter_map(|e| match e {
@@ -49,7 +59,7 @@ pub fn of_case(store: &Store, case_no: &str, today: NaiveDate) -> Result<Journey
             _ => None,
         })
         .collect();
-    let movements = booked(store, &case_no)?;
+    let movements = booked(store, case_no)?;
     let facts = CaseFacts {
         events: &events,
         exit_permits: &exit_permits,

@@ -429,6 +429,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 serde_json::to_writer_pretty(&mut out, &results)?;
                 writeln!(out)?;
             } else {
+                // The movement file is kept by ABN: an ABN number finds its ABN.
+                if let Some(abn_no) = waypoint_app::search::abn_number(&store, role, query)? {
+                    writeln!(out, "{abn_no} is an ABN: waypoint abn show {abn_no}")?;
+                }
                 output::search_results(&mut out, &results)?;
             }
             Ok(ExitCode::SUCCESS)

@@ -192,7 +192,23 @@ impl Store {
     }
 
     /// A case with its members (principal applicant first) and its events (oldest first).
+    /// Recorded as a view of the need-to-know values it holds.
     pub fn case(&self, case_no: &str) -> Result<Option<CaseView>, StoreError> {
+        let Some((records, view)) = self.read_case(case_no)? else {
+            return Ok(None);
+        };
+        self.record_sensitive_view(&need_to_know_values(&records))?;
+        Ok(Some(view))
+    }
+
+    /// [`Store::case`] for a rule that shows none of the case's values (where a journey
+    /// stands, a booking's warnings): nobody sees a value, so no view is recorded. What it
+    /// reads must never reach a person as it is.
+    pub fn case_for_rules(&self, case_no: &str) -> Result<Option<CaseView>, StoreError> {
+        Ok(self.read_case(case_no)?.map(|(_, view)| view))
+    }
+
+    fn read_case(&self, case_no: &str) -> Result<Option<(Vec<Record>, CaseView)>, StoreError> {
         let case_no = case_no.trim().to_ascii_uppercase();
         let sql = format!(
             "{} WHERE i.case_no = ?1 ORDER BY i.relationship <> 'PA', i.individual_no",
@@ -210,8 +226,7 @@ impl Store {
         let case = Case::from_records(&records)
             .map_err(|e| StoreError::Corrupt(format!("case {case_no}: {e}")))?;
         let events = self.events_of_case(&case_no)?;
-        self.record_sensitive_view(&need_to_know_values(&records))?;
-        Ok(Some(CaseView { case, events }))
+        Ok(Some((records, CaseView { case, events })))
     }
 
     /// Every event of case `case_no`, whole (the caller redacts them for the role, see

@@ -17,6 +17,14 @@ pub const MAX_RESULTS: usize = 50;
 /// is only a bound for a build that hangs.
 const WAIT_FOR_INDEX: Duration = Duration::from_secs(30);
 
+/// The ABN number `query` is, when the store knows it and the role may see it: the find screen
+/// then offers to open that ABN.
+pub fn find_abn(state: &Session, query: &str) -> Result<Option<String>, CommandError> {
+    let store = state.store()?;
+    let role = store.role();
+    Ok(waypoint_app::search::abn_number(&store, role, query)?)
+}
+
 pub fn search(state: &Session, query: &str, limit: usize) -> Result<Vec<SearchHit>, CommandError> {
     if query.trim().is_empty() {
         return Ok(Vec::new());

@@ -102,6 +102,7 @@ export const api = {
   lock: (reason: LockReason) => call<SessionInfo>('lock', { reason }),
   // search
   search: (query: string, limit = 20) => call<SearchHit[]>('search', { query, limit }),
+  findAbn: (query: string) => call<string | null>('find_abn', { query }),
   // cases
   getCase: (case_no: string) => call<CaseDetail>('get_case', { case_no }),
   // checks

@@ -287,3 +287,27 @@ fn an_abn_csv_gives_each_escorts_type_organisation_and_contact_in_their_columns(
         .unwrap();
     assert_eq!(&eric[column("escort_organisation")], "");
 }
+
+#[test]
+fn finding_an_abn_number_opens_it_for_roles_that_may_see_it() {
+    let (_dir, mut store) = testing::store();
+    let find = |store: &Store, role, q| crate::search::abn_number(store, role, q).unwrap();
+    assert_eq!(
+        find(&store, Role::Supervisor, "ABN-25-4410"),
+        None,
+        "no booking yet"
+    );
+    booking::save(&mut store, &supervisor(), &context(), &family_booking()).unwrap();
+    assert_eq!(
+        find(&store, Role::FieldAssistant, " abn-25-4410 "),
+        Some("ABN-25-4410".into()),
+        "typed in lower case, with spaces around"
+    );
+    assert_eq!(find(&store, Role::Administrator, "ABN-25-4410"), None);
+    assert_eq!(
+        find(&store, Role::Supervisor, "ABN-25-441"),
+        None,
+        "exact numbers only"
+    );
+    assert_eq!(find(&store, Role::Supervisor, "HABIMANA"), None);
+}

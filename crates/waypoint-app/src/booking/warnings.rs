@@ -38,10 +38,10 @@ fn facts(
 ) -> Result<Vec<TravellerFacts>, AppError> {
     let mut facts = Vec::new();
     for case_no in booking.case_nos() {
-        let Some(view) = store.case(case_no)? else {
+        let Some(view) = store.case_for_rules(case_no)? else {
             continue;
         };
-        let journey = crate::journey::of_case(store, case_no, today)?;
+        let journey = crate::journey::of_view(store, &view, today)?;
         for t in booking.travellers.iter().filter(|t| t.case_no == case_no) {
             let Some(m) = view
                 .case

@@ -17,6 +17,7 @@ export const en = {
   find_none: "Nobody found for “{query}”.",
   find_searching: "Searching… (the first search after start prepares the index)",
   find_doc: "Doc. {no}",
+  find_open_abn: "Open ABN {no}",
   age_years: "{years} years",
   age_unknown: "age unknown",
   date_unknown: "unknown",

@@ -19,6 +19,7 @@ export const es: Record<Key, string> = {
   find_none: "No se encontró a nadie para «{query}».",
   find_searching: "Buscando… (la primera búsqueda tras el inicio prepara el índice)",
   find_doc: "Doc. {no}",
+  find_open_abn: "Abrir el ABN {no}",
   age_years: "{years} años",
   age_unknown: "edad desconocida",
   date_unknown: "desconocida",

@@ -19,6 +19,7 @@ export const fr: Record<Key, string> = {
   find_none: "Personne ne correspond à « {query} ».",
   find_searching: "Recherche… (la première recherche après le démarrage prépare l'index)",
   find_doc: "Doc. {no}",
+  find_open_abn: "Ouvrir l’ABN {no}",
   age_years: "{years} ans",
   age_unknown: "âge inconnu",
   date_unknown: "inconnue",
