@@ -263,3 +263,48 @@ fn a_notice_before_the_flight_left_leaving_someone_out_or_mistyped_is_refused() 
     let shown = json(&env.ok(["departure", "show", BOOKING, "--json"]));
     assert_eq!(shown["versions"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn a_second_laptop_syncs_the_notice_and_the_bag_and_sees_the_same_departures() {
+    use crate::sync::{Server, sync};
+    let server = Server::start();
+    let (one, two) = (Env::new(), Env::new());
+    server.enrol("KGL-TC1", &one, "kgl-laptop-1");
+    server.enrol("KGL-TC1", &two, "kgl-laptop-2");
+    one.import_sample();
+    let file = one.write("past-booking.csv", PAST_BOOKING);
+    one.ok([
+        OsStr::new("bookings"),
+        OsStr::new("import"),
+        file.as_os_str(),
+    ]);
+    one.ok([
+        "bag",
+        "tick",
+        CASE,
+        "medical:I-0001040",
+        "--note",
+        "MEDIF signed by the clinic",
+    ]);
+    one.ok([
+        "departure",
+        "notify",
+        BOOKING,
+        "--departed",
+        FARID,
+        "--not-departed",
+        "I-0001040:medical:Unfit to fly",
+    ]);
+    sync(&one);
+    sync(&two);
+    assert_eq!(
+        json(&two.ok(["departure", "show", BOOKING, "--json"])),
+        json(&one.ok(["departure", "show", BOOKING, "--json"]))
+    );
+    assert_eq!(
+        json(&two.ok(["bag", "show", CASE, "--json"])),
+        json(&one.ok(["bag", "show", CASE, "--json"]))
+    );
+    assert_eq!(step_of(&two, FARID), "departed");
+    assert_eq!(step_of(&two, GUL), "booked");
+}
