@@ -270,6 +270,9 @@ fn entry(role: Role, event: FieldEvent, made: bool) -> Option<HistoryEntry> {
                 },
             )
         }
+        // Shown by the bag and the notice themselves (`waypoint bag show`, `departure show`):
+        // the history's kinds are a typed list each front end words, not extended here yet.
+        FieldEvent::TravelBag(_) | FieldEvent::DepartureNotice(_) => return None,
     };
     Some(HistoryEntry {
         id,

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 use waypoint_domain::{
     Action, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent, Movement,
-    MovementFact, ReadinessRules, Role, Travellers, journey,
+    MovementFact, ReadinessRules, Role, Travellers, departed_facts, journey,
 };
 pub use waypoint_domain::{
     CancelReason, DocumentProblem, HoldReason, IndividualJourney, Journey, JourneyChange,
@@ -20,7 +20,7 @@ use crate::lookup::number;
 use crate::{AppError, Context, SignedIn};
 
 /// The programmes' readiness rules shipped with Waypoint, read once.
-fn rules() -> &'static ReadinessRules {
+pub(crate) fn rules() -> &'static ReadinessRules {
     static RULES: OnceLock<ReadinessRules> = OnceLock::new();
     RULES.get_or_init(ReadinessRules::shipped)
 }
@@ -59,7 +59,9 @@ pub(crate) fn of_view(
             _ => None,
         })
         .collect();
-    let movements = booked(store, case_no)?;
+    let mut movements = booked(store, case_no)?;
+    // Departed is a fact of the departure notices: the latest version of each booking's.
+    movements.extend(departed_facts(&store.departure_notices_of_case(case_no)?));
     let facts = CaseFacts {
         events: &events,
         exit_permits: &exit_permits,

@@ -15,6 +15,7 @@ pub mod conflicts;
 mod context;
 pub mod counselling;
 pub mod custody;
+pub mod departure_notice;
 pub mod enrol;
 mod error;
 pub mod exit_permit;
@@ -34,6 +35,7 @@ mod signed_in;
 pub mod special_needs;
 pub mod staff;
 pub mod sync;
+pub mod travel_bag;
 
 pub use context::Context;
 pub use error::{AppError, LeaseOver};

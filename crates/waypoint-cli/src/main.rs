@@ -4,10 +4,12 @@
 mod abn;
 mod app;
 mod audit;
+mod bag;
 mod booking;
 mod check;
 mod counselling;
 mod custody;
+mod departure;
 mod exit_permit;
 mod export;
 mod history;
@@ -187,6 +189,18 @@ enum Command {
     Needs {
         #[command(subcommand)]
         command: needs::NeedsCommand,
+    },
+    /// A case's travel bag: what must travel with it, ticked from what is known or by hand,
+    /// and its handover
+    Bag {
+        #[command(subcommand)]
+        command: bag::BagCommand,
+    },
+    /// The departure notification of a booking whose flight has left: who departed, who did
+    /// not and why
+    Departure {
+        #[command(subcommand)]
+        command: departure::DepartureCommand,
     },
 }
 
@@ -594,5 +608,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             audit::list(&store, role, *after, *limit, *json)
         }
         Command::Check { command } => check::run(&cli, command),
+        Command::Bag { command } => bag::run(&cli, command),
+        Command::Departure { command } => departure::run(&cli, command),
     }
 }

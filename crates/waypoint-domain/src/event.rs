@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::event_check::{EventError, require};
-use crate::{AbnVersion, BookingEvent, ExitPermitEvent, JourneyEvent, WarningAcknowledgement};
+use crate::{
+    AbnVersion, BookingEvent, DepartureNoticeVersion, ExitPermitEvent, JourneyEvent,
+    TravelBagEvent, WarningAcknowledgement,
+};
 
 /// A field where the record and the document disagree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,11 +114,15 @@ pub enum FieldEvent {
     AbnVersion(AbnVersion),
     /// A hold, cancellation or resumption of (part of) a case's journey.
     Journey(JourneyEvent),
+    /// An item of a case's travel bag ticked by hand, or the bag handed over.
+    TravelBag(TravelBagEvent),
+    /// One case's part of a version of a booking's departure notice.
+    DepartureNotice(DepartureNoticeVersion),
 }
 
 impl FieldEvent {
     /// Every kind this version knows (what [`FieldEvent::kind`] answers).
-    pub const KINDS: [&'static str; 8] = [
+    pub const KINDS: [&'static str; 10] = [
         "identity_check",
         "counselling_session",
         "custody_transfer",
@@ -124,6 +131,8 @@ impl FieldEvent {
         "warning_acknowledgement",
         "abn_version",
         "journey",
+        "travel_bag",
+        "departure_notice",
     ];
 
     pub fn id(&self) -> Uuid {
@@ -136,6 +145,8 @@ impl FieldEvent {
             Self::WarningAcknowledgement(e) => e.id,
             Self::AbnVersion(e) => e.id,
             Self::Journey(e) => e.id,
+            Self::TravelBag(e) => e.id,
+            Self::DepartureNotice(e) => e.id,
         }
     }
 
@@ -149,6 +160,8 @@ impl FieldEvent {
             Self::WarningAcknowledgement(_) => "warning_acknowledgement",
             Self::AbnVersion(_) => "abn_version",
             Self::Journey(_) => "journey",
+            Self::TravelBag(_) => "travel_bag",
+            Self::DepartureNotice(_) => "departure_notice",
         }
     }
 
@@ -162,6 +175,8 @@ impl FieldEvent {
             Self::WarningAcknowledgement(e) => e.at,
             Self::AbnVersion(e) => e.at,
             Self::Journey(e) => e.at,
+            Self::TravelBag(e) => e.at,
+            Self::DepartureNotice(e) => e.at,
         }
     }
 
@@ -176,7 +191,9 @@ impl FieldEvent {
             Self::Booking(_)
             | Self::WarningAcknowledgement(_)
             | Self::AbnVersion(_)
-            | Self::Journey(_) => None,
+            | Self::Journey(_)
+            | Self::TravelBag(_)
+            | Self::DepartureNotice(_) => None,
         }
     }
 
@@ -235,6 +252,8 @@ impl FieldEvent {
             Self::WarningAcknowledgement(e) => e.validate(),
             Self::AbnVersion(e) => e.validate(),
             Self::Journey(e) => e.validate(),
+            Self::TravelBag(e) => e.validate(),
+            Self::DepartureNotice(e) => e.validate(),
         }
     }
 }

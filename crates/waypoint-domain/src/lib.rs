@@ -21,6 +21,7 @@ mod counselling;
 mod country;
 mod custody;
 mod date;
+mod departure_notice;
 mod event;
 mod event_check;
 mod exit_permit;
@@ -34,6 +35,8 @@ mod record;
 mod role;
 mod scope;
 mod ssr;
+mod travel_bag;
+mod travel_bag_event;
 mod value_problem;
 
 use std::fmt;
@@ -51,6 +54,10 @@ pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized, SessionP
 pub use country::{CountryCode, DocumentIssuer};
 pub use custody::{DocumentCustody, HeldElsewhere, document_custody};
 pub use date::{AgeRange, PartialDate};
+pub use departure_notice::{
+    DepartureNoticeVersion, Departures, NotDeparted, NotDepartedReason, NoticeChange,
+    departed_facts, notice_changes,
+};
 pub use event::{
     CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, FieldEvent, IdentityCheck,
     Mismatch,
@@ -75,6 +82,11 @@ pub use role::{
 };
 pub use scope::Scope;
 pub use ssr::{SSR_CODES, SsrCategory, SsrCode, SsrInfo, ssr_info};
+pub use travel_bag::{
+    AbnState, BagFacts, BagItem, BagItemKind, ItemState, KnownFrom, MissingWhy, TravelBag,
+    TravelBagRules,
+};
+pub use travel_bag_event::{BagChange, ReceiverCheck, TravelBagEvent};
 pub use value_problem::{CodeList, ValueProblem};
 
 /// A value that cannot be accepted: a [`ValueProblem`], worded in English by `Display` and

@@ -10,6 +10,8 @@ pub enum PrintError {
     NoSegment,
     #[error("a traveller has special service codes for more segments than the booking has")]
     SsrBeyondItinerary,
+    #[error("a departure notice needs at least one traveller")]
+    NoTraveller,
     /// The layout itself failed: a fault in Waypoint's template, not in the booking. The typst
     /// diagnostics are kept for the developer (they name template code, not the data).
     #[error("the paper could not be laid out (a fault in Waypoint, not in the booking data)")]

@@ -7,6 +7,8 @@
 //! native script are shaped (Arabic joined and right to left) on any machine.
 
 mod abn;
+mod departure_notice;
+mod departure_notice_labels;
 mod error;
 mod labels;
 mod world;
@@ -14,5 +16,7 @@ mod world;
 pub use abn::{
     AbnBooking, AbnDocument, AbnEscort, AbnSegment, AbnTraveller, AbnVersionKind, Paper, abn_pdf,
 };
+pub use departure_notice::{DepartureNoticeDocument, NoticeTraveller, departure_notice_pdf};
+pub use departure_notice_labels::{DepartureNoticeLabels, ReasonWords};
 pub use error::PrintError;
 pub use labels::AbnLabels;

@@ -379,6 +379,30 @@ fn file_local_event(w: &mut Writer<'_>, event: &FieldEvent) -> Result<(), StoreE
             }
             known_case(w.tx, &v.case_no)?
         }
+        FieldEvent::TravelBag(b) => {
+            // A bag handed to a member of a case follows the custody rule of its documents.
+            if let waypoint_domain::BagChange::HandedOver {
+                to: Custodian::Individual { individual_no },
+                ..
+            } = &b.change
+            {
+                case_of(w.tx, individual_no)?;
+                let day = b.at.date_naive();
+                if !verified_on(w.tx, individual_no, &b.site, day)? {
+                    return Err(invalid(format!(
+                        "{individual_no} has not passed an identity check at {} on {day}: check their identity before handing over the bag",
+                        b.site
+                    )));
+                }
+            }
+            known_case(w.tx, &b.case_no)?
+        }
+        FieldEvent::DepartureNotice(v) => {
+            for n in v.departures.travellers() {
+                member_of(w.tx, n, &v.case_no)?;
+            }
+            known_case(w.tx, &v.case_no)?
+        }
     };
     if !w.insert_event(event, &case_no)? {
         return Err(StoreError::DuplicateEvent(event.id()));

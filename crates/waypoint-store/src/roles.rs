@@ -65,6 +65,8 @@ pub fn redact_event(role: Role, event: &mut FieldEvent) {
         }
         FieldEvent::WarningAcknowledgement(_) => {}
         FieldEvent::AbnVersion(v) => v.bookings.iter_mut().for_each(|b| redact_booking(role, b)),
+        // The bag's items name no value; a departure notice's words go to stakeholders anyway.
+        FieldEvent::TravelBag(_) | FieldEvent::DepartureNotice(_) => {}
     }
 }
 
@@ -291,6 +293,8 @@ impl Store {
             FieldEvent::WarningAcknowledgement(_) => Action::AcknowledgeWarning,
             FieldEvent::AbnVersion(_) => Action::IssueAbn,
             FieldEvent::Journey(_) => Action::HoldJourney,
+            FieldEvent::TravelBag(_) => Action::TravelBag,
+            FieldEvent::DepartureNotice(_) => Action::DepartureNotice,
         };
         self.require(role, action)?;
         self.record_event(event)

@@ -19,7 +19,10 @@
 //! - `sync`: sync end to end against a real `waypoint-server` on 127.0.0.1;
 //! - `sync_bookings`: a booking of two sites, synced: each site's share, a third site's nothing;
 //! - `sync_import`: a re-import after sync keeps what colleagues edited;
-//! - `util`: running the binary and reading what it says.
+//! - `util`: running the binary and reading what it says;
+//! - `departure_notice`: `waypoint departure`: who departed and why not, versions, CSV, PDF;
+//! - `travel_bag`: `waypoint bag`: the checklist, ticks by hand, the check, the handover;
+//! - `roles_departure_day`: the bag and notice commands as every role.
 
 mod acceptance;
 mod audit;
@@ -27,6 +30,7 @@ mod check;
 mod counselling;
 mod crash;
 mod custody;
+mod departure_notice;
 mod enrolment;
 mod exit_permit;
 mod history;
@@ -36,9 +40,11 @@ mod movements;
 mod needs;
 mod revoke;
 mod roles;
+mod roles_departure_day;
 mod roles_movements;
 mod staff;
 mod sync;
 mod sync_bookings;
 mod sync_import;
+mod travel_bag;
 mod util;
