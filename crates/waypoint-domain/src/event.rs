@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::event_check::{EventError, require};
-use crate::{AbnVersion, BookingEvent, ExitPermitEvent, JourneyEvent, WarningAcknowledgement};
+use crate::{
+    AbnVersion, BoardingEvent, BookingEvent, ExitPermitEvent, ItemsHanded, JourneyEvent,
+    ManifestEvent, WarningAcknowledgement,
+};
 
 /// A field where the record and the document disagree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,11 +114,17 @@ pub enum FieldEvent {
     AbnVersion(AbnVersion),
     /// A hold, cancellation or resumption of (part of) a case's journey.
     Journey(JourneyEvent),
+    /// Travellers of a case put on or taken off a transport manifest.
+    Manifest(ManifestEvent),
+    /// A traveller ticked as boarded, recorded as a no-show, or the mark undone.
+    Boarding(BoardingEvent),
+    /// Food and essential items handed to one traveller.
+    ItemsHanded(ItemsHanded),
 }
 
 impl FieldEvent {
     /// Every kind this version knows (what [`FieldEvent::kind`] answers).
-    pub const KINDS: [&'static str; 8] = [
+    pub const KINDS: [&'static str; 11] = [
         "identity_check",
         "counselling_session",
         "custody_transfer",
@@ -124,6 +133,9 @@ impl FieldEvent {
         "warning_acknowledgement",
         "abn_version",
         "journey",
+        "manifest",
+        "boarding",
+        "items_handed",
     ];
 
     pub fn id(&self) -> Uuid {
@@ -136,6 +148,9 @@ impl FieldEvent {
             Self::WarningAcknowledgement(e) => e.id,
             Self::AbnVersion(e) => e.id,
             Self::Journey(e) => e.id,
+            Self::Manifest(e) => e.id,
+            Self::Boarding(e) => e.id,
+            Self::ItemsHanded(e) => e.id,
         }
     }
 
@@ -149,6 +164,9 @@ impl FieldEvent {
             Self::WarningAcknowledgement(_) => "warning_acknowledgement",
             Self::AbnVersion(_) => "abn_version",
             Self::Journey(_) => "journey",
+            Self::Manifest(_) => "manifest",
+            Self::Boarding(_) => "boarding",
+            Self::ItemsHanded(_) => "items_handed",
         }
     }
 
@@ -162,6 +180,9 @@ impl FieldEvent {
             Self::WarningAcknowledgement(e) => e.at,
             Self::AbnVersion(e) => e.at,
             Self::Journey(e) => e.at,
+            Self::Manifest(e) => e.at,
+            Self::Boarding(e) => e.at,
+            Self::ItemsHanded(e) => e.at,
         }
     }
 
@@ -172,11 +193,14 @@ impl FieldEvent {
             Self::CounsellingSession(_) => None,
             Self::CustodyTransfer(e) => Some(&e.individual_no),
             Self::ExitPermit(e) => Some(&e.individual_no),
+            Self::Boarding(e) => Some(&e.individual_no),
+            Self::ItemsHanded(e) => Some(&e.individual_no),
             // About the whole case, several members or a booking.
             Self::Booking(_)
             | Self::WarningAcknowledgement(_)
             | Self::AbnVersion(_)
-            | Self::Journey(_) => None,
+            | Self::Journey(_)
+            | Self::Manifest(_) => None,
         }
     }
 
@@ -235,6 +259,9 @@ impl FieldEvent {
             Self::WarningAcknowledgement(e) => e.validate(),
             Self::AbnVersion(e) => e.validate(),
             Self::Journey(e) => e.validate(),
+            Self::Manifest(e) => e.validate(),
+            Self::Boarding(e) => e.validate(),
+            Self::ItemsHanded(e) => e.validate(),
         }
     }
 }

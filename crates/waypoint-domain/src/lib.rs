@@ -21,6 +21,7 @@ mod counselling;
 mod country;
 mod custody;
 mod date;
+mod departure;
 mod event;
 mod event_check;
 mod exit_permit;
@@ -51,6 +52,11 @@ pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized, SessionP
 pub use country::{CountryCode, DocumentIssuer};
 pub use custody::{DocumentCustody, HeldElsewhere, document_custody};
 pub use date::{AgeRange, PartialDate};
+pub use departure::{
+    Boarding, BoardingEvent, BoardingMark, DepartureProblem, EssentialItem, HeadCount, ItemList,
+    ItemLists, ItemsHanded, Manifest, ManifestChange, ManifestEvent, ManifestId, ManifestLine,
+    ManifestTraveller, MatchedBy, NoShowReason, ScanMatch, Vehicle, find_on_manifest,
+};
 pub use event::{
     CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, FieldEvent, IdentityCheck,
     Mismatch,

@@ -86,6 +86,8 @@ named_enum!(
         Book = "book",
         AcknowledgeWarning = "acknowledge_warning",
         IssueAbn = "issue_abn",
+        Manifest = "manifest",
+        HeadCount = "head_count",
     }
 );
 
