@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod clock;
+mod departure;
 mod enrolment;
 mod event_reader;
 mod exit_permit;

@@ -65,6 +65,9 @@ pub fn redact_event(role: Role, event: &mut FieldEvent) {
         }
         FieldEvent::WarningAcknowledgement(_) => {}
         FieldEvent::AbnVersion(v) => v.bookings.iter_mut().for_each(|b| redact_booking(role, b)),
+        // Who rode which bus, who did not and why, and what they were handed: for everyone
+        // who plans or follows the departure, like a journey's holds.
+        FieldEvent::Manifest(_) | FieldEvent::Boarding(_) | FieldEvent::ItemsHanded(_) => {}
     }
 }
 
@@ -291,6 +294,8 @@ impl Store {
             FieldEvent::WarningAcknowledgement(_) => Action::AcknowledgeWarning,
             FieldEvent::AbnVersion(_) => Action::IssueAbn,
             FieldEvent::Journey(_) => Action::HoldJourney,
+            FieldEvent::Manifest(_) => Action::Manifest,
+            FieldEvent::Boarding(_) | FieldEvent::ItemsHanded(_) => Action::HeadCount,
         };
         self.require(role, action)?;
         self.record_event(event)
