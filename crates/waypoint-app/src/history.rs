@@ -270,6 +270,11 @@ fn entry(role: Role, event: FieldEvent, made: bool) -> Option<HistoryEntry> {
                 },
             )
         }
+        // Departure day has its own screens (the manifest, the items handed); the timeline
+        // words it once the window has words for it.
+        FieldEvent::Manifest(_) | FieldEvent::Boarding(_) | FieldEvent::ItemsHanded(_) => {
+            return None;
+        }
     };
     Some(HistoryEntry {
         id,
