@@ -13,6 +13,7 @@ mod export;
 mod history;
 mod import;
 mod journey;
+mod manifest;
 mod needs;
 mod outbox;
 mod output;
@@ -187,6 +188,17 @@ enum Command {
     Needs {
         #[command(subcommand)]
         command: needs::NeedsCommand,
+    },
+    /// Transport manifests on departure day: who rides which vehicle, the head count at
+    /// boarding (by scan), no-shows; on screen, as PDF and CSV
+    Manifest {
+        #[command(subcommand)]
+        command: manifest::ManifestCommand,
+    },
+    /// Food and essential items handed out on departure day, per person
+    Items {
+        #[command(subcommand)]
+        command: manifest::ItemsCommand,
     },
 }
 
@@ -590,5 +602,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             audit::list(&store, role, *after, *limit, *json)
         }
         Command::Check { command } => check::run(&cli, command),
+        Command::Manifest { command } => manifest::run(&cli, command),
+        Command::Items { command } => manifest::items(&cli, command),
     }
 }

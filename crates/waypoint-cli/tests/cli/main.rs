@@ -19,7 +19,8 @@
 //! - `sync`: sync end to end against a real `waypoint-server` on 127.0.0.1;
 //! - `sync_bookings`: a booking of two sites, synced: each site's share, a third site's nothing;
 //! - `sync_import`: a re-import after sync keeps what colleagues edited;
-//! - `util`: running the binary and reading what it says.
+//! - `util`: running the binary and reading what it says;
+//! - `manifest`: departure day: manifests, the head count by scan, no-shows, PDF, items, roles.
 
 mod acceptance;
 mod audit;
@@ -32,6 +33,7 @@ mod exit_permit;
 mod history;
 mod journey;
 mod keys;
+mod manifest;
 mod movements;
 mod needs;
 mod revoke;
