@@ -244,6 +244,17 @@ fn roles_make_manifests_and_count_heads_as_the_roles_table_says() {
         assert!(create(&mut store, &as_role(role), &context(), &form()).is_err());
         assert!(board(&mut store, &as_role(role), &context(), &id, "I-0001001").is_err());
     }
+    // Every role reads the manifest; document numbers only where the role sees them.
+    let admin = show(&store, Role::Administrator, &id).unwrap();
+    assert_eq!(admin.count.expected, 6);
+    assert!(
+        admin
+            .travellers
+            .iter()
+            .all(|r| r.document_no.is_none() && !r.family_name.is_empty())
+    );
+    let poe = show(&store, Role::PoeAssociate, &id).unwrap();
+    assert!(poe.travellers.iter().all(|r| r.document_no.is_some()));
     let field = as_role(Role::FieldAssistant);
     assert!(board(&mut store, &field, &context(), &id, "I-0001001").is_ok());
     assert!(
