@@ -20,4 +20,4 @@ pub use abn::{
 pub use error::PrintError;
 pub use labels::AbnLabels;
 pub use manifest::{ManifestDocument, ManifestPaperRow, manifest_pdf};
-pub use manifest_labels::ManifestLabels;
+pub use manifest_labels::{ManifestLabels, NoShowWords};

@@ -34,6 +34,19 @@ pub struct ManifestLabels {
     pub page: String,
     /// Printed where a value is not known or does not apply.
     pub none: String,
+    pub reasons: NoShowWords,
+}
+
+/// The no-show reasons, worded (the app picks the one a traveller's no-show names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoShowWords {
+    pub did_not_come: String,
+    pub ill: String,
+    pub declined: String,
+    pub documents: String,
+    pub family_emergency: String,
+    pub late: String,
+    pub other: String,
 }
 
 impl ManifestLabels {
@@ -67,6 +80,15 @@ impl ManifestLabels {
             staff_signature: "Staff member in charge".into(),
             page: "Page".into(),
             none: "—".into(),
+            reasons: NoShowWords {
+                did_not_come: "Did not come".into(),
+                ill: "Ill".into(),
+                declined: "Declined to travel".into(),
+                documents: "Documents missing".into(),
+                family_emergency: "Family emergency".into(),
+                late: "Late".into(),
+                other: "Other".into(),
+            },
         }
     }
 
@@ -100,6 +122,15 @@ impl ManifestLabels {
             staff_signature: "Agent responsable".into(),
             page: "Page".into(),
             none: "—".into(),
+            reasons: NoShowWords {
+                did_not_come: "Ne s'est pas présenté".into(),
+                ill: "Malade".into(),
+                declined: "A refusé de voyager".into(),
+                documents: "Documents manquants".into(),
+                family_emergency: "Urgence familiale".into(),
+                late: "En retard".into(),
+                other: "Autre".into(),
+            },
         }
     }
 
@@ -133,6 +164,15 @@ impl ManifestLabels {
             staff_signature: "Responsable del personal".into(),
             page: "Página".into(),
             none: "—".into(),
+            reasons: NoShowWords {
+                did_not_come: "No se presentó".into(),
+                ill: "Enfermo".into(),
+                declined: "Rehusó viajar".into(),
+                documents: "Faltan documentos".into(),
+                family_emergency: "Emergencia familiar".into(),
+                late: "Tarde".into(),
+                other: "Otro".into(),
+            },
         }
     }
 }

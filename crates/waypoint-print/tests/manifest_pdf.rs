@@ -23,7 +23,7 @@ fn row(no: &str, name: &str, native: Option<&str>, state: &str) -> ManifestPaper
         nationality: "SYR".into(),
         document_no: Some(format!("DOC-{no}")),
         state: state.into(),
-        note: (state == "no_show").then(|| "ILL: fever this morning".to_string()),
+        note: (state == "no_show").then(|| "Ill: fever this morning".to_string()),
     }
 }
 
@@ -94,7 +94,7 @@ fn the_manifest_lists_every_traveller_the_vehicle_and_the_head_count() {
         "TESTDRIVER, Paul",
         "MAN-20261214-ABC123",
         "Boarded 2 of 4 · No-shows 1",
-        "ILL: fever this morning",
+        "Ill: fever this morning",
         "DOC-TST-0003",
     ] {
         assert!(

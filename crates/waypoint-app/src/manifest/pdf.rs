@@ -2,7 +2,7 @@
 //! box to tick at the door, the head count and the no-shows with their reasons.
 
 use chrono::{DateTime, Utc};
-use waypoint_domain::{Boarding, Language};
+use waypoint_domain::{Boarding, Language, NoShowReason};
 use waypoint_print::{ManifestDocument, ManifestLabels, ManifestPaperRow, Paper};
 
 use super::ManifestView;
@@ -24,6 +24,20 @@ pub fn manifest_pdf(
     paper: Paper,
     language: Language,
 ) -> Result<Vec<u8>, AppError> {
+    let labels = labels(language);
+    let worded = |r: &NoShowReason| {
+        let w = &labels.reasons;
+        match r {
+            NoShowReason::DidNotCome => &w.did_not_come,
+            NoShowReason::Ill => &w.ill,
+            NoShowReason::Declined => &w.declined,
+            NoShowReason::Documents => &w.documents,
+            NoShowReason::FamilyEmergency => &w.family_emergency,
+            NoShowReason::Late => &w.late,
+            NoShowReason::Other => &w.other,
+        }
+        .clone()
+    };
     let utc = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let travellers = manifest
@@ -34,7 +48,7 @@ pub fn manifest_pdf(
                 Boarding::Waiting => ("waiting", None),
                 Boarding::Boarded { .. } => ("boarded", None),
                 Boarding::NoShow { reason, text, .. } => {
-                    ("no_show", Some(format!("{}: {text}", reason.code())))
+                    ("no_show", Some(format!("{}: {text}", worded(reason))))
                 }
             };
             ManifestPaperRow {
@@ -60,7 +74,7 @@ pub fn manifest_pdf(
         printed_at: utc(&printed_at),
         printed_by: printed_by.to_owned(),
         paper,
-        labels: labels(language),
+        labels,
         boarded: count(manifest.count.boarded),
         expected: count(manifest.count.expected),
         no_shows: count(manifest.count.no_shows),

@@ -275,6 +275,32 @@ fn the_manifest_prints_as_pdf_and_csv_and_items_are_handed_from_the_programmes_l
         OsStr::new("fr"),
     ]);
     assert!(pdf_text(&fr).contains("Manifeste de transport"));
+    // A no-show's reason is worded in the paper's language; what happened stays as written.
+    env.ok([
+        "manifest",
+        "no-show",
+        id.as_str(),
+        "I-0001041",
+        "--reason",
+        "family-emergency",
+        "--text",
+        "Mother in hospital",
+    ]);
+    env.ok([
+        OsStr::new("manifest"),
+        OsStr::new("pdf"),
+        OsStr::new(&id),
+        OsStr::new("--out"),
+        fr.as_os_str(),
+        OsStr::new("--language"),
+        OsStr::new("fr"),
+    ]);
+    let text = pdf_text(&fr);
+    assert!(
+        text.contains("Urgence familiale: Mother in hospital"),
+        "{text}"
+    );
+    assert!(text.contains("À bord 1 sur 6 · Absents 1"), "{text}");
     let csv = env.ok(["manifest", "csv", &id]);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 7, "{csv}");
