@@ -111,6 +111,9 @@ pub enum AppError {
         booking_ref: String,
         warning: String,
     },
+    /// A manifest, head count or items request that cannot be carried out as given.
+    #[error(transparent)]
+    Departure(#[from] waypoint_domain::DepartureProblem),
     /// A request that cannot be carried out as given; the message says why and what to do.
     #[error("{0}")]
     Invalid(String),

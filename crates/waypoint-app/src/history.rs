@@ -273,6 +273,11 @@ fn entry(role: Role, event: FieldEvent, made: bool) -> Option<HistoryEntry> {
         // Shown by the bag and the notice themselves (`waypoint bag show`, `departure show`):
         // the history's kinds are a typed list each front end words, not extended here yet.
         FieldEvent::TravelBag(_) | FieldEvent::DepartureNotice(_) => return None,
+        // Departure day has its own screens (the manifest, the items handed); the timeline
+        // words it once the window has words for it.
+        FieldEvent::Manifest(_) | FieldEvent::Boarding(_) | FieldEvent::ItemsHanded(_) => {
+            return None;
+        }
     };
     Some(HistoryEntry {
         id,

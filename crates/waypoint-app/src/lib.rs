@@ -26,6 +26,7 @@ pub mod import;
 pub mod individual;
 pub mod journey;
 mod lookup;
+pub mod manifest;
 mod message;
 pub mod open;
 pub mod outbox;

@@ -321,6 +321,8 @@ impl AppError {
                 warning: warning.clone(),
             },
             AppError::Invalid(_) => MessageCode::other(self.to_string()),
+            // Worded in English until the departure-day screens give them codes of their own.
+            AppError::Departure(_) => MessageCode::other(self.to_string()),
         }
     }
 }

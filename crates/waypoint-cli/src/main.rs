@@ -15,6 +15,7 @@ mod export;
 mod history;
 mod import;
 mod journey;
+mod manifest;
 mod needs;
 mod outbox;
 mod output;
@@ -201,6 +202,17 @@ enum Command {
     Departure {
         #[command(subcommand)]
         command: departure::DepartureCommand,
+    },
+    /// Transport manifests on departure day: who rides which vehicle, the head count at
+    /// boarding (by scan), no-shows; on screen, as PDF and CSV
+    Manifest {
+        #[command(subcommand)]
+        command: manifest::ManifestCommand,
+    },
+    /// Food and essential items handed out on departure day, per person
+    Items {
+        #[command(subcommand)]
+        command: manifest::ItemsCommand,
     },
 }
 
@@ -610,5 +622,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { command } => check::run(&cli, command),
         Command::Bag { command } => bag::run(&cli, command),
         Command::Departure { command } => departure::run(&cli, command),
+        Command::Manifest { command } => manifest::run(&cli, command),
+        Command::Items { command } => manifest::items(&cli, command),
     }
 }

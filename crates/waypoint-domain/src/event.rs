@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::event_check::{EventError, require};
 use crate::{
-    AbnVersion, BookingEvent, DepartureNoticeVersion, ExitPermitEvent, JourneyEvent,
-    TravelBagEvent, WarningAcknowledgement,
+    AbnVersion, BoardingEvent, BookingEvent, DepartureNoticeVersion, ExitPermitEvent,
+    ItemsHanded, JourneyEvent, ManifestEvent, TravelBagEvent, WarningAcknowledgement,
 };
 
 /// A field where the record and the document disagree.
@@ -118,11 +118,17 @@ pub enum FieldEvent {
     TravelBag(TravelBagEvent),
     /// One case's part of a version of a booking's departure notice.
     DepartureNotice(DepartureNoticeVersion),
+    /// Travellers of a case put on or taken off a transport manifest.
+    Manifest(ManifestEvent),
+    /// A traveller ticked as boarded, recorded as a no-show, or the mark undone.
+    Boarding(BoardingEvent),
+    /// Food and essential items handed to one traveller.
+    ItemsHanded(ItemsHanded),
 }
 
 impl FieldEvent {
     /// Every kind this version knows (what [`FieldEvent::kind`] answers).
-    pub const KINDS: [&'static str; 10] = [
+    pub const KINDS: [&'static str; 13] = [
         "identity_check",
         "counselling_session",
         "custody_transfer",
@@ -133,6 +139,9 @@ impl FieldEvent {
         "journey",
         "travel_bag",
         "departure_notice",
+        "manifest",
+        "boarding",
+        "items_handed",
     ];
 
     pub fn id(&self) -> Uuid {
@@ -147,6 +156,9 @@ impl FieldEvent {
             Self::Journey(e) => e.id,
             Self::TravelBag(e) => e.id,
             Self::DepartureNotice(e) => e.id,
+            Self::Manifest(e) => e.id,
+            Self::Boarding(e) => e.id,
+            Self::ItemsHanded(e) => e.id,
         }
     }
 
@@ -162,6 +174,9 @@ impl FieldEvent {
             Self::Journey(_) => "journey",
             Self::TravelBag(_) => "travel_bag",
             Self::DepartureNotice(_) => "departure_notice",
+            Self::Manifest(_) => "manifest",
+            Self::Boarding(_) => "boarding",
+            Self::ItemsHanded(_) => "items_handed",
         }
     }
 
@@ -177,6 +192,9 @@ impl FieldEvent {
             Self::Journey(e) => e.at,
             Self::TravelBag(e) => e.at,
             Self::DepartureNotice(e) => e.at,
+            Self::Manifest(e) => e.at,
+            Self::Boarding(e) => e.at,
+            Self::ItemsHanded(e) => e.at,
         }
     }
 
@@ -187,13 +205,16 @@ impl FieldEvent {
             Self::CounsellingSession(_) => None,
             Self::CustodyTransfer(e) => Some(&e.individual_no),
             Self::ExitPermit(e) => Some(&e.individual_no),
+            Self::Boarding(e) => Some(&e.individual_no),
+            Self::ItemsHanded(e) => Some(&e.individual_no),
             // About the whole case, several members or a booking.
             Self::Booking(_)
             | Self::WarningAcknowledgement(_)
             | Self::AbnVersion(_)
             | Self::Journey(_)
             | Self::TravelBag(_)
-            | Self::DepartureNotice(_) => None,
+            | Self::DepartureNotice(_)
+            | Self::Manifest(_) => None,
         }
     }
 
@@ -254,6 +275,9 @@ impl FieldEvent {
             Self::Journey(e) => e.validate(),
             Self::TravelBag(e) => e.validate(),
             Self::DepartureNotice(e) => e.validate(),
+            Self::Manifest(e) => e.validate(),
+            Self::Boarding(e) => e.validate(),
+            Self::ItemsHanded(e) => e.validate(),
         }
     }
 }

@@ -22,6 +22,7 @@ mod country;
 mod custody;
 mod date;
 mod departure_notice;
+mod departure;
 mod event;
 mod event_check;
 mod exit_permit;
@@ -57,6 +58,11 @@ pub use date::{AgeRange, PartialDate};
 pub use departure_notice::{
     DepartureNoticeVersion, Departures, NotDeparted, NotDepartedReason, NoticeChange,
     departed_facts, notice_changes,
+};
+pub use departure::{
+    Boarding, BoardingEvent, BoardingMark, DepartureProblem, EssentialItem, HeadCount, ItemList,
+    ItemLists, ItemsHanded, Manifest, ManifestChange, ManifestEvent, ManifestId, ManifestLine,
+    ManifestTraveller, MatchedBy, NoShowReason, ScanMatch, Vehicle, find_on_manifest,
 };
 pub use event::{
     CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, FieldEvent, IdentityCheck,

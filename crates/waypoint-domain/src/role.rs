@@ -88,6 +88,8 @@ named_enum!(
         IssueAbn = "issue_abn",
         TravelBag = "travel_bag",
         DepartureNotice = "departure_notice",
+        Manifest = "manifest",
+        HeadCount = "head_count",
     }
 );
 

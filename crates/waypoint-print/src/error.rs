@@ -6,6 +6,8 @@ use thiserror::Error;
 pub enum PrintError {
     #[error("an ABN needs at least one booking")]
     NoBooking,
+    #[error("a manifest needs at least one traveller")]
+    NoTraveller,
     #[error("a booking on the ABN has no flight segment")]
     NoSegment,
     #[error("a traveller has special service codes for more segments than the booking has")]

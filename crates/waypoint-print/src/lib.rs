@@ -1,7 +1,8 @@
 //! Printable papers, rendered offline.
 //!
 //! The papers a movement team hands on paper and by e-mail, made as PDF on the laptop with no
-//! network: today the Advance Booking Notification ([`abn_pdf`]). The crate takes plain,
+//! network: the Advance Booking Notification ([`abn_pdf`])
+//! and the transport manifest ([`manifest_pdf`]). The crate takes plain,
 //! already-worded data (the application layer fills it from bookings) and lays it out with
 //! typst, used as a library, with the fonts embedded in the binary (`fonts/`), so that names in
 //! native script are shaped (Arabic joined and right to left) on any machine.
@@ -11,6 +12,8 @@ mod departure_notice;
 mod departure_notice_labels;
 mod error;
 mod labels;
+mod manifest;
+mod manifest_labels;
 mod world;
 
 pub use abn::{
@@ -20,3 +23,5 @@ pub use departure_notice::{DepartureNoticeDocument, NoticeTraveller, departure_n
 pub use departure_notice_labels::{DepartureNoticeLabels, ReasonWords};
 pub use error::PrintError;
 pub use labels::AbnLabels;
+pub use manifest::{ManifestDocument, ManifestPaperRow, manifest_pdf};
+pub use manifest_labels::{ManifestLabels, NoShowWords};

@@ -10,6 +10,7 @@
 pub mod audit;
 mod clock;
 mod departure_notice;
+mod departure;
 mod enrolment;
 mod event_reader;
 mod exit_permit;

@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (10, include_str!("../migrations/0010_data_migration.sql")),
     (11, include_str!("../migrations/0011_movements.sql")),
     (12, include_str!("../migrations/0012_booking_links.sql")),
+    (13, include_str!("../migrations/0013_departure_day.sql")),
 ];
 
 /// The schema version this build writes.

@@ -403,6 +403,16 @@ fn file_local_event(w: &mut Writer<'_>, event: &FieldEvent) -> Result<(), StoreE
             }
             known_case(w.tx, &v.case_no)?
         }
+        FieldEvent::Manifest(m) => {
+            if let waypoint_domain::ManifestChange::PutOn { travellers } = &m.change {
+                for t in travellers {
+                    member_of(w.tx, &t.individual_no, &m.case_no)?;
+                }
+            }
+            known_case(w.tx, &m.case_no)?
+        }
+        FieldEvent::Boarding(b) => member_of(w.tx, &b.individual_no, &b.case_no)?,
+        FieldEvent::ItemsHanded(h) => member_of(w.tx, &h.individual_no, &h.case_no)?,
     };
     if !w.insert_event(event, &case_no)? {
         return Err(StoreError::DuplicateEvent(event.id()));

@@ -67,6 +67,9 @@ pub fn redact_event(role: Role, event: &mut FieldEvent) {
         FieldEvent::AbnVersion(v) => v.bookings.iter_mut().for_each(|b| redact_booking(role, b)),
         // The bag's items name no value; a departure notice's words go to stakeholders anyway.
         FieldEvent::TravelBag(_) | FieldEvent::DepartureNotice(_) => {}
+        // Who rode which bus, who did not and why, and what they were handed: for everyone
+        // who plans or follows the departure, like a journey's holds.
+        FieldEvent::Manifest(_) | FieldEvent::Boarding(_) | FieldEvent::ItemsHanded(_) => {}
     }
 }
 
@@ -295,6 +298,8 @@ impl Store {
             FieldEvent::Journey(_) => Action::HoldJourney,
             FieldEvent::TravelBag(_) => Action::TravelBag,
             FieldEvent::DepartureNotice(_) => Action::DepartureNotice,
+            FieldEvent::Manifest(_) => Action::Manifest,
+            FieldEvent::Boarding(_) | FieldEvent::ItemsHanded(_) => Action::HeadCount,
         };
         self.require(role, action)?;
         self.record_event(event)

@@ -144,6 +144,8 @@ fn as_the_old_version_left_it(dir: &Path) {
          DROP INDEX abn_version_by_abn;
          DROP TRIGGER booking_link_of_event;
          DROP TABLE booking_link;
+         DROP INDEX manifest_event_by_manifest;
+         DROP INDEX boarding_by_manifest;
          PRAGMA user_version = 9;
          COMMIT;",
     )

@@ -183,6 +183,8 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> Option<dto::Event
         | E::DepartureNotice(_) => {
             return None;
         }
+        // Departure day (manifests, boarding, items handed) has no screen yet.
+        E::Manifest(_) | E::Boarding(_) | E::ItemsHanded(_) => return None,
     })
 }
 

@@ -23,6 +23,7 @@
 //! - `departure_notice`: `waypoint departure`: who departed and why not, versions, CSV, PDF;
 //! - `travel_bag`: `waypoint bag`: the checklist, ticks by hand, the check, the handover;
 //! - `roles_departure_day`: the bag and notice commands as every role.
+//! - `manifest`: departure day: manifests, the head count by scan, no-shows, PDF, items, roles.
 
 mod acceptance;
 mod audit;
@@ -36,6 +37,7 @@ mod exit_permit;
 mod history;
 mod journey;
 mod keys;
+mod manifest;
 mod movements;
 mod needs;
 mod revoke;

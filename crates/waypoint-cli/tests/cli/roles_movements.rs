@@ -14,9 +14,9 @@ use waypoint_domain::{Action, Field, Role, may, may_see};
 use crate::util::{Env, assert_no_panic, stderr_of, stdout_of};
 
 /// The PIN of every staff member added here.
-const PIN: &str = "135791";
+pub(crate) const PIN: &str = "135791";
 
-fn staff_name(role: Role) -> String {
+pub(crate) fn staff_name(role: Role) -> String {
     format!("{} mover", role.code().replace('_', " "))
 }
 
@@ -47,7 +47,7 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// The store every role starts from: the sample cases and bookings, loaded by the test
 /// officer (a supervisor), and a staff member of each role.
-fn template() -> Env {
+pub(crate) fn template() -> Env {
     let env = Env::with_sample();
     env.ok([
         OsStr::new("bookings"),
@@ -66,14 +66,14 @@ fn template() -> Env {
 }
 
 /// A copy of `template` for one role: its data directory and its computer's secrets.
-fn copy_of(template: &Env) -> Env {
+pub(crate) fn copy_of(template: &Env) -> Env {
     let env = Env::new();
     copy_tree(template.tmp.path(), env.tmp.path());
     env
 }
 
 /// Events and outbox entries in the store: what any change of a movement command writes.
-fn written(conn: &rusqlite::Connection) -> (i64, i64) {
+pub(crate) fn written(conn: &rusqlite::Connection) -> (i64, i64) {
     let count = |table: &str| -> i64 {
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .expect("a count")

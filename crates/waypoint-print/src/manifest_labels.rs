@@ -1,0 +1,178 @@
+use serde::Serialize;
+
+/// Every fixed word printed on the transport manifest, in the language of the paper; the data
+/// (names, plates, numbers) is never translated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManifestLabels {
+    /// BCP 47 language of the labels ("en", "fr", "es").
+    pub lang: String,
+    pub title: String,
+    pub manifest_no: String,
+    pub vehicle: String,
+    pub plate: String,
+    pub driver: String,
+    pub departs: String,
+    pub printed_at: String,
+    pub printed_by: String,
+    pub boarded: String,
+    pub of: String,
+    pub no_shows: String,
+    pub travellers: String,
+    pub individual_no: String,
+    pub case_no: String,
+    pub booking: String,
+    pub name: String,
+    pub native_name: String,
+    pub sex: String,
+    pub age: String,
+    pub nationality: String,
+    pub document: String,
+    pub on_board: String,
+    pub no_show: String,
+    pub driver_signature: String,
+    pub staff_signature: String,
+    pub page: String,
+    /// Printed where a value is not known or does not apply.
+    pub none: String,
+    pub reasons: NoShowWords,
+}
+
+/// The no-show reasons, worded (the app picks the one a traveller's no-show names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoShowWords {
+    pub did_not_come: String,
+    pub ill: String,
+    pub declined: String,
+    pub documents: String,
+    pub family_emergency: String,
+    pub late: String,
+    pub other: String,
+}
+
+impl ManifestLabels {
+    pub fn english() -> Self {
+        ManifestLabels {
+            lang: "en".into(),
+            title: "Transport manifest".into(),
+            manifest_no: "Manifest no.".into(),
+            vehicle: "Vehicle".into(),
+            plate: "Plate".into(),
+            driver: "Driver".into(),
+            departs: "Departs".into(),
+            printed_at: "Printed at".into(),
+            printed_by: "Printed by".into(),
+            boarded: "Boarded".into(),
+            of: "of".into(),
+            no_shows: "No-shows".into(),
+            travellers: "Travellers".into(),
+            individual_no: "Individual no.".into(),
+            case_no: "Case no.".into(),
+            booking: "Booking".into(),
+            name: "Name".into(),
+            native_name: "Name (native script)".into(),
+            sex: "Sex".into(),
+            age: "Age".into(),
+            nationality: "Nationality".into(),
+            document: "Document".into(),
+            on_board: "On board".into(),
+            no_show: "No-show".into(),
+            driver_signature: "Driver's signature".into(),
+            staff_signature: "Staff member in charge".into(),
+            page: "Page".into(),
+            none: "—".into(),
+            reasons: NoShowWords {
+                did_not_come: "Did not come".into(),
+                ill: "Ill".into(),
+                declined: "Declined to travel".into(),
+                documents: "Documents missing".into(),
+                family_emergency: "Family emergency".into(),
+                late: "Late".into(),
+                other: "Other".into(),
+            },
+        }
+    }
+
+    pub fn french() -> Self {
+        ManifestLabels {
+            lang: "fr".into(),
+            title: "Manifeste de transport".into(),
+            manifest_no: "Manifeste n°".into(),
+            vehicle: "Véhicule".into(),
+            plate: "Immatriculation".into(),
+            driver: "Chauffeur".into(),
+            departs: "Départ".into(),
+            printed_at: "Imprimé le".into(),
+            printed_by: "Imprimé par".into(),
+            boarded: "À bord".into(),
+            of: "sur".into(),
+            no_shows: "Absents".into(),
+            travellers: "Voyageurs".into(),
+            individual_no: "N° individuel".into(),
+            case_no: "N° de dossier".into(),
+            booking: "Réservation".into(),
+            name: "Nom".into(),
+            native_name: "Nom (écriture d'origine)".into(),
+            sex: "Sexe".into(),
+            age: "Âge".into(),
+            nationality: "Nationalité".into(),
+            document: "Document".into(),
+            on_board: "À bord".into(),
+            no_show: "Absent".into(),
+            driver_signature: "Signature du chauffeur".into(),
+            staff_signature: "Agent responsable".into(),
+            page: "Page".into(),
+            none: "—".into(),
+            reasons: NoShowWords {
+                did_not_come: "Ne s'est pas présenté".into(),
+                ill: "Malade".into(),
+                declined: "A refusé de voyager".into(),
+                documents: "Documents manquants".into(),
+                family_emergency: "Urgence familiale".into(),
+                late: "En retard".into(),
+                other: "Autre".into(),
+            },
+        }
+    }
+
+    pub fn spanish() -> Self {
+        ManifestLabels {
+            lang: "es".into(),
+            title: "Manifiesto de transporte".into(),
+            manifest_no: "Manifiesto n.º".into(),
+            vehicle: "Vehículo".into(),
+            plate: "Matrícula".into(),
+            driver: "Conductor".into(),
+            departs: "Salida".into(),
+            printed_at: "Impreso el".into(),
+            printed_by: "Impreso por".into(),
+            boarded: "A bordo".into(),
+            of: "de".into(),
+            no_shows: "Ausentes".into(),
+            travellers: "Viajeros".into(),
+            individual_no: "N.º individual".into(),
+            case_no: "N.º de caso".into(),
+            booking: "Reserva".into(),
+            name: "Nombre".into(),
+            native_name: "Nombre (escritura original)".into(),
+            sex: "Sexo".into(),
+            age: "Edad".into(),
+            nationality: "Nacionalidad".into(),
+            document: "Documento".into(),
+            on_board: "A bordo".into(),
+            no_show: "Ausente".into(),
+            driver_signature: "Firma del conductor".into(),
+            staff_signature: "Responsable del personal".into(),
+            page: "Página".into(),
+            none: "—".into(),
+            reasons: NoShowWords {
+                did_not_come: "No se presentó".into(),
+                ill: "Enfermo".into(),
+                declined: "Rehusó viajar".into(),
+                documents: "Faltan documentos".into(),
+                family_emergency: "Emergencia familiar".into(),
+                late: "Tarde".into(),
+                other: "Otro".into(),
+            },
+        }
+    }
+}
