@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::event_check::{EventError, require};
 use crate::{
-    AbnVersion, BoardingEvent, BookingEvent, DepartureNoticeVersion, ExitPermitEvent,
-    ItemsHanded, JourneyEvent, ManifestEvent, TravelBagEvent, WarningAcknowledgement,
+    AbnVersion, BoardingEvent, BookingEvent, DepartureNoticeVersion, ExitPermitEvent, ItemsHanded,
+    JourneyEvent, ManifestEvent, TravelBagEvent, WarningAcknowledgement,
 };
 
 /// A field where the record and the document disagree.

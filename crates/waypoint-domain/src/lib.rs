@@ -21,8 +21,8 @@ mod counselling;
 mod country;
 mod custody;
 mod date;
-mod departure_notice;
 mod departure;
+mod departure_notice;
 mod event;
 mod event_check;
 mod exit_permit;
@@ -55,14 +55,14 @@ pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized, SessionP
 pub use country::{CountryCode, DocumentIssuer};
 pub use custody::{DocumentCustody, HeldElsewhere, document_custody};
 pub use date::{AgeRange, PartialDate};
-pub use departure_notice::{
-    DepartureNoticeVersion, Departures, NotDeparted, NotDepartedReason, NoticeChange,
-    departed_facts, notice_changes,
-};
 pub use departure::{
     Boarding, BoardingEvent, BoardingMark, DepartureProblem, EssentialItem, HeadCount, ItemList,
     ItemLists, ItemsHanded, Manifest, ManifestChange, ManifestEvent, ManifestId, ManifestLine,
     ManifestTraveller, MatchedBy, NoShowReason, ScanMatch, Vehicle, find_on_manifest,
+};
+pub use departure_notice::{
+    DepartureNoticeVersion, Departures, NotDeparted, NotDepartedReason, NoticeChange,
+    departed_facts, notice_changes,
 };
 pub use event::{
     CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, FieldEvent, IdentityCheck,

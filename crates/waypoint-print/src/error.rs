@@ -6,14 +6,13 @@ use thiserror::Error;
 pub enum PrintError {
     #[error("an ABN needs at least one booking")]
     NoBooking,
-    #[error("a manifest needs at least one traveller")]
+    /// A manifest or a departure notice with nobody on it.
+    #[error("a paper of travellers needs at least one traveller")]
     NoTraveller,
     #[error("a booking on the ABN has no flight segment")]
     NoSegment,
     #[error("a traveller has special service codes for more segments than the booking has")]
     SsrBeyondItinerary,
-    #[error("a departure notice needs at least one traveller")]
-    NoTraveller,
     /// The layout itself failed: a fault in Waypoint's template, not in the booking. The typst
     /// diagnostics are kept for the developer (they name template code, not the data).
     #[error("the paper could not be laid out (a fault in Waypoint, not in the booking data)")]

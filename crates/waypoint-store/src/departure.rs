@@ -14,7 +14,7 @@ fn corrupt(e: serde_json::Error) -> StoreError {
 }
 
 impl Store {
-    fn departure_events(
+    pub(crate) fn departure_events(
         &self,
         sql: &str,
         params: impl rusqlite::Params,

@@ -7,25 +7,13 @@ use waypoint_domain::{BookingRef, DepartureNoticeVersion, FieldEvent, TravelBagE
 
 use crate::{Store, StoreError};
 
-fn corrupt(e: serde_json::Error) -> StoreError {
-    StoreError::Corrupt(format!("a stored departure event cannot be read: {e}"))
-}
-
 impl Store {
-    fn departure_events(&self, sql: &str, key: &str) -> Result<Vec<FieldEvent>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let payloads = stmt.query_map([key], |r| r.get::<_, String>(0))?;
-        payloads
-            .map(|p| serde_json::from_str(&p?).map_err(corrupt))
-            .collect()
-    }
-
     /// The travel-bag events of case `case_no`, oldest first.
     pub fn travel_bag_events(&self, case_no: &str) -> Result<Vec<TravelBagEvent>, StoreError> {
         let mut events: Vec<TravelBagEvent> = self
             .departure_events(
                 "SELECT payload FROM event WHERE case_no = ?1 AND kind = 'travel_bag'",
-                case_no,
+                [case_no],
             )?
             .into_iter()
             .filter_map(|e| match e {
@@ -48,7 +36,7 @@ impl Store {
              AND case_no IN (SELECT case_no FROM event WHERE kind = 'booking'
                              AND json_extract(payload, '$.booking_ref') = ?1)
              AND json_extract(payload, '$.booking_ref') = ?1",
-            booking_ref.as_str(),
+            [booking_ref.as_str()],
         )?;
         Ok(sorted(events))
     }
@@ -60,7 +48,7 @@ impl Store {
     ) -> Result<Vec<DepartureNoticeVersion>, StoreError> {
         let events = self.departure_events(
             "SELECT payload FROM event WHERE case_no = ?1 AND kind = 'departure_notice'",
-            case_no,
+            [case_no],
         )?;
         Ok(sorted(events))
     }

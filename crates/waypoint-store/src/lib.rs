@@ -9,8 +9,8 @@
 
 pub mod audit;
 mod clock;
-mod departure_notice;
 mod departure;
+mod departure_notice;
 mod enrolment;
 mod event_reader;
 mod exit_permit;
