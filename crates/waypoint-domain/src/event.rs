@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::event_check::{EventError, require};
-use crate::{AbnVersion, BookingEvent, ExitPermitEvent, JourneyEvent, WarningAcknowledgement};
+use crate::{
+    AbnVersion, ArrivalStep, BookingEvent, ExitPermitEvent, Incident, JourneyEvent,
+    WarningAcknowledgement,
+};
 
 /// A field where the record and the document disagree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,11 +114,15 @@ pub enum FieldEvent {
     AbnVersion(AbnVersion),
     /// A hold, cancellation or resumption of (part of) a case's journey.
     Journey(JourneyEvent),
+    /// A step of the arrival checklist at the port of entry.
+    ArrivalStep(ArrivalStep),
+    /// An incident on the way in, as it concerns one case.
+    Incident(Incident),
 }
 
 impl FieldEvent {
     /// Every kind this version knows (what [`FieldEvent::kind`] answers).
-    pub const KINDS: [&'static str; 8] = [
+    pub const KINDS: [&'static str; 10] = [
         "identity_check",
         "counselling_session",
         "custody_transfer",
@@ -124,6 +131,8 @@ impl FieldEvent {
         "warning_acknowledgement",
         "abn_version",
         "journey",
+        "arrival_step",
+        "incident",
     ];
 
     pub fn id(&self) -> Uuid {
@@ -136,6 +145,8 @@ impl FieldEvent {
             Self::WarningAcknowledgement(e) => e.id,
             Self::AbnVersion(e) => e.id,
             Self::Journey(e) => e.id,
+            Self::ArrivalStep(e) => e.id,
+            Self::Incident(e) => e.id,
         }
     }
 
@@ -149,6 +160,8 @@ impl FieldEvent {
             Self::WarningAcknowledgement(_) => "warning_acknowledgement",
             Self::AbnVersion(_) => "abn_version",
             Self::Journey(_) => "journey",
+            Self::ArrivalStep(_) => "arrival_step",
+            Self::Incident(_) => "incident",
         }
     }
 
@@ -162,6 +175,8 @@ impl FieldEvent {
             Self::WarningAcknowledgement(e) => e.at,
             Self::AbnVersion(e) => e.at,
             Self::Journey(e) => e.at,
+            Self::ArrivalStep(e) => e.at,
+            Self::Incident(e) => e.at,
         }
     }
 
@@ -176,7 +191,9 @@ impl FieldEvent {
             Self::Booking(_)
             | Self::WarningAcknowledgement(_)
             | Self::AbnVersion(_)
-            | Self::Journey(_) => None,
+            | Self::Journey(_)
+            | Self::ArrivalStep(_)
+            | Self::Incident(_) => None,
         }
     }
 
@@ -235,6 +252,8 @@ impl FieldEvent {
             Self::WarningAcknowledgement(e) => e.validate(),
             Self::AbnVersion(e) => e.validate(),
             Self::Journey(e) => e.validate(),
+            Self::ArrivalStep(e) => e.validate(),
+            Self::Incident(e) => e.validate(),
         }
     }
 }
@@ -330,6 +349,45 @@ mod tests {
         assert_eq!(e.individual_no(), None);
         assert!(e.validate().is_ok());
         assert!(hold("  ").validate().is_err(), "a hold says why in words");
+    }
+
+    #[test]
+    fn arrival_steps_and_incidents_are_events_of_their_own_kinds_checked_by_their_rules() {
+        let step = FieldEvent::ArrivalStep(crate::ArrivalStep {
+            id: Uuid::now_v7(),
+            case_no: "C-1".into(),
+            travellers: crate::Travellers::WholeCase,
+            airport: crate::AirportCode::parse("IAD").unwrap(),
+            site: "IAD-POE".into(),
+            recorded_by: "poe associate".into(),
+            at: Utc::now(),
+            check: crate::ArrivalCheck::HandedOver {
+                agency: "Receiving agency".into(),
+            },
+        });
+        let incident = FieldEvent::Incident(crate::Incident {
+            id: Uuid::now_v7(),
+            case_no: "C-1".into(),
+            about: crate::IncidentAbout::Travellers {
+                travellers: crate::Travellers::WholeCase,
+            },
+            kind: crate::IncidentKind::Other,
+            text: " ".into(),
+            airport: crate::AirportCode::parse("IAD").unwrap(),
+            site: "IAD-POE".into(),
+            recorded_by: "poe associate".into(),
+            at: Utc::now(),
+        });
+        for (e, kind) in [(&step, "arrival_step"), (&incident, "incident")] {
+            let json = serde_json::to_string(e).unwrap();
+            assert!(json.contains(&format!("\"type\":\"{kind}\"")), "{json}");
+            assert_eq!(&serde_json::from_str::<FieldEvent>(&json).unwrap(), e);
+            assert_eq!(e.kind(), kind);
+            assert!(FieldEvent::KINDS.contains(&kind));
+            assert_eq!(e.individual_no(), None);
+        }
+        assert!(step.validate().is_ok());
+        assert!(incident.validate().is_err(), "an other incident says what");
     }
 
     #[test]
