@@ -65,6 +65,15 @@ pub fn redact_event(role: Role, event: &mut FieldEvent) {
         }
         FieldEvent::WarningAcknowledgement(_) => {}
         FieldEvent::AbnVersion(v) => v.bookings.iter_mut().for_each(|b| redact_booking(role, b)),
+        // Hotels, agencies and baggage counts are what everyone meeting the case needs.
+        FieldEvent::ArrivalStep(_) => {}
+        // The account of an incident often tells of a medical emergency: seen as medical
+        // notes are.
+        FieldEvent::Incident(i) => {
+            if !may_see(role, Field::SpecialNeedsNotes) {
+                i.text.clear();
+            }
+        }
     }
 }
 
@@ -291,6 +300,8 @@ impl Store {
             FieldEvent::WarningAcknowledgement(_) => Action::AcknowledgeWarning,
             FieldEvent::AbnVersion(_) => Action::IssueAbn,
             FieldEvent::Journey(_) => Action::HoldJourney,
+            FieldEvent::ArrivalStep(_) => Action::Arrival,
+            FieldEvent::Incident(_) => Action::Incident,
         };
         self.require(role, action)?;
         self.record_event(event)

@@ -144,6 +144,8 @@ fn as_the_old_version_left_it(dir: &Path) {
          DROP INDEX abn_version_by_abn;
          DROP TRIGGER booking_link_of_event;
          DROP TABLE booking_link;
+         DROP TRIGGER booking_arrival_of_event;
+         DROP TABLE booking_arrival;
          PRAGMA user_version = 9;
          COMMIT;",
     )

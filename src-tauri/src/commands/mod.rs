@@ -175,7 +175,12 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> Option<dto::Event
         E::CounsellingSession(s) => dto::EventRecord::CounsellingSession(session_to_dto(s)),
         E::CustodyTransfer(t) => dto::EventRecord::CustodyTransfer(transfer_to_dto(t)),
         E::ExitPermit(p) => dto::EventRecord::ExitPermit(exit_permit_to_dto(p)),
-        E::Booking(_) | E::WarningAcknowledgement(_) | E::AbnVersion(_) | E::Journey(_) => {
+        E::Booking(_)
+        | E::WarningAcknowledgement(_)
+        | E::AbnVersion(_)
+        | E::Journey(_)
+        | E::ArrivalStep(_)
+        | E::Incident(_) => {
             return None;
         }
     })

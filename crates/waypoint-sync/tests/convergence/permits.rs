@@ -43,6 +43,8 @@ fn old_laptop(dir: &Path) {
          DROP INDEX abn_version_by_abn;
          DROP TRIGGER booking_link_of_event;
          DROP TABLE booking_link;
+         DROP TRIGGER booking_arrival_of_event;
+         DROP TABLE booking_arrival;
          PRAGMA user_version = 9;
          COMMIT;",
     )
