@@ -20,4 +20,8 @@ pub enum PrintError {
         "the paper's data could not be prepared (a fault in Waypoint, not in the booking data)"
     )]
     Data(#[source] serde_json::Error),
+    #[error("a paper for the port of entry needs at least one traveller")]
+    NoTraveller,
+    #[error("there is nothing to request: no hotel stay or ground transport was recorded")]
+    NothingToRequest,
 }
