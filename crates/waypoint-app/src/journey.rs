@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 use waypoint_domain::{
-    Action, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent, Movement,
-    MovementFact, ReadinessRules, Role, Travellers, journey,
+    Action, ArrivalStep, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent,
+    Movement, MovementFact, ReadinessRules, Role, Travellers, arrival_movements, journey,
 };
 pub use waypoint_domain::{
     CancelReason, DocumentProblem, HoldReason, IndividualJourney, Journey, JourneyChange,
@@ -49,7 +49,22 @@ pub fn of_case(store: &Store, case_no: &str, today: NaiveDate) -> Result<Journey
             _ => None,
         })
         .collect();
-    let movements = booked(store, &case_no)?;
+    let mut movements = booked(store, &case_no)?;
+    // Arrived and at final destination come from the arrival checklist's steps.
+    let arrival_steps: Vec<ArrivalStep> = events
+        .iter()
+        .filter_map(|e| match e {
+            FieldEvent::ArrivalStep(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let members: Vec<String> = view
+        .case
+        .members
+        .iter()
+        .map(|m| m.individual_no.clone())
+        .collect();
+    movements.extend(arrival_movements(&members, &arrival_steps));
     let facts = CaseFacts {
         events: &events,
         exit_permits: &exit_permits,
