@@ -3,6 +3,7 @@
 
 mod abn;
 mod app;
+mod arrival;
 mod audit;
 mod booking;
 mod check;
@@ -187,6 +188,11 @@ enum Command {
     Needs {
         #[command(subcommand)]
         command: needs::NeedsCommand,
+    },
+    /// The port of entry: expected arrivals, the arrival checklist, incidents, paperwork
+    Arrival {
+        #[command(subcommand)]
+        command: arrival::ArrivalCommand,
     },
 }
 
@@ -590,5 +596,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             audit::list(&store, role, *after, *limit, *json)
         }
         Command::Check { command } => check::run(&cli, command),
+        Command::Arrival { command } => arrival::run(&cli, command),
     }
 }

@@ -19,9 +19,11 @@
 //! - `sync`: sync end to end against a real `waypoint-server` on 127.0.0.1;
 //! - `sync_bookings`: a booking of two sites, synced: each site's share, a third site's nothing;
 //! - `sync_import`: a re-import after sync keeps what colleagues edited;
-//! - `util`: running the binary and reading what it says.
+//! - `util`: running the binary and reading what it says;
+//! - `arrival`: `waypoint arrival`: expected arrivals, the checklist, incidents, rebooking, paperwork.
 
 mod acceptance;
+mod arrival;
 mod audit;
 mod check;
 mod counselling;
