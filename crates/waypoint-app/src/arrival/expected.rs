@@ -80,7 +80,9 @@ pub fn expected(
                 .iter()
                 .find(|c| c.individual_no == t.individual_no)
                 .cloned()
-                .unwrap_or_else(|| arrival_checklist(&[t.individual_no.clone()], &[]).remove(0));
+                .unwrap_or_else(|| {
+                    arrival_checklist(std::slice::from_ref(&t.individual_no), &[]).remove(0)
+                });
             lines.push(ExpectedLine {
                 individual_no: t.individual_no.clone(),
                 family_name: member.map(|m| m.family_name.clone()).unwrap_or_default(),

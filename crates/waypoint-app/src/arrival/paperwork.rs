@@ -61,13 +61,17 @@ fn flight(s: &Segment) -> PaperFlight {
     }
 }
 
+/// The flight landed on, the one after it, and their booking.
+#[derive(Default)]
+struct Flights {
+    arrived_on: Option<Segment>,
+    onward: Option<Segment>,
+    booking: Option<Booking>,
+}
+
 /// The flight the case's travellers landed on at the step's airport and the one after it, from
 /// the bookings that stand (confirmed or ticketed, not replaced), the latest landing first.
-fn flights(
-    store: &Store,
-    case_no: &str,
-    step: &ArrivalStep,
-) -> Result<(Option<Segment>, Option<Segment>, Option<Booking>), AppError> {
+fn flights(store: &Store, case_no: &str, step: &ArrivalStep) -> Result<Flights, AppError> {
     let mut best: Option<(Booking, usize)> = None;
     for b in store.bookings_of_case(case_no)? {
         let stands = matches!(b.status, BookingStatus::Confirmed | BookingStatus::Ticketed)
@@ -83,12 +87,12 @@ fn flights(
         }
     }
     Ok(match best {
-        Some((b, i)) => (
-            Some(b.segments[i].clone()),
-            b.segments.get(i + 1).cloned(),
-            Some(b),
-        ),
-        None => (None, None, None),
+        Some((b, i)) => Flights {
+            arrived_on: Some(b.segments[i].clone()),
+            onward: b.segments.get(i + 1).cloned(),
+            booking: Some(b),
+        },
+        None => Flights::default(),
     })
 }
 
@@ -130,7 +134,11 @@ pub fn paperwork_pdf(
         .iter()
         .filter(|m| step.travellers.includes(&m.individual_no))
         .collect();
-    let (arrived_on, onward, booking) = flights(store, &case_no, step)?;
+    let Flights {
+        arrived_on,
+        onward,
+        booking,
+    } = flights(store, &case_no, step)?;
     let travellers = members
         .iter()
         .map(|m| PaperTraveller {

@@ -418,7 +418,7 @@ fn a_missed_connection_is_rebooked_as_a_booking_replacing_the_missed_one() {
         .into_iter()
         .map(|b| b.booking_ref)
         .collect();
-    assert_eq!(replacing, [new.booking_ref.clone()]);
+    assert_eq!(replacing, std::slice::from_ref(&new.booking_ref));
     let onward = case.checklists[0].line(ChecklistItem::Onward).unwrap();
     assert!(!onward.done);
     assert!(

@@ -2,16 +2,15 @@
 //! a booking of case 104 on the same Doha–Washington flight as case 105, with a connection on
 //! to Chicago: the day's expected arrivals, the checklist step by step (and the journey it
 //! moves), a flight's incident, a missed connection rebooked, the hotel paper read back with
-//! pdftotext in French; and every arrival command as every role.
+//! pdftotext in French (every arrival command as every role: `arrival_roles`).
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use waypoint_domain::{Action, Field, Role, may, may_see};
 
-use crate::util::{Env, assert_no_panic, stderr_of, stdout_of};
+use crate::util::Env;
 
 const CONNECTING: &str = "\
 booking_ref,record_locator,status,replaces,abn,traveller,escort_type,escorts,segment,carrier,flight_no,from,to,departs,arrives,ssr_codes
@@ -23,10 +22,8 @@ BKG-26-0104,K7TZ2Q,TICKETED,,ABN-26-0104,I-0001031,,,2,QR,707,DOH,IAD,2026-12-16
 BKG-26-0104,K7TZ2Q,TICKETED,,ABN-26-0104,I-0001031,,,3,UA,1234,IAD,ORD,2026-12-16T19:00,2026-12-16T20:10,
 ";
 
-const GUL_BIBI_CASE: &str = "KGL-2025-000105";
-const ALINE_CASE: &str = "KGL-2025-000104";
-/// The PIN of every staff member the roles test adds.
-const PIN: &str = "135791";
+pub(crate) const GUL_BIBI_CASE: &str = "KGL-2025-000105";
+pub(crate) const ALINE_CASE: &str = "KGL-2025-000104";
 
 fn sample_bookings() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sample-bookings.csv")
@@ -37,7 +34,7 @@ fn json(text: &str) -> Value {
 }
 
 /// The sample cases and bookings, and the connecting booking of case 104.
-fn port_of_entry() -> Env {
+pub(crate) fn port_of_entry() -> Env {
     let env = Env::with_sample();
     let connecting = env.write("connecting.csv", CONNECTING);
     for file in [sample_bookings(), connecting] {
@@ -428,229 +425,4 @@ fn a_flight_incident_reaches_each_case_and_a_missed_connection_is_rebooked_with_
     ]);
     assert!(err.contains("no hotel stay"), "{err}");
     assert!(!env.path("none.pdf").exists());
-}
-
-fn staff_name(role: Role) -> String {
-    format!("{} arrivals", role.code().replace('_', " "))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("a folder");
-    for entry in std::fs::read_dir(from).expect("a readable folder") {
-        let entry = entry.expect("a folder entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("a file type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("a copied file");
-        }
-    }
-}
-
-fn written(conn: &rusqlite::Connection) -> (i64, i64) {
-    let count = |table: &str| -> i64 {
-        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .expect("a count")
-    };
-    (count("event"), count("outbox"))
-}
-
-/// Every arrival command as `role`, on its own copy of `template`; what went wrong.
-fn everything_as(role: Role, template: &Env) -> Vec<String> {
-    let env = Env::new();
-    copy_tree(template.tmp.path(), env.tmp.path());
-    let conn = env.connection();
-    let pdf = env.path("hotel.pdf");
-    let pdf_arg = pdf.to_string_lossy().into_owned();
-    // (arguments, action needed, records something, writes the PDF)
-    let steps: Vec<(Vec<&str>, Option<Action>, bool, bool)> = vec![
-        (
-            vec![
-                "arrival",
-                "expected",
-                "--airport",
-                "IAD",
-                "--date",
-                "2026-12-16",
-            ],
-            None,
-            false,
-            false,
-        ),
-        (
-            vec![
-                "arrival",
-                "expected",
-                "--airport",
-                "IAD",
-                "--date",
-                "2026-12-16",
-                "--json",
-            ],
-            None,
-            false,
-            false,
-        ),
-        (
-            vec![
-                "arrival",
-                "step",
-                ALINE_CASE,
-                "met_at_arrival",
-                "--airport",
-                "IAD",
-            ],
-            Some(Action::Arrival),
-            true,
-            false,
-        ),
-        (
-            vec![
-                "arrival",
-                "step",
-                ALINE_CASE,
-                "hotel",
-                "--airport",
-                "IAD",
-                "--hotel",
-                "Inn",
-                "--nights",
-                "1",
-            ],
-            Some(Action::Arrival),
-            true,
-            false,
-        ),
-        (
-            vec![
-                "arrival",
-                "paperwork",
-                ALINE_CASE,
-                "hotel",
-                "--out",
-                &pdf_arg,
-            ],
-            Some(Action::Arrival),
-            false,
-            true,
-        ),
-        (
-            vec![
-                "arrival",
-                "rebook",
-                ALINE_CASE,
-                "BKG-26-0104",
-                "--airport",
-                "IAD",
-                "--flight",
-                "UA1290",
-                "--to",
-                "ORD",
-                "--departs",
-                "2026-12-17T08:00",
-                "--arrives",
-                "2026-12-17T09:10",
-            ],
-            Some(Action::Arrival),
-            true,
-            false,
-        ),
-        (
-            vec![
-                "arrival",
-                "incident",
-                "lost_baggage",
-                "--airport",
-                "IAD",
-                "--case",
-                GUL_BIBI_CASE,
-            ],
-            Some(Action::Incident),
-            true,
-            false,
-        ),
-        (
-            vec!["arrival", "show", GUL_BIBI_CASE, "--json"],
-            None,
-            false,
-            false,
-        ),
-    ];
-    let mut wrong = Vec::new();
-    for (args, needs, records, writes) in steps {
-        let what = format!("{role}: waypoint {}", args.join(" "));
-        let before = written(&conn);
-        let out = env
-            .cmd(&args)
-            .env("WAYPOINT_STAFF", staff_name(role))
-            .env("WAYPOINT_PIN", PIN)
-            .output()
-            .expect("running waypoint");
-        assert_no_panic(&what, &out);
-        let after = written(&conn);
-        let (stdout, stderr) = (stdout_of(&out), stderr_of(&out));
-        if needs.is_none_or(|a| may(role, a)) {
-            if !out.status.success() {
-                wrong.push(format!(
-                    "{what}: refused, but roles.csv allows it:\n{stderr}"
-                ));
-                continue;
-            }
-            if records == (after == before) {
-                wrong.push(format!("{what}: recorded {before:?} -> {after:?}"));
-            }
-            if writes && !pdf.exists() {
-                wrong.push(format!("{what}: no PDF"));
-            }
-            // Gul Bibi's wheelchair and medical note only where the role sees them.
-            if args[1] == "expected" {
-                if stdout.contains("WCHC") != may_see(role, Field::SsrCodes) {
-                    wrong.push(format!("{what}: SSR codes against the table:\n{stdout}"));
-                }
-                if stdout.contains("Oxygen") != may_see(role, Field::SpecialNeedsNotes) {
-                    wrong.push(format!("{what}: needs notes against the table:\n{stdout}"));
-                }
-            }
-        } else {
-            let action = needs
-                .map(|a| a.code().replace('_', " "))
-                .unwrap_or_default();
-            let says = format!("not allowed: the {} role may not {action}", role.code());
-            if out.status.code() != Some(1) || !stderr.contains(&says) || !stdout.is_empty() {
-                wrong.push(format!("{what}: a refusal should exit 1, say '{says}' and print nothing:\n{stdout}\n{stderr}"));
-            }
-            if after != before || (writes && pdf.exists()) {
-                wrong.push(format!("{what}: a refusal wrote something"));
-            }
-        }
-    }
-    wrong
-}
-
-#[test]
-fn each_role_runs_exactly_the_arrival_commands_roles_csv_grants_and_a_refusal_writes_nothing() {
-    let template = port_of_entry();
-    for role in Role::ALL {
-        let out = template
-            .cmd(["staff", "add", &staff_name(*role), "--role", role.code()])
-            .env("WAYPOINT_NEW_PIN", PIN)
-            .output()
-            .expect("running waypoint");
-        assert!(out.status.success(), "staff add: {}", stderr_of(&out));
-    }
-    let wrong: Vec<String> = std::thread::scope(|s| {
-        let running: Vec<_> = Role::ALL
-            .iter()
-            .map(|role| s.spawn(|| everything_as(*role, &template)))
-            .collect();
-        running
-            .into_iter()
-            .flat_map(|h| h.join().expect("a role's commands"))
-            .collect()
-    });
-    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
-    for action in [Action::Arrival, Action::Incident] {
-        assert!(Role::ALL.iter().any(|r| may(*r, action)), "{action:?}");
-        assert!(Role::ALL.iter().any(|r| !may(*r, action)), "{action:?}");
-    }
 }

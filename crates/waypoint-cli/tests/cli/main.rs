@@ -20,10 +20,12 @@
 //! - `sync_bookings`: a booking of two sites, synced: each site's share, a third site's nothing;
 //! - `sync_import`: a re-import after sync keeps what colleagues edited;
 //! - `util`: running the binary and reading what it says;
-//! - `arrival`: `waypoint arrival`: expected arrivals, the checklist, incidents, rebooking, paperwork.
+//! - `arrival`: `waypoint arrival`: expected arrivals, the checklist, incidents, rebooking, paperwork;
+//! - `arrival_roles`: every `waypoint arrival` command as every role.
 
 mod acceptance;
 mod arrival;
+mod arrival_roles;
 mod audit;
 mod check;
 mod counselling;
