@@ -255,6 +255,8 @@ fn entry(role: Role, event: FieldEvent, made: bool) -> Option<HistoryEntry> {
                 reason: w.reason,
             },
         ),
+        // Shown by `arrival show` (the checklist and incidents) until the history words them.
+        FieldEvent::ArrivalStep(_) | FieldEvent::Incident(_) => return None,
         FieldEvent::AbnVersion(v) => {
             if !may_see(role, Field::Abn) {
                 return None;

@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 use waypoint_domain::{
-    Action, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent, Movement,
-    MovementFact, ReadinessRules, Role, Travellers, departed_facts, journey,
+    Action, ArrivalStep, BookingStatus, CaseFacts, ExitPermitEvent, FieldEvent, JourneyEvent,
+    Movement, MovementFact, ReadinessRules, Role, Travellers, arrival_movements, departed_facts,
+    journey,
 };
 pub use waypoint_domain::{
     CancelReason, DocumentProblem, HoldReason, IndividualJourney, Journey, JourneyChange,
@@ -62,6 +63,21 @@ pub(crate) fn of_view(
     let mut movements = booked(store, case_no)?;
     // Departed is a fact of the departure notices: the latest version of each booking's.
     movements.extend(departed_facts(&store.departure_notices_of_case(case_no)?));
+    // Arrived and at final destination come from the arrival checklist's steps.
+    let arrival_steps: Vec<ArrivalStep> = events
+        .iter()
+        .filter_map(|e| match e {
+            FieldEvent::ArrivalStep(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let members: Vec<String> = view
+        .case
+        .members
+        .iter()
+        .map(|m| m.individual_no.clone())
+        .collect();
+    movements.extend(arrival_movements(&members, &arrival_steps));
     let facts = CaseFacts {
         events: &events,
         exit_permits: &exit_permits,

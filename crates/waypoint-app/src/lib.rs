@@ -8,6 +8,7 @@
 //! desktop keeps one [`session::Session`] for its life.
 
 pub mod abn;
+pub mod arrival;
 pub mod audit;
 pub mod booking;
 pub mod case_view;

@@ -3,6 +3,7 @@
 
 mod abn;
 mod app;
+mod arrival;
 mod audit;
 mod bag;
 mod booking;
@@ -213,6 +214,11 @@ enum Command {
     Items {
         #[command(subcommand)]
         command: manifest::ItemsCommand,
+    },
+    /// The port of entry: expected arrivals, the arrival checklist, incidents, paperwork
+    Arrival {
+        #[command(subcommand)]
+        command: arrival::ArrivalCommand,
     },
 }
 
@@ -624,5 +630,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Departure { command } => departure::run(&cli, command),
         Command::Manifest { command } => manifest::run(&cli, command),
         Command::Items { command } => manifest::items(&cli, command),
+        Command::Arrival { command } => arrival::run(&cli, command),
     }
 }

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::event_check::{EventError, require};
 use crate::{
-    AbnVersion, BoardingEvent, BookingEvent, DepartureNoticeVersion, ExitPermitEvent, ItemsHanded,
-    JourneyEvent, ManifestEvent, TravelBagEvent, WarningAcknowledgement,
+    AbnVersion, ArrivalStep, BoardingEvent, BookingEvent, DepartureNoticeVersion, ExitPermitEvent,
+    Incident, ItemsHanded, JourneyEvent, ManifestEvent, TravelBagEvent, WarningAcknowledgement,
 };
 
 /// A field where the record and the document disagree.
@@ -124,11 +124,15 @@ pub enum FieldEvent {
     Boarding(BoardingEvent),
     /// Food and essential items handed to one traveller.
     ItemsHanded(ItemsHanded),
+    /// A step of the arrival checklist at the port of entry.
+    ArrivalStep(ArrivalStep),
+    /// An incident on the way in, as it concerns one case.
+    Incident(Incident),
 }
 
 impl FieldEvent {
     /// Every kind this version knows (what [`FieldEvent::kind`] answers).
-    pub const KINDS: [&'static str; 13] = [
+    pub const KINDS: [&'static str; 15] = [
         "identity_check",
         "counselling_session",
         "custody_transfer",
@@ -142,6 +146,8 @@ impl FieldEvent {
         "manifest",
         "boarding",
         "items_handed",
+        "arrival_step",
+        "incident",
     ];
 
     pub fn id(&self) -> Uuid {
@@ -159,6 +165,8 @@ impl FieldEvent {
             Self::Manifest(e) => e.id,
             Self::Boarding(e) => e.id,
             Self::ItemsHanded(e) => e.id,
+            Self::ArrivalStep(e) => e.id,
+            Self::Incident(e) => e.id,
         }
     }
 
@@ -177,6 +185,8 @@ impl FieldEvent {
             Self::Manifest(_) => "manifest",
             Self::Boarding(_) => "boarding",
             Self::ItemsHanded(_) => "items_handed",
+            Self::ArrivalStep(_) => "arrival_step",
+            Self::Incident(_) => "incident",
         }
     }
 
@@ -195,6 +205,8 @@ impl FieldEvent {
             Self::Manifest(e) => e.at,
             Self::Boarding(e) => e.at,
             Self::ItemsHanded(e) => e.at,
+            Self::ArrivalStep(e) => e.at,
+            Self::Incident(e) => e.at,
         }
     }
 
@@ -215,6 +227,7 @@ impl FieldEvent {
             | Self::TravelBag(_)
             | Self::DepartureNotice(_)
             | Self::Manifest(_) => None,
+            Self::ArrivalStep(_) | Self::Incident(_) => None,
         }
     }
 
@@ -278,6 +291,8 @@ impl FieldEvent {
             Self::Manifest(e) => e.validate(),
             Self::Boarding(e) => e.validate(),
             Self::ItemsHanded(e) => e.validate(),
+            Self::ArrivalStep(e) => e.validate(),
+            Self::Incident(e) => e.validate(),
         }
     }
 }
@@ -373,6 +388,45 @@ mod tests {
         assert_eq!(e.individual_no(), None);
         assert!(e.validate().is_ok());
         assert!(hold("  ").validate().is_err(), "a hold says why in words");
+    }
+
+    #[test]
+    fn arrival_steps_and_incidents_are_events_of_their_own_kinds_checked_by_their_rules() {
+        let step = FieldEvent::ArrivalStep(crate::ArrivalStep {
+            id: Uuid::now_v7(),
+            case_no: "C-1".into(),
+            travellers: crate::Travellers::WholeCase,
+            airport: crate::AirportCode::parse("IAD").unwrap(),
+            site: "IAD-POE".into(),
+            recorded_by: "poe associate".into(),
+            at: Utc::now(),
+            check: crate::ArrivalCheck::HandedOver {
+                agency: "Receiving agency".into(),
+            },
+        });
+        let incident = FieldEvent::Incident(crate::Incident {
+            id: Uuid::now_v7(),
+            case_no: "C-1".into(),
+            about: crate::IncidentAbout::Travellers {
+                travellers: crate::Travellers::WholeCase,
+            },
+            kind: crate::IncidentKind::Other,
+            text: " ".into(),
+            airport: crate::AirportCode::parse("IAD").unwrap(),
+            site: "IAD-POE".into(),
+            recorded_by: "poe associate".into(),
+            at: Utc::now(),
+        });
+        for (e, kind) in [(&step, "arrival_step"), (&incident, "incident")] {
+            let json = serde_json::to_string(e).unwrap();
+            assert!(json.contains(&format!("\"type\":\"{kind}\"")), "{json}");
+            assert_eq!(&serde_json::from_str::<FieldEvent>(&json).unwrap(), e);
+            assert_eq!(e.kind(), kind);
+            assert!(FieldEvent::KINDS.contains(&kind));
+            assert_eq!(e.individual_no(), None);
+        }
+        assert!(step.validate().is_ok());
+        assert!(incident.validate().is_err(), "an other incident says what");
     }
 
     #[test]

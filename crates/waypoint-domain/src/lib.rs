@@ -13,6 +13,7 @@
 
 mod abn;
 mod airport;
+mod arrival;
 pub mod audit_chain;
 mod booking;
 mod code_list;
@@ -44,6 +45,11 @@ use std::fmt;
 
 pub use abn::{AbnChange, AbnVersion, AbnVersionKind, abn_changes, changed_travellers};
 pub use airport::{Airport, AirportCode};
+pub use arrival::{
+    ArrivalCheck, ArrivalChecklist, ArrivalStep, ChecklistItem, ChecklistLine, ExpectedFlight,
+    ExpectedTraveller, Incident, IncidentAbout, IncidentKind, Meal, arrival_checklist,
+    arrival_movements, arrival_window, expected_arrivals, local_at,
+};
 pub use booking::{
     Booking, BookingChange, BookingEvent, BookingProblem, BookingRef, BookingRuleSet, BookingRules,
     BookingStatus, BookingWarning, Carrier, Escort, EscortKind, FlightNo, LocalTime, RecordLocator,

@@ -90,6 +90,8 @@ named_enum!(
         DepartureNotice = "departure_notice",
         Manifest = "manifest",
         HeadCount = "head_count",
+        Arrival = "arrival",
+        Incident = "incident",
     }
 );
 
@@ -338,6 +340,23 @@ mod tests {
                 may(*role, Action::HoldJourney),
                 matches!(role, Role::DataProcessing | Role::Supervisor),
                 "{role} hold journey"
+            );
+        }
+        // The arrival checklist and its paperwork are the port of entry's (and supervisors');
+        // incidents are recorded by whoever is with the travellers when it happens.
+        for role in Role::ALL {
+            assert_eq!(
+                may(*role, Action::Arrival),
+                matches!(role, Role::PoeAssociate | Role::Supervisor),
+                "{role} arrival"
+            );
+            assert_eq!(
+                may(*role, Action::Incident),
+                matches!(
+                    role,
+                    Role::PoeAssociate | Role::FieldAssistant | Role::Supervisor
+                ),
+                "{role} incident"
             );
         }
         // The record's own number is seen by all and edited by none.

@@ -6,7 +6,7 @@ use thiserror::Error;
 pub enum PrintError {
     #[error("an ABN needs at least one booking")]
     NoBooking,
-    /// A manifest or a departure notice with nobody on it.
+    /// A manifest, a departure notice or a port-of-entry paper with nobody on it.
     #[error("a paper of travellers needs at least one traveller")]
     NoTraveller,
     #[error("a booking on the ABN has no flight segment")]
@@ -23,4 +23,6 @@ pub enum PrintError {
         "the paper's data could not be prepared (a fault in Waypoint, not in the booking data)"
     )]
     Data(#[source] serde_json::Error),
+    #[error("there is nothing to request: no hotel stay or ground transport was recorded")]
+    NothingToRequest,
 }

@@ -7,6 +7,7 @@
 //! sequence the edit was based on. Nothing else writes to these tables. In the same
 //! transaction it appends to the hash-chained audit log (see [`audit`]).
 
+mod arrival;
 pub mod audit;
 mod clock;
 mod departure;

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (11, include_str!("../migrations/0011_movements.sql")),
     (12, include_str!("../migrations/0012_booking_links.sql")),
     (13, include_str!("../migrations/0013_departure_day.sql")),
+    (14, include_str!("../migrations/0014_arrivals.sql")),
 ];
 
 /// The schema version this build writes.

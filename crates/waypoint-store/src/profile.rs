@@ -413,11 +413,38 @@ fn file_local_event(w: &mut Writer<'_>, event: &FieldEvent) -> Result<(), StoreE
         }
         FieldEvent::Boarding(b) => member_of(w.tx, &b.individual_no, &b.case_no)?,
         FieldEvent::ItemsHanded(h) => member_of(w.tx, &h.individual_no, &h.case_no)?,
+        FieldEvent::ArrivalStep(a) => members_in(w.tx, &a.case_no, &a.travellers)?,
+        FieldEvent::Incident(i) => match &i.about {
+            waypoint_domain::IncidentAbout::Travellers { travellers } => {
+                members_in(w.tx, &i.case_no, travellers)?
+            }
+            waypoint_domain::IncidentAbout::Flight { .. } => known_case(w.tx, &i.case_no)?,
+        },
     };
     if !w.insert_event(event, &case_no)? {
         return Err(StoreError::DuplicateEvent(event.id()));
     }
     Ok(())
+}
+
+/// `case_no`, which must exist and have every member `travellers` names.
+fn members_in(
+    conn: &Connection,
+    case_no: &str,
+    travellers: &Travellers,
+) -> Result<String, StoreError> {
+    let members = members_of(conn, case_no)?;
+    if members.is_empty() {
+        return Err(StoreError::UnknownCase(case_no.to_string()));
+    }
+    if let Travellers::Members { individual_nos } = travellers {
+        if let Some(stranger) = individual_nos.iter().find(|n| !members.contains(*n)) {
+            return Err(StoreError::Event(waypoint_domain::EventError::Invalid(
+                format!("{stranger} is not a member of case {case_no}"),
+            )));
+        }
+    }
+    Ok(case_no.to_string())
 }
 
 /// The case of `individual_no`, which must be `case_no`.

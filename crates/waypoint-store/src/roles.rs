@@ -70,6 +70,15 @@ pub fn redact_event(role: Role, event: &mut FieldEvent) {
         // Who rode which bus, who did not and why, and what they were handed: for everyone
         // who plans or follows the departure, like a journey's holds.
         FieldEvent::Manifest(_) | FieldEvent::Boarding(_) | FieldEvent::ItemsHanded(_) => {}
+        // Hotels, agencies and baggage counts are what everyone meeting the case needs.
+        FieldEvent::ArrivalStep(_) => {}
+        // The account of an incident often tells of a medical emergency: seen as medical
+        // notes are.
+        FieldEvent::Incident(i) => {
+            if !may_see(role, Field::SpecialNeedsNotes) {
+                i.text.clear();
+            }
+        }
     }
 }
 
@@ -300,6 +309,8 @@ impl Store {
             FieldEvent::DepartureNotice(_) => Action::DepartureNotice,
             FieldEvent::Manifest(_) => Action::Manifest,
             FieldEvent::Boarding(_) | FieldEvent::ItemsHanded(_) => Action::HeadCount,
+            FieldEvent::ArrivalStep(_) => Action::Arrival,
+            FieldEvent::Incident(_) => Action::Incident,
         };
         self.require(role, action)?;
         self.record_event(event)

@@ -146,6 +146,8 @@ fn as_the_old_version_left_it(dir: &Path) {
          DROP TABLE booking_link;
          DROP INDEX manifest_event_by_manifest;
          DROP INDEX boarding_by_manifest;
+         DROP TRIGGER booking_arrival_of_event;
+         DROP TABLE booking_arrival;
          PRAGMA user_version = 9;
          COMMIT;",
     )

@@ -180,7 +180,9 @@ pub(crate) fn event_to_dto(e: &waypoint_domain::FieldEvent) -> Option<dto::Event
         | E::AbnVersion(_)
         | E::Journey(_)
         | E::TravelBag(_)
-        | E::DepartureNotice(_) => {
+        | E::DepartureNotice(_)
+        | E::ArrivalStep(_)
+        | E::Incident(_) => {
             return None;
         }
         // Departure day (manifests, boarding, items handed) has no screen yet.

@@ -61,7 +61,7 @@ pub struct BookingForm {
     pub escorts: Vec<EscortForm>,
 }
 
-fn value<T>(parsed: Result<T, FieldError>) -> Result<T, AppError> {
+pub(crate) fn value<T>(parsed: Result<T, FieldError>) -> Result<T, AppError> {
     parsed.map_err(|e| AppError::BookingValue(e.problem().clone()))
 }
 
@@ -77,7 +77,7 @@ fn local_time(text: &str) -> Result<NaiveDateTime, AppError> {
         })
 }
 
-fn segment(s: &SegmentForm) -> Result<Segment, AppError> {
+pub(crate) fn segment(s: &SegmentForm) -> Result<Segment, AppError> {
     value(Segment::from_local(
         value(Carrier::parse(&s.carrier))?,
         value(FlightNo::parse(&s.flight_no))?,
@@ -89,7 +89,7 @@ fn segment(s: &SegmentForm) -> Result<Segment, AppError> {
 }
 
 /// A reference for a booking made in the window, unique without asking any other laptop.
-fn new_ref(ctx: &Context) -> Result<BookingRef, AppError> {
+pub(crate) fn new_ref(ctx: &Context) -> Result<BookingRef, AppError> {
     let random = Uuid::now_v7().simple().to_string().to_ascii_uppercase();
     let text = format!(
         "BKG-{}-{}",

@@ -18,6 +18,9 @@ mod import;
 mod warnings;
 
 pub use form::{BookingForm, EscortForm, SegmentForm, TravellerForm, booking_from_form, save_form};
+// A missed connection rebooked at the port of entry (`crate::arrival`) makes its segment and
+// reference the same way.
+pub(crate) use form::{new_ref, segment, value};
 pub use import::{BookingsImport, import_bookings};
 pub use warnings::{WarningLine, acknowledge, warnings};
 

@@ -24,8 +24,12 @@
 //! - `travel_bag`: `waypoint bag`: the checklist, ticks by hand, the check, the handover;
 //! - `roles_departure_day`: the bag and notice commands as every role.
 //! - `manifest`: departure day: manifests, the head count by scan, no-shows, PDF, items, roles.
+//! - `arrival`: `waypoint arrival`: expected arrivals, the checklist, incidents, rebooking, paperwork;
+//! - `arrival_roles`: every `waypoint arrival` command as every role.
 
 mod acceptance;
+mod arrival;
+mod arrival_roles;
 mod audit;
 mod check;
 mod counselling;

@@ -45,6 +45,8 @@ fn old_laptop(dir: &Path) {
          DROP TABLE booking_link;
          DROP INDEX manifest_event_by_manifest;
          DROP INDEX boarding_by_manifest;
+         DROP TRIGGER booking_arrival_of_event;
+         DROP TABLE booking_arrival;
          PRAGMA user_version = 9;
          COMMIT;",
     )
