@@ -86,12 +86,12 @@ named_enum!(
         Book = "book",
         AcknowledgeWarning = "acknowledge_warning",
         IssueAbn = "issue_abn",
-        TravelBag = "travel_bag",
-        DepartureNotice = "departure_notice",
-        Manifest = "manifest",
-        HeadCount = "head_count",
-        Arrival = "arrival",
-        Incident = "incident",
+        TravelBag = "handle_travel_bag",
+        DepartureNotice = "notify_departure",
+        Manifest = "make_manifest",
+        HeadCount = "count_heads",
+        Arrival = "record_arrival",
+        Incident = "record_incident",
     }
 );
 
