@@ -23,6 +23,7 @@ mod custody;
 mod date;
 mod event;
 mod event_check;
+mod event_concerns;
 mod exit_permit;
 mod field;
 mod journey;
@@ -56,6 +57,7 @@ pub use event::{
     Mismatch,
 };
 pub use event_check::EventError;
+pub use event_concerns::EventConcerns;
 pub use exit_permit::{
     DenialReason, ExitPermitEvent, ExitPermitState, ExitPermitStep, exit_permit_state,
 };
