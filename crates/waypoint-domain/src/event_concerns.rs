@@ -107,7 +107,10 @@ mod tests {
         })
         .concerns();
         assert!(some.touches("C-1-02", "B-1"));
-        assert!(!some.touches("C-1-01", "B-1"), "another member is not concerned");
+        assert!(
+            !some.touches("C-1-01", "B-1"),
+            "another member is not concerned"
+        );
         let all = journey(Travellers::WholeCase).concerns();
         assert!(all.touches("C-1-01", "B-1") && all.touches("C-1-09", "B-2"));
     }

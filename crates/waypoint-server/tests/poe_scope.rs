@@ -25,10 +25,22 @@ const HOUR: u64 = 3_600_000;
 const AIRPORTS: [&str; 2] = ["YYZ", "YUL"];
 /// (site, case, members): three cases of Kigali, one of Nairobi.
 const CASES: [(&str, &str, &[&str]); 4] = [
-    ("KGL-TC1", "KGL-2025-000001", &["KGL-2025-000001-01", "KGL-2025-000001-02"]),
+    (
+        "KGL-TC1",
+        "KGL-2025-000001",
+        &["KGL-2025-000001-01", "KGL-2025-000001-02"],
+    ),
     ("KGL-TC1", "KGL-2025-000002", &["KGL-2025-000002-01"]),
-    ("KGL-TC1", "KGL-2025-000003", &["KGL-2025-000003-01", "KGL-2025-000003-02"]),
-    ("NBO-TC2", "NBO-2025-000001", &["NBO-2025-000001-01", "NBO-2025-000001-02"]),
+    (
+        "KGL-TC1",
+        "KGL-2025-000003",
+        &["KGL-2025-000003-01", "KGL-2025-000003-02"],
+    ),
+    (
+        "NBO-TC2",
+        "NBO-2025-000001",
+        &["NBO-2025-000001-01", "NBO-2025-000001-02"],
+    ),
 ];
 
 fn people() -> Vec<(usize, &'static str)> {
@@ -162,7 +174,9 @@ impl World {
                 cancelled,
             } => {
                 let new = Model {
-                    people: (0..everyone.len()).filter(|i| mask & (1 << i) != 0).collect(),
+                    people: (0..everyone.len())
+                        .filter(|i| mask & (1 << i) != 0)
+                        .collect(),
                     airport,
                     lands_ms: NOW + lands_h * HOUR,
                     cancelled,
@@ -172,9 +186,16 @@ impl World {
                 }
                 // One event per case the booking touches, before or now (a case that leaves
                 // it gets no travellers), each with the booking-wide fields.
-                let old = self.bookings.get(&b).map(|m| m.people.clone()).unwrap_or_default();
-                let cases: BTreeSet<usize> =
-                    old.iter().chain(&new.people).map(|p| everyone[*p].0).collect();
+                let old = self
+                    .bookings
+                    .get(&b)
+                    .map(|m| m.people.clone())
+                    .unwrap_or_default();
+                let cases: BTreeSet<usize> = old
+                    .iter()
+                    .chain(&new.people)
+                    .map(|p| everyone[*p].0)
+                    .collect();
                 let booking_ref = format!("BKG-26-000{b}");
                 let at_ms = self.now + self.events;
                 for c in cases {

@@ -210,7 +210,10 @@ mod tests {
     #[test]
     fn a_new_traveller_is_sent_again_without_a_removal() {
         let before = [arrival("C-1-01", "B-1", "YYZ")];
-        let after = [arrival("C-1-01", "B-1", "YYZ"), arrival("C-1-02", "B-1", "YYZ")];
+        let after = [
+            arrival("C-1-01", "B-1", "YYZ"),
+            arrival("C-1-02", "B-1", "YYZ"),
+        ];
         assert_eq!(
             redeliveries(&before, &after),
             [Redelivery {
@@ -224,7 +227,10 @@ mod tests {
 
     #[test]
     fn a_traveller_taken_off_removes_the_case_and_sends_back_who_still_arrives() {
-        let before = [arrival("C-1-01", "B-1", "YYZ"), arrival("C-1-02", "B-1", "YYZ")];
+        let before = [
+            arrival("C-1-01", "B-1", "YYZ"),
+            arrival("C-1-02", "B-1", "YYZ"),
+        ];
         let after = [arrival("C-1-02", "B-1", "YYZ")];
         let r = redeliveries(&before, &after);
         assert_eq!(r.len(), 1);
@@ -239,8 +245,14 @@ mod tests {
         let after = [arrival("C-1-01", "B-2", "YUL")];
         let mut r = redeliveries(&before, &after);
         r.sort_by(|a, b| a.airport.cmp(&b.airport));
-        assert_eq!((r[0].airport.as_str(), r[0].remove, r[0].resend), ("YUL", false, true));
-        assert_eq!((r[1].airport.as_str(), r[1].remove, r[1].resend), ("YYZ", true, false));
+        assert_eq!(
+            (r[0].airport.as_str(), r[0].remove, r[0].resend),
+            ("YUL", false, true)
+        );
+        assert_eq!(
+            (r[1].airport.as_str(), r[1].remove, r[1].resend),
+            ("YYZ", true, false)
+        );
     }
 
     #[test]
@@ -248,7 +260,10 @@ mod tests {
         let a = [arrival("C-1-01", "B-1", "YYZ")];
         let mut later = a.clone();
         later[0].arrives_ms = 9_000;
-        assert!(redeliveries(&a, &later).is_empty(), "a new time is no new delivery");
+        assert!(
+            redeliveries(&a, &later).is_empty(),
+            "a new time is no new delivery"
+        );
     }
 
     /// One case's event of booking B-1 to `to`, landing at `lands_ms`, recorded at `at_ms`.
@@ -301,18 +316,28 @@ mod tests {
         let a = booking_arrivals(&[later.clone(), first.clone()], false, 0);
         assert_eq!(a.len(), 1);
         assert_eq!(
-            (a[0].individual_no.as_str(), a[0].airport.as_str(), a[0].arrives_ms),
+            (
+                a[0].individual_no.as_str(),
+                a[0].airport.as_str(),
+                a[0].arrives_ms
+            ),
             ("C-1-02", "YUL", 2_000_000)
         );
         assert_eq!(a[0].booking_ref, "B-1");
-        assert!(booking_arrivals(&[first.clone()], true, 0).is_empty(), "replaced");
+        assert!(
+            booking_arrivals(&[first.clone()], true, 0).is_empty(),
+            "replaced"
+        );
         let cancelled = booking_event(3, &["C-1-02"], BookingStatus::Cancelled, "YUL", 3);
         assert!(booking_arrivals(&[first.clone(), cancelled], false, 0).is_empty());
         assert!(
             booking_arrivals(&[first], false, 2_000_000 + ARRIVAL_RETENTION_MS).is_empty(),
             "landed longer ago than the retention"
         );
-        assert!(booking_arrivals(&["{}".into()], false, 0).is_empty(), "nothing readable");
+        assert!(
+            booking_arrivals(&["{}".into()], false, 0).is_empty(),
+            "nothing readable"
+        );
     }
 
     #[test]
@@ -327,7 +352,10 @@ mod tests {
         };
         assert_eq!(
             event_about(&e),
-            [(ABOUT_BOOKING, "B-1".to_string()), (ABOUT_INDIVIDUAL, "C-1-01".to_string())]
+            [
+                (ABOUT_BOOKING, "B-1".to_string()),
+                (ABOUT_INDIVIDUAL, "C-1-01".to_string())
+            ]
         );
         assert_eq!(touched_bookings(std::slice::from_ref(&e)).len(), 1);
         let unknown = NewEvent {

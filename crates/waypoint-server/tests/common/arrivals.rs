@@ -68,7 +68,13 @@ pub fn booking_json(id: &str, part: &BookingPart<'_>) -> String {
 }
 
 pub fn booking(client_seq: u64, id: &str, part: &BookingPart<'_>) -> Change {
-    event_change(client_seq, id, part.case_no, "booking", booking_json(id, part))
+    event_change(
+        client_seq,
+        id,
+        part.case_no,
+        "booking",
+        booking_json(id, part),
+    )
 }
 
 /// A verified identity check of `individual_no` (a check at the airport, or before).

@@ -209,7 +209,11 @@ async fn a_booking_made_long_after_the_import_still_reaches_the_port_of_entry(
     let out = store
         .push(
             &kgl,
-            vec![booking(8, &event_id(10), &part("BKG-26-0001", CASE, &[BOOKED]))],
+            vec![booking(
+                8,
+                &event_id(10),
+                &part("BKG-26-0001", CASE, &[BOOKED]),
+            )],
             NOW,
         )
         .await
@@ -219,22 +223,27 @@ async fn a_booking_made_long_after_the_import_still_reaches_the_port_of_entry(
     assert!(page.changes.iter().all(|c| c.server_seq > import_end));
     held.apply(&page);
     assert_eq!(held.people(), [BOOKED]);
-    assert_eq!(held.event_ids(), [event_id(1).as_str(), event_id(10).as_str()]);
+    assert_eq!(
+        held.event_ids(),
+        [event_id(1).as_str(), event_id(10).as_str()]
+    );
 
     // The departure site receives its rows again (fresh numbers), which changes nothing there.
     let again = pull_all(store.as_ref(), &kgl, import_end).await;
     assert!(again.changes.iter().all(|c| c.entity != STAYS), "{again:?}");
 }
 
-async fn an_arrival_ends_with_a_removal_once_its_retention_has_passed(
-    store: Arc<dyn ServerStore>,
-) {
+async fn an_arrival_ends_with_a_removal_once_its_retention_has_passed(store: Arc<dyn ServerStore>) {
     let kgl = departure_site(store.as_ref()).await;
     let yyz = port_of_entry(store.as_ref(), "YYZ-POE", "YYZ", "yyz-laptop").await;
     store
         .push(
             &kgl,
-            vec![booking(8, &event_id(10), &part("BKG-26-0001", CASE, &[BOOKED]))],
+            vec![booking(
+                8,
+                &event_id(10),
+                &part("BKG-26-0001", CASE, &[BOOKED]),
+            )],
             NOW,
         )
         .await
@@ -360,7 +369,11 @@ async fn a_port_of_entry_records_about_its_arrivals_for_the_departure_site(
     store
         .push(
             &kgl,
-            vec![booking(8, &event_id(10), &part("BKG-26-0001", CASE, &[BOOKED]))],
+            vec![booking(
+                8,
+                &event_id(10),
+                &part("BKG-26-0001", CASE, &[BOOKED]),
+            )],
             NOW,
         )
         .await
@@ -401,7 +414,11 @@ async fn a_port_of_entry_records_about_its_arrivals_for_the_departure_site(
         .filter(|c| c.scope == Scope::Event)
         .map(|c| c.entity.as_str())
         .collect();
-    assert_eq!(events, [event_id(20).as_str()], "stored under the case's own site");
+    assert_eq!(
+        events,
+        [event_id(20).as_str()],
+        "stored under the case's own site"
+    );
     assert!(
         super::field_value(&page, BOOKED, "phone").is_none(),
         "a profile edit from the airport is not applied"
@@ -430,7 +447,11 @@ async fn a_site_made_a_port_of_entry_receives_the_travellers_already_booked(
     store
         .push(
             &kgl,
-            vec![booking(8, &event_id(10), &part("BKG-26-0001", CASE, &[BOOKED]))],
+            vec![booking(
+                8,
+                &event_id(10),
+                &part("BKG-26-0001", CASE, &[BOOKED]),
+            )],
             NOW,
         )
         .await

@@ -313,6 +313,7 @@ pub(super) async fn pull(
         "SELECT f.server_seq, f.scope, f.entity, f.case_no, f.field, f.value FROM field_value f
          WHERE f.server_seq > $1 AND f.site NOT IN {not_mine}
            AND NOT (f.server_seq >= $4 AND f.server_seq < $5 AND f.device_id = $2)
+           AND f.case_no IN (SELECT case_no FROM arrival WHERE airport IN {MY_AIRPORTS})
            AND EXISTS (SELECT 1 FROM arrival a WHERE a.case_no = f.case_no
                AND a.airport IN {MY_AIRPORTS}
                AND (f.scope = 'case' OR (f.scope = 'individual' AND f.entity = a.individual_no)))
@@ -334,6 +335,7 @@ pub(super) async fn pull(
         "SELECT e.server_seq, e.id, e.case_no, e.kind, e.json FROM event e
          WHERE e.server_seq > $1 AND e.site NOT IN {not_mine}
            AND NOT (e.server_seq >= $4 AND e.server_seq < $5 AND e.device_id = $2)
+           AND e.case_no IN (SELECT case_no FROM arrival WHERE airport IN {MY_AIRPORTS})
            AND EXISTS (SELECT 1 FROM arrival a WHERE a.case_no = e.case_no
                AND a.airport IN {MY_AIRPORTS} AND {ABOUT_ARRIVAL})
          ORDER BY e.server_seq LIMIT $3"

@@ -60,7 +60,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../../migrations/postgres/0007_held_changes.sql"),
     ),
-    (8, include_str!("../../../migrations/postgres/0008_arrivals.sql")),
+    (
+        8,
+        include_str!("../../../migrations/postgres/0008_arrivals.sql"),
+    ),
 ];
 
 const RETRIES: usize = 5;

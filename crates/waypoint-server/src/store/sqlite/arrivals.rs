@@ -141,6 +141,10 @@ pub(super) fn load(
     wanted: &Wanted,
     snap: &mut Snapshot,
 ) -> Result<(), ServerStoreError> {
+    // Most devices are no port of entry: one look, not one per case of a large batch.
+    if !has_airport(tx, device_id)? {
+        return Ok(());
+    }
     let sql = format!(
         "SELECT individual_no, booking_ref FROM arrival
          WHERE case_no = ?1 AND airport IN {MY_AIRPORTS}"
@@ -294,14 +298,7 @@ pub(super) fn pull(
     own: (i64, i64),
     changes: &mut Vec<ServerChange>,
 ) -> Result<(), ServerStoreError> {
-    let airports = tx
-        .prepare_cached(
-            "SELECT 1 FROM site_airport WHERE site IN
-                 (SELECT site FROM device_site WHERE device_id = ?1) LIMIT 1",
-        )?
-        .query_row([device_id], |_| Ok(()))
-        .optional()?;
-    if airports.is_none() {
+    if !has_airport(tx, device_id)? {
         return Ok(());
     }
     let not_mine = "(SELECT site FROM device_site WHERE device_id = ?2)";
@@ -309,6 +306,7 @@ pub(super) fn pull(
         "SELECT f.server_seq, f.scope, f.entity, f.case_no, f.field, f.value FROM field_value f
          WHERE f.server_seq > ?1 AND f.site NOT IN {not_mine}
            AND NOT (f.server_seq >= ?4 AND f.server_seq < ?5 AND f.device_id = ?2)
+           AND f.case_no IN (SELECT case_no FROM arrival WHERE airport IN {MY_AIRPORTS})
            AND EXISTS (SELECT 1 FROM arrival a WHERE a.case_no = f.case_no
                AND a.airport IN {MY_AIRPORTS}
                AND (f.scope = 'case' OR (f.scope = 'individual' AND f.entity = a.individual_no)))
@@ -340,6 +338,7 @@ pub(super) fn pull(
         "SELECT e.server_seq, e.id, e.case_no, e.kind, e.json FROM event e
          WHERE e.server_seq > ?1 AND e.site NOT IN {not_mine}
            AND NOT (e.server_seq >= ?4 AND e.server_seq < ?5 AND e.device_id = ?2)
+           AND e.case_no IN (SELECT case_no FROM arrival WHERE airport IN {MY_AIRPORTS})
            AND EXISTS (SELECT 1 FROM arrival a WHERE a.case_no = e.case_no
                AND a.airport IN {MY_AIRPORTS} AND {ABOUT_ARRIVAL})
          ORDER BY e.server_seq LIMIT ?3"
@@ -388,6 +387,18 @@ pub(super) fn pull(
         });
     }
     Ok(())
+}
+
+/// Whether one of the device's sites is a port of entry.
+fn has_airport(tx: &Transaction<'_>, device_id: &str) -> Result<bool, ServerStoreError> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM site_airport WHERE site IN
+                 (SELECT site FROM device_site WHERE device_id = ?1) LIMIT 1",
+        )?
+        .query_row([device_id], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 fn select_arrivals<P: rusqlite::Params>(
@@ -446,9 +457,11 @@ fn cases_at(tx: &Transaction<'_>, airport: &str) -> Result<Vec<String>, ServerSt
 }
 
 fn next_seq(tx: &Transaction<'_>) -> Result<u64, ServerStoreError> {
-    to_u64(tx.query_row("SELECT next_seq FROM server_state WHERE id = 1", [], |r| {
-        r.get(0)
-    })?)
+    to_u64(
+        tx.query_row("SELECT next_seq FROM server_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 fn set_next_seq(tx: &Transaction<'_>, next: u64) -> Result<(), ServerStoreError> {

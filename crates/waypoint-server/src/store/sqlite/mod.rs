@@ -48,7 +48,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../../migrations/sqlite/0007_held_changes.sql"),
     ),
-    (8, include_str!("../../../migrations/sqlite/0008_arrivals.sql")),
+    (
+        8,
+        include_str!("../../../migrations/sqlite/0008_arrivals.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone)]
