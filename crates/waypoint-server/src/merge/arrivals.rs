@@ -139,9 +139,9 @@ pub struct Redelivery {
 /// The redeliveries when the arrivals of some (airport, case) pairs go from `before` to
 /// `after` (every arrival of those pairs, before and after the change).
 pub fn redeliveries(before: &[Arrival], after: &[Arrival]) -> Vec<Redelivery> {
-    type Pair = (String, String);
-    let mut sets: BTreeMap<Pair, (BTreeSet<(&str, &str)>, BTreeSet<(&str, &str)>)> =
-        BTreeMap::new();
+    /// (individual_no, booking_ref) of the arrivals of one (airport, case), before and after.
+    type Who<'a> = BTreeSet<(&'a str, &'a str)>;
+    let mut sets: BTreeMap<(String, String), (Who<'_>, Who<'_>)> = BTreeMap::new();
     for a in before {
         let pair = (a.airport.clone(), a.case_no.clone());
         let entry = sets.entry(pair).or_default();
@@ -187,6 +187,26 @@ impl Planner<'_> {
             return false;
         }
         let concerns = event.concerns();
+        // Only about people arriving there: an event naming another member (a booking that
+        // adds them, a session they attended) would widen what the airport receives.
+        let people: BTreeSet<&str> = arriving.iter().map(|(i, _)| i.as_str()).collect();
+        let bookings: BTreeSet<&str> = arriving.iter().map(|(_, b)| b.as_str()).collect();
+        if !concerns
+            .individuals
+            .iter()
+            .all(|i| people.contains(i.as_str()))
+        {
+            return false;
+        }
+        // A rebooking may replace the booking they arrive on, never another.
+        if let FieldEvent::Booking(b) = &event {
+            let replaces_other = b.changes.iter().any(
+                |c| matches!(c, BookingChange::Replaces(Some(r)) if !bookings.contains(r.as_str())),
+            );
+            if replaces_other {
+                return false;
+            }
+        }
         arriving
             .iter()
             .any(|(individual_no, booking_ref)| concerns.touches(individual_no, booking_ref))
@@ -325,7 +345,7 @@ mod tests {
         );
         assert_eq!(a[0].booking_ref, "B-1");
         assert!(
-            booking_arrivals(&[first.clone()], true, 0).is_empty(),
+            booking_arrivals(std::slice::from_ref(&first), true, 0).is_empty(),
             "replaced"
         );
         let cancelled = booking_event(3, &["C-1-02"], BookingStatus::Cancelled, "YUL", 3);

@@ -381,7 +381,8 @@ async fn a_port_of_entry_records_about_its_arrivals_for_the_departure_site(
     let kgl_cursor = pull_all(store.as_ref(), &kgl, 0).await.next_cursor;
 
     // At the airport: a check of the arriving traveller is taken; one about the member who
-    // stayed, and an edit of the traveller's profile, are not.
+    // stayed, a booking that would bring them along, and an edit of the traveller's profile,
+    // are not.
     let base = seq_after(store.as_ref(), &kgl, BOOKED, "phone").await;
     let out = store
         .push(
@@ -399,12 +400,17 @@ async fn a_port_of_entry_records_about_its_arrivals_for_the_departure_site(
                     Some("+1 416 555 0100"),
                     base,
                 ),
+                booking(
+                    4,
+                    &event_id(22),
+                    &part("BKG-26-0009", CASE, &[BOOKED, STAYS]),
+                ),
             ],
             NOW,
         )
         .await
         .unwrap();
-    assert_eq!(out.acked_up_to, 3);
+    assert_eq!(out.acked_up_to, 4);
     assert!(out.refused.is_empty(), "{:?}", out.refused);
 
     let page = pull_all(store.as_ref(), &kgl, kgl_cursor).await;
@@ -430,13 +436,21 @@ async fn a_port_of_entry_records_about_its_arrivals_for_the_departure_site(
         .iter()
         .map(|g| g.changes)
         .sum();
-    assert_eq!(held, 2, "the other two wait for HQ, as from any other site");
+    assert_eq!(
+        held, 3,
+        "the other three wait for HQ, as from any other site"
+    );
 
     // Another device of the airport receives the check too, and not the held one.
     let (second, _) = device(store.as_ref(), "YYZ-POE", "yyz-laptop-2").await;
     let page = pull_all(store.as_ref(), &second, 0).await;
     assert!(page.changes.iter().any(|c| c.entity == event_id(20)));
     assert!(page.changes.iter().all(|c| c.entity != event_id(21)));
+    assert!(
+        page.changes.iter().all(|c| c.entity != STAYS),
+        "never the member who stays"
+    );
+    assert_eq!(arrivals_at(store.as_ref(), "YYZ").await, [BOOKED]);
 }
 
 async fn a_site_made_a_port_of_entry_receives_the_travellers_already_booked(
