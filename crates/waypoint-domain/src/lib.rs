@@ -26,6 +26,7 @@ mod departure;
 mod departure_notice;
 mod event;
 mod event_check;
+mod event_concerns;
 mod exit_permit;
 mod field;
 mod journey;
@@ -75,6 +76,7 @@ pub use event::{
     Mismatch,
 };
 pub use event_check::EventError;
+pub use event_concerns::EventConcerns;
 pub use exit_permit::{
     DenialReason, ExitPermitEvent, ExitPermitState, ExitPermitStep, exit_permit_state,
 };

@@ -1,7 +1,7 @@
 //! What the `waypoint-server admin …` commands do (the binary only parses and prints).
 
 use uuid::Uuid;
-use waypoint_domain::{Field, Role, SitePolicy};
+use waypoint_domain::{AirportCode, Field, Role, SitePolicy};
 
 use crate::store::{NewDevice, NewStaff, ServerStore, Settlement};
 use crate::{ServerError, auth};
@@ -164,6 +164,26 @@ pub async fn disable_staff(
 }
 
 /// Sets a site's lease (days) and idle lock (minutes); returns the site's policy after.
+/// Makes `site` the port of entry of the airport `iata` (docs/server.md, "Port-of-entry
+/// scope"): its devices receive the travellers booked to arrive there. Returns the canonical
+/// (site, airport).
+pub async fn set_site_airport(
+    store: &dyn ServerStore,
+    site: &str,
+    iata: &str,
+    now_ms: u64,
+) -> Result<(String, String), ServerError> {
+    let site = canonical_site(site, now_ms)?;
+    let airport = AirportCode::parse(iata).map_err(|_| {
+        ServerError::Invalid(format!(
+            "'{}' is not an IATA airport code Waypoint knows (three letters, e.g. YYZ)",
+            iata.trim().chars().take(8).collect::<String>()
+        ))
+    })?;
+    store.set_site_airport(&site, airport.as_str()).await?;
+    Ok((site, airport.to_string()))
+}
+
 pub async fn set_site_policy(
     store: &dyn ServerStore,
     code: &str,

@@ -179,6 +179,15 @@ enum SiteCmd {
         #[command(flatten)]
         db: Database,
     },
+    /// Make a site the port of entry of an airport: its devices also receive the travellers
+    /// booked to arrive there (IATA code, e.g. YYZ), until 72 hours after they land. Without
+    /// IATA, lists every site's airport.
+    Airport {
+        code: Option<String>,
+        iata: Option<String>,
+        #[command(flatten)]
+        db: Database,
+    },
     /// Show or change a site's policy: offline lease (days) and idle lock (minutes)
     Policy {
         code: String,
@@ -324,6 +333,29 @@ async fn main() -> anyhow::Result<()> {
                 let store = store::open(&db.database).await?;
                 for (code, name) in store.sites().await? {
                     println!("{code}\t{name}");
+                }
+            }
+            Admin::Site {
+                command: SiteCmd::Airport { code, iata, db },
+            } => {
+                let store = store::open(&db.database).await?;
+                match (code, iata) {
+                    (Some(code), Some(iata)) => {
+                        let (site, airport) =
+                            admin::set_site_airport(store.as_ref(), &code, &iata, now).await?;
+                        println!(
+                            "Site {site} is the port of entry of {airport}: its devices receive \
+                             the travellers booked to arrive there."
+                        );
+                    }
+                    (code, _) => {
+                        let only = code.map(|c| admin::canonical_site(&c, now)).transpose()?;
+                        for (site, airport) in store.site_airports().await? {
+                            if only.as_ref().is_none_or(|o| *o == site) {
+                                println!("{site}\t{airport}");
+                            }
+                        }
+                    }
                 }
             }
             Admin::Site {

@@ -67,6 +67,10 @@ conformance!(
 #[path = "conformance/held.rs"]
 mod held;
 
+// The port-of-entry scope: arrivals decided by bookings.
+#[path = "conformance/arrivals.rs"]
+mod arrivals;
+
 /// Every page after `after` until the end.
 async fn pull_all(
     store: &dyn ServerStore,

@@ -28,6 +28,8 @@ use waypoint_server::{ServerState, ServerStore, admin, auth};
 use waypoint_store::Store;
 use waypoint_sync::{SyncError, Transport};
 
+#[path = "convergence/arrivals.rs"]
+mod arrivals;
 #[path = "convergence/events.rs"]
 mod events;
 #[path = "convergence/permits.rs"]

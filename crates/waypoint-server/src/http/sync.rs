@@ -71,6 +71,8 @@ async fn do_pull(
         None | Some(0) => DEFAULT_PULL_LIMIT,
         Some(n) => n.min(MAX_PULL_LIMIT),
     };
+    // Arrivals past their retention end first, so that the page carries their removal.
+    state.store.expire_arrivals(state.clock.now_ms()).await?;
     let page = state.store.pull_except(device, after, limit, own).await?;
     // Storage pages hold one value per field (schema 1); schema 2 groups them by record.
     let changes = if schema_version >= 2 {

@@ -46,7 +46,11 @@ impl Planner<'_> {
         if check_only {
             return Ok(());
         }
-        self.case_in_scope(&case_no)?;
+        // A port of entry's event about a traveller arriving there is the departure site's
+        // case's, stored under its site (see `arrivals.rs`).
+        if !self.arrival_accepts(&case_no, &kind, &json) {
+            self.case_in_scope(&case_no)?;
+        }
         if !self.st.events.insert(id.clone()) {
             return Ok(()); // Stored once by id: a repeat is a no-op.
         }

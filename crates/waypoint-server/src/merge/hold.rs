@@ -30,6 +30,12 @@ impl Planner<'_> {
             | ChangeBody::Field { case_no, .. }
             | ChangeBody::Event { case_no, .. } => case_no,
         };
+        // An event a port of entry may add about a traveller arriving there is applied.
+        if let ChangeBody::Event { kind, json, .. } = &change.body {
+            if change.scope == Scope::Event && self.arrival_accepts(claimed, kind, json) {
+                return Decision::Apply;
+            }
+        }
         // A change of a case whose creation this batch refused goes with it: the refusal says
         // nothing about other sites (it never depends on them).
         if !self.owns(claimed) {

@@ -42,6 +42,9 @@ pub struct Snapshot {
     /// (individual_no, site) → case_no: the batch's people with changes held for a site, and
     /// the case number they are held under.
     pub held_individuals: HashMap<(String, String), String>,
+    /// Of the batch's cases, those with travellers arriving at the device's airports (when
+    /// its site is a port of entry): case_no → (individual_no, booking_ref) of each.
+    pub arriving: HashMap<String, Vec<(String, String)>>,
 }
 
 /// What a resolution must match.

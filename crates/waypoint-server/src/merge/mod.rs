@@ -13,11 +13,16 @@ use waypoint_protocol::{Change, ChangeBody, Refusal, Scope, hlc};
 
 use crate::store::Device;
 
+mod arrivals;
 mod events;
 mod hold;
 mod inputs;
 mod outputs;
 
+pub use arrivals::{
+    ABOUT_BOOKING, ABOUT_CASE, ABOUT_INDIVIDUAL, ABOUT_REPLACES, ARRIVAL_RETENTION_MS, Arrival,
+    Redelivery, booking_arrivals, event_about, redeliveries, touched_bookings,
+};
 pub use events::MAX_STORED_EVENT_BYTES;
 use hold::Decision;
 pub use hold::give;
@@ -101,6 +106,7 @@ impl<'a> Planner<'a> {
             st,
             plan: Plan {
                 next_seq,
+                now_ms,
                 acked_up_to: device.last_client_seq,
                 ..Plan::default()
             },

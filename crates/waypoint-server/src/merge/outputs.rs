@@ -65,6 +65,8 @@ pub struct Plan {
     /// First unused sequence number after the plan.
     pub next_seq: u64,
     pub max_hlc: u64,
+    /// When the batch was merged: arrivals that landed too long before are not kept.
+    pub now_ms: u64,
 }
 
 /// A change kept for HQ instead of applied.

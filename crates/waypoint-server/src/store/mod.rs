@@ -25,7 +25,8 @@ pub use models::{
     Page, PushOutcome, SettleAction, Settlement, StaffAccount, StaffCredential, name_key,
 };
 pub use traits::{
-    AttemptStore, AuditStore, DeviceStore, HeldStore, ServerStore, StaffStore, SyncStore,
+    ArrivalStore, AttemptStore, AuditStore, DeviceStore, HeldStore, ServerStore, StaffStore,
+    SyncStore,
 };
 
 /// Opens (and migrates) the store at `url`: `sqlite:PATH`, `sqlite::memory:` or

@@ -6,6 +6,8 @@ use uuid::Uuid;
 use waypoint_domain::SitePolicy;
 use waypoint_protocol::{AuditRecord, Change, RevokeReason};
 
+use crate::merge::Arrival;
+
 use super::{
     Device, DeviceInfo, DeviceRecovery, FailureKind, HeldGroup, NewDevice, NewStaff, Page,
     PushOutcome, ServerStoreError, Settlement, StaffAccount, StaffCredential,
@@ -14,7 +16,14 @@ use super::{
 /// Storage of the sync server: every concern, in one object. A backend implements each trait
 /// below; this one follows.
 pub trait ServerStore:
-    DeviceStore + StaffStore + AttemptStore + SyncStore + HeldStore + AuditStore + std::fmt::Debug
+    DeviceStore
+    + StaffStore
+    + AttemptStore
+    + SyncStore
+    + HeldStore
+    + AuditStore
+    + ArrivalStore
+    + std::fmt::Debug
 {
 }
 
@@ -25,6 +34,7 @@ impl<T> ServerStore for T where
         + SyncStore
         + HeldStore
         + AuditStore
+        + ArrivalStore
         + std::fmt::Debug
 {
 }
@@ -243,4 +253,22 @@ pub trait AuditStore: Send + Sync {
     async fn audit_head(&self, device: Uuid) -> Result<Option<(i64, String)>, ServerStoreError>;
     /// Every device that has audit entries here, by id.
     async fn audited_devices(&self) -> Result<Vec<Uuid>, ServerStoreError>;
+}
+
+/// The port-of-entry scope (docs/sync-protocol.md, "Port-of-entry scope"): a site's airport,
+/// and the travellers arriving there, which bookings decide as pushes merge them.
+#[async_trait]
+pub trait ArrivalStore: Send + Sync {
+    /// Makes `site` (an existing site) the port of entry of `airport` (a canonical IATA code):
+    /// its devices receive the travellers arriving there. A site has one airport; a new one
+    /// replaces the old, whose travellers its devices then remove.
+    async fn set_site_airport(&self, site: &str, airport: &str) -> Result<(), ServerStoreError>;
+    /// Every site's airport: (site, airport), by site.
+    async fn site_airports(&self) -> Result<Vec<(String, String)>, ServerStoreError>;
+    /// The travellers arriving at `airport` now, by case and individual number.
+    async fn arrivals_at(&self, airport: &str) -> Result<Vec<Arrival>, ServerStoreError>;
+    /// Ends the arrivals that landed [`crate::merge::ARRIVAL_RETENTION_MS`] or more before
+    /// `now_ms`: their airport's devices are sent a removal. The sync handler calls it before a
+    /// pull; it writes only when an arrival is due.
+    async fn expire_arrivals(&self, now_ms: u64) -> Result<(), ServerStoreError>;
 }

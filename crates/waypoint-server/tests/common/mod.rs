@@ -10,6 +10,8 @@ use waypoint_protocol::{Change, ChangeBody, Scope};
 use waypoint_server::store::{Device, ServerStore, postgres::PgStore, sqlite::SqliteStore};
 use waypoint_server::{Clock, admin, auth};
 
+pub mod arrivals;
+
 /// 2026-01-15 12:00 UTC: the tests' "now".
 pub const NOW: u64 = 1_768_478_400_000;
 

@@ -11,7 +11,7 @@ use crate::store::{
     to_u64,
 };
 
-use super::{Failure, PgStore, RETRIES, device_row, held, scope, uuid};
+use super::{Failure, PgStore, RETRIES, arrivals, device_row, held, scope, uuid};
 
 impl PgStore {
     async fn push_once(
@@ -57,6 +57,7 @@ impl PgStore {
         let wanted = Wanted::of(&changes);
         let mut snapshot = load(&tx, &wanted).await?;
         held::load(&tx, &wanted, &mut snapshot).await?;
+        arrivals::load(&tx, device_id, &wanted, &mut snapshot).await?;
         let mut plan = merge::plan(&device, changes, snapshot, to_u64(next_seq)?, now_ms);
         apply(&tx, device_id, &mut plan).await?;
         held::keep(&tx, device_id, &plan.held, now_ms).await?;
@@ -365,6 +366,7 @@ pub(super) async fn apply(
             }
         }
     }
+    arrivals::follow(tx, plan).await?;
     tx.execute(
         "UPDATE device SET last_client_seq = $1 WHERE id = $2",
         &[&to_i64(plan.acked_up_to)?, &device_id],
@@ -463,6 +465,16 @@ async fn pull(
             });
         }
     }
+    // A port of entry's arriving travellers (docs/sync-protocol.md, "Port-of-entry scope").
+    arrivals::pull(
+        tx,
+        &device_id,
+        after_db,
+        fetch,
+        (own_from, own_to),
+        &mut changes,
+    )
+    .await?;
     let sql = format!(
         "SELECT r.server_seq, r.case_no
          FROM removal r LEFT JOIN case_site c ON c.case_no = r.case_no

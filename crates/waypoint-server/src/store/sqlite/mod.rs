@@ -15,6 +15,7 @@ use waypoint_protocol::{RevokeReason, Scope};
 
 use crate::store::{Device, ServerStoreError, StaffAccount, to_u64};
 
+mod arrivals;
 mod attempts;
 mod audit;
 mod devices;
@@ -46,6 +47,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         7,
         include_str!("../../../migrations/sqlite/0007_held_changes.sql"),
+    ),
+    (
+        8,
+        include_str!("../../../migrations/sqlite/0008_arrivals.sql"),
     ),
 ];
 

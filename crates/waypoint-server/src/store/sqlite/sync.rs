@@ -10,7 +10,7 @@ use crate::store::{
     to_u64,
 };
 
-use super::{SqliteStore, device_row, held, scope, uuid};
+use super::{SqliteStore, arrivals, device_row, held, scope, uuid};
 
 #[async_trait]
 impl SyncStore for SqliteStore {
@@ -62,6 +62,7 @@ impl SyncStore for SqliteStore {
             let wanted = Wanted::of(&changes);
             let mut snapshot = load(&tx, &wanted)?;
             held::load(&tx, &wanted, &mut snapshot)?;
+            arrivals::load(&tx, &device_id, &wanted, &mut snapshot)?;
             let mut plan = merge::plan(&device, changes, snapshot, to_u64(next_seq)?, now_ms);
             apply(&tx, &device_id, &mut plan)?;
             held::keep(&tx, &device_id, &plan.held, now_ms)?;
@@ -338,6 +339,7 @@ pub(super) fn apply(
             }
         }
     }
+    arrivals::follow(tx, plan)?;
     tx.execute(
         "UPDATE device SET last_client_seq = ?1 WHERE id = ?2",
         params![to_i64(plan.acked_up_to)?, device_id],
@@ -441,6 +443,16 @@ fn pull(
             });
         }
     }
+
+    // A port of entry's arriving travellers (docs/sync-protocol.md, "Port-of-entry scope").
+    arrivals::pull(
+        tx,
+        &device_id,
+        after_db,
+        fetch,
+        (own_from, own_to),
+        &mut changes,
+    )?;
 
     let sql = format!(
         "SELECT r.server_seq, r.case_no
