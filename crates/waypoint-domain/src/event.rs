@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::Custodian;
 use crate::event_check::{EventError, require};
 use crate::{
     AbnVersion, ArrivalStep, BoardingEvent, BookingEvent, DepartureNoticeVersion, ExitPermitEvent,
@@ -65,22 +66,6 @@ pub struct CounsellingSession {
     /// Every mandatory topic was covered.
     pub complete: bool,
     pub site: String,
-}
-
-/// Who or what holds a document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Custodian {
-    /// A member of a case (the document's holder or another).
-    Individual { individual_no: String },
-    /// A staff member of the organisation.
-    Staff { name: String },
-    /// A safe, cabinet or office.
-    Storage { place: String },
-    /// The envelope of documents that travels with the case.
-    TravelBag { case_no: String },
-    /// An authority or partner (embassy, immigration, airline).
-    Authority { name: String },
 }
 
 /// A travel document moving from one custodian to another.

@@ -20,6 +20,7 @@ mod code_list;
 mod codes;
 mod counselling;
 mod country;
+mod custodian;
 mod custody;
 mod date;
 mod departure;
@@ -60,6 +61,7 @@ pub use booking::{
 pub use codes::{DocumentType, ExitPermitStatus, Relationship, Sex, Vulnerability};
 pub use counselling::{Checklist, ChecklistTopic, Checklists, Localized, SessionProblem};
 pub use country::{CountryCode, DocumentIssuer};
+pub use custodian::Custodian;
 pub use custody::{DocumentCustody, HeldElsewhere, document_custody};
 pub use date::{AgeRange, PartialDate};
 pub use departure::{
@@ -72,8 +74,7 @@ pub use departure_notice::{
     departed_facts, notice_changes,
 };
 pub use event::{
-    CheckOutcome, CounsellingSession, Custodian, CustodyTransfer, FieldEvent, IdentityCheck,
-    Mismatch,
+    CheckOutcome, CounsellingSession, CustodyTransfer, FieldEvent, IdentityCheck, Mismatch,
 };
 pub use event_check::EventError;
 pub use event_concerns::EventConcerns;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::DepartureProblem;
-use super::manifest::ManifestId;
+use super::manifest_id::ManifestId;
 use crate::EventError;
 use crate::event_check::{check_text, require};
 

@@ -11,6 +11,7 @@
 mod boarding;
 mod items;
 mod manifest;
+mod manifest_id;
 mod scan;
 
 pub use boarding::{Boarding, BoardingEvent, BoardingMark, NoShowReason};
