@@ -138,7 +138,7 @@ pub fn tick(
     ticked: bool,
     note: &str,
 ) -> Result<TravelBag, AppError> {
-    store.require(who.role, Action::TravelBag)?;
+    store.require(who.role, Action::HandleTravelBag)?;
     let bag = whole(store, case_no)?;
     let item = item_of(&bag, item)?.id.clone();
     let note = note.trim().to_string();
@@ -175,7 +175,7 @@ pub fn hand_over(
     case_no: &str,
     handover: &Handover,
 ) -> Result<TravelBag, AppError> {
-    store.require(who.role, Action::TravelBag)?;
+    store.require(who.role, Action::HandleTravelBag)?;
     if handover.check != ReceiverCheck::Verified {
         return Err(AppError::invalid(
             "the receiver's identity was not verified: the bag is not handed over",

@@ -177,7 +177,7 @@ fn a_tick_of_no_such_item_lists_the_items_and_a_role_without_the_right_is_refuse
     for role in Role::ALL
         .iter()
         .copied()
-        .filter(|r| !may(*r, Action::TravelBag))
+        .filter(|r| !may(*r, Action::HandleTravelBag))
     {
         let e = tick(
             &mut store,

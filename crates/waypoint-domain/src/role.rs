@@ -86,12 +86,12 @@ named_enum!(
         Book = "book",
         AcknowledgeWarning = "acknowledge_warning",
         IssueAbn = "issue_abn",
-        TravelBag = "handle_travel_bag",
-        DepartureNotice = "notify_departure",
-        Manifest = "make_manifest",
-        HeadCount = "count_heads",
-        Arrival = "record_arrival",
-        Incident = "record_incident",
+        HandleTravelBag = "handle_travel_bag",
+        NotifyDeparture = "notify_departure",
+        MakeManifest = "make_manifest",
+        CountHeads = "count_heads",
+        RecordArrival = "record_arrival",
+        RecordIncident = "record_incident",
     }
 );
 
@@ -346,12 +346,12 @@ mod tests {
         // incidents are recorded by whoever is with the travellers when it happens.
         for role in Role::ALL {
             assert_eq!(
-                may(*role, Action::Arrival),
+                may(*role, Action::RecordArrival),
                 matches!(role, Role::PoeAssociate | Role::Supervisor),
                 "{role} arrival"
             );
             assert_eq!(
-                may(*role, Action::Incident),
+                may(*role, Action::RecordIncident),
                 matches!(
                     role,
                     Role::PoeAssociate | Role::FieldAssistant | Role::Supervisor

@@ -305,12 +305,12 @@ impl Store {
             FieldEvent::WarningAcknowledgement(_) => Action::AcknowledgeWarning,
             FieldEvent::AbnVersion(_) => Action::IssueAbn,
             FieldEvent::Journey(_) => Action::HoldJourney,
-            FieldEvent::TravelBag(_) => Action::TravelBag,
-            FieldEvent::DepartureNotice(_) => Action::DepartureNotice,
-            FieldEvent::Manifest(_) => Action::Manifest,
-            FieldEvent::Boarding(_) | FieldEvent::ItemsHanded(_) => Action::HeadCount,
-            FieldEvent::ArrivalStep(_) => Action::Arrival,
-            FieldEvent::Incident(_) => Action::Incident,
+            FieldEvent::TravelBag(_) => Action::HandleTravelBag,
+            FieldEvent::DepartureNotice(_) => Action::NotifyDeparture,
+            FieldEvent::Manifest(_) => Action::MakeManifest,
+            FieldEvent::Boarding(_) | FieldEvent::ItemsHanded(_) => Action::CountHeads,
+            FieldEvent::ArrivalStep(_) => Action::RecordArrival,
+            FieldEvent::Incident(_) => Action::RecordIncident,
         };
         self.require(role, action)?;
         self.record_event(event)

@@ -101,7 +101,7 @@ pub fn record_step(
     airport_code: &str,
     check: ArrivalCheck,
 ) -> Result<CaseArrival, AppError> {
-    store.require(who.role, Action::Arrival)?;
+    store.require(who.role, Action::RecordArrival)?;
     let case_no = number(case_no);
     if matches!(
         check,

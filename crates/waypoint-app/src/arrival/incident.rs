@@ -52,7 +52,7 @@ pub fn record_incident(
     kind: IncidentKind,
     text: &str,
 ) -> Result<Vec<Incident>, AppError> {
-    store.require(who.role, Action::Incident)?;
+    store.require(who.role, Action::RecordIncident)?;
     let poe = airport(airport_code)?;
     let cases: Vec<(String, IncidentAbout)> = match target {
         IncidentTarget::Travellers { case_no, members } => vec![(

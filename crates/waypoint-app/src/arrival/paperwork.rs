@@ -106,7 +106,7 @@ pub fn paperwork_pdf(
     paper: Paper,
     language: Language,
 ) -> Result<Vec<u8>, AppError> {
-    store.require(who.role, Action::Arrival)?;
+    store.require(who.role, Action::RecordArrival)?;
     let case_no = number(case_no);
     let view = lookup::case(store, who.role, &case_no)?;
     let (steps, _) = store.arrival_events(&case_no)?;

@@ -39,7 +39,7 @@ pub fn rebook_connection(
     airport_code: &str,
     rebooking: &Rebooking,
 ) -> Result<(Booking, CaseArrival), AppError> {
-    store.require(who.role, Action::Arrival)?;
+    store.require(who.role, Action::RecordArrival)?;
     let case_no = number(case_no);
     let poe = airport(airport_code)?;
     let old = stored(store, &rebooking.booking_ref)?;

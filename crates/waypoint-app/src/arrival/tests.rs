@@ -211,7 +211,7 @@ fn roles_without_the_right_are_refused_and_steps_without_what_they_need_too() {
     let before = show(&store, Role::Supervisor, GUL_BIBI_CASE).unwrap();
     for role in Role::ALL.iter().copied() {
         let who = SignedIn::new("someone", role);
-        if !may(role, Action::Arrival) {
+        if !may(role, Action::RecordArrival) {
             let e = step_of(
                 &mut store,
                 &who,
@@ -225,7 +225,7 @@ fn roles_without_the_right_are_refused_and_steps_without_what_they_need_too() {
                 "{role}: {e}"
             );
         }
-        if !may(role, Action::Incident) {
+        if !may(role, Action::RecordIncident) {
             let e = record_incident(
                 &mut store,
                 &who,

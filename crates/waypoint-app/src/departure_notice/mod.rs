@@ -112,7 +112,7 @@ pub fn notify(
     booking_ref: &str,
     departures: &Departures,
 ) -> Result<Notice, AppError> {
-    store.require(who.role, Action::DepartureNotice)?;
+    store.require(who.role, Action::NotifyDeparture)?;
     let notice = show(store, Role::Supervisor, booking_ref)?;
     let booking = &notice.booking;
     if !matches!(

@@ -188,7 +188,7 @@ fn a_notice_before_the_flight_left_or_that_leaves_someone_out_is_refused() {
     for role in Role::ALL
         .iter()
         .copied()
-        .filter(|r| !may(*r, Action::DepartureNotice))
+        .filter(|r| !may(*r, Action::NotifyDeparture))
     {
         let e = notify(
             &mut store,

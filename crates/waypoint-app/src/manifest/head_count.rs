@@ -64,7 +64,7 @@ pub fn board(
     id: &str,
     scan: &str,
 ) -> Result<BoardOutcome, AppError> {
-    store.require(who.role, Action::HeadCount)?;
+    store.require(who.role, Action::CountHeads)?;
     let manifest = stored_manifest(store, id)?;
     let numbers: Vec<&str> = manifest
         .travellers
@@ -117,7 +117,7 @@ pub fn no_show(
     reason: &str,
     text: &str,
 ) -> Result<ManifestView, AppError> {
-    store.require(who.role, Action::HeadCount)?;
+    store.require(who.role, Action::CountHeads)?;
     let reason = NoShowReason::parse(reason)?;
     let manifest = stored_manifest(store, id)?;
     let mark = BoardingMark::NoShow {
@@ -136,7 +136,7 @@ pub fn undo(
     id: &str,
     individual_no: &str,
 ) -> Result<ManifestView, AppError> {
-    store.require(who.role, Action::HeadCount)?;
+    store.require(who.role, Action::CountHeads)?;
     let manifest = stored_manifest(store, id)?;
     let individual_no = number(individual_no);
     if manifest.require_line(&individual_no)?.boarding == Boarding::Waiting {

@@ -28,7 +28,7 @@ pub fn hand_items(
     codes: &[String],
     programme: Option<&str>,
 ) -> Result<ItemsHanded, AppError> {
-    store.require(who.role, Action::HeadCount)?;
+    store.require(who.role, Action::CountHeads)?;
     let individual_no = number(individual_no);
     let case = lookup::case_of_individual(store, Role::Administrator, &individual_no)?;
     let programme = match (programme, &case.case.programme) {

@@ -201,7 +201,7 @@ pub fn create(
     ctx: &Context,
     form: &ManifestForm,
 ) -> Result<ManifestView, AppError> {
-    store.require(who.role, Action::Manifest)?;
+    store.require(who.role, Action::MakeManifest)?;
     let travellers = travellers_named(store, &form.bookings, &form.individuals)?;
     if travellers.is_empty() {
         return Err(DepartureProblem::NoTravellers.into());
@@ -236,7 +236,7 @@ pub fn add(
     bookings: &[String],
     individuals: &[String],
 ) -> Result<ManifestView, AppError> {
-    store.require(who.role, Action::Manifest)?;
+    store.require(who.role, Action::MakeManifest)?;
     let manifest = stored_manifest(store, id)?;
     let new: Vec<(String, ManifestTraveller)> = travellers_named(store, bookings, individuals)?
         .into_iter()
@@ -263,7 +263,7 @@ pub fn remove(
     id: &str,
     individuals: &[String],
 ) -> Result<ManifestView, AppError> {
-    store.require(who.role, Action::Manifest)?;
+    store.require(who.role, Action::MakeManifest)?;
     let manifest = stored_manifest(store, id)?;
     let mut by_case: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for n in individuals {

@@ -85,7 +85,7 @@ fn everything_as(role: Role, template: &Env) -> Vec<String> {
                 "--airport",
                 "IAD",
             ],
-            Some(Action::Arrival),
+            Some(Action::RecordArrival),
             true,
             false,
         ),
@@ -102,7 +102,7 @@ fn everything_as(role: Role, template: &Env) -> Vec<String> {
                 "--nights",
                 "1",
             ],
-            Some(Action::Arrival),
+            Some(Action::RecordArrival),
             true,
             false,
         ),
@@ -115,7 +115,7 @@ fn everything_as(role: Role, template: &Env) -> Vec<String> {
                 "--out",
                 &pdf_arg,
             ],
-            Some(Action::Arrival),
+            Some(Action::RecordArrival),
             false,
             true,
         ),
@@ -136,7 +136,7 @@ fn everything_as(role: Role, template: &Env) -> Vec<String> {
                 "--arrives",
                 "2026-12-17T09:10",
             ],
-            Some(Action::Arrival),
+            Some(Action::RecordArrival),
             true,
             false,
         ),
@@ -150,7 +150,7 @@ fn everything_as(role: Role, template: &Env) -> Vec<String> {
                 "--case",
                 GUL_BIBI_CASE,
             ],
-            Some(Action::Incident),
+            Some(Action::RecordIncident),
             true,
             false,
         ),
@@ -234,7 +234,7 @@ fn each_role_runs_exactly_the_arrival_commands_roles_csv_grants_and_a_refusal_wr
             .collect()
     });
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
-    for action in [Action::Arrival, Action::Incident] {
+    for action in [Action::RecordArrival, Action::RecordIncident] {
         assert!(Role::ALL.iter().any(|r| may(*r, action)), "{action:?}");
         assert!(Role::ALL.iter().any(|r| !may(*r, action)), "{action:?}");
     }

@@ -398,19 +398,19 @@ fn steps(env: &Env, id: &str) -> Vec<Step> {
                 "--departs",
                 "2026-12-14T06:00",
             ],
-            Some(Action::Manifest),
+            Some(Action::MakeManifest),
         ),
         s(
             &["manifest", "add", id, "--individual", "I-0001010"],
-            Some(Action::Manifest),
+            Some(Action::MakeManifest),
         ),
         s(
             &["manifest", "remove", id, "I-0001004"],
-            Some(Action::Manifest),
+            Some(Action::MakeManifest),
         ),
         s(
             &["manifest", "board", id, "ICRC-7781203"],
-            Some(Action::HeadCount),
+            Some(Action::CountHeads),
         ),
         s(
             &[
@@ -423,15 +423,15 @@ fn steps(env: &Env, id: &str) -> Vec<Step> {
                 "--text",
                 "Bus left",
             ],
-            Some(Action::HeadCount),
+            Some(Action::CountHeads),
         ),
         s(
             &["manifest", "undo", id, "I-0001041"],
-            Some(Action::HeadCount),
+            Some(Action::CountHeads),
         ),
         s(
             &["items", "hand", "I-0001001", "food_pack"],
-            Some(Action::HeadCount),
+            Some(Action::CountHeads),
         ),
     ]
 }
@@ -492,7 +492,7 @@ fn each_role_makes_manifests_and_counts_heads_exactly_as_roles_csv_grants() {
             .collect()
     });
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
-    for action in [Action::Manifest, Action::HeadCount] {
+    for action in [Action::MakeManifest, Action::CountHeads] {
         assert!(Role::ALL.iter().any(|r| may(*r, action)), "{action:?}");
         assert!(Role::ALL.iter().any(|r| !may(*r, action)), "{action:?}");
     }

@@ -110,7 +110,7 @@ fn steps(env: &Env) -> Vec<Step> {
     vec![
         step(&["bag", "show", CASE], None, false),
         step(&["bag", "show", CASE, "--json"], None, false),
-        step(&tick, Some(Action::TravelBag), true),
+        step(&tick, Some(Action::HandleTravelBag), true),
         step(
             &[
                 "bag",
@@ -120,10 +120,10 @@ fn steps(env: &Env) -> Vec<Step> {
                 "--note",
                 "wrong form",
             ],
-            Some(Action::TravelBag),
+            Some(Action::HandleTravelBag),
             true,
         ),
-        step(&tick, Some(Action::TravelBag), true),
+        step(&tick, Some(Action::HandleTravelBag), true),
         step(
             &[
                 "bag",
@@ -136,7 +136,7 @@ fn steps(env: &Env) -> Vec<Step> {
                 "--note",
                 "ABN sent by e-mail",
             ],
-            Some(Action::TravelBag),
+            Some(Action::HandleTravelBag),
             true,
         ),
         step(&["departure", "show", BOOKING], None, false),
@@ -151,7 +151,7 @@ fn steps(env: &Env) -> Vec<Step> {
                 "--not-departed",
                 "I-0001040:denied_boarding:Offloaded by the airline",
             ],
-            Some(Action::DepartureNotice),
+            Some(Action::NotifyDeparture),
             true,
         ),
         csv_step,
@@ -231,7 +231,7 @@ fn each_role_runs_exactly_the_bag_and_notice_commands_roles_csv_grants() {
             .collect()
     });
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
-    for action in [Action::TravelBag, Action::DepartureNotice] {
+    for action in [Action::HandleTravelBag, Action::NotifyDeparture] {
         assert!(Role::ALL.iter().any(|r| may(*r, action)), "{action:?}");
         assert!(Role::ALL.iter().any(|r| !may(*r, action)), "{action:?}");
     }

@@ -470,7 +470,7 @@ fn items_are_checked_against_the_programmes_list() {
 fn manifests_are_made_by_field_office_and_supervisors_and_heads_counted_at_the_bus_door() {
     for role in Role::ALL {
         assert_eq!(
-            may(*role, Action::Manifest),
+            may(*role, Action::MakeManifest),
             matches!(
                 role,
                 Role::FieldAssistant | Role::DataProcessing | Role::Supervisor
@@ -478,7 +478,7 @@ fn manifests_are_made_by_field_office_and_supervisors_and_heads_counted_at_the_b
             "{role} manifest"
         );
         assert_eq!(
-            may(*role, Action::HeadCount),
+            may(*role, Action::CountHeads),
             matches!(role, Role::FieldAssistant | Role::Supervisor),
             "{role} head count"
         );

@@ -3,4 +3,4 @@
 /**
  * Things staff do that are not editing one field.
  */
-export type Action = "import" | "export" | "identity_check" | "counselling" | "custody_transfer" | "exit_permit" | "hold_journey" | "resolve_conflict" | "verify_audit" | "manage_staff" | "dismiss_refused" | "book" | "acknowledge_warning" | "issue_abn" | "travel_bag" | "departure_notice" | "manifest" | "head_count" | "arrival" | "incident";
+export type Action = "import" | "export" | "identity_check" | "counselling" | "custody_transfer" | "exit_permit" | "hold_journey" | "resolve_conflict" | "verify_audit" | "manage_staff" | "dismiss_refused" | "book" | "acknowledge_warning" | "issue_abn" | "handle_travel_bag" | "notify_departure" | "make_manifest" | "count_heads" | "record_arrival" | "record_incident";
