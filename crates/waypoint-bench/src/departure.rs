@@ -35,6 +35,16 @@ pub struct Person {
     site: String,
 }
 
+impl Person {
+    pub fn case_no(&self) -> &str {
+        &self.case_no
+    }
+
+    pub fn individual_no(&self) -> &str {
+        &self.individual_no
+    }
+}
+
 /// The people of a synthetic case file, in file order.
 pub fn people(file: &Path) -> Result<Vec<Person>> {
     let mut reader = csv::Reader::from_path(file)?;
@@ -64,14 +74,14 @@ pub fn people(file: &Path) -> Result<Vec<Person>> {
 }
 
 /// The people grouped by case, in file order (a case's rows are together).
-fn cases(people: &[Person]) -> Vec<&[Person]> {
+pub(crate) fn cases(people: &[Person]) -> Vec<&[Person]> {
     people
         .chunk_by(|a, b| a.case_no == b.case_no)
         .collect::<Vec<_>>()
 }
 
 /// A flight on `day`, its times as the airports' clocks show them.
-fn segment(
+pub(crate) fn segment(
     (carrier, flight): (&str, &str),
     (from, to): (&str, &str),
     day: chrono::NaiveDate,

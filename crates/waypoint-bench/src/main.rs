@@ -3,6 +3,7 @@
 
 #[cfg(feature = "print")]
 mod abn;
+mod arrivals;
 mod departure;
 #[cfg(feature = "sync")]
 mod sync;
@@ -87,6 +88,17 @@ enum What {
         #[arg(long, default_value_t = 7)]
         rounds: usize,
     },
+    /// A port of entry's busy day: this many travellers on this many flights landing at one
+    /// airport; the time to list the day's expected arrivals as the arrival screen does
+    Arrivals {
+        #[arg(long, default_value_t = 1200)]
+        travellers: usize,
+        #[arg(long, default_value_t = 40)]
+        flights: usize,
+        /// Rounds (the median is compared with the 50 ms limit)
+        #[arg(long, default_value_t = 7)]
+        rounds: usize,
+    },
     /// Everything, with the defaults
     All,
     #[cfg(feature = "sync")]
@@ -152,6 +164,11 @@ fn main() -> Result<std::process::ExitCode> {
             with_bookings,
         } => search(individuals, with_bookings),
         What::Departure { travellers, rounds } => departure::run(travellers, rounds),
+        What::Arrivals {
+            travellers,
+            flights,
+            rounds,
+        } => arrivals::run(travellers, flights, rounds),
         What::Generate { rows, out } => write_file(&out, rows),
         #[cfg(feature = "print")]
         What::AbnPdf {
@@ -171,6 +188,7 @@ fn main() -> Result<std::process::ExitCode> {
             search(100_000, false)?;
             search(100_000, true)?;
             departure::run(500, 7)?;
+            arrivals::run(1200, 40, 7)?;
             #[cfg(feature = "sync")]
             sync::run(100_000, 50)?;
             #[cfg(feature = "print")]
