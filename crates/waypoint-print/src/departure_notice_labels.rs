@@ -37,6 +37,25 @@ pub struct DepartureNoticeLabels {
     pub of: String,
     pub none: String,
     pub reasons: ReasonWords,
+    pub change_words: ChangeWords,
+}
+
+/// What changed since the previous version, one phrase per kind of change; `{no}` stands for
+/// the traveller's individual number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeWords {
+    pub now_departed: String,
+    pub no_longer_departed: String,
+    pub reason_changed: String,
+    pub traveller_added: String,
+    pub traveller_removed: String,
+}
+
+impl ChangeWords {
+    /// `template` (one of these phrases) about traveller `individual_no`.
+    pub fn about(template: &str, individual_no: &str) -> String {
+        template.replace("{no}", individual_no)
+    }
 }
 
 /// Why someone did not depart, one word or phrase per reason code.
@@ -110,6 +129,13 @@ impl DepartureNoticeLabels {
                 traveller_request: s("Traveller's request"),
                 other: s("Other"),
             },
+            change_words: ChangeWords {
+                now_departed: s("{no} departed"),
+                no_longer_departed: s("{no} did not depart after all"),
+                reason_changed: s("Why {no} did not depart changed"),
+                traveller_added: s("{no} added"),
+                traveller_removed: s("{no} removed"),
+            },
         }
     }
 
@@ -154,6 +180,13 @@ impl DepartureNoticeLabels {
                 traveller_request: s("À la demande du voyageur"),
                 other: s("Autre"),
             },
+            change_words: ChangeWords {
+                now_departed: s("{no} est parti(e)"),
+                no_longer_departed: s("{no} n’est finalement pas parti(e)"),
+                reason_changed: s("Le motif du non-départ de {no} a changé"),
+                traveller_added: s("{no} ajouté(e)"),
+                traveller_removed: s("{no} retiré(e)"),
+            },
         }
     }
 
@@ -197,6 +230,13 @@ impl DepartureNoticeLabels {
                 denied_boarding: s("Embarque denegado"),
                 traveller_request: s("A petición del viajero"),
                 other: s("Otro"),
+            },
+            change_words: ChangeWords {
+                now_departed: s("{no} salió"),
+                no_longer_departed: s("{no} finalmente no salió"),
+                reason_changed: s("Cambió el motivo por el que {no} no salió"),
+                traveller_added: s("{no} añadido/a"),
+                traveller_removed: s("{no} retirado/a"),
             },
         }
     }

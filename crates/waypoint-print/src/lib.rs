@@ -23,7 +23,7 @@ pub use abn::{
     AbnBooking, AbnDocument, AbnEscort, AbnSegment, AbnTraveller, AbnVersionKind, Paper, abn_pdf,
 };
 pub use departure_notice::{DepartureNoticeDocument, NoticeTraveller, departure_notice_pdf};
-pub use departure_notice_labels::{DepartureNoticeLabels, ReasonWords};
+pub use departure_notice_labels::{ChangeWords, DepartureNoticeLabels, ReasonWords};
 pub use error::PrintError;
 pub use labels::AbnLabels;
 pub use manifest::{ManifestDocument, ManifestPaperRow, manifest_pdf};

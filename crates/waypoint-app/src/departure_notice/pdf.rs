@@ -5,8 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use waypoint_domain::Language;
-use waypoint_print::{DepartureNoticeDocument, DepartureNoticeLabels, NoticeTraveller, Paper};
+use waypoint_domain::{Language, NoticeChange};
+use waypoint_print::{
+    ChangeWords, DepartureNoticeDocument, DepartureNoticeLabels, NoticeTraveller, Paper,
+};
 use waypoint_store::Store;
 
 use super::{Notice, NoticeIssue};
@@ -89,7 +91,11 @@ pub fn notice_pdf(
         left_zone: local.as_ref().map_or(String::new(), |l| {
             format!("{} (UTC{})", l.zone.name(), l.offset)
         }),
-        changes: issue.changes.iter().map(ToString::to_string).collect(),
+        changes: issue
+            .changes
+            .iter()
+            .map(|c| change_line(&labels.change_words, c))
+            .collect(),
         labels,
         departed,
         not_departed,
@@ -99,4 +105,43 @@ pub fn notice_pdf(
             "the departure notice could not be laid out as a PDF: {e}"
         ))
     })
+}
+
+/// A change since the previous version, in the paper's language.
+fn change_line(words: &ChangeWords, change: &NoticeChange) -> String {
+    let (template, individual_no) = match change {
+        NoticeChange::NowDeparted { individual_no } => (&words.now_departed, individual_no),
+        NoticeChange::NoLongerDeparted { individual_no } => {
+            (&words.no_longer_departed, individual_no)
+        }
+        NoticeChange::ReasonChanged { individual_no } => (&words.reason_changed, individual_no),
+        NoticeChange::TravellerAdded { individual_no } => (&words.traveller_added, individual_no),
+        NoticeChange::TravellerRemoved { individual_no } => {
+            (&words.traveller_removed, individual_no)
+        }
+    };
+    ChangeWords::about(template, individual_no)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_is_worded_in_the_papers_language_with_the_travellers_number() {
+        let gone = NoticeChange::NoLongerDeparted {
+            individual_no: "I-0001".into(),
+        };
+        let added = NoticeChange::TravellerAdded {
+            individual_no: "I-0002".into(),
+        };
+        let line = |l, c| change_line(&labels(l).change_words, c);
+        assert_eq!(line(Language::En, &gone), "I-0001 did not depart after all");
+        assert_eq!(line(Language::Es, &gone), "I-0001 finalmente no salió");
+        assert_eq!(
+            line(Language::Fr, &gone),
+            "I-0001 n’est finalement pas parti(e)"
+        );
+        assert_eq!(line(Language::Fr, &added), "I-0002 ajouté(e)");
+    }
 }

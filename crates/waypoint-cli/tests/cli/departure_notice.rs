@@ -203,7 +203,7 @@ fn a_correction_is_version_two_its_csv_marks_the_change_and_the_pdf_reads_back()
         "Notification de départ",
         "RECTIFICATIF · Version 2",
         "Partis (2)",
-        "I-0001040 departed",
+        "I-0001040 est parti(e)",
     ] {
         assert!(text.contains(expected), "{expected}:\n{text}");
     }
