@@ -49,6 +49,34 @@ pub struct AbnLabels {
     pub of: String,
     /// Printed where a value is not known or does not apply.
     pub none: String,
+    pub change_words: AbnChangeWords,
+}
+
+/// What changed since the previous version, one phrase per kind of change: `{booking}` stands
+/// for a booking reference, `{by}` for the rebooking that replaces it, `{no}` for a
+/// traveller's individual number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AbnChangeWords {
+    pub booking_added: String,
+    pub booking_removed: String,
+    pub replaced: String,
+    pub itinerary_changed: String,
+    pub status_changed: String,
+    pub record_locator_changed: String,
+    pub traveller_added: String,
+    pub traveller_removed: String,
+    pub ssr_changed: String,
+    pub escorts_changed: String,
+}
+
+impl AbnChangeWords {
+    /// `template` (one of these phrases) with its placeholders filled.
+    pub fn fill(template: &str, booking: &str, by: &str, individual_no: &str) -> String {
+        template
+            .replace("{booking}", booking)
+            .replace("{by}", by)
+            .replace("{no}", individual_no)
+    }
 }
 
 impl AbnLabels {
@@ -97,6 +125,18 @@ impl AbnLabels {
             page: "Page".into(),
             of: "of".into(),
             none: "—".into(),
+            change_words: AbnChangeWords {
+                booking_added: "booking {booking} added".into(),
+                booking_removed: "booking {booking} removed".into(),
+                replaced: "booking {booking} replaced by {by}".into(),
+                itinerary_changed: "itinerary of {booking} changed".into(),
+                status_changed: "status of {booking} changed".into(),
+                record_locator_changed: "record locator of {booking} changed".into(),
+                traveller_added: "{no} added".into(),
+                traveller_removed: "{no} removed".into(),
+                ssr_changed: "SSR codes of {no} changed".into(),
+                escorts_changed: "escorts of {booking} changed".into(),
+            },
         }
     }
 
@@ -145,6 +185,18 @@ impl AbnLabels {
             page: "Page".into(),
             of: "sur".into(),
             none: "—".into(),
+            change_words: AbnChangeWords {
+                booking_added: "réservation {booking} ajoutée".into(),
+                booking_removed: "réservation {booking} retirée".into(),
+                replaced: "réservation {booking} remplacée par {by}".into(),
+                itinerary_changed: "itinéraire de {booking} modifié".into(),
+                status_changed: "statut de {booking} modifié".into(),
+                record_locator_changed: "code de réservation de {booking} modifié".into(),
+                traveller_added: "{no} ajouté(e)".into(),
+                traveller_removed: "{no} retiré(e)".into(),
+                ssr_changed: "codes SSR de {no} modifiés".into(),
+                escorts_changed: "accompagnateurs de {booking} modifiés".into(),
+            },
         }
     }
 
@@ -193,6 +245,18 @@ impl AbnLabels {
             page: "Página".into(),
             of: "de".into(),
             none: "—".into(),
+            change_words: AbnChangeWords {
+                booking_added: "reserva {booking} añadida".into(),
+                booking_removed: "reserva {booking} retirada".into(),
+                replaced: "reserva {booking} sustituida por {by}".into(),
+                itinerary_changed: "itinerario de {booking} modificado".into(),
+                status_changed: "estado de {booking} modificado".into(),
+                record_locator_changed: "localizador de {booking} modificado".into(),
+                traveller_added: "{no} añadido/a".into(),
+                traveller_removed: "{no} retirado/a".into(),
+                ssr_changed: "códigos SSR de {no} modificados".into(),
+                escorts_changed: "acompañantes de {booking} modificados".into(),
+            },
         }
     }
 }

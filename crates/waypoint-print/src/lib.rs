@@ -25,7 +25,7 @@ pub use abn::{
 pub use departure_notice::{DepartureNoticeDocument, NoticeTraveller, departure_notice_pdf};
 pub use departure_notice_labels::{ChangeWords, DepartureNoticeLabels, ReasonWords};
 pub use error::PrintError;
-pub use labels::AbnLabels;
+pub use labels::{AbnChangeWords, AbnLabels};
 pub use manifest::{ManifestDocument, ManifestPaperRow, manifest_pdf};
 pub use manifest_labels::{ManifestLabels, NoShowWords};
 pub use paperwork::{

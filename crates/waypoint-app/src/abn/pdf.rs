@@ -2,9 +2,9 @@
 //! names, ages, SSR codes and needs notes the person issuing it may see, times in each
 //! airport's local time, and for an update what changed, marked.
 
-use waypoint_domain::{AbnVersionKind, Language, changed_travellers};
+use waypoint_domain::{AbnChange, AbnVersionKind, Language, changed_travellers};
 use waypoint_print::{
-    AbnBooking, AbnDocument, AbnEscort, AbnLabels, AbnSegment, AbnTraveller, Paper,
+    AbnBooking, AbnChangeWords, AbnDocument, AbnEscort, AbnLabels, AbnSegment, AbnTraveller, Paper,
 };
 use waypoint_store::Store;
 
@@ -104,6 +104,7 @@ pub fn abn_pdf(
             escorts,
         });
     }
+    let labels = labels(language);
     let doc = AbnDocument {
         abn_no: issue.abn_no.clone(),
         version: issue.number,
@@ -116,10 +117,81 @@ pub fn abn_pdf(
         issued_by: issue.issued_by.clone(),
         site: issue.site.clone(),
         paper,
-        labels: labels(language),
-        changes: issue.changes.iter().map(ToString::to_string).collect(),
+        changes: issue
+            .changes
+            .iter()
+            .map(|c| change_line(&labels.change_words, c))
+            .collect(),
+        labels,
         bookings,
     };
     waypoint_print::abn_pdf(&doc)
         .map_err(|e| AppError::invalid(format!("the ABN could not be laid out as a PDF: {e}")))
+}
+
+/// A change since the previous version, in the paper's language.
+fn change_line(words: &AbnChangeWords, change: &AbnChange) -> String {
+    use AbnChange as C;
+    let fill = |template: &String, booking: &str, by: &str, no: &str| {
+        AbnChangeWords::fill(template, booking, by, no)
+    };
+    match change {
+        C::BookingAdded { booking_ref } => fill(&words.booking_added, booking_ref.as_str(), "", ""),
+        C::BookingRemoved { booking_ref } => {
+            fill(&words.booking_removed, booking_ref.as_str(), "", "")
+        }
+        C::Replaced { booking_ref, by } => {
+            fill(&words.replaced, booking_ref.as_str(), by.as_str(), "")
+        }
+        C::ItineraryChanged { booking_ref } => {
+            fill(&words.itinerary_changed, booking_ref.as_str(), "", "")
+        }
+        C::StatusChanged { booking_ref } => {
+            fill(&words.status_changed, booking_ref.as_str(), "", "")
+        }
+        C::RecordLocatorChanged { booking_ref } => {
+            fill(&words.record_locator_changed, booking_ref.as_str(), "", "")
+        }
+        C::TravellerAdded { individual_no } => fill(&words.traveller_added, "", "", individual_no),
+        C::TravellerRemoved { individual_no } => {
+            fill(&words.traveller_removed, "", "", individual_no)
+        }
+        C::SsrChanged { individual_no } => fill(&words.ssr_changed, "", "", individual_no),
+        C::EscortsChanged { booking_ref } => {
+            fill(&words.escorts_changed, booking_ref.as_str(), "", "")
+        }
+    }
+}
+
+#[cfg(test)]
+mod change_tests {
+    use waypoint_domain::BookingRef;
+
+    use super::*;
+
+    #[test]
+    fn a_change_is_worded_in_the_papers_language() {
+        let old = BookingRef::parse("BKG-1").unwrap();
+        let new = BookingRef::parse("BKG-2").unwrap();
+        let replaced = AbnChange::Replaced {
+            booking_ref: old,
+            by: new,
+        };
+        let ssr = AbnChange::SsrChanged {
+            individual_no: "I-0001".into(),
+        };
+        let line = |l, c| change_line(&labels(l).change_words, c);
+        assert_eq!(
+            line(Language::En, &replaced),
+            "booking BKG-1 replaced by BKG-2"
+        );
+        assert_eq!(
+            line(Language::Fr, &replaced),
+            "réservation BKG-1 remplacée par BKG-2"
+        );
+        assert_eq!(
+            line(Language::Es, &ssr),
+            "códigos SSR de I-0001 modificados"
+        );
+    }
 }
