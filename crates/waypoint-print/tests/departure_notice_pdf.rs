@@ -1,9 +1,10 @@
 //! The departure notice as a real PDF, read back by poppler's `pdftotext`: what a stakeholder's
 //! machine extracts is what these tests check. Every name is fake.
 
-use std::process::Command;
+mod common;
 
 use unicode_normalization::UnicodeNormalization;
+
 use waypoint_print::{
     DepartureNoticeDocument, DepartureNoticeLabels, NoticeTraveller, Paper, PrintError,
     departure_notice_pdf,
@@ -65,28 +66,8 @@ fn document(labels: DepartureNoticeLabels, version: u32) -> DepartureNoticeDocum
     }
 }
 
-fn text_of(bytes: &[u8]) -> String {
-    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("departure-notice-pdf");
-    std::fs::create_dir_all(&dir).expect("the papers' directory");
-    let test = std::thread::current()
-        .name()
-        .unwrap_or("notice")
-        .replace("::", "-");
-    let path = dir.join(format!("{test}.pdf"));
-    std::fs::write(&path, bytes).expect("write the PDF");
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (install poppler-utils)");
-    assert!(out.status.success(), "pdftotext failed");
-    let text: String = String::from_utf8(out.stdout)
-        .expect("UTF-8")
-        .nfkc()
-        .collect();
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+fn text_of(pdf: &[u8]) -> String {
+    common::text_of(pdf, "departure-notice-pdf")
 }
 
 #[test]

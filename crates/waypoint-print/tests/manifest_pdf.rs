@@ -1,9 +1,10 @@
 //! The transport manifest as a real PDF, read back with poppler's `pdftotext`: every
 //! traveller, the plate, the head count line, a name in Arabic script. Every name is fake.
 
-use std::process::Command;
+mod common;
 
 use unicode_normalization::UnicodeNormalization;
+
 use waypoint_print::{
     ManifestDocument, ManifestLabels, ManifestPaperRow, Paper, PrintError, manifest_pdf,
 };
@@ -50,27 +51,7 @@ fn document(labels: ManifestLabels) -> ManifestDocument {
 }
 
 fn text_of(pdf: &[u8]) -> String {
-    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("manifest-pdf");
-    std::fs::create_dir_all(&dir).expect("the papers' directory");
-    let name = std::thread::current()
-        .name()
-        .unwrap_or("manifest")
-        .replace("::", "-");
-    let path = dir.join(format!("{name}.pdf"));
-    std::fs::write(&path, pdf).expect("write the PDF");
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (install poppler-utils)");
-    assert!(out.status.success(), "pdftotext failed");
-    let text: String = String::from_utf8(out.stdout)
-        .expect("UTF-8")
-        .nfkc()
-        .collect();
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    common::text_of(pdf, "manifest-pdf")
 }
 
 #[test]
